@@ -1,0 +1,201 @@
+//! PostgreSQL through tokio-postgres and deadpool: parameter binding, value decoding,
+//! error mapping.
+//!
+//! Parameters are converted to the type the server inferred for each placeholder, so an
+//! `i64` literal compared with an `INTEGER` column, or a `LIMIT`, binds without casts in
+//! the SQL.
+
+use bytes::BytesMut;
+use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::Row;
+
+use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
+use crate::types::{Value, ValueKind};
+
+/// PostgreSQL's limit on bound parameters per statement.
+pub(crate) const MAX_PARAMS: usize = 65535;
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+/// A bound parameter, encoded for the placeholder's inferred type.
+#[derive(Debug)]
+pub(crate) struct Param<'a>(pub(crate) &'a Value);
+
+fn int_for(ty: &Type, v: i64, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    match *ty {
+        Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+        Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+        Type::INT8 => v.to_sql(ty, out),
+        Type::FLOAT4 => (v as f32).to_sql(ty, out),
+        Type::FLOAT8 => (v as f64).to_sql(ty, out),
+        Type::NUMERIC => rust_decimal::Decimal::from(v).to_sql(ty, out),
+        Type::BOOL => (v != 0).to_sql(ty, out),
+        _ => v.to_string().to_sql(ty, out),
+    }
+}
+
+fn float_for(ty: &Type, v: f64, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+    match *ty {
+        Type::FLOAT4 => (v as f32).to_sql(ty, out),
+        Type::NUMERIC => rust_decimal::Decimal::try_from(v)?.to_sql(ty, out),
+        _ => v.to_sql(ty, out),
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        if crate::types::is_null(self.0) {
+            return Ok(IsNull::Yes);
+        }
+        match self.0 {
+            Value::Bool(Some(v)) => v.to_sql(ty, out),
+            Value::TinyInt(Some(v)) => int_for(ty, i64::from(*v), out),
+            Value::SmallInt(Some(v)) => int_for(ty, i64::from(*v), out),
+            Value::Int(Some(v)) => int_for(ty, i64::from(*v), out),
+            Value::BigInt(Some(v)) => int_for(ty, *v, out),
+            Value::TinyUnsigned(Some(v)) => int_for(ty, i64::from(*v), out),
+            Value::SmallUnsigned(Some(v)) => int_for(ty, i64::from(*v), out),
+            Value::Unsigned(Some(v)) => int_for(ty, i64::from(*v), out),
+            Value::BigUnsigned(Some(v)) => int_for(ty, i64::try_from(*v)?, out),
+            Value::Float(Some(v)) => float_for(ty, f64::from(*v), out),
+            Value::Double(Some(v)) => float_for(ty, *v, out),
+            Value::String(Some(v)) => v.as_str().to_sql(ty, out),
+            Value::Char(Some(v)) => v.to_string().to_sql(ty, out),
+            Value::Bytes(Some(v)) => v.as_slice().to_sql(ty, out),
+            Value::Json(Some(v)) => match *ty {
+                Type::TEXT | Type::VARCHAR => v.to_string().to_sql(ty, out),
+                _ => postgres_types::Json(v.as_ref()).to_sql(ty, out),
+            },
+            Value::ChronoDate(Some(v)) => v.to_sql(ty, out),
+            Value::ChronoTime(Some(v)) => v.to_sql(ty, out),
+            Value::ChronoDateTime(Some(v)) => match *ty {
+                Type::TIMESTAMPTZ => v.and_utc().to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::ChronoDateTimeUtc(Some(v)) => match *ty {
+                Type::TIMESTAMP => v.naive_utc().to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::ChronoDateTimeLocal(Some(v)) => v.to_sql(ty, out),
+            Value::ChronoDateTimeWithTimeZone(Some(v)) => v.to_sql(ty, out),
+            Value::Uuid(Some(v)) => v.to_sql(ty, out),
+            Value::Decimal(Some(v)) => v.to_sql(ty, out),
+            Value::Enum(sea_query::OptionEnum::Some(e)) => e.value.as_ref().to_sql(ty, out),
+            other => Err(format!("unsupported parameter {other:?}").into()),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        // Each value checks the placeholder's type itself in `to_sql`.
+        true
+    }
+
+    to_sql_checked!();
+}
+
+pub(crate) fn is_null(row: &Row, idx: usize) -> crate::error::Result<bool> {
+    row.try_get::<_, RawIsNull>(idx)
+        .map(|r| r.0)
+        .map_err(|e| Error::Decode { column: format!("#{idx}"), source: DecodeError::new("a value", e.to_string()) })
+}
+
+/// Reads nothing but whether a column is NULL, whatever its type.
+struct RawIsNull(bool);
+
+impl<'a> postgres_types::FromSql<'a> for RawIsNull {
+    fn from_sql(_: &Type, _: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(RawIsNull(false))
+    }
+    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
+        Ok(RawIsNull(true))
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+fn get<'a, T: postgres_types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>, DecodeError> {
+    row.try_get::<_, Option<T>>(idx).map_err(|e| {
+        let ty = row.columns().get(idx).map(|c| c.type_().to_string()).unwrap_or_default();
+        DecodeError::new(std::any::type_name::<T>(), format!("column of type {ty}: {e}"))
+    })
+}
+
+/// Reads column `idx` as a value of `kind`.
+pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
+    let ty = row.columns().get(idx).map(|c| c.type_().clone());
+    Ok(match kind {
+        ValueKind::Bool => Value::Bool(get(row, idx)?),
+        ValueKind::SmallInt => Value::SmallInt(get(row, idx)?),
+        ValueKind::Int => match ty {
+            Some(Type::INT8) => Value::Int(get::<i64>(row, idx)?.map(i32::try_from).transpose().map_err(|e| DecodeError::new("i32", e.to_string()))?),
+            _ => Value::Int(get(row, idx)?),
+        },
+        ValueKind::BigInt => match ty {
+            Some(Type::INT4) => Value::BigInt(get::<i32>(row, idx)?.map(i64::from)),
+            Some(Type::INT2) => Value::BigInt(get::<i16>(row, idx)?.map(i64::from)),
+            Some(Type::NUMERIC) => Value::BigInt(
+                get::<rust_decimal::Decimal>(row, idx)?
+                    .map(|d| i64::try_from(d).map_err(|e| DecodeError::new("i64", e.to_string())))
+                    .transpose()?,
+            ),
+            _ => Value::BigInt(get(row, idx)?),
+        },
+        ValueKind::Float => Value::Float(get(row, idx)?),
+        ValueKind::Double => match ty {
+            Some(Type::FLOAT4) => Value::Double(get::<f32>(row, idx)?.map(f64::from)),
+            _ => Value::Double(get(row, idx)?),
+        },
+        ValueKind::Text => Value::String(get(row, idx)?),
+        ValueKind::Bytes => Value::Bytes(get(row, idx)?),
+        ValueKind::Json => Value::Json(get::<serde_json::Value>(row, idx)?.map(Box::new)),
+        ValueKind::Date => Value::ChronoDate(get(row, idx)?),
+        ValueKind::Time => Value::ChronoTime(get(row, idx)?),
+        ValueKind::DateTime => Value::ChronoDateTime(get(row, idx)?),
+        ValueKind::DateTimeUtc => Value::ChronoDateTimeUtc(get(row, idx)?),
+        ValueKind::Uuid => Value::Uuid(get(row, idx)?),
+        ValueKind::Decimal => Value::Decimal(get(row, idx)?),
+    })
+}
+
+/// Turns a tokio-postgres error into a [`DatabaseError`] with the server's constraint name.
+pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error {
+    use tokio_postgres::error::SqlState;
+    let Some(db) = err.as_db_error() else {
+        let kind = if err.is_closed() { DbErrorKind::Connection } else { DbErrorKind::Other };
+        return DatabaseError { kind, code: None, constraint: None, table: None, message: err.to_string(), sql: sql.map(str::to_owned) }
+            .into();
+    };
+    let code = db.code();
+    let kind = if *code == SqlState::UNIQUE_VIOLATION {
+        DbErrorKind::UniqueViolation
+    } else if *code == SqlState::FOREIGN_KEY_VIOLATION {
+        DbErrorKind::ForeignKeyViolation
+    } else if *code == SqlState::NOT_NULL_VIOLATION {
+        DbErrorKind::NotNullViolation
+    } else if *code == SqlState::CHECK_VIOLATION {
+        DbErrorKind::CheckViolation
+    } else if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::T_R_DEADLOCK_DETECTED {
+        DbErrorKind::Busy
+    } else if code.code().starts_with("42") {
+        DbErrorKind::Syntax
+    } else if code.code().starts_with("08") {
+        DbErrorKind::Connection
+    } else {
+        DbErrorKind::Other
+    };
+    let mut message = db.message().to_owned();
+    if let Some(detail) = db.detail() {
+        message.push_str(": ");
+        message.push_str(detail);
+    }
+    DatabaseError {
+        kind,
+        code: Some(code.code().to_owned()),
+        constraint: db.constraint().map(str::to_owned),
+        table: db.table().map(str::to_owned),
+        message,
+        sql: sql.map(str::to_owned),
+    }
+    .into()
+}

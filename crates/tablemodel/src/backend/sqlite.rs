@@ -1,0 +1,326 @@
+//! SQLite through rusqlite: connections, parameter binding, value decoding, error mapping.
+//!
+//! Values are stored the way SQLAlchemy stores them for SQLModel (dates as ISO text with
+//! microseconds, UUIDs as 32 hex digits, booleans as 0/1), so a Rust service can share a
+//! database file with a Python SQLModel app.
+//!
+//! Statements run on the calling task: an SQLite call on an embedded database is a short
+//! piece of CPU work, and handing it to another thread would cost more than the call itself
+//! (see the benchmark report). Only long streams move to a blocking thread.
+
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
+use crate::types::{Value, ValueKind};
+
+const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+const TIME_FORMAT: &str = "%H:%M:%S%.6f";
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+/// How long a connection waits for another connection's write lock before failing.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// SQLite's limit on bound parameters per statement (`SQLITE_MAX_VARIABLE_NUMBER`).
+pub(crate) const MAX_PARAMS: usize = 32766;
+
+/// Where an engine's connections open their database.
+#[derive(Clone, Debug)]
+pub(crate) struct SqliteTarget {
+    /// A file path, or a `file:` URI for the shared in-memory database.
+    pub(crate) path: String,
+    pub(crate) memory: bool,
+}
+
+/// Opens and recycles SQLite connections for the pool.
+#[derive(Debug)]
+pub(crate) struct SqliteManager {
+    pub(crate) target: SqliteTarget,
+}
+
+impl SqliteManager {
+    pub(crate) fn open(&self) -> Result<Connection, Error> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.target.path, flags).map_err(|e| map_error(e, None))?;
+        configure(&conn, self.target.memory).map_err(|e| map_error(e, None))?;
+        Ok(conn)
+    }
+}
+
+fn configure(conn: &Connection, memory: bool) -> rusqlite::Result<()> {
+    use rusqlite::config::DbConfig;
+    // A double-quoted identifier that names no column must be an error, never a string
+    // literal that quietly matches (or fails to match) every row.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if !memory {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+    }
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
+impl deadpool::managed::Manager for SqliteManager {
+    type Type = Connection;
+    type Error = Error;
+
+    async fn create(&self) -> Result<Connection, Error> {
+        self.open()
+    }
+
+    async fn recycle(
+        &self,
+        conn: &mut Connection,
+        _: &deadpool::managed::Metrics,
+    ) -> deadpool::managed::RecycleResult<Error> {
+        if conn.is_autocommit() {
+            Ok(())
+        } else {
+            // A transaction left open by a session that was never closed: never hand it on.
+            conn.execute_batch("ROLLBACK").map_err(|e| deadpool::managed::RecycleError::Backend(map_error(e, None)))
+        }
+    }
+}
+
+/// A bound parameter, converted to SQLite's storage classes.
+pub(crate) struct Param<'a>(pub(crate) &'a Value);
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        use rusqlite::types::Value as Owned;
+        Ok(match self.0 {
+            Value::Bool(v) => v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |b| ToSqlOutput::Owned(Owned::Integer(b as i64))),
+            Value::TinyInt(v) => int(v.map(i64::from)),
+            Value::SmallInt(v) => int(v.map(i64::from)),
+            Value::Int(v) => int(v.map(i64::from)),
+            Value::BigInt(v) => int(*v),
+            Value::TinyUnsigned(v) => int(v.map(i64::from)),
+            Value::SmallUnsigned(v) => int(v.map(i64::from)),
+            Value::Unsigned(v) => int(v.map(i64::from)),
+            Value::BigUnsigned(v) => int(v.map(|v| v.min(i64::MAX as u64) as i64)),
+            Value::Float(v) => real(v.map(f64::from)),
+            Value::Double(v) => real(*v),
+            Value::String(v) => text_ref(v.as_deref()),
+            Value::Char(v) => text(v.map(|c| c.to_string())),
+            Value::Bytes(v) => match v {
+                Some(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+                None => ToSqlOutput::Borrowed(ValueRef::Null),
+            },
+            Value::Json(v) => text(v.as_ref().map(|j| j.to_string())),
+            Value::ChronoDate(v) => text(v.map(|d| d.format(DATE_FORMAT).to_string())),
+            Value::ChronoTime(v) => text(v.map(|t| t.format(TIME_FORMAT).to_string())),
+            Value::ChronoDateTime(v) => text(v.map(|t| t.format(DATETIME_FORMAT).to_string())),
+            Value::ChronoDateTimeUtc(v) => text(v.map(|t| t.naive_utc().format(DATETIME_FORMAT).to_string())),
+            Value::ChronoDateTimeLocal(v) => text(v.map(|t| t.naive_utc().format(DATETIME_FORMAT).to_string())),
+            Value::ChronoDateTimeWithTimeZone(v) => text(v.map(|t| t.naive_utc().format(DATETIME_FORMAT).to_string())),
+            Value::Uuid(v) => text(v.map(|u| u.simple().to_string())),
+            Value::Decimal(v) => text(v.map(|d| d.to_string())),
+            Value::Enum(v) => match v {
+                sea_query::OptionEnum::Some(e) => text(Some(e.value.to_string())),
+                sea_query::OptionEnum::None(_) => ToSqlOutput::Borrowed(ValueRef::Null),
+            },
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("unsupported parameter {other:?}").into(),
+                ));
+            }
+        })
+    }
+}
+
+fn int(v: Option<i64>) -> ToSqlOutput<'static> {
+    v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |i| ToSqlOutput::Owned(rusqlite::types::Value::Integer(i)))
+}
+
+fn real(v: Option<f64>) -> ToSqlOutput<'static> {
+    v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |f| ToSqlOutput::Owned(rusqlite::types::Value::Real(f)))
+}
+
+fn text(v: Option<String>) -> ToSqlOutput<'static> {
+    v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |s| ToSqlOutput::Owned(rusqlite::types::Value::Text(s)))
+}
+
+fn text_ref(v: Option<&str>) -> ToSqlOutput<'_> {
+    v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |s| ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())))
+}
+
+pub(crate) fn is_null(row: &rusqlite::Row<'_>, idx: usize) -> crate::error::Result<bool> {
+    row.get_ref(idx)
+        .map(|v| matches!(v, ValueRef::Null))
+        .map_err(|e| Error::Decode { column: format!("#{idx}"), source: DecodeError::new("a value", e.to_string()) })
+}
+
+/// Reads column `idx` as a value of `kind`, accepting SQLite's loose storage classes.
+pub(crate) fn decode(row: &rusqlite::Row<'_>, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
+    let raw = row.get_ref(idx).map_err(|e| DecodeError::new("a column", e.to_string()))?;
+    if matches!(raw, ValueRef::Null) {
+        return Ok(kind.null());
+    }
+    let bad = |what: &'static str| DecodeError::new(what, format!("found SQLite value {raw:?}"));
+    let as_text = || -> Result<&str, DecodeError> {
+        match raw {
+            ValueRef::Text(t) => std::str::from_utf8(t).map_err(|e| DecodeError::new("UTF-8 text", e.to_string())),
+            _ => Err(bad("text")),
+        }
+    };
+    let as_int = || -> Result<i64, DecodeError> {
+        match raw {
+            ValueRef::Integer(i) => Ok(i),
+            ValueRef::Real(f) if f.fract() == 0.0 => Ok(f as i64),
+            _ => Err(bad("an integer")),
+        }
+    };
+    Ok(match kind {
+        ValueKind::Bool => Value::Bool(Some(as_int()? != 0)),
+        ValueKind::SmallInt => Value::SmallInt(Some(i16::try_from(as_int()?).map_err(|_| bad("i16"))?)),
+        ValueKind::Int => Value::Int(Some(i32::try_from(as_int()?).map_err(|_| bad("i32"))?)),
+        ValueKind::BigInt => Value::BigInt(Some(as_int()?)),
+        ValueKind::Float | ValueKind::Double => {
+            let f = match raw {
+                ValueRef::Real(f) => f,
+                ValueRef::Integer(i) => i as f64,
+                _ => return Err(bad("a number")),
+            };
+            if kind == ValueKind::Float { Value::Float(Some(f as f32)) } else { Value::Double(Some(f)) }
+        }
+        ValueKind::Text => Value::String(Some(as_text()?.to_owned())),
+        ValueKind::Bytes => match raw {
+            ValueRef::Blob(b) | ValueRef::Text(b) => Value::Bytes(Some(b.to_vec())),
+            _ => return Err(bad("bytes")),
+        },
+        ValueKind::Json => {
+            let json = serde_json::from_str(as_text()?).map_err(|e| DecodeError::new("JSON", e.to_string()))?;
+            Value::Json(Some(Box::new(json)))
+        }
+        ValueKind::Date => Value::ChronoDate(Some(
+            chrono::NaiveDate::parse_from_str(as_text()?, DATE_FORMAT).map_err(|e| DecodeError::new("a date", e.to_string()))?,
+        )),
+        ValueKind::Time => Value::ChronoTime(Some(
+            chrono::NaiveTime::parse_from_str(as_text()?, "%H:%M:%S%.f")
+                .map_err(|e| DecodeError::new("a time", e.to_string()))?,
+        )),
+        ValueKind::DateTime => Value::ChronoDateTime(Some(parse_datetime(as_text()?)?)),
+        ValueKind::DateTimeUtc => Value::ChronoDateTimeUtc(Some(parse_datetime(as_text()?)?.and_utc())),
+        ValueKind::Uuid => Value::Uuid(Some(match raw {
+            ValueRef::Blob(b) => uuid::Uuid::from_slice(b).map_err(|e| DecodeError::new("a UUID", e.to_string()))?,
+            _ => uuid::Uuid::parse_str(as_text()?).map_err(|e| DecodeError::new("a UUID", e.to_string()))?,
+        })),
+        ValueKind::Decimal => Value::Decimal(Some(match raw {
+            ValueRef::Integer(i) => rust_decimal::Decimal::from(i),
+            ValueRef::Real(f) => rust_decimal::Decimal::try_from(f).map_err(|e| DecodeError::new("a decimal", e.to_string()))?,
+            _ => as_text()?.parse().map_err(|e: rust_decimal::Error| DecodeError::new("a decimal", e.to_string()))?,
+        })),
+    })
+}
+
+/// Parses SQLAlchemy's `YYYY-MM-DD HH:MM:SS[.ffffff]`, also with a `T` separator or an
+/// offset (converted to UTC), as other writers store them.
+fn parse_datetime(text: &str) -> Result<chrono::NaiveDateTime, DecodeError> {
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f") {
+        return Ok(t);
+    }
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Ok(t);
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .or_else(|_| chrono::DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z"))
+        .map(|t| t.naive_utc())
+        .map_err(|e| DecodeError::new("a timestamp", format!("{text:?}: {e}")))
+}
+
+/// Turns a rusqlite error into a [`DatabaseError`] naming the constraint where SQLite says.
+pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
+    use rusqlite::ffi;
+    let (kind, code) = match &err {
+        rusqlite::Error::SqliteFailure(e, _) => {
+            let kind = match e.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => DbErrorKind::UniqueViolation,
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => DbErrorKind::ForeignKeyViolation,
+                ffi::SQLITE_CONSTRAINT_NOTNULL => DbErrorKind::NotNullViolation,
+                ffi::SQLITE_CONSTRAINT_CHECK => DbErrorKind::CheckViolation,
+                _ => match e.code {
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => DbErrorKind::Busy,
+                    rusqlite::ErrorCode::CannotOpen => DbErrorKind::Connection,
+                    _ => DbErrorKind::Other,
+                },
+            };
+            (kind, Some(extended_code_name(e.extended_code)))
+        }
+        rusqlite::Error::SqlInputError { .. } => (DbErrorKind::Syntax, Some("SQLITE_ERROR".to_owned())),
+        _ => (DbErrorKind::Other, None),
+    };
+    let message = match &err {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        other => other.to_string(),
+    };
+    let kind = if kind == DbErrorKind::Other && is_syntax_message(&message) { DbErrorKind::Syntax } else { kind };
+    // SQLite names no constraint, only its columns: "UNIQUE constraint failed: hero.name".
+    let constraint = message
+        .split_once("constraint failed: ")
+        .map(|(_, cols)| cols.trim().to_owned())
+        .or_else(|| (kind == DbErrorKind::ForeignKeyViolation).then(|| "FOREIGN KEY".to_owned()));
+    let table = constraint
+        .as_deref()
+        .and_then(|c| c.split_once('.'))
+        .map(|(t, _)| t.to_owned());
+    DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned) }.into()
+}
+
+fn is_syntax_message(message: &str) -> bool {
+    ["syntax error", "no such column", "no such table", "no such function"].iter().any(|m| message.contains(m))
+}
+
+fn extended_code_name(code: i32) -> String {
+    use rusqlite::ffi;
+    match code {
+        ffi::SQLITE_CONSTRAINT_UNIQUE => "SQLITE_CONSTRAINT_UNIQUE".to_owned(),
+        ffi::SQLITE_CONSTRAINT_PRIMARYKEY => "SQLITE_CONSTRAINT_PRIMARYKEY".to_owned(),
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => "SQLITE_CONSTRAINT_FOREIGNKEY".to_owned(),
+        ffi::SQLITE_CONSTRAINT_NOTNULL => "SQLITE_CONSTRAINT_NOTNULL".to_owned(),
+        ffi::SQLITE_CONSTRAINT_CHECK => "SQLITE_CONSTRAINT_CHECK".to_owned(),
+        ffi::SQLITE_BUSY => "SQLITE_BUSY".to_owned(),
+        ffi::SQLITE_LOCKED => "SQLITE_LOCKED".to_owned(),
+        other => format!("SQLITE_{other}"),
+    }
+}
+
+/// Runs a statement that returns rows, handing each to `each`.
+pub(crate) fn query(
+    conn: &Connection,
+    sql: &str,
+    params: &[Value],
+    mut each: impl FnMut(&rusqlite::Row<'_>) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
+    let mut stmt = conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+    for (i, p) in params.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, Param(p)).map_err(|e| map_error(e, Some(sql)))?;
+    }
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
+        each(row)?;
+    }
+    Ok(())
+}
+
+/// Runs a statement that returns no rows; the number of rows it changed.
+pub(crate) fn execute(conn: &Connection, sql: &str, params: &[Value]) -> crate::error::Result<u64> {
+    let mut stmt = conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+    for (i, p) in params.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, Param(p)).map_err(|e| map_error(e, Some(sql)))?;
+    }
+    stmt.raw_execute().map(|n| n as u64).map_err(|e| map_error(e, Some(sql)))
+}
+
+/// Runs one or more statements without parameters (transaction control, DDL).
+pub(crate) fn batch(conn: &Connection, sql: &str) -> crate::error::Result<()> {
+    conn.execute_batch(sql).map_err(|e| map_error(e, Some(sql)))
+}

@@ -1,0 +1,171 @@
+//! Typed SQL expressions: filters, operands and orderings.
+//!
+//! Everything here wraps sea-query's expression tree; the types only add what Rust can
+//! check at compile time (a column of `i32` compares with an `i32`, not a string).
+
+use sea_query::ExprTrait;
+
+use crate::types::{SqlType, Value};
+
+/// A boolean SQL condition, for `filter`, `having` and join conditions.
+///
+/// Combine with [`Filter::and`], [`Filter::or`], [`Filter::not`], or [`and_`], [`or_`],
+/// [`not_`] (SQLModel's spelling).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Filter(pub(crate) sea_query::Expr);
+
+impl Filter {
+    /// Both conditions.
+    pub fn and(self, other: Filter) -> Filter {
+        Filter(self.0.and(other.0))
+    }
+
+    /// Either condition.
+    pub fn or(self, other: Filter) -> Filter {
+        Filter(self.0.or(other.0))
+    }
+
+    /// The negated condition.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Filter {
+        Filter(self.0.not())
+    }
+
+    /// The sea-query expression, to mix with hand-built sea-query statements.
+    pub fn into_expr(self) -> sea_query::Expr {
+        self.0
+    }
+}
+
+impl std::ops::Not for Filter {
+    type Output = Filter;
+    fn not(self) -> Filter {
+        Filter::not(self)
+    }
+}
+
+/// All of the conditions (SQLModel's `and_`).
+pub fn and_(a: Filter, b: Filter) -> Filter {
+    a.and(b)
+}
+
+/// Any of the conditions (SQLModel's `or_`).
+pub fn or_(a: Filter, b: Filter) -> Filter {
+    a.or(b)
+}
+
+/// The negated condition (SQLModel's `not_`).
+pub fn not_(a: Filter) -> Filter {
+    a.not()
+}
+
+/// Something that can stand on the right of a comparison with a column of type `B`:
+/// a value of `B` (or a borrowed form such as `&str` for `String`), or another column
+/// whose values are of type `B`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be compared with a column of type `{B}`",
+    label = "expected a `{B}` value or a column of `{B}`"
+)]
+pub trait Operand<B> {
+    /// The operand as an SQL expression: a bound parameter or a column reference.
+    fn into_operand(self) -> sea_query::Expr;
+}
+
+/// Implements [`Operand`] for a value type compared with columns of the same type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __impl_operand {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::Operand<$ty> for $ty {
+            fn into_operand(self) -> $crate::__private::sea_query::Expr {
+                $crate::__private::sea_query::Expr::val(<$ty as $crate::SqlType>::to_value(&self))
+            }
+        }
+        impl $crate::Operand<$ty> for &$ty {
+            fn into_operand(self) -> $crate::__private::sea_query::Expr {
+                $crate::__private::sea_query::Expr::val(<$ty as $crate::SqlType>::to_value(self))
+            }
+        }
+    )*};
+}
+
+__impl_operand!(
+    bool,
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    String,
+    Vec<u8>,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>,
+    uuid::Uuid,
+    rust_decimal::Decimal,
+    serde_json::Value,
+);
+
+impl Operand<String> for &str {
+    fn into_operand(self) -> sea_query::Expr {
+        sea_query::Expr::val(Value::String(Some(self.to_owned())))
+    }
+}
+
+impl Operand<String> for &&str {
+    fn into_operand(self) -> sea_query::Expr {
+        sea_query::Expr::val(Value::String(Some((*self).to_owned())))
+    }
+}
+
+impl Operand<Vec<u8>> for &[u8] {
+    fn into_operand(self) -> sea_query::Expr {
+        sea_query::Expr::val(Value::Bytes(Some(self.to_vec())))
+    }
+}
+
+/// Converts an operand for a column of type `T` (whose comparisons use `T::Base`).
+pub(crate) fn operand<T: SqlType>(v: impl Operand<T::Base>) -> sea_query::Expr {
+    v.into_operand()
+}
+
+/// Sort direction and NULL placement of one `ORDER BY` term.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct OrderBy {
+    pub(crate) expr: sea_query::Expr,
+    pub(crate) order: sea_query::Order,
+    pub(crate) nulls: Option<sea_query::NullOrdering>,
+}
+
+impl OrderBy {
+    pub(crate) fn new(expr: sea_query::Expr, order: sea_query::Order) -> Self {
+        OrderBy { expr, order, nulls: None }
+    }
+
+    /// Sort NULLs before other values.
+    pub fn nulls_first(mut self) -> Self {
+        self.nulls = Some(sea_query::NullOrdering::First);
+        self
+    }
+
+    /// Sort NULLs after other values.
+    pub fn nulls_last(mut self) -> Self {
+        self.nulls = Some(sea_query::NullOrdering::Last);
+        self
+    }
+}
+
+/// Anything `order_by` accepts: a column (ascending) or an [`OrderBy`].
+pub trait IntoOrderBy {
+    /// The ordering term.
+    fn into_order_by(self) -> OrderBy;
+}
+
+impl IntoOrderBy for OrderBy {
+    fn into_order_by(self) -> OrderBy {
+        self
+    }
+}

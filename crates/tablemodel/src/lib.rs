@@ -1,0 +1,50 @@
+#![doc = include_str!("../README.md")]
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!("enable at least one backend feature of tablemodel: `sqlite` or `postgres`");
+
+mod backend;
+mod column;
+pub mod ddl;
+mod engine;
+mod error;
+mod expr;
+mod log;
+mod meta;
+mod model;
+mod query;
+mod row;
+mod session;
+mod stream;
+mod types;
+
+pub use backend::Dialect;
+pub use column::Column;
+pub use engine::{Engine, EngineBuilder};
+pub use error::{DatabaseError, DbErrorKind, DecodeError, Error, Result};
+pub use expr::{Filter, IntoOrderBy, Operand, OrderBy, and_, not_, or_};
+pub use meta::{ColumnMeta, ForeignKeyMeta, IndexMeta, OnDelete, TableMeta};
+pub use model::Model;
+pub use query::{
+    Aggregate, Delete, ModelSel, OptionalModelSel, Select, Selectable, Selection, SetValue, Summable, Update, count,
+    delete, select, select_only, update,
+};
+pub use row::RowReader;
+pub use session::{Executable, Savepoint, Session};
+pub use tablemodel_macros::{DbEnum, Model};
+pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
+
+/// Everything a model file and a handler need: `use tablemodel::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        DbEnum, Dialect, Engine, Error, Filter, Model, Session, and_, count, delete, not_, or_, select, select_only,
+        update,
+    };
+}
+
+/// Support for generated code; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::types::enums::longest_name;
+    pub use sea_query;
+}

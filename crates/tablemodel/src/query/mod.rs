@@ -1,0 +1,13 @@
+//! Typed statements over the model metadata: `select`, bulk `update` and `delete`, and the
+//! fixed per-model statements (get, insert, update and delete by key) that are rendered
+//! once per engine and reused.
+
+mod model_statements;
+mod mutate;
+mod select;
+mod selection;
+
+pub(crate) use model_statements::{ModelStatements, StatementKind};
+pub use mutate::{Delete, SetValue, Update, delete, update};
+pub use select::{Select, select, select_only};
+pub use selection::{Aggregate, ModelSel, OptionalModelSel, Selectable, Selection, Summable, count};

@@ -1,0 +1,103 @@
+//! The statements whose shape is fixed per model: get, insert, update and delete by key.
+//!
+//! They are rendered with sea-query the first time a model needs them on an engine and
+//! reused after that, so the hot path of `get`/`add`/`update` only binds values. The
+//! prepared-statement caches of the drivers key on this same text.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use sea_query::{ExprTrait, Query};
+
+use crate::backend::Dialect;
+use crate::meta::TableMeta;
+
+/// Which fixed statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum StatementKind {
+    /// `SELECT <all> WHERE <key>`.
+    Get,
+    /// `INSERT … RETURNING <all>`, leaving out the columns whose bit is set (database
+    /// generated keys the model leaves unset).
+    Insert { omitted: u64 },
+    /// `UPDATE <non-key columns> WHERE <key> RETURNING <all>`.
+    UpdateByKey,
+    /// `DELETE WHERE <key>`.
+    DeleteByKey,
+}
+
+/// The per-engine cache of rendered fixed statements.
+#[derive(Debug, Default)]
+pub(crate) struct ModelStatements {
+    cache: RwLock<HashMap<(&'static str, StatementKind), Arc<str>>>,
+}
+
+impl ModelStatements {
+    /// The SQL of `kind` for `meta`, rendering it on first use.
+    pub(crate) fn sql(&self, meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> Arc<str> {
+        let key = (meta.name, kind);
+        if let Some(sql) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return sql.clone();
+        }
+        let sql: Arc<str> = render(meta, kind, dialect).into();
+        self.cache.write().unwrap_or_else(|e| e.into_inner()).insert(key, sql.clone());
+        sql
+    }
+}
+
+fn key_condition(meta: &'static TableMeta) -> sea_query::Expr {
+    let mut cond: Option<sea_query::Expr> = None;
+    for &k in meta.primary_key {
+        let c = &meta.columns[k];
+        let e = sea_query::Expr::col((meta.name, c.name)).eq(c.ty.kind.null());
+        cond = Some(match cond {
+            Some(prev) => prev.and(e),
+            None => e,
+        });
+    }
+    cond.unwrap_or_else(|| sea_query::Expr::cust("1 = 0"))
+}
+
+fn returning_all(meta: &'static TableMeta) -> sea_query::ReturningClause {
+    Query::returning().columns(meta.columns.iter().map(|c| c.name))
+}
+
+fn render(meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> String {
+    match kind {
+        StatementKind::Get => {
+            let mut q = Query::select();
+            q.exprs(meta.columns.iter().map(|c| sea_query::Expr::col((meta.name, c.name))));
+            q.from(meta.name).and_where(key_condition(meta));
+            dialect.render(&q).0
+        }
+        StatementKind::Insert { omitted } => {
+            let mut q = Query::insert();
+            q.into_table(meta.name);
+            let cols: Vec<_> =
+                meta.columns.iter().enumerate().filter(|(i, _)| omitted & (1 << i) == 0).map(|(_, c)| c).collect();
+            if cols.is_empty() {
+                q.or_default_values();
+            } else {
+                q.columns(cols.iter().map(|c| c.name));
+                q.values_panic(cols.iter().map(|c| sea_query::Expr::val(c.ty.kind.null())));
+            }
+            q.returning(returning_all(meta));
+            dialect.render(&q).0
+        }
+        StatementKind::UpdateByKey => {
+            let mut q = Query::update();
+            q.table(meta.name);
+            for c in meta.columns.iter().filter(|c| !c.primary_key) {
+                q.value(c.name, sea_query::Expr::val(c.ty.kind.null()));
+            }
+            q.and_where(key_condition(meta));
+            q.returning(returning_all(meta));
+            dialect.render(&q).0
+        }
+        StatementKind::DeleteByKey => {
+            let mut q = Query::delete();
+            q.from_table(meta.name).and_where(key_condition(meta));
+            dialect.render(&q).0
+        }
+    }
+}

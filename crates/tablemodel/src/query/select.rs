@@ -1,0 +1,263 @@
+//! The typed `SELECT` builder.
+
+use crate::backend::Dialect;
+use crate::error::{Error, Result};
+use crate::expr::{Filter, IntoOrderBy, OrderBy};
+use crate::meta::TableMeta;
+use crate::model::Model;
+use crate::query::selection::{Selectable, Selection};
+
+/// `SELECT` of whole models: `select::<Hero>()`, or `select::<(Hero, Team)>()` for
+/// several, or `select::<(Hero, Option<Team>)>()` with an outer join.
+///
+/// ```
+/// use tablemodel::prelude::*;
+///
+/// #[derive(Model, Debug)]
+/// #[model(table)]
+/// struct Hero {
+///     #[field(primary_key)]
+///     id: Option<i64>,
+///     name: String,
+///     age: Option<i32>,
+/// }
+///
+/// let q = select::<Hero>().filter(Hero::age().ge(35)).order_by(Hero::id()).limit(10);
+/// assert_eq!(
+///     q.to_sql(Dialect::Postgres).unwrap(),
+///     r#"SELECT "hero"."id", "hero"."name", "hero"."age" FROM "hero" WHERE "hero"."age" >= $1 ORDER BY "hero"."id" ASC LIMIT $2"#
+/// );
+/// ```
+pub fn select<S: Selectable>() -> Select<S::Selection> {
+    Select::new(S::selection())
+}
+
+/// `SELECT` of columns or aggregates: `select_only(Hero::name())`,
+/// `select_only((Hero::team_id(), count()))`.
+pub fn select_only<S: Selection>(selection: S) -> Select<S> {
+    Select::new(selection)
+}
+
+#[derive(Clone, Debug)]
+struct Join {
+    table: &'static TableMeta,
+    kind: sea_query::JoinType,
+    on: Option<sea_query::Expr>,
+}
+
+/// A `SELECT` statement returning rows of `S::Output`.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Select<S> {
+    pub(crate) selection: S,
+    from: Vec<&'static TableMeta>,
+    joins: Vec<Join>,
+    filters: Vec<sea_query::Expr>,
+    order: Vec<OrderBy>,
+    group_by: Vec<sea_query::Expr>,
+    having: Vec<sea_query::Expr>,
+    pub(crate) limit: Option<u64>,
+    offset: Option<u64>,
+    distinct: bool,
+}
+
+impl<S: Selection> Select<S> {
+    fn new(selection: S) -> Self {
+        Select {
+            selection,
+            from: Vec::new(),
+            joins: Vec::new(),
+            filters: Vec::new(),
+            order: Vec::new(),
+            group_by: Vec::new(),
+            having: Vec::new(),
+            limit: None,
+            offset: None,
+            distinct: false,
+        }
+    }
+
+    /// Adds a `WHERE` condition; several calls are combined with `AND`.
+    pub fn filter(mut self, condition: Filter) -> Self {
+        self.filters.push(condition.0);
+        self
+    }
+
+    /// Reads from `M` as well (for selections, such as `count()`, that name no table).
+    pub fn from<M: Model>(mut self) -> Self {
+        self.from.push(M::META);
+        self
+    }
+
+    /// `JOIN` with `M` on the foreign key between `M` and a table already in the query.
+    pub fn join<M: Model>(mut self) -> Self {
+        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: None });
+        self
+    }
+
+    /// `JOIN` with `M` on an explicit condition.
+    pub fn join_on<M: Model>(mut self, on: Filter) -> Self {
+        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: Some(on.0) });
+        self
+    }
+
+    /// `LEFT OUTER JOIN` with `M` on the foreign key (select `Option<M>` to read it).
+    pub fn outer_join<M: Model>(mut self) -> Self {
+        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::LeftJoin, on: None });
+        self
+    }
+
+    /// `LEFT OUTER JOIN` with `M` on an explicit condition.
+    pub fn outer_join_on<M: Model>(mut self, on: Filter) -> Self {
+        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::LeftJoin, on: Some(on.0) });
+        self
+    }
+
+    /// Adds an `ORDER BY` term: a column (ascending) or `column.desc()`,
+    /// `column.asc().nulls_last()`, ….
+    pub fn order_by(mut self, term: impl IntoOrderBy) -> Self {
+        self.order.push(term.into_order_by());
+        self
+    }
+
+    /// `GROUP BY` a column.
+    pub fn group_by<C: Selection>(mut self, column: C) -> Self {
+        column.push_exprs(&mut self.group_by);
+        self
+    }
+
+    /// Adds a `HAVING` condition.
+    pub fn having(mut self, condition: Filter) -> Self {
+        self.having.push(condition.0);
+        self
+    }
+
+    /// `LIMIT n`.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// `OFFSET n`.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.distinct = true;
+        self
+    }
+
+    /// The sea-query statement.
+    pub fn statement(&self) -> Result<sea_query::SelectStatement> {
+        let mut q = sea_query::Query::select();
+        let mut exprs = Vec::new();
+        self.selection.push_exprs(&mut exprs);
+        q.exprs(exprs);
+        if self.distinct {
+            q.distinct();
+        }
+
+        let mut tables = Vec::new();
+        self.selection.push_tables(&mut tables);
+        tables.extend(self.from.iter().copied());
+        let joined: Vec<&str> = self.joins.iter().map(|j| j.table.name).collect();
+        let mut from: Vec<&'static TableMeta> = Vec::new();
+        for t in tables {
+            if !joined.contains(&t.name) && !from.iter().any(|f| f.name == t.name) {
+                from.push(t);
+            }
+        }
+        if from.is_empty() {
+            return Err(Error::InvalidQuery(
+                "the query reads from no table: add `.from::<Model>()`".to_owned(),
+            ));
+        }
+        for t in &from {
+            q.from(t.name);
+        }
+        let mut present: Vec<&'static TableMeta> = from.clone();
+        for join in &self.joins {
+            let on = match &join.on {
+                Some(on) => on.clone(),
+                None => infer_join_condition(&present, join.table)?,
+            };
+            q.join(join.kind, join.table.name, on);
+            present.push(join.table);
+        }
+        for f in &self.filters {
+            q.and_where(f.clone());
+        }
+        for g in &self.group_by {
+            q.add_group_by([g.clone()]);
+        }
+        for h in &self.having {
+            q.and_having(h.clone());
+        }
+        for o in &self.order {
+            match o.nulls {
+                Some(nulls) => q.order_by_expr_with_nulls(o.expr.clone(), o.order.clone(), nulls),
+                None => q.order_by_expr(o.expr.clone(), o.order.clone()),
+            };
+        }
+        if let Some(n) = self.limit {
+            q.limit(n);
+        }
+        if let Some(n) = self.offset {
+            if self.limit.is_none() {
+                // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
+                q.limit(u64::MAX >> 1);
+            }
+            q.offset(n);
+        }
+        Ok(q)
+    }
+
+    /// The SQL text for `dialect`, with parameters written inline for reading. Statements
+    /// sent to the database always bind their values as parameters.
+    pub fn to_sql(&self, dialect: Dialect) -> Result<String> {
+        Ok(self.build(dialect)?.0)
+    }
+
+    /// The SQL text and bound values for `dialect`.
+    pub fn build(&self, dialect: Dialect) -> Result<(String, Vec<sea_query::Value>)> {
+        Ok(dialect.render(&self.statement()?))
+    }
+}
+
+/// Finds the one foreign key between `table` and the tables already in the query.
+fn infer_join_condition(present: &[&'static TableMeta], table: &'static TableMeta) -> Result<sea_query::Expr> {
+    use sea_query::ExprTrait;
+    let mut found = Vec::new();
+    for p in present {
+        for c in table.columns {
+            if let Some(fk) = c.foreign_key.filter(|fk| fk.table == p.name) {
+                found.push(sea_query::Expr::col((table.name, c.name)).equals((p.name, fk.column)));
+            }
+        }
+        for c in p.columns {
+            if let Some(fk) = c.foreign_key.filter(|fk| fk.table == table.name) {
+                found.push(sea_query::Expr::col((p.name, c.name)).equals((table.name, fk.column)));
+            }
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(Error::InvalidQuery(format!(
+            "no foreign key links `{}` to {}: use `join_on` with an explicit condition",
+            table.name,
+            names(present)
+        ))),
+        n => Err(Error::InvalidQuery(format!(
+            "{n} foreign keys link `{}` to {}: use `join_on` to say which",
+            table.name,
+            names(present)
+        ))),
+    }
+}
+
+fn names(tables: &[&'static TableMeta]) -> String {
+    tables.iter().map(|t| format!("`{}`", t.name)).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every check CI runs, in the same way: formatting, clippy, building the
+# examples, and all tests (unit, integration against a real PostgreSQL, and
+# doctests). Installs PostgreSQL first if it is missing (scripts/setup.sh).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+
+run() {
+    echo "+ $*" >&2
+    "$@"
+}
+
+run cargo fmt --all --check
+run cargo clippy --workspace --all-targets --all-features -- -D warnings
+run cargo build --workspace --examples --all-features
+run cargo test --workspace --all-features
