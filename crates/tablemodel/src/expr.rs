@@ -32,6 +32,12 @@ impl Filter {
         Filter(self.0.not())
     }
 
+    /// A condition from a hand-built sea-query expression (an escape hatch for SQL the
+    /// typed API does not cover; values in it should still be bound with `Expr::val`).
+    pub fn from_expr(expr: sea_query::Expr) -> Filter {
+        Filter(expr)
+    }
+
     /// The sea-query expression, to mix with hand-built sea-query statements.
     pub fn into_expr(self) -> sea_query::Expr {
         self.0

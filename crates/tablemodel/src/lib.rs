@@ -32,6 +32,8 @@ pub use query::{
 pub use row::RowReader;
 pub use session::{Executable, Savepoint, Session};
 pub use tablemodel_macros::{DbEnum, Model};
+/// The SQL builder tablemodel renders with, for hand-built expressions.
+pub use sea_query;
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.

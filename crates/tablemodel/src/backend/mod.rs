@@ -64,15 +64,6 @@ pub(crate) enum Pool {
 }
 
 impl Pool {
-    pub(crate) fn dialect(&self) -> Dialect {
-        match self {
-            #[cfg(feature = "sqlite")]
-            Pool::Sqlite { .. } => Dialect::Sqlite,
-            #[cfg(feature = "postgres")]
-            Pool::Postgres(_) => Dialect::Postgres,
-        }
-    }
-
     pub(crate) async fn get(&self) -> Result<Conn> {
         match self {
             #[cfg(feature = "sqlite")]

@@ -12,8 +12,6 @@ use tokio_postgres::Row;
 use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
 use crate::types::{Value, ValueKind};
 
-/// PostgreSQL's limit on bound parameters per statement.
-pub(crate) const MAX_PARAMS: usize = 65535;
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 

@@ -23,8 +23,6 @@ const DATE_FORMAT: &str = "%Y-%m-%d";
 /// How long a connection waits for another connection's write lock before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// SQLite's limit on bound parameters per statement (`SQLITE_MAX_VARIABLE_NUMBER`).
-pub(crate) const MAX_PARAMS: usize = 32766;
 
 /// Where an engine's connections open their database.
 #[derive(Clone, Debug)]

@@ -1,0 +1,71 @@
+//! `#[derive(DbEnum)]`: a fieldless enum stored by variant name.
+
+use quote::quote;
+
+use crate::attr::{combine, parse_keys, string};
+
+pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    let syn::Data::Enum(data) = &input.data else {
+        return Err(syn::Error::new(input.ident.span(), "#[derive(DbEnum)] applies to enums"));
+    };
+    let mut errors = Vec::new();
+    let mut variants = Vec::new();
+    for v in &data.variants {
+        if !matches!(v.fields, syn::Fields::Unit) {
+            errors.push(syn::Error::new_spanned(v, "DbEnum variants cannot carry fields"));
+            continue;
+        }
+        let mut stored = v.ident.to_string();
+        parse_keys(&v.attrs, "db_enum", &mut errors, |key, meta| match key {
+            "rename" => {
+                stored = string(meta)?.value();
+                Ok(())
+            }
+            other => Err(meta.error(format!("unknown db_enum attribute `{other}`; expected `rename`"))),
+        });
+        variants.push((v.ident.clone(), stored));
+    }
+    combine(errors)?;
+    let ident = &input.ident;
+    let type_name = ident.to_string();
+    let names = variants.iter().map(|(_, s)| s);
+    let to_name = variants.iter().map(|(v, s)| quote! { #ident::#v => #s });
+    let from_name = variants.iter().map(|(v, s)| quote! { #s => ::core::option::Option::Some(#ident::#v) });
+    Ok(quote! {
+        impl ::tablemodel::DbEnum for #ident {
+            const VARIANTS: &'static [&'static str] = &[#(#names),*];
+            fn variant_name(self) -> &'static str {
+                match self { #(#to_name,)* }
+            }
+            fn from_variant_name(name: &str) -> ::core::option::Option<Self> {
+                match name { #(#from_name,)* _ => ::core::option::Option::None }
+            }
+        }
+
+        impl ::tablemodel::SqlType for #ident {
+            const TYPE: ::tablemodel::SqlTypeInfo = ::tablemodel::SqlTypeInfo::of(::tablemodel::ValueKind::Text)
+                .with_max_length(::tablemodel::__private::longest_name(<#ident as ::tablemodel::DbEnum>::VARIANTS));
+            type Base = #ident;
+            fn to_value(&self) -> ::tablemodel::Value {
+                ::tablemodel::Value::String(::core::option::Option::Some(
+                    ::std::string::ToString::to_string(::tablemodel::DbEnum::variant_name(*self)),
+                ))
+            }
+            fn from_value(value: ::tablemodel::Value) -> ::core::result::Result<Self, ::tablemodel::DecodeError> {
+                match value {
+                    ::tablemodel::Value::String(::core::option::Option::Some(s)) => {
+                        <#ident as ::tablemodel::DbEnum>::from_variant_name(&s).ok_or_else(|| {
+                            ::tablemodel::DecodeError::new(#type_name, ::std::format!("unknown variant {s:?}"))
+                        })
+                    }
+                    other => ::core::result::Result::Err(::tablemodel::DecodeError::new(
+                        #type_name,
+                        ::std::format!("unexpected value {other:?}"),
+                    )),
+                }
+            }
+        }
+
+        ::tablemodel::__impl_operand!(#ident);
+    })
+}

@@ -1,0 +1,60 @@
+//! `impl Model`: metadata, key type, row decoding and parameter encoding.
+
+use quote::quote;
+
+use crate::model::ir::Model;
+
+pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let ident = &model.ident;
+    let keys: Vec<_> = model.key_fields().collect();
+    let (key_type, key_values) = if keys.len() == 1 {
+        let ty = &keys[0].1.ty;
+        (
+            quote! { <#ty as ::tablemodel::SqlType>::Base },
+            quote! { ::std::vec![::tablemodel::SqlType::to_value(key)] },
+        )
+    } else {
+        let tys = keys.iter().map(|(_, f)| {
+            let ty = &f.ty;
+            quote! { <#ty as ::tablemodel::SqlType>::Base }
+        });
+        let idx = (0..keys.len()).map(syn::Index::from);
+        (quote! { (#(#tys,)*) }, quote! { ::std::vec![#(::tablemodel::SqlType::to_value(&key.#idx)),*] })
+    };
+    let decode_fields = model.fields.iter().map(|f| {
+        let name = &f.ident;
+        if f.skip {
+            quote! { #name: ::core::default::Default::default() }
+        } else {
+            let ty = &f.ty;
+            let index = model.columns().find(|(_, c)| c.ident == f.ident).map(|(i, _)| i).unwrap_or_default();
+            quote! { #name: row.read::<#ty>(&<Self as ::tablemodel::Model>::META.columns[#index])? }
+        }
+    });
+    let value_arms = model.columns().map(|(i, f)| {
+        let name = &f.ident;
+        quote! { #i => ::tablemodel::SqlType::to_value(&self.#name) }
+    });
+    let unreachable = format!("{} has no column at position {{}}", model.ident);
+    quote! {
+        impl ::tablemodel::Model for #ident {
+            const META: &'static ::tablemodel::TableMeta = #meta;
+            type Key = #key_type;
+
+            fn key_values(key: &Self::Key) -> ::std::vec::Vec<::tablemodel::Value> {
+                #key_values
+            }
+
+            fn decode(row: &mut ::tablemodel::RowReader<'_>) -> ::core::result::Result<Self, ::tablemodel::Error> {
+                ::core::result::Result::Ok(#ident { #(#decode_fields),* })
+            }
+
+            fn column_value(&self, index: usize) -> ::tablemodel::Value {
+                match index {
+                    #(#value_arms,)*
+                    other => ::core::unreachable!(#unreachable, other),
+                }
+            }
+        }
+    }
+}

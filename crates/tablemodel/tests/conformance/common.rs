@@ -1,0 +1,97 @@
+//! Models of SQLModel's tutorial, engines per backend, and the macro that runs one test
+//! body on every backend.
+
+use tablemodel::prelude::*;
+
+/// `Team` of the tutorial.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table)]
+pub struct Team {
+    #[field(primary_key)]
+    pub id: Option<i64>,
+    #[field(index)]
+    pub name: String,
+    pub headquarters: String,
+}
+
+/// `Hero` of the tutorial (the "connect" chapters' version, with `team_id`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table)]
+pub struct Hero {
+    #[field(primary_key)]
+    pub id: Option<i64>,
+    #[field(index)]
+    pub name: String,
+    pub secret_name: String,
+    #[field(index)]
+    pub age: Option<i32>,
+    #[field(foreign_key = "team.id")]
+    pub team_id: Option<i64>,
+}
+
+impl Hero {
+    pub fn new(name: &str, secret_name: &str, age: Option<i32>) -> Hero {
+        Hero { id: None, name: name.to_owned(), secret_name: secret_name.to_owned(), age, team_id: None }
+    }
+}
+
+/// The seven heroes of the tutorial's select/where/limit chapters, in insertion order.
+pub fn tutorial_heroes() -> Vec<Hero> {
+    vec![
+        Hero::new("Deadpond", "Dive Wilson", None),
+        Hero::new("Spider-Boy", "Pedro Parqueador", None),
+        Hero::new("Rusty-Man", "Tommy Sharp", Some(48)),
+        Hero::new("Tarantula", "Natalia Roman-on", Some(32)),
+        Hero::new("Black Lion", "Trevor Challa", Some(35)),
+        Hero::new("Dr. Weird", "Steve Weird", Some(36)),
+        Hero::new("Captain North America", "Esteban Rogelios", Some(93)),
+    ]
+}
+
+/// An engine with the tutorial's tables created and its seven heroes inserted.
+pub async fn seeded(engine: &Engine) -> Vec<Hero> {
+    engine.create_all::<(Team, Hero)>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let mut stored = Vec::new();
+    for hero in tutorial_heroes() {
+        stored.push(s.add(hero).await.unwrap());
+    }
+    s.commit().await.unwrap();
+    stored
+}
+
+pub fn names<'a>(heroes: impl IntoIterator<Item = &'a Hero>) -> Vec<&'a str> {
+    heroes.into_iter().map(|h| h.name.as_str()).collect()
+}
+
+pub async fn sqlite() -> Engine {
+    Engine::connect("sqlite::memory:").await.expect("in-memory SQLite opens")
+}
+
+pub async fn postgres() -> Engine {
+    let url = tablemodel_testkit::pg_server().fresh_database();
+    Engine::connect(&url).await.expect("the test PostgreSQL server accepts connections")
+}
+
+/// Runs each named `async fn(Engine)` of the calling module on SQLite and on PostgreSQL.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::common::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::common::postgres().await).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_every_backend;

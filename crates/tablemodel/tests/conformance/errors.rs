@@ -1,0 +1,116 @@
+//! Bad input: hostile strings round-trip, constraint violations are typed errors naming
+//! the constraint, and the session goes on after a rollback.
+
+use tablemodel::prelude::*;
+use tablemodel::DbErrorKind;
+
+use crate::common::{Hero, Team, on_every_backend};
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table)]
+pub struct Account {
+    #[field(primary_key)]
+    pub id: Option<i64>,
+    #[field(unique)]
+    pub email: String,
+    pub note: Option<String>,
+}
+
+async fn hostile_strings_round_trip_exactly(engine: Engine) {
+    engine.create_all::<(Team, Hero)>().await.unwrap();
+    let long = "ä".repeat(100_000);
+    let hostile = [
+        "Robert'); DROP TABLE hero;--",
+        "\"double\" 'single' `back`",
+        "semi;colon; -- comment /* block */",
+        "émoji 🦀 ünïcödé 中文 עברית",
+        "back\\slash and %percent% and _under_",
+        "   leading and trailing spaces   ",
+        "line\nbreak\ttab\r\n",
+        "",
+        long.as_str(),
+    ];
+    let mut s = engine.session().await.unwrap();
+    for text in hostile {
+        s.add(Hero::new(text, text, None)).await.unwrap();
+    }
+    s.commit().await.unwrap();
+    let stored = s.exec(select::<Hero>().order_by(Hero::id())).await.unwrap();
+    assert_eq!(stored.len(), hostile.len(), "the table survived");
+    for (hero, text) in stored.iter().zip(hostile) {
+        assert_eq!(hero.name, text);
+        assert_eq!(hero.secret_name, text);
+    }
+    let found = s.exec(select::<Hero>().filter(Hero::name().eq("Robert'); DROP TABLE hero;--"))).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let like = s.exec(select::<Hero>().filter(Hero::name().like("%\\%percent\\%%"))).await;
+    assert!(like.is_ok(), "a LIKE pattern with escapes is a value, not SQL");
+}
+
+async fn unique_violation_is_typed_and_session_recovers(engine: Engine) {
+    engine.create_all::<Account>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    s.add(Account { id: None, email: "a@example.com".into(), note: None }).await.unwrap();
+    s.commit().await.unwrap();
+
+    let err = s.add(Account { id: None, email: "a@example.com".into(), note: Some("dup".into()) }).await.unwrap_err();
+    let db = err.as_database().expect("a database error");
+    assert_eq!(db.kind, DbErrorKind::UniqueViolation);
+    match engine.dialect() {
+        Dialect::Postgres => {
+            assert_eq!(db.code.as_deref(), Some("23505"));
+            assert_eq!(db.constraint(), Some("account_email_key"));
+            assert_eq!(db.table(), Some("account"));
+        }
+        _ => {
+            assert_eq!(db.code.as_deref(), Some("SQLITE_CONSTRAINT_UNIQUE"));
+            assert_eq!(db.constraint(), Some("account.email"));
+            assert_eq!(db.table(), Some("account"));
+        }
+    }
+    assert!(db.sql.as_deref().is_some_and(|sql| sql.starts_with("INSERT INTO \"account\"")), "{db:?}");
+
+    s.rollback().await.unwrap();
+    let b = s.add(Account { id: None, email: "b@example.com".into(), note: None }).await.unwrap();
+    s.commit().await.unwrap();
+    assert!(b.id.is_some());
+    let emails: Vec<String> = s.exec(select_only(Account::email()).order_by(Account::email())).await.unwrap();
+    assert_eq!(emails, ["a@example.com", "b@example.com"]);
+}
+
+async fn dropped_session_rolls_back(engine: Engine) {
+    engine.create_all::<Account>().await.unwrap();
+    {
+        let mut s = engine.session().await.unwrap();
+        s.add(Account { id: None, email: "uncommitted@example.com".into(), note: None }).await.unwrap();
+        assert!(s.in_transaction());
+    }
+    // Give a PostgreSQL rollback spawned by the drop a moment to run.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let mut s = engine.session().await.unwrap();
+    assert!(s.exec(select::<Account>()).await.unwrap().is_empty());
+    s.add(Account { id: None, email: "committed@example.com".into(), note: None }).await.unwrap();
+    s.commit().await.unwrap();
+    assert_eq!(s.exec(select::<Account>()).await.unwrap().len(), 1);
+}
+
+async fn savepoints_undo_part_of_a_transaction(engine: Engine) {
+    engine.create_all::<Account>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    s.add(Account { id: None, email: "kept@example.com".into(), note: None }).await.unwrap();
+    let sp = s.savepoint().await.unwrap();
+    s.add(Account { id: None, email: "undone@example.com".into(), note: None }).await.unwrap();
+    let dup = s.add(Account { id: None, email: "kept@example.com".into(), note: None }).await;
+    assert!(dup.is_err());
+    s.rollback_to_savepoint(sp).await.unwrap();
+    s.commit().await.unwrap();
+    let emails: Vec<String> = s.exec(select_only(Account::email())).await.unwrap();
+    assert_eq!(emails, ["kept@example.com"]);
+}
+
+on_every_backend!(
+    hostile_strings_round_trip_exactly,
+    unique_violation_is_typed_and_session_recovers,
+    dropped_session_rolls_back,
+    savepoints_undo_part_of_a_transaction,
+);

@@ -1,0 +1,14 @@
+//! The backend conformance suite: every test here runs once on SQLite (a shared in-memory
+//! database) and once on a real PostgreSQL server started by the test harness.
+//!
+//! The tutorial modules reproduce the chapters of SQLModel's tutorial with its data and
+//! assert the rows SQLModel returns for them.
+
+mod common;
+mod ddl;
+mod errors;
+mod queries;
+mod traps;
+mod tutorial_basics;
+mod tutorial_connect;
+mod types;
