@@ -27,20 +27,13 @@ pub(crate) fn find_bin_dir() -> Result<PathBuf, String> {
         return if is_bin_dir(&dir) {
             Ok(dir)
         } else {
-            Err(format!(
-                "${BIN_ENV} is {}, which has no `initdb` and `postgres`",
-                dir.display()
-            ))
+            Err(format!("${BIN_ENV} is {}, which has no `initdb` and `postgres`", dir.display()))
         };
     }
     if let Some(dir) = highest_debian_bin_dir(Path::new(DEBIAN_ROOT)) {
         return Ok(dir);
     }
-    if let Some(dir) = env::var_os("PATH")
-        .iter()
-        .flat_map(env::split_paths)
-        .find(|dir| is_bin_dir(dir))
-    {
+    if let Some(dir) = env::var_os("PATH").iter().flat_map(env::split_paths).find(|dir| is_bin_dir(dir)) {
         return Ok(dir);
     }
     Err(format!(
@@ -71,10 +64,7 @@ fn highest_debian_bin_dir(root: &Path) -> Option<PathBuf> {
 
 /// Orders Debian's version directory names: `9.6` < `15` < `16`.
 fn version_key(name: &OsStr) -> Option<Vec<u32>> {
-    name.to_str()?
-        .split('.')
-        .map(|part| part.parse().ok())
-        .collect()
+    name.to_str()?.split('.').map(|part| part.parse().ok()).collect()
 }
 
 /// Runs `postgres --version` and checks the major version is supported.
@@ -87,12 +77,8 @@ pub(crate) fn check_version(bin_dir: &Path) -> Result<String, String> {
         .output()
         .map_err(|e| format!("cannot run {}: {e}", postgres.display()))?;
     let line = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    let major = parse_major(&line).ok_or_else(|| {
-        format!(
-            "cannot read a version from `{} --version`: {line:?}",
-            postgres.display()
-        )
-    })?;
+    let major = parse_major(&line)
+        .ok_or_else(|| format!("cannot read a version from `{} --version`: {line:?}", postgres.display()))?;
     if major < MIN_MAJOR {
         return Err(format!(
             "{} is PostgreSQL {major}, but the tests need {MIN_MAJOR} or newer \
@@ -116,10 +102,7 @@ mod tests {
 
     #[test]
     fn reads_major_versions() {
-        assert_eq!(
-            parse_major("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"),
-            Some(15)
-        );
+        assert_eq!(parse_major("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"), Some(15));
         assert_eq!(parse_major("postgres (PostgreSQL) 16.4"), Some(16));
         assert_eq!(parse_major("postgres (PostgreSQL) 17beta1"), Some(17));
         assert_eq!(parse_major("postgres (PostgreSQL) 9.6.24"), Some(9));
@@ -147,10 +130,7 @@ mod tests {
             }
         }
         fs::create_dir_all(root.path().join("common")).expect("create common");
-        assert_eq!(
-            highest_debian_bin_dir(root.path()),
-            Some(root.path().join("16").join("bin"))
-        );
+        assert_eq!(highest_debian_bin_dir(root.path()), Some(root.path().join("16").join("bin")));
         assert_eq!(highest_debian_bin_dir(&root.path().join("missing")), None);
     }
 }

@@ -27,12 +27,10 @@ pub(crate) fn server_user() -> Result<Option<RunAs>, String> {
     }
     match lookup_user("postgres") {
         Some(user) => Ok(Some(user)),
-        None => Err(
-            "running as root, and PostgreSQL refuses to run as root, but there is \
+        None => Err("running as root, and PostgreSQL refuses to run as root, but there is \
              no `postgres` system user to run it as; install the `postgresql` package \
              (scripts/setup.sh) or create the user with `useradd --system postgres`"
-                .to_owned(),
-        ),
+            .to_owned()),
     }
 }
 
@@ -58,9 +56,7 @@ fn effective_uid() -> Result<u32, String> {
     String::from_utf8_lossy(&output.stdout)
         .trim()
         .parse()
-        .map_err(|e| {
-            format!("cannot determine the effective user id: `id -u` said nothing usable: {e}")
-        })
+        .map_err(|e| format!("cannot determine the effective user id: `id -u` said nothing usable: {e}"))
 }
 
 /// Looks a user up in `/etc/passwd`, then through `getent passwd` (NSS).
@@ -70,10 +66,7 @@ fn lookup_user(name: &str) -> Option<RunAs> {
     {
         return Some(user);
     }
-    let output = Command::new("getent")
-        .args(["passwd", name])
-        .output()
-        .ok()?;
+    let output = Command::new("getent").args(["passwd", name]).output().ok()?;
     find_in_passwd(&String::from_utf8_lossy(&output.stdout), name)
 }
 
@@ -100,28 +93,16 @@ mod tests {
         let passwd = "root:x:0:0:root:/root:/bin/bash\n\
                       postgresql:x:7:7::/:/bin/sh\n\
                       postgres:x:101:104:PostgreSQL administrator,,,:/var/lib/postgresql:/bin/bash\n";
-        assert_eq!(
-            find_in_passwd(passwd, "postgres"),
-            Some(RunAs { uid: 101, gid: 104 })
-        );
-        assert_eq!(
-            find_in_passwd(passwd, "root"),
-            Some(RunAs { uid: 0, gid: 0 })
-        );
+        assert_eq!(find_in_passwd(passwd, "postgres"), Some(RunAs { uid: 101, gid: 104 }));
+        assert_eq!(find_in_passwd(passwd, "root"), Some(RunAs { uid: 0, gid: 0 }));
         assert_eq!(find_in_passwd(passwd, "nobody"), None);
-        assert_eq!(
-            find_in_passwd("postgres:x:notanumber:1::/:/bin/sh", "postgres"),
-            None
-        );
+        assert_eq!(find_in_passwd("postgres:x:notanumber:1::/:/bin/sh", "postgres"), None);
     }
 
     #[test]
     fn effective_uid_matches_id() {
         let id = Command::new("id").arg("-u").output().expect("run `id -u`");
-        let expected: u32 = String::from_utf8_lossy(&id.stdout)
-            .trim()
-            .parse()
-            .expect("uid");
+        let expected: u32 = String::from_utf8_lossy(&id.stdout).trim().parse().expect("uid");
         assert_eq!(effective_uid(), Ok(expected));
     }
 }

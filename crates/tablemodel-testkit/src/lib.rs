@@ -171,11 +171,7 @@ impl PgServer {
     /// The database name is percent-encoded where needed. The database is
     /// not created; use [`fresh_database`](Self::fresh_database) for that.
     pub fn url(&self, database: &str) -> String {
-        format!(
-            "postgres://{SUPERUSER}@{HOST}:{}/{}",
-            self.port,
-            encode_path_segment(database)
-        )
+        format!("postgres://{SUPERUSER}@{HOST}:{}/{}", self.port, encode_path_segment(database))
     }
 
     /// Creates a new, empty database with a unique name (`t_<pid>_<n>`) and
@@ -252,10 +248,7 @@ impl PgServer {
             let output = self.client("createdb").arg(name).output();
             match succeeded(output, || format!("createdb {name}")) {
                 Ok(_) => return,
-                Err(message)
-                    if attempt < ATTEMPTS
-                        && message.contains("is being accessed by other users") =>
-                {
+                Err(message) if attempt < ATTEMPTS && message.contains("is being accessed by other users") => {
                     thread::sleep(Duration::from_millis(100));
                 }
                 Err(message) => panic!("tablemodel-testkit: {message}"),
@@ -279,15 +272,13 @@ impl PgServer {
         let data_dir = root.join("data");
         let socket_dir = root.join("socket");
         let log_file = root.join("server.log");
-        fs::create_dir(&socket_dir)
-            .map_err(|e| format!("cannot create {}: {e}", socket_dir.display()))?;
+        fs::create_dir(&socket_dir).map_err(|e| format!("cannot create {}: {e}", socket_dir.display()))?;
         for dir in [&root, &socket_dir] {
             fs::set_permissions(dir, Permissions::from_mode(0o755))
                 .map_err(|e| format!("cannot chmod {}: {e}", dir.display()))?;
             if let Some(user) = run_as {
-                chown(dir, Some(user.uid), Some(user.gid)).map_err(|e| {
-                    format!("cannot give {} to the postgres user: {e}", dir.display())
-                })?;
+                chown(dir, Some(user.uid), Some(user.gid))
+                    .map_err(|e| format!("cannot give {} to the postgres user: {e}", dir.display()))?;
             }
         }
 
@@ -303,9 +294,7 @@ impl PgServer {
             .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C"])
             .arg("--no-sync")
             .output();
-        succeeded(output, || {
-            format!("{} -D {}", initdb.display(), data_dir.display())
-        })?;
+        succeeded(output, || format!("{} -D {}", initdb.display(), data_dir.display()))?;
 
         for attempt in 1..=PORT_ATTEMPTS {
             let port = free_port()?;
@@ -315,11 +304,8 @@ impl PgServer {
                 .open(&log_file)
                 .map_err(|e| format!("cannot open {}: {e}", log_file.display()))?;
             let marker = format!("--- tablemodel-testkit: starting postgres on port {port} ---");
-            writeln!(log, "{marker}")
-                .map_err(|e| format!("cannot write {}: {e}", log_file.display()))?;
-            let log_copy = log
-                .try_clone()
-                .map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
+            writeln!(log, "{marker}").map_err(|e| format!("cannot write {}: {e}", log_file.display()))?;
+            let log_copy = log.try_clone().map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
 
             let postgres = bin_dir.join("postgres");
             let mut postmaster = server_command(&postgres, run_as, &root)
@@ -335,8 +321,7 @@ impl PgServer {
                 .process_group(0)
                 .spawn()
                 .map_err(|e| format!("cannot run {}: {e}", postgres.display()))?;
-            writeln!(watchdog, "{}", postmaster.id())
-                .map_err(|e| format!("the cleanup watchdog has died: {e}"))?;
+            writeln!(watchdog, "{}", postmaster.id()).map_err(|e| format!("the cleanup watchdog has died: {e}"))?;
 
             let log_text = || fs::read_to_string(&log_file).unwrap_or_default();
             match wait_until_ready(&bin_dir, port, &mut postmaster) {
@@ -403,16 +388,10 @@ fn wait_until_ready(bin_dir: &Path, port: u16, postmaster: &mut Child) -> Ready 
             Ok(_) => {
                 let mut psql = Command::new(bin_dir.join("psql"));
                 scrub_pg_env(&mut psql);
-                let select = psql
-                    .args(connection)
-                    .args(["-X", "-tAc", "select 1"])
-                    .output();
+                let select = psql.args(connection).args(["-X", "-tAc", "select 1"]).output();
                 match succeeded(select, || "psql -c 'select 1'".to_owned()) {
                     Ok(output) if output.stdout == b"1\n" => return Ready::Yes,
-                    Ok(output) => format!(
-                        "select 1 printed {:?}",
-                        String::from_utf8_lossy(&output.stdout)
-                    ),
+                    Ok(output) => format!("select 1 printed {:?}", String::from_utf8_lossy(&output.stdout)),
                     Err(message) => message,
                 }
             }
@@ -440,10 +419,7 @@ fn spawn_watchdog(root: &Path) -> Result<ChildStdin, String> {
         .process_group(0)
         .spawn()
         .map_err(|e| format!("cannot start the cleanup watchdog (/bin/sh): {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or_else(|| "the cleanup watchdog has no standard input".to_owned())
+    child.stdin.take().ok_or_else(|| "the cleanup watchdog has no standard input".to_owned())
 }
 
 /// A command for `initdb` or `postgres`: run as `run_as` (if given) in `cwd`.
@@ -469,10 +445,7 @@ fn scrub_pg_env(command: &mut Command) {
 }
 
 /// The output of a finished command, or an error naming it with its output.
-fn succeeded(
-    output: std::io::Result<Output>,
-    what: impl FnOnce() -> String,
-) -> Result<Output, String> {
+fn succeeded(output: std::io::Result<Output>, what: impl FnOnce() -> String) -> Result<Output, String> {
     match output {
         Ok(output) if output.status.success() => Ok(output),
         Ok(output) => Err(format!(
@@ -499,18 +472,12 @@ fn free_port() -> Result<u16, String> {
 /// which case `/tmp`.
 fn base_dir(run_as: Option<RunAs>) -> PathBuf {
     let temp = env::temp_dir();
-    if run_as.is_none() || traversable_by_anyone(&temp) {
-        temp
-    } else {
-        PathBuf::from("/tmp")
-    }
+    if run_as.is_none() || traversable_by_anyone(&temp) { temp } else { PathBuf::from("/tmp") }
 }
 
 /// Whether every directory from `/` down to `dir` is searchable by others.
 fn traversable_by_anyone(dir: &Path) -> bool {
-    dir.ancestors().all(|ancestor| {
-        fs::metadata(ancestor).is_ok_and(|meta| meta.permissions().mode() & 0o001 != 0)
-    })
+    dir.ancestors().all(|ancestor| fs::metadata(ancestor).is_ok_and(|meta| meta.permissions().mode() & 0o001 != 0))
 }
 
 /// Percent-encodes everything in `segment` but unreserved URL characters.

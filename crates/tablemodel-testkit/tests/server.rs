@@ -31,10 +31,7 @@ fn fresh_databases_concurrently(count: usize) -> Vec<String> {
             })
         })
         .collect();
-    handles
-        .into_iter()
-        .map(|handle| handle.join().expect("fresh_database panicked"))
-        .collect()
+    handles.into_iter().map(|handle| handle.join().expect("fresh_database panicked")).collect()
 }
 
 #[test]
@@ -47,10 +44,7 @@ fn two_databases_created_concurrently_exist_and_run_postgresql_15_or_newer() {
         let prefix = format!("postgres://postgres@127.0.0.1:{}/", server.port());
         assert!(url.starts_with(&prefix), "{url} should start with {prefix}");
         let name = database_of(url);
-        assert!(
-            name.starts_with(&format!("t_{}_", std::process::id())),
-            "{name}"
-        );
+        assert!(name.starts_with(&format!("t_{}_", std::process::id())), "{name}");
 
         // Ask the server itself, with the psql from the same installation.
         let output = Command::new(server.bin_dir().join("psql"))
@@ -59,11 +53,7 @@ fn two_databases_created_concurrently_exist_and_run_postgresql_15_or_newer() {
             .args(["-tAc", "select current_database(), version()"])
             .output()
             .expect("run psql");
-        assert!(
-            output.status.success(),
-            "psql failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "psql failed: {}", String::from_utf8_lossy(&output.stderr));
         let stdout = String::from_utf8(output.stdout).expect("utf-8");
         let (database, version) = stdout.trim_end().split_once('|').expect("two columns");
         assert_eq!(database, name);
@@ -94,17 +84,12 @@ fn many_concurrent_databases_are_all_distinct_and_real() {
 #[test]
 fn every_call_returns_the_same_running_server() {
     let here: &'static PgServer = pg_server();
-    let there = thread::spawn(|| pg_server() as *const PgServer as usize)
-        .join()
-        .expect("thread");
+    let there = thread::spawn(|| pg_server() as *const PgServer as usize).join().expect("thread");
     assert_eq!(here as *const PgServer as usize, there);
 
     assert_ne!(here.port(), 0);
     TcpStream::connect(("127.0.0.1", here.port())).expect("server accepts TCP connections");
-    assert_eq!(
-        here.url("some db"),
-        format!("postgres://postgres@127.0.0.1:{}/some%20db", here.port())
-    );
+    assert_eq!(here.url("some db"), format!("postgres://postgres@127.0.0.1:{}/some%20db", here.port()));
     assert!(here.data_dir().join("PG_VERSION").is_file());
     assert!(here.log_file().is_file());
 }
@@ -131,22 +116,10 @@ fn fresh_databases_do_not_share_tables() {
     let second = server.fresh_database();
     let (first, second) = (database_of(&first), database_of(&second));
 
-    server.psql(
-        first,
-        "create table hero (id int primary key, name text not null)",
-    );
-    server.psql(
-        first,
-        "insert into hero values (1, 'Deadpond'), (2, 'Spider-Boy')",
-    );
-    assert_eq!(
-        server.psql(first, "select id, name from hero order by id"),
-        "1|Deadpond\n2|Spider-Boy"
-    );
-    assert_eq!(
-        server.psql(second, "select to_regclass('hero') is null"),
-        "t"
-    );
+    server.psql(first, "create table hero (id int primary key, name text not null)");
+    server.psql(first, "insert into hero values (1, 'Deadpond'), (2, 'Spider-Boy')");
+    assert_eq!(server.psql(first, "select id, name from hero order by id"), "1|Deadpond\n2|Spider-Boy");
+    assert_eq!(server.psql(second, "select to_regclass('hero') is null"), "t");
 }
 
 #[test]
@@ -218,9 +191,7 @@ fn wait_for_child_server(child: &mut Child) -> (u32, PathBuf) {
 fn is_running(pid: u32) -> bool {
     match fs::read_to_string(format!("/proc/{pid}/stat")) {
         // Field 3, after the parenthesised command name, is the state.
-        Ok(stat) => stat
-            .rsplit_once(") ")
-            .is_some_and(|(_, rest)| !rest.starts_with('Z')),
+        Ok(stat) => stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')),
         Err(_) => false,
     }
 }
@@ -244,10 +215,7 @@ fn assert_cleaned_up(pid: u32, root: &Path) {
 fn server_is_stopped_and_deleted_after_the_test_process_exits() {
     let mut child = start_child("exit");
     let (pid, root) = wait_for_child_server(&mut child);
-    assert!(
-        is_running(pid),
-        "postmaster {pid} should run while the child does"
-    );
+    assert!(is_running(pid), "postmaster {pid} should run while the child does");
     assert!(root.join("data").is_dir());
     let status = child.wait().expect("wait for child");
     assert!(status.success(), "child test failed: {status}");
@@ -258,10 +226,7 @@ fn server_is_stopped_and_deleted_after_the_test_process_exits() {
 fn server_is_stopped_and_deleted_after_the_test_process_is_killed() {
     let mut child = start_child("hang");
     let (pid, root) = wait_for_child_server(&mut child);
-    assert!(
-        is_running(pid),
-        "postmaster {pid} should run while the child does"
-    );
+    assert!(is_running(pid), "postmaster {pid} should run while the child does");
     child.kill().expect("SIGKILL the child");
     child.wait().expect("reap child");
     assert_cleaned_up(pid, &root);

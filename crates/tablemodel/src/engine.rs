@@ -140,8 +140,9 @@ fn open_sqlite(_: &str, _: Option<usize>) -> Result<(Pool, Dialect)> {
 
 #[cfg(feature = "postgres")]
 fn open_postgres(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
-    let config: tokio_postgres::Config =
-        url.parse().map_err(|e: tokio_postgres::Error| Error::InvalidUrl { url: redact(url), reason: e.to_string() })?;
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| Error::InvalidUrl { url: redact(url), reason: e.to_string() })?;
     let manager = deadpool_postgres::Manager::from_config(
         config,
         tokio_postgres::NoTls,

@@ -30,10 +30,10 @@ pub use query::{
     delete, select, select_only, update,
 };
 pub use row::RowReader;
-pub use session::{Executable, Savepoint, Session};
-pub use tablemodel_macros::{DbEnum, Model};
 /// The SQL builder tablemodel renders with, for hand-built expressions.
 pub use sea_query;
+pub use session::{Executable, Savepoint, Session};
+pub use tablemodel_macros::{DbEnum, Model};
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.

@@ -12,11 +12,15 @@ use crate::types::Value;
 pub(crate) fn statement(echo: bool, sql: &str, params: &[Value], elapsed: Duration, outcome: &Result<u64, String>) {
     let micros = elapsed.as_micros() as u64;
     match (echo, outcome) {
-        (true, Ok(rows)) => tracing::info!(target: "tablemodel::sql", sql, params = ?params, elapsed_us = micros, rows, "statement"),
+        (true, Ok(rows)) => {
+            tracing::info!(target: "tablemodel::sql", sql, params = ?params, elapsed_us = micros, rows, "statement")
+        }
         (true, Err(error)) => {
             tracing::info!(target: "tablemodel::sql", sql, params = ?params, elapsed_us = micros, error = %error, "statement failed")
         }
-        (false, Ok(rows)) => tracing::debug!(target: "tablemodel::sql", sql, params = ?params, elapsed_us = micros, rows, "statement"),
+        (false, Ok(rows)) => {
+            tracing::debug!(target: "tablemodel::sql", sql, params = ?params, elapsed_us = micros, rows, "statement")
+        }
         (false, Err(error)) => {
             tracing::debug!(target: "tablemodel::sql", sql, params = ?params, elapsed_us = micros, error = %error, "statement failed")
         }

@@ -106,9 +106,6 @@ impl TableMeta {
 
     /// The tables this one references through foreign keys (other than itself).
     pub fn referenced_tables(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.columns
-            .iter()
-            .filter_map(|c| c.foreign_key.map(|fk| fk.table))
-            .filter(move |t| *t != self.name)
+        self.columns.iter().filter_map(|c| c.foreign_key.map(|fk| fk.table)).filter(move |t| *t != self.name)
     }
 }

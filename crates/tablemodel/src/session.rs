@@ -108,7 +108,13 @@ impl Session {
             })
             .await
             .map(|()| rows);
-        crate::log::statement(echo, sql, params, started.elapsed(), &result.as_ref().map(|n| *n).map_err(|e| e.to_string()));
+        crate::log::statement(
+            echo,
+            sql,
+            params,
+            started.elapsed(),
+            &result.as_ref().map(|n| *n).map_err(|e| e.to_string()),
+        );
         self.note_failure(&result);
         result
     }
@@ -119,7 +125,13 @@ impl Session {
         let echo = self.engine.inner.echo;
         let started = Instant::now();
         let result = self.conn().await?.execute(sql, params).await;
-        crate::log::statement(echo, sql, params, started.elapsed(), &result.as_ref().map(|n| *n).map_err(|e| e.to_string()));
+        crate::log::statement(
+            echo,
+            sql,
+            params,
+            started.elapsed(),
+            &result.as_ref().map(|n| *n).map_err(|e| e.to_string()),
+        );
         self.note_failure(&result);
         result
     }
@@ -128,7 +140,13 @@ impl Session {
         let echo = self.engine.inner.echo;
         let started = Instant::now();
         let result = self.conn().await?.batch(sql).await;
-        crate::log::statement(echo, sql, &[], started.elapsed(), &result.as_ref().map(|_| 0).map_err(|e| e.to_string()));
+        crate::log::statement(
+            echo,
+            sql,
+            &[],
+            started.elapsed(),
+            &result.as_ref().map(|_| 0).map_err(|e| e.to_string()),
+        );
         result
     }
 
@@ -148,7 +166,13 @@ impl Session {
             let echo = self.engine.inner.echo;
             let started = Instant::now();
             let result = self.conn().await?.begin().await;
-            crate::log::statement(echo, "BEGIN", &[], started.elapsed(), &result.as_ref().map(|_| 0).map_err(|e| e.to_string()));
+            crate::log::statement(
+                echo,
+                "BEGIN",
+                &[],
+                started.elapsed(),
+                &result.as_ref().map(|_| 0).map_err(|e| e.to_string()),
+            );
             result?;
             self.in_tx = true;
         }
@@ -227,10 +251,8 @@ impl Session {
     pub async fn add<M: Model>(&mut self, model: M) -> Result<M> {
         let omitted = omitted_columns(&model);
         let sql = self.statement::<M>(StatementKind::Insert { omitted });
-        let params: Vec<Value> = (0..M::META.columns.len())
-            .filter(|i| omitted & (1 << i) == 0)
-            .map(|i| model.column_value(i))
-            .collect();
+        let params: Vec<Value> =
+            (0..M::META.columns.len()).filter(|i| omitted & (1 << i) == 0).map(|i| model.column_value(i)).collect();
         let mut out = Vec::with_capacity(1);
         self.write_rows(&sql, &params, &mut out).await?;
         out.pop().ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))
@@ -293,7 +315,10 @@ impl Session {
     pub async fn save<M: Model>(&mut self, model: &mut M) -> Result<()> {
         let key = key_values(model)?;
         if M::META.columns.iter().all(|c| c.primary_key) {
-            return Err(Error::InvalidQuery(format!("`{}` has only key columns: there is nothing to save", M::META.name)));
+            return Err(Error::InvalidQuery(format!(
+                "`{}` has only key columns: there is nothing to save",
+                M::META.name
+            )));
         }
         let sql = self.statement::<M>(StatementKind::UpdateByKey);
         let mut params: Vec<Value> = (0..M::META.columns.len())
@@ -505,7 +530,12 @@ fn format_key(key: &[Value]) -> String {
     format!("({})", parts.join(", "))
 }
 
-fn multi_insert_sql<M: Model>(models: &[M], chunk: &[usize], columns: &[usize], dialect: Dialect) -> (String, Vec<Value>) {
+fn multi_insert_sql<M: Model>(
+    models: &[M],
+    chunk: &[usize],
+    columns: &[usize],
+    dialect: Dialect,
+) -> (String, Vec<Value>) {
     let mut q = sea_query::Query::insert();
     q.into_table(M::META.name);
     if columns.is_empty() {

@@ -28,10 +28,7 @@ pub(crate) async fn open<S: Selection>(
         crate::backend::Conn::Postgres(client) => {
             use crate::backend::postgres::{Param, map_error};
             let stmt = client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?;
-            let rows = client
-                .query_raw(&stmt, params.iter().map(Param))
-                .await
-                .map_err(|e| map_error(e, Some(&sql)))?;
+            let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(&sql)))?;
             let stream = rows.map(move |row| {
                 let row = row.map_err(|e| map_error(e, Some(&sql)))?;
                 selection.decode(&mut crate::row::RowReader::new(crate::row::RowRef::Postgres(&row)))

@@ -56,7 +56,8 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     }
     let model = Model {
         ident: input.ident.clone(),
-        table: is_table.then(|| table_name.map(|n| n.value()).unwrap_or_else(|| input.ident.to_string().to_lowercase())),
+        table: is_table
+            .then(|| table_name.map(|n| n.value()).unwrap_or_else(|| input.ident.to_string().to_lowercase())),
         fields,
     };
     if is_table && model.key_fields().next().is_none() {
@@ -122,7 +123,12 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
                     Some((t, c)) if !t.is_empty() && !c.is_empty() && !c.contains('.') => {
                         out.foreign_key = Some((t.to_owned(), c.to_owned()))
                     }
-                    _ => return Err(syn::Error::new(lit.span(), "foreign_key must be \"table.column\", e.g. \"team.id\"")),
+                    _ => {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            "foreign_key must be \"table.column\", e.g. \"team.id\"",
+                        ));
+                    }
                 }
             }
             "ondelete" => {
@@ -155,7 +161,10 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         errors.push(syn::Error::new(*span, format!("a `skip` field is not a column: `{key}` does not apply")));
     }
     if out.primary_key && out.nullable == Some(true) {
-        errors.push(syn::Error::new(has("nullable").unwrap_or_else(|| out.ident.span()), "a primary key cannot be nullable"));
+        errors.push(syn::Error::new(
+            has("nullable").unwrap_or_else(|| out.ident.span()),
+            "a primary key cannot be nullable",
+        ));
     }
     if let Some(span) = ondelete_span {
         if out.foreign_key.is_none() {

@@ -107,7 +107,9 @@ impl Conn {
     ) -> Result<()> {
         match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => sqlite::query(conn, sql, params, |row| each(&mut RowReader::new(RowRef::Sqlite(row)))),
+            Conn::Sqlite(conn) => {
+                sqlite::query(conn, sql, params, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
+            }
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => {
                 let stmt = client.prepare_cached(sql).await.map_err(|e| postgres::map_error(e, Some(sql)))?;

@@ -12,7 +12,6 @@ use tokio_postgres::Row;
 use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
 use crate::types::{Value, ValueKind};
 
-
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
 /// A bound parameter, encoded for the placeholder's inferred type.
@@ -126,7 +125,12 @@ pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, De
         ValueKind::Bool => Value::Bool(get(row, idx)?),
         ValueKind::SmallInt => Value::SmallInt(get(row, idx)?),
         ValueKind::Int => match ty {
-            Some(Type::INT8) => Value::Int(get::<i64>(row, idx)?.map(i32::try_from).transpose().map_err(|e| DecodeError::new("i32", e.to_string()))?),
+            Some(Type::INT8) => Value::Int(
+                get::<i64>(row, idx)?
+                    .map(i32::try_from)
+                    .transpose()
+                    .map_err(|e| DecodeError::new("i32", e.to_string()))?,
+            ),
             _ => Value::Int(get(row, idx)?),
         },
         ValueKind::BigInt => match ty {
@@ -161,8 +165,15 @@ pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error 
     use tokio_postgres::error::SqlState;
     let Some(db) = err.as_db_error() else {
         let kind = if err.is_closed() { DbErrorKind::Connection } else { DbErrorKind::Other };
-        return DatabaseError { kind, code: None, constraint: None, table: None, message: err.to_string(), sql: sql.map(str::to_owned) }
-            .into();
+        return DatabaseError {
+            kind,
+            code: None,
+            constraint: None,
+            table: None,
+            message: err.to_string(),
+            sql: sql.map(str::to_owned),
+        }
+        .into();
     };
     let code = db.code();
     let kind = if *code == SqlState::UNIQUE_VIOLATION {
@@ -173,7 +184,10 @@ pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error 
         DbErrorKind::NotNullViolation
     } else if *code == SqlState::CHECK_VIOLATION {
         DbErrorKind::CheckViolation
-    } else if *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::LOCK_NOT_AVAILABLE || *code == SqlState::T_R_DEADLOCK_DETECTED {
+    } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
+        || *code == SqlState::LOCK_NOT_AVAILABLE
+        || *code == SqlState::T_R_DEADLOCK_DETECTED
+    {
         DbErrorKind::Busy
     } else if code.code().starts_with("42") {
         DbErrorKind::Syntax

@@ -23,7 +23,6 @@ const DATE_FORMAT: &str = "%Y-%m-%d";
 /// How long a connection waits for another connection's write lock before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-
 /// Where an engine's connections open their database.
 #[derive(Clone, Debug)]
 pub(crate) struct SqliteTarget {
@@ -94,7 +93,9 @@ impl rusqlite::ToSql for Param<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         use rusqlite::types::Value as Owned;
         Ok(match self.0 {
-            Value::Bool(v) => v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |b| ToSqlOutput::Owned(Owned::Integer(b as i64))),
+            Value::Bool(v) => {
+                v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |b| ToSqlOutput::Owned(Owned::Integer(b as i64)))
+            }
             Value::TinyInt(v) => int(v.map(i64::from)),
             Value::SmallInt(v) => int(v.map(i64::from)),
             Value::Int(v) => int(v.map(i64::from)),
@@ -126,9 +127,7 @@ impl rusqlite::ToSql for Param<'_> {
             },
             #[allow(unreachable_patterns)]
             other => {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    format!("unsupported parameter {other:?}").into(),
-                ));
+                return Err(rusqlite::Error::ToSqlConversionFailure(format!("unsupported parameter {other:?}").into()));
             }
         })
     }
@@ -199,7 +198,8 @@ pub(crate) fn decode(row: &rusqlite::Row<'_>, idx: usize, kind: ValueKind) -> Re
             Value::Json(Some(Box::new(json)))
         }
         ValueKind::Date => Value::ChronoDate(Some(
-            chrono::NaiveDate::parse_from_str(as_text()?, DATE_FORMAT).map_err(|e| DecodeError::new("a date", e.to_string()))?,
+            chrono::NaiveDate::parse_from_str(as_text()?, DATE_FORMAT)
+                .map_err(|e| DecodeError::new("a date", e.to_string()))?,
         )),
         ValueKind::Time => Value::ChronoTime(Some(
             chrono::NaiveTime::parse_from_str(as_text()?, "%H:%M:%S%.f")
@@ -213,7 +213,9 @@ pub(crate) fn decode(row: &rusqlite::Row<'_>, idx: usize, kind: ValueKind) -> Re
         })),
         ValueKind::Decimal => Value::Decimal(Some(match raw {
             ValueRef::Integer(i) => rust_decimal::Decimal::from(i),
-            ValueRef::Real(f) => rust_decimal::Decimal::try_from(f).map_err(|e| DecodeError::new("a decimal", e.to_string()))?,
+            ValueRef::Real(f) => {
+                rust_decimal::Decimal::try_from(f).map_err(|e| DecodeError::new("a decimal", e.to_string()))?
+            }
             _ => as_text()?.parse().map_err(|e: rust_decimal::Error| DecodeError::new("a decimal", e.to_string()))?,
         })),
     })
@@ -266,10 +268,7 @@ pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
         .split_once("constraint failed: ")
         .map(|(_, cols)| cols.trim().to_owned())
         .or_else(|| (kind == DbErrorKind::ForeignKeyViolation).then(|| "FOREIGN KEY".to_owned()));
-    let table = constraint
-        .as_deref()
-        .and_then(|c| c.split_once('.'))
-        .map(|(t, _)| t.to_owned());
+    let table = constraint.as_deref().and_then(|c| c.split_once('.')).map(|(t, _)| t.to_owned());
     DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned) }.into()
 }
 

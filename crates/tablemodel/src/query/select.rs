@@ -171,9 +171,7 @@ impl<S: Selection> Select<S> {
             }
         }
         if from.is_empty() {
-            return Err(Error::InvalidQuery(
-                "the query reads from no table: add `.from::<Model>()`".to_owned(),
-            ));
+            return Err(Error::InvalidQuery("the query reads from no table: add `.from::<Model>()`".to_owned()));
         }
         for t in &from {
             q.from(t.name);

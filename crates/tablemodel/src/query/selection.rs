@@ -224,7 +224,7 @@ summable! {
 }
 
 fn cast(expr: impl Into<sea_query::Expr>, sql_type: &'static str) -> sea_query::Expr {
-    sea_query::Expr::cust_with_expr(format!("CAST($1 AS {sql_type})"), expr.into())
+    sea_query::Func::cast_as(expr.into(), sea_query::Alias::new(sql_type)).into()
 }
 
 impl<M: Model, T: SqlType> Column<M, T> {
@@ -255,7 +255,11 @@ where
 {
     /// `SUM(column)`, as `i64` for integer columns and `f64` for floats; `None` over no rows.
     pub fn sum(self) -> Aggregate<Option<<T::Base as Summable>::Sum>> {
-        Aggregate::new(cast(sea_query::Func::sum(self.expr()), <T::Base as Summable>::SUM_SQL_TYPE), "sum", vec![M::META])
+        Aggregate::new(
+            cast(sea_query::Func::sum(self.expr()), <T::Base as Summable>::SUM_SQL_TYPE),
+            "sum",
+            vec![M::META],
+        )
     }
 
     /// `AVG(column)` as `f64`; `None` over no rows.

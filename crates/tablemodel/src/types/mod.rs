@@ -10,8 +10,8 @@
 mod builtin;
 pub(crate) mod enums;
 
-pub use enums::DbEnum;
 pub(crate) use builtin::is_null;
+pub use enums::DbEnum;
 
 use crate::error::DecodeError;
 
@@ -182,8 +182,7 @@ pub trait SqlConvert: Sized + Send + Sync + 'static {
 macro_rules! sql_type_via_convert {
     ($ty:ty) => {
         impl $crate::SqlType for $ty {
-            const TYPE: $crate::SqlTypeInfo =
-                <<$ty as $crate::SqlConvert>::Repr as $crate::SqlType>::TYPE;
+            const TYPE: $crate::SqlTypeInfo = <<$ty as $crate::SqlConvert>::Repr as $crate::SqlType>::TYPE;
             type Base = $ty;
             fn to_value(&self) -> $crate::Value {
                 $crate::SqlType::to_value(&$crate::SqlConvert::to_repr(self))

@@ -6,37 +6,37 @@ use tablemodel::prelude::*;
 /// `Team` of the tutorial.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]
-pub struct Team {
+pub(crate) struct Team {
     #[field(primary_key)]
-    pub id: Option<i64>,
+    pub(crate) id: Option<i64>,
     #[field(index)]
-    pub name: String,
-    pub headquarters: String,
+    pub(crate) name: String,
+    pub(crate) headquarters: String,
 }
 
 /// `Hero` of the tutorial (the "connect" chapters' version, with `team_id`).
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]
-pub struct Hero {
+pub(crate) struct Hero {
     #[field(primary_key)]
-    pub id: Option<i64>,
+    pub(crate) id: Option<i64>,
     #[field(index)]
-    pub name: String,
-    pub secret_name: String,
+    pub(crate) name: String,
+    pub(crate) secret_name: String,
     #[field(index)]
-    pub age: Option<i32>,
+    pub(crate) age: Option<i32>,
     #[field(foreign_key = "team.id")]
-    pub team_id: Option<i64>,
+    pub(crate) team_id: Option<i64>,
 }
 
 impl Hero {
-    pub fn new(name: &str, secret_name: &str, age: Option<i32>) -> Hero {
+    pub(crate) fn new(name: &str, secret_name: &str, age: Option<i32>) -> Hero {
         Hero { id: None, name: name.to_owned(), secret_name: secret_name.to_owned(), age, team_id: None }
     }
 }
 
 /// The seven heroes of the tutorial's select/where/limit chapters, in insertion order.
-pub fn tutorial_heroes() -> Vec<Hero> {
+pub(crate) fn tutorial_heroes() -> Vec<Hero> {
     vec![
         Hero::new("Deadpond", "Dive Wilson", None),
         Hero::new("Spider-Boy", "Pedro Parqueador", None),
@@ -49,7 +49,7 @@ pub fn tutorial_heroes() -> Vec<Hero> {
 }
 
 /// An engine with the tutorial's tables created and its seven heroes inserted.
-pub async fn seeded(engine: &Engine) -> Vec<Hero> {
+pub(crate) async fn seeded(engine: &Engine) -> Vec<Hero> {
     engine.create_all::<(Team, Hero)>().await.unwrap();
     let mut s = engine.session().await.unwrap();
     let mut stored = Vec::new();
@@ -60,15 +60,15 @@ pub async fn seeded(engine: &Engine) -> Vec<Hero> {
     stored
 }
 
-pub fn names<'a>(heroes: impl IntoIterator<Item = &'a Hero>) -> Vec<&'a str> {
+pub(crate) fn names<'a>(heroes: impl IntoIterator<Item = &'a Hero>) -> Vec<&'a str> {
     heroes.into_iter().map(|h| h.name.as_str()).collect()
 }
 
-pub async fn sqlite() -> Engine {
+pub(crate) async fn sqlite() -> Engine {
     Engine::connect("sqlite::memory:").await.expect("in-memory SQLite opens")
 }
 
-pub async fn postgres() -> Engine {
+pub(crate) async fn postgres() -> Engine {
     let url = tablemodel_testkit::pg_server().fresh_database();
     Engine::connect(&url).await.expect("the test PostgreSQL server accepts connections")
 }

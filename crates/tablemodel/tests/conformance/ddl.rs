@@ -7,17 +7,17 @@ use crate::common::{Hero, Team};
 
 #[derive(Model, Debug)]
 #[model(table, table_name = "gadgets")]
-pub struct HeroTeamLink {
+pub(crate) struct HeroTeamLink {
     #[field(primary_key, foreign_key = "team.id", ondelete = "CASCADE")]
-    pub team_id: i64,
+    pub(crate) team_id: i64,
     #[field(primary_key, foreign_key = "hero.id", ondelete = "CASCADE")]
-    pub hero_id: i64,
+    pub(crate) hero_id: i64,
     #[field(max_length = 20, unique)]
-    pub code: String,
+    pub(crate) code: String,
     #[field(server_default = "0")]
-    pub rank: i32,
+    pub(crate) rank: i32,
     #[field(column_name = "is_training", index)]
-    pub training: bool,
+    pub(crate) training: bool,
 }
 
 /// `(name, type, not null, pk position)` of every column of an SQLite table.
@@ -40,7 +40,7 @@ fn sqlite_list(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
 async fn sqlite_ddl_matches_sqlmodel() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ddl.db");
-    let engine = Engine::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+    let engine = Engine::connect(&format!("sqlite:///{}", path.display())).await.unwrap();
     engine.create_all::<(HeroTeamLink, Hero, Team)>().await.unwrap();
     engine.create_all::<(Team, Hero, HeroTeamLink)>().await.expect("create_all is idempotent");
 
@@ -56,10 +56,16 @@ async fn sqlite_ddl_matches_sqlmodel() {
             (s("team_id"), s("INTEGER"), false, 0),
         ]
     );
-    assert_eq!(sqlite_list(&conn, "SELECT name FROM pragma_index_list('hero') WHERE origin = 'c'"), ["ix_hero_age", "ix_hero_name"]);
+    assert_eq!(
+        sqlite_list(&conn, "SELECT name FROM pragma_index_list('hero') WHERE origin = 'c'"),
+        ["ix_hero_age", "ix_hero_name"]
+    );
     assert_eq!(sqlite_list(&conn, "SELECT name FROM pragma_index_list('team') WHERE origin = 'c'"), ["ix_team_name"]);
     assert_eq!(
-        sqlite_list(&conn, "SELECT \"table\" || '.' || \"to\" || ' from ' || \"from\" FROM pragma_foreign_key_list('hero')"),
+        sqlite_list(
+            &conn,
+            "SELECT \"table\" || '.' || \"to\" || ' from ' || \"from\" FROM pragma_foreign_key_list('hero')"
+        ),
         ["team.id from team_id"]
     );
     assert_eq!(
@@ -76,8 +82,14 @@ async fn sqlite_ddl_matches_sqlmodel() {
         sqlite_list(&conn, "SELECT \"table\" || ':' || on_delete FROM pragma_foreign_key_list('gadgets')"),
         ["hero:CASCADE", "team:CASCADE"]
     );
-    assert_eq!(sqlite_list(&conn, "SELECT name FROM pragma_index_list('gadgets') WHERE origin = 'c'"), ["ix_gadgets_is_training"]);
-    assert_eq!(sqlite_list(&conn, "SELECT origin FROM pragma_index_list('gadgets') WHERE \"unique\" = 1 AND origin = 'u'"), ["u"]);
+    assert_eq!(
+        sqlite_list(&conn, "SELECT name FROM pragma_index_list('gadgets') WHERE origin = 'c'"),
+        ["ix_gadgets_is_training"]
+    );
+    assert_eq!(
+        sqlite_list(&conn, "SELECT origin FROM pragma_index_list('gadgets') WHERE \"unique\" = 1 AND origin = 'u'"),
+        ["u"]
+    );
     assert_eq!(sqlite_list(&conn, "PRAGMA journal_mode"), ["wal"], "file databases run in WAL mode");
 
     engine.drop_all::<(Team, Hero, HeroTeamLink)>().await.unwrap();
@@ -125,7 +137,16 @@ async fn postgres_ddl_matches_sqlmodel() {
     let indexes = server.psql(&db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname");
     assert_eq!(
         indexes.lines().collect::<Vec<_>>(),
-        ["gadgets_code_key", "gadgets_pkey", "hero_pkey", "ix_gadgets_is_training", "ix_hero_age", "ix_hero_name", "ix_team_name", "team_pkey"]
+        [
+            "gadgets_code_key",
+            "gadgets_pkey",
+            "hero_pkey",
+            "ix_gadgets_is_training",
+            "ix_hero_age",
+            "ix_hero_name",
+            "ix_team_name",
+            "team_pkey"
+        ]
     );
     let fks = server.psql(
         &db,
@@ -139,7 +160,10 @@ async fn postgres_ddl_matches_sqlmodel() {
             "hero FOREIGN KEY (team_id) REFERENCES team(id)",
         ]
     );
-    let default = server.psql(&db, "SELECT column_default FROM information_schema.columns WHERE table_name = 'gadgets' AND column_name = 'rank'");
+    let default = server.psql(
+        &db,
+        "SELECT column_default FROM information_schema.columns WHERE table_name = 'gadgets' AND column_name = 'rank'",
+    );
     assert_eq!(default.trim(), "0");
 
     engine.drop_all::<(Team, Hero, HeroTeamLink)>().await.unwrap();

@@ -1,19 +1,19 @@
 //! Bad input: hostile strings round-trip, constraint violations are typed errors naming
 //! the constraint, and the session goes on after a rollback.
 
-use tablemodel::prelude::*;
 use tablemodel::DbErrorKind;
+use tablemodel::prelude::*;
 
 use crate::common::{Hero, Team, on_every_backend};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]
-pub struct Account {
+pub(crate) struct Account {
     #[field(primary_key)]
-    pub id: Option<i64>,
+    pub(crate) id: Option<i64>,
     #[field(unique)]
-    pub email: String,
-    pub note: Option<String>,
+    pub(crate) email: String,
+    pub(crate) note: Option<String>,
 }
 
 async fn hostile_strings_round_trip_exactly(engine: Engine) {

@@ -9,7 +9,8 @@ use crate::common::{Hero, Team, on_every_backend, seeded};
 async fn single_columns_and_aggregates(engine: Engine) {
     seeded(&engine).await;
     let mut s = engine.session().await.unwrap();
-    let names: Vec<String> = s.exec(select_only(Hero::name()).filter(Hero::age().gt(40)).order_by(Hero::name())).await.unwrap();
+    let names: Vec<String> =
+        s.exec(select_only(Hero::name()).filter(Hero::age().gt(40)).order_by(Hero::name())).await.unwrap();
     assert_eq!(names, ["Captain North America", "Rusty-Man"]);
     let pairs: Vec<(String, Option<i32>)> =
         s.exec(select_only((Hero::name(), Hero::age())).order_by(Hero::id()).limit(2)).await.unwrap();
@@ -41,7 +42,12 @@ async fn group_by_having_and_distinct(engine: Engine) {
     s.commit().await.unwrap();
 
     let per_team: Vec<(String, i64)> = s
-        .exec(select_only((Team::name(), Hero::id().count())).join::<Hero>().group_by(Team::name()).order_by(Team::name()))
+        .exec(
+            select_only((Team::name(), Hero::id().count()))
+                .join::<Hero>()
+                .group_by(Team::name())
+                .order_by(Team::name()),
+        )
         .await
         .unwrap();
     assert_eq!(per_team, [("A".to_owned(), 3), ("B".to_owned(), 1)]);
@@ -110,10 +116,20 @@ async fn refresh_reloads_from_the_database(engine: Engine) {
     assert_eq!(hero.age, Some(49));
 }
 
+#[derive(Model, Debug)]
+#[model(table)]
+struct Lonely {
+    #[field(primary_key)]
+    id: Option<i64>,
+}
+
 async fn join_without_foreign_key_is_a_clear_error(engine: Engine) {
     seeded(&engine).await;
+    engine.create_all::<Lonely>().await.unwrap();
     let mut s = engine.session().await.unwrap();
-    let err = s.exec(select::<Team>().join::<Team>()).await.unwrap_err();
+    let lonely = s.add(Lonely { id: None }).await.unwrap();
+    assert_eq!(lonely.id, Some(1), "a table of only a generated key inserts DEFAULT VALUES");
+    let err = s.exec(select::<Team>().join::<Lonely>()).await.unwrap_err();
     assert!(matches!(&err, Error::InvalidQuery(m) if m.contains("join_on")), "{err}");
 }
 

@@ -42,7 +42,10 @@ async fn where_every_operator(engine: Engine) {
     let eq = s.exec(q().filter(Hero::name().eq("Deadpond"))).await.unwrap();
     assert_eq!(names(&eq), ["Deadpond"]);
     let ne = s.exec(q().filter(Hero::name().ne("Deadpond"))).await.unwrap();
-    assert_eq!(names(&ne), ["Spider-Boy", "Rusty-Man", "Tarantula", "Black Lion", "Dr. Weird", "Captain North America"]);
+    assert_eq!(
+        names(&ne),
+        ["Spider-Boy", "Rusty-Man", "Tarantula", "Black Lion", "Dr. Weird", "Captain North America"]
+    );
     let gt = s.exec(q().filter(Hero::age().gt(35))).await.unwrap();
     assert_eq!(names(&gt), ["Rusty-Man", "Dr. Weird", "Captain North America"]);
     let ge = s.exec(q().filter(Hero::age().ge(35))).await.unwrap();
@@ -110,7 +113,8 @@ async fn limit_and_offset(engine: Engine) {
     assert_eq!(names(&s.exec(page(0)).await.unwrap()), ["Deadpond", "Spider-Boy", "Rusty-Man"]);
     assert_eq!(names(&s.exec(page(3)).await.unwrap()), ["Tarantula", "Black Lion", "Dr. Weird"]);
     assert_eq!(names(&s.exec(page(6)).await.unwrap()), ["Captain North America"]);
-    let filtered = s.exec(select::<Hero>().filter(Hero::age().gt(32)).order_by(Hero::id()).offset(1).limit(2)).await.unwrap();
+    let filtered =
+        s.exec(select::<Hero>().filter(Hero::age().gt(32)).order_by(Hero::id()).offset(1).limit(2)).await.unwrap();
     assert_eq!(names(&filtered), ["Black Lion", "Dr. Weird"]);
     let only_offset = s.exec(select::<Hero>().order_by(Hero::id()).offset(5)).await.unwrap();
     assert_eq!(names(&only_offset), ["Dr. Weird", "Captain North America"]);

@@ -9,14 +9,10 @@ use crate::common::{Hero, Team, on_every_backend};
 async fn seed_teams(engine: &Engine) -> (Team, Team, Vec<Hero>) {
     engine.create_all::<(Team, Hero)>().await.unwrap();
     let mut s = engine.session().await.unwrap();
-    let preventers = s
-        .add(Team { id: None, name: "Preventers".into(), headquarters: "Sharp Tower".into() })
-        .await
-        .unwrap();
-    let z_force = s
-        .add(Team { id: None, name: "Z-Force".into(), headquarters: "Sister Margaret's Bar".into() })
-        .await
-        .unwrap();
+    let preventers =
+        s.add(Team { id: None, name: "Preventers".into(), headquarters: "Sharp Tower".into() }).await.unwrap();
+    let z_force =
+        s.add(Team { id: None, name: "Z-Force".into(), headquarters: "Sister Margaret's Bar".into() }).await.unwrap();
     let mut deadpond = Hero::new("Deadpond", "Dive Wilson", None);
     deadpond.team_id = z_force.id;
     let mut rusty = Hero::new("Rusty-Man", "Tommy Sharp", Some(48));
@@ -42,10 +38,8 @@ async fn create_connected_rows(engine: Engine) {
 async fn implicit_join_with_where(engine: Engine) {
     seed_teams(&engine).await;
     let mut s = engine.session().await.unwrap();
-    let rows = s
-        .exec(select::<(Hero, Team)>().filter(Hero::team_id().eq(Team::id())).order_by(Hero::id()))
-        .await
-        .unwrap();
+    let rows =
+        s.exec(select::<(Hero, Team)>().filter(Hero::team_id().eq(Team::id())).order_by(Hero::id())).await.unwrap();
     assert_eq!(pairs(&rows), [("Deadpond", "Z-Force"), ("Rusty-Man", "Preventers")]);
 }
 
@@ -75,7 +69,8 @@ async fn filter_on_joined_table(engine: Engine) {
     let mut s = engine.session().await.unwrap();
     let heroes = s.exec(select::<Hero>().join::<Team>().filter(Team::name().eq("Preventers"))).await.unwrap();
     assert_eq!(heroes.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["Rusty-Man"]);
-    let with_team = s.exec(select::<(Hero, Team)>().join::<Team>().filter(Team::name().eq("Preventers"))).await.unwrap();
+    let with_team =
+        s.exec(select::<(Hero, Team)>().join::<Team>().filter(Team::name().eq("Preventers"))).await.unwrap();
     assert_eq!(pairs(&with_team), [("Rusty-Man", "Preventers")]);
 }
 

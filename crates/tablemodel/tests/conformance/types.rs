@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::common::on_every_backend;
 
 #[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
-pub enum Power {
+pub(crate) enum Power {
     Flight,
     Strength,
     #[db_enum(rename = "x-ray")]
@@ -17,29 +17,29 @@ pub enum Power {
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]
-pub struct Everything {
+pub(crate) struct Everything {
     #[field(primary_key)]
-    pub id: Uuid,
-    pub flag: bool,
-    pub small: i16,
-    pub int: i32,
-    pub big: i64,
-    pub float: f32,
-    pub double: f64,
-    pub text: String,
-    pub bytes: Vec<u8>,
-    pub date: NaiveDate,
-    pub time: NaiveTime,
-    pub naive: NaiveDateTime,
-    pub utc: DateTime<Utc>,
+    pub(crate) id: Uuid,
+    pub(crate) flag: bool,
+    pub(crate) small: i16,
+    pub(crate) int: i32,
+    pub(crate) big: i64,
+    pub(crate) float: f32,
+    pub(crate) double: f64,
+    pub(crate) text: String,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) date: NaiveDate,
+    pub(crate) time: NaiveTime,
+    pub(crate) naive: NaiveDateTime,
+    pub(crate) utc: DateTime<Utc>,
     #[field(max_digits = 10, decimal_places = 2)]
-    pub price: Decimal,
-    pub json: serde_json::Value,
-    pub power: Power,
-    pub maybe: Option<Power>,
-    pub nothing: Option<String>,
+    pub(crate) price: Decimal,
+    pub(crate) json: serde_json::Value,
+    pub(crate) power: Power,
+    pub(crate) maybe: Option<Power>,
+    pub(crate) nothing: Option<String>,
     #[field(skip)]
-    pub cache: Vec<u32>,
+    pub(crate) cache: Vec<u32>,
 }
 
 fn sample() -> Everything {

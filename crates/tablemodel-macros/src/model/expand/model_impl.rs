@@ -9,10 +9,7 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
     let keys: Vec<_> = model.key_fields().collect();
     let (key_type, key_values) = if keys.len() == 1 {
         let ty = &keys[0].1.ty;
-        (
-            quote! { <#ty as ::tablemodel::SqlType>::Base },
-            quote! { ::std::vec![::tablemodel::SqlType::to_value(key)] },
-        )
+        (quote! { <#ty as ::tablemodel::SqlType>::Base }, quote! { ::std::vec![::tablemodel::SqlType::to_value(key)] })
     } else {
         let tys = keys.iter().map(|(_, f)| {
             let ty = &f.ty;
