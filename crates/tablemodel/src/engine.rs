@@ -22,10 +22,11 @@ use crate::session::Session;
 /// - `postgres://user:password@host:port/db` (or `postgresql://…`).
 ///
 /// ```
-/// # tokio_test::block_on(async {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), tablemodel::Error> {
 /// let engine = tablemodel::Engine::connect("sqlite::memory:").await?;
 /// assert_eq!(engine.dialect(), tablemodel::Dialect::Sqlite);
-/// # Ok::<(), tablemodel::Error>(()) }).unwrap();
+/// # Ok(()) }
 /// ```
 #[derive(Clone)]
 pub struct Engine {

@@ -31,7 +31,7 @@ pub enum Error {
     },
     /// The database rejected a statement.
     #[error(transparent)]
-    Database(#[from] DatabaseError),
+    Database(Box<DatabaseError>),
     /// No connection could be had from the pool.
     #[error("could not get a database connection: {0}")]
     Pool(String),
@@ -71,6 +71,12 @@ pub enum Error {
     /// A statement failed earlier in this transaction; it must be rolled back first.
     #[error("this session's transaction failed on an earlier statement; call `rollback()` before using it again")]
     PendingRollback,
+}
+
+impl From<DatabaseError> for Error {
+    fn from(e: DatabaseError) -> Self {
+        Error::Database(Box::new(e))
+    }
 }
 
 impl Error {
