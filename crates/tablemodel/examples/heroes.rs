@@ -45,7 +45,8 @@ async fn main() -> Result<(), tablemodel::Error> {
 
     let mut s = engine.session().await?;
     let preventers = s.add(Team { id: None, name: "Preventers".into(), headquarters: "Sharp Tower".into() }).await?;
-    let z_force = s.add(Team { id: None, name: "Z-Force".into(), headquarters: "Sister Margaret's Bar".into() }).await?;
+    let z_force =
+        s.add(Team { id: None, name: "Z-Force".into(), headquarters: "Sister Margaret's Bar".into() }).await?;
     s.add_all([
         hero("Deadpond", "Dive Wilson", None, z_force.id),
         hero("Rusty-Man", "Tommy Sharp", Some(48), preventers.id),
@@ -74,7 +75,12 @@ async fn main() -> Result<(), tablemodel::Error> {
     println!("Updated: {spider:?}");
 
     let per_team = s
-        .exec(select_only((Team::name(), Hero::id().count())).join::<Hero>().group_by(Team::name()).order_by(Team::name()))
+        .exec(
+            select_only((Team::name(), Hero::id().count()))
+                .join::<Hero>()
+                .group_by(Team::name())
+                .order_by(Team::name()),
+        )
         .await?;
     println!("Heroes per team: {per_team:?}");
 
