@@ -71,6 +71,9 @@ pub enum Error {
     /// A statement failed earlier in this transaction; it must be rolled back first.
     #[error("this session's transaction failed on an earlier statement; call `rollback()` before using it again")]
     PendingRollback,
+    /// Input failed validation; the list says what and where.
+    #[error(transparent)]
+    Validation(#[from] crate::validate::ValidationErrors),
 }
 
 impl From<DatabaseError> for Error {

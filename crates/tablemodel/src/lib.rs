@@ -17,6 +17,7 @@ mod row;
 mod session;
 mod stream;
 mod types;
+pub mod validate;
 
 pub use backend::Dialect;
 pub use column::Column;
@@ -34,12 +35,13 @@ pub use row::RowReader;
 pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
 pub use tablemodel_macros::{DbEnum, Model};
+pub use validate::{Patch, Schema, ValidationErrors};
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        DbEnum, Dialect, Engine, Error, Filter, Model, Session, and_, count, delete, not_, or_, select, select_only,
+        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Schema, Session, and_, count, delete, not_, or_, select, select_only,
         update,
     };
 }
@@ -48,5 +50,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::types::enums::longest_name;
+    pub use regex;
+    pub use schemars;
     pub use sea_query;
+    pub use serde;
+    pub use serde_json;
 }

@@ -1,0 +1,105 @@
+//! The Pydantic half of a model: validation with every error reported at once, Pydantic v2
+//! error codes, dumping, PATCH values, and JSON Schema (draft 2020-12, as OpenAPI 3.1 uses).
+//!
+//! `#[derive(Model)]` implements [`Schema`] for every model, table or not, and for the
+//! companion types it generates (`create = "HeroCreate"`, `public = …`, `update = …`).
+//!
+//! ```
+//! use tablemodel::prelude::*;
+//!
+//! #[derive(Model, Debug)]
+//! struct Signup {
+//!     #[field(min_length = 3, pattern = "^[a-z0-9_]+$")]
+//!     user: String,
+//!     #[field(ge = 13)]
+//!     age: Option<i32>,
+//! }
+//!
+//! let ok = Signup::validate(&serde_json::json!({"user": "deadpond", "age": "42"})).unwrap();
+//! assert_eq!(ok.age, Some(42));
+//!
+//! let err = Signup::validate(&serde_json::json!({"user": "X!", "age": 7})).unwrap_err();
+//! let types: Vec<&str> = err.errors().iter().map(|e| e.kind.as_ref()).collect();
+//! assert_eq!(types, ["string_too_short", "string_pattern_mismatch", "greater_than_equal"]);
+//! ```
+
+mod coerce;
+pub mod constraints;
+mod dump;
+mod error;
+mod patch;
+mod validator;
+
+pub use coerce::{FromJson, enum_definition, enum_from_json, enum_json_schema};
+pub use dump::Dump;
+pub use error::{LocItem, ValidationError, ValidationErrors, ValueError};
+pub use patch::Patch;
+pub use validator::Validator;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// A validated, serializable model with a JSON Schema; implemented by `#[derive(Model)]`.
+pub trait Schema: FromJson + Serialize + schemars::JsonSchema {
+    /// The model's name, used as its schema title and in error reports.
+    const TITLE: &'static str;
+
+    /// Validates a JSON value (Pydantic's `model_validate`): every error of the input at once.
+    fn validate(value: &Value) -> Result<Self, ValidationErrors> {
+        let mut v = Validator::new();
+        let out = Self::from_json(value, &mut v);
+        v.finish(Self::TITLE, out)
+    }
+
+    /// Parses and validates JSON text (`model_validate_json`); text that is not JSON is one
+    /// `json_invalid` error.
+    fn validate_json(input: impl AsRef<[u8]>) -> Result<Self, ValidationErrors> {
+        let input = input.as_ref();
+        match serde_json::from_slice::<Value>(input) {
+            Ok(value) => Self::validate(&value),
+            Err(e) => {
+                let text = String::from_utf8_lossy(input).into_owned();
+                let error = ValidationError::new("json_invalid", format!("Invalid JSON: {e}"), Value::String(text))
+                    .with_ctx("error", e.to_string());
+                Err(ValidationErrors::new(Self::TITLE, vec![error]))
+            }
+        }
+    }
+
+    /// Validates another value's fields as this model, with `update` entries (for example a
+    /// server-computed `hashed_password`) added or replacing: `model_validate(obj, update=…)`.
+    ///
+    /// `update` must be a JSON object or `null`.
+    fn validate_from<S: Serialize + ?Sized>(source: &S, update: Value) -> Result<Self, ValidationErrors> {
+        let mut value = serde_json::to_value(source).unwrap_or(Value::Null);
+        if let (Value::Object(target), Value::Object(extra)) = (&mut value, update) {
+            target.extend(extra);
+        }
+        Self::validate(&value)
+    }
+
+    /// The serialized names of the fields the value was given (all of them, except an Update
+    /// type's unset fields).
+    fn fields_set(&self) -> Vec<&'static str>;
+
+    /// The model as JSON (`model_dump(mode="json")`).
+    fn dump(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// The model as JSON with include/exclude options.
+    fn dump_with(&self, options: &Dump) -> Value {
+        options.apply(self.dump(), &self.fields_set())
+    }
+
+    /// The model's standalone JSON Schema document (`model_json_schema()`), nested models
+    /// under `$defs`.
+    fn json_schema() -> Value {
+        let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+        let mut root = generator.into_root_schema_for::<Self>().to_value();
+        if let Value::Object(map) = &mut root {
+            map.remove("$schema");
+        }
+        root
+    }
+}
