@@ -10,14 +10,17 @@ pub(crate) enum OnDelete {
 }
 
 /// A client-side default.
+#[derive(Clone)]
 pub(crate) enum Default {
     Expr(syn::Expr),
     Factory(syn::Path),
 }
 
 /// One field of the struct.
+#[derive(Clone)]
 pub(crate) struct Field {
     pub(crate) ident: syn::Ident,
+    pub(crate) vis: syn::Visibility,
     pub(crate) ty: syn::Type,
     pub(crate) skip: bool,
     pub(crate) column_name: String,
@@ -32,13 +35,91 @@ pub(crate) struct Field {
     pub(crate) max_length: Option<(u32, proc_macro2::Span)>,
     pub(crate) precision: Option<(u32, u32)>,
     pub(crate) sql_type: Option<String>,
+    pub(crate) validation: Validation,
+    /// An Update companion's field for a non-nullable column: `Option<T>` where `None` means
+    /// "not sent" and an explicit `null` is rejected as `T` rejects it.
+    pub(crate) update_non_null: bool,
+}
+
+/// A number given to `gt`, `ge`, `lt`, `le` or `multiple_of`.
+#[derive(Clone, Copy)]
+pub(crate) enum Bound {
+    Int(i128),
+    Float(f64),
+}
+
+/// The comparison a bound stands for.
+#[derive(Clone, Copy)]
+pub(crate) enum Comparison {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// A string format checked behind a cargo feature.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Email,
+    Url,
+}
+
+/// The Pydantic side of a field: constraints, validators, aliases and schema text.
+#[derive(Clone, Default)]
+pub(crate) struct Validation {
+    pub(crate) min_length: Option<u32>,
+    pub(crate) pattern: Option<String>,
+    pub(crate) bounds: Vec<(Comparison, Bound)>,
+    pub(crate) multiple_of: Option<Bound>,
+    pub(crate) min_items: Option<u32>,
+    pub(crate) max_items: Option<u32>,
+    pub(crate) format: Option<Format>,
+    pub(crate) validator: Option<syn::Path>,
+    pub(crate) validator_before: Option<syn::Path>,
+    pub(crate) alias: Option<String>,
+    pub(crate) validation_alias: Option<String>,
+    pub(crate) serialization_alias: Option<String>,
+    pub(crate) exclude: bool,
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) examples: Option<syn::ExprArray>,
+}
+
+impl Field {
+    /// The JSON key read when validating.
+    pub(crate) fn input_key(&self) -> String {
+        let v = &self.validation;
+        v.validation_alias.clone().or_else(|| v.alias.clone()).unwrap_or_else(|| self.ident.to_string())
+    }
+
+    /// The JSON key written when serializing.
+    pub(crate) fn output_key(&self) -> String {
+        let v = &self.validation;
+        v.serialization_alias.clone().or_else(|| v.alias.clone()).unwrap_or_else(|| self.ident.to_string())
+    }
 }
 
 /// The whole model.
 pub(crate) struct Model {
     pub(crate) ident: syn::Ident,
+    pub(crate) vis: syn::Visibility,
     pub(crate) table: Option<String>,
     pub(crate) fields: Vec<Field>,
+    pub(crate) companions: Companions,
+    /// `#[model(validator = path)]`: `fn(Self) -> Result<Self, ValueError>` after the fields.
+    pub(crate) validator: Option<syn::Path>,
+    /// `#[model(validator_before = path)]`: `fn(Value) -> Result<Value, ValueError>` first.
+    pub(crate) validator_before: Option<syn::Path>,
+    pub(crate) title: String,
+    pub(crate) description: Option<String>,
+}
+
+/// The companion types a table model asked for.
+#[derive(Default)]
+pub(crate) struct Companions {
+    pub(crate) create: Option<syn::Ident>,
+    pub(crate) public: Option<syn::Ident>,
+    pub(crate) update: Option<syn::Ident>,
 }
 
 impl Model {

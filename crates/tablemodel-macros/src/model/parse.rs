@@ -3,12 +3,15 @@
 
 use syn::spanned::Spanned;
 
-use super::ir::{Default, Field, Model, OnDelete};
+use super::ir::{Bound, Comparison, Companions, Default, Field, Format, Model, OnDelete, Validation};
 use crate::attr::{boolean, combine, int, parse_keys, string};
 
-const MODEL_KEYS: &str = "`table`, `table_name`";
+const MODEL_KEYS: &str =
+    "`table`, `table_name`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
 const FIELD_KEYS: &str = "`primary_key`, `foreign_key`, `ondelete`, `unique`, `index`, `nullable`, `default`, \
-    `default_factory`, `server_default`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`";
+    `default_factory`, `server_default`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
+    `min_length`, `pattern`, `gt`, `ge`, `lt`, `le`, `multiple_of`, `min_items`, `max_items`, `format`, `validator`, \
+    `validator_before`, `alias`, `validation_alias`, `serialization_alias`, `exclude`, `title`, `description`, `examples`";
 const TABLE_ONLY: &[&str] = &[
     "primary_key",
     "foreign_key",
@@ -36,10 +39,30 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
 
     let mut is_table = false;
     let mut table_name: Option<syn::LitStr> = None;
+    let mut companions = Companions::default();
+    let mut companion_spans = Vec::new();
+    let mut validator = None;
+    let mut validator_before = None;
+    let mut title = None;
+    let mut description = None;
     parse_keys(&input.attrs, "model", &mut errors, |key, meta| {
         match key {
             "table" => is_table = true,
             "table_name" => table_name = Some(string(meta)?),
+            "create" | "public" | "update" => {
+                let lit = string(meta)?;
+                companion_spans.push(lit.span());
+                let ident: syn::Ident = lit.parse()?;
+                *match key {
+                    "create" => &mut companions.create,
+                    "public" => &mut companions.public,
+                    _ => &mut companions.update,
+                } = Some(ident);
+            }
+            "validator" => validator = Some(meta.value()?.parse()?),
+            "validator_before" => validator_before = Some(meta.value()?.parse()?),
+            "title" => title = Some(string(meta)?.value()),
+            "description" => description = Some(string(meta)?.value()),
             other => return Err(meta.error(format!("unknown model attribute `{other}`; expected one of {MODEL_KEYS}"))),
         }
         Ok(())
@@ -50,12 +73,21 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
         errors.push(syn::Error::new(name.span(), "`table_name` applies to table models; add `table`"));
     }
 
+    if !is_table && let Some(span) = companion_spans.first() {
+        errors.push(syn::Error::new(*span, "companion types are generated for table models; add `table`"));
+    }
     let mut fields = Vec::new();
     for field in &named.named {
         fields.push(parse_field(field, is_table, &mut errors));
     }
     let model = Model {
         ident: input.ident.clone(),
+        vis: input.vis.clone(),
+        companions,
+        validator,
+        validator_before,
+        title: title.unwrap_or_else(|| input.ident.to_string()),
+        description,
         table: is_table
             .then(|| table_name.map(|n| n.value()).unwrap_or_else(|| input.ident.to_string().to_lowercase())),
         fields,
@@ -79,6 +111,7 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
     let mut out = Field {
         column_name: ident.to_string(),
         ident,
+        vis: field.vis.clone(),
         ty: field.ty.clone(),
         skip: false,
         primary_key: false,
@@ -92,6 +125,8 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         max_length: None,
         precision: None,
         sql_type: None,
+        validation: Validation::default(),
+        update_non_null: false,
     };
     let mut keys: Vec<(String, proc_macro2::Span)> = Vec::new();
     let mut ondelete_span = None;
@@ -116,6 +151,43 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
             "max_digits" => max_digits = Some(int(meta)?),
             "decimal_places" => decimal_places = Some(int(meta)?),
             "default" => out.default = Some(Default::Expr(meta.value()?.parse()?)),
+            "min_length" => out.validation.min_length = Some(int(meta)?),
+            "min_items" => out.validation.min_items = Some(int(meta)?),
+            "max_items" => out.validation.max_items = Some(int(meta)?),
+            "pattern" => {
+                let lit = string(meta)?;
+                if let Err(e) = regex_syntax::Parser::new().parse(&lit.value()) {
+                    return Err(syn::Error::new(lit.span(), format!("invalid regex: {e}")));
+                }
+                out.validation.pattern = Some(lit.value());
+            }
+            "gt" | "ge" | "lt" | "le" => {
+                let op = match key {
+                    "gt" => Comparison::Gt,
+                    "ge" => Comparison::Ge,
+                    "lt" => Comparison::Lt,
+                    _ => Comparison::Le,
+                };
+                out.validation.bounds.push((op, bound(meta)?));
+            }
+            "multiple_of" => out.validation.multiple_of = Some(bound(meta)?),
+            "format" => {
+                let lit = string(meta)?;
+                out.validation.format = Some(match lit.value().as_str() {
+                    "email" => Format::Email,
+                    "url" => Format::Url,
+                    _ => return Err(syn::Error::new(lit.span(), "format must be \"email\" or \"url\"")),
+                });
+            }
+            "validator" => out.validation.validator = Some(meta.value()?.parse()?),
+            "validator_before" => out.validation.validator_before = Some(meta.value()?.parse()?),
+            "alias" => out.validation.alias = Some(string(meta)?.value()),
+            "validation_alias" => out.validation.validation_alias = Some(string(meta)?.value()),
+            "serialization_alias" => out.validation.serialization_alias = Some(string(meta)?.value()),
+            "exclude" => out.validation.exclude = true,
+            "title" => out.validation.title = Some(string(meta)?.value()),
+            "description" => out.validation.description = Some(string(meta)?.value()),
+            "examples" => out.validation.examples = Some(meta.value()?.parse()?),
             "default_factory" => out.default = Some(Default::Factory(meta.value()?.parse()?)),
             "foreign_key" => {
                 let lit = string(meta)?;
@@ -156,7 +228,7 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         errors.push(syn::Error::new(span, "`default` and `default_factory` conflict: give one"));
     }
     if out.skip
-        && let Some((key, span)) = keys.iter().find(|(k, _)| k != "skip")
+        && let Some((key, span)) = keys.iter().find(|(k, _)| TABLE_ONLY.contains(&k.as_str()))
     {
         errors.push(syn::Error::new(*span, format!("a `skip` field is not a column: `{key}` does not apply")));
     }
@@ -186,4 +258,21 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         )),
     }
     out
+}
+
+/// `ge = 0`, `lt = 2.5`, `gt = -1`.
+fn bound(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Bound> {
+    let expr: syn::Expr = meta.value()?.parse()?;
+    let (negative, lit) = match &expr {
+        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => (true, &**expr),
+        other => (false, other),
+    };
+    let sign = if negative { -1 } else { 1 };
+    match lit {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => Ok(Bound::Int(sign * i.base10_parse::<i128>()?)),
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) => {
+            Ok(Bound::Float(f64::from(sign as i8) * f.base10_parse::<f64>()?))
+        }
+        _ => Err(syn::Error::new(expr.span(), "expected a number literal, e.g. `ge = 0` or `lt = 2.5`")),
+    }
 }

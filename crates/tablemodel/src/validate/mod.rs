@@ -28,12 +28,14 @@ pub mod constraints;
 mod dump;
 mod error;
 mod patch;
+mod schema;
 mod validator;
 
 pub use coerce::{FromJson, enum_definition, enum_from_json, enum_json_schema};
 pub use dump::Dump;
 pub use error::{LocItem, ValidationError, ValidationErrors, ValueError};
 pub use patch::Patch;
+pub use schema::{object as schema_object, property as schema_property, title_case};
 pub use validator::Validator;
 
 use serde::Serialize;

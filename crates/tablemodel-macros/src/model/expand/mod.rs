@@ -3,19 +3,25 @@
 
 mod checks;
 mod columns;
+mod companions;
 mod default_impl;
 mod meta;
 mod model_impl;
+mod schema;
+mod serialize;
+mod validate;
 
 use super::ir::Model;
 
 pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
     let checks = checks::expand(model);
     let default_impl = default_impl::expand(model);
+    let schema = [validate::expand(model), serialize::expand(model), schema::expand(model)];
     let Some(_) = &model.table else {
-        return quote::quote! { #checks #default_impl };
+        return quote::quote! { #checks #default_impl #(#schema)* };
     };
     let columns = columns::expand(model);
     let model_impl = model_impl::expand(model, meta::expand(model));
-    quote::quote! { #checks #default_impl #columns #model_impl }
+    let companions = companions::expand(model);
+    quote::quote! { #checks #default_impl #(#schema)* #columns #model_impl #companions }
 }

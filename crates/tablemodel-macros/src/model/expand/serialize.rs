@@ -1,0 +1,27 @@
+//! `impl Serialize`: every field under its serialization name, except `exclude` fields.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::ir::Model;
+
+pub(crate) fn expand(model: &Model) -> TokenStream {
+    let ident = &model.ident;
+    let entries = model.fields.iter().filter(|f| !f.validation.exclude).map(|f| {
+        let name = &f.ident;
+        let key = f.output_key();
+        quote! { ::tablemodel::__private::serde::ser::SerializeMap::serialize_entry(&mut map, #key, &self.#name)?; }
+    });
+    quote! {
+        impl ::tablemodel::__private::serde::Serialize for #ident {
+            fn serialize<S: ::tablemodel::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(::core::option::Option::None)?;
+                #(#entries)*
+                ::tablemodel::__private::serde::ser::SerializeMap::end(map)
+            }
+        }
+    }
+}

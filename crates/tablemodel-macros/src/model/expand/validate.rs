@@ -1,0 +1,268 @@
+//! `impl FromJson`, `impl Schema` and `impl Deserialize` (through validation): reading a
+//! JSON object field by field, checking constraints, running custom validators, and
+//! collecting every error before answering.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::ir::{Bound, Comparison, Default, Field, Format, Model};
+
+/// The runtime path of the validation module.
+fn rt() -> TokenStream {
+    quote! { ::tablemodel::validate }
+}
+
+pub(crate) fn bound_tokens(bound: Bound) -> TokenStream {
+    let rt = rt();
+    match bound {
+        Bound::Int(i) => quote! { #rt::constraints::Bound::Int(#i) },
+        Bound::Float(f) => quote! { #rt::constraints::Bound::Float(#f) },
+    }
+}
+
+/// The checks run on a parsed value `parsed` whose raw input is `raw`.
+fn constraint_checks(field: &Field) -> TokenStream {
+    let rt = rt();
+    let c = quote! { #rt::constraints };
+    let v = &field.validation;
+    let mut checks = Vec::new();
+    if let Some(n) = v.min_length {
+        let n = n as usize;
+        checks.push(quote! { #c::min_length(v, inner, raw, #n); });
+    }
+    if let Some((n, _)) = field.max_length {
+        let n = n as usize;
+        checks.push(quote! { #c::max_length(v, inner, raw, #n); });
+    }
+    if let Some(n) = v.min_items {
+        let n = n as usize;
+        checks.push(quote! { #c::min_length(v, inner, raw, #n); });
+    }
+    if let Some(n) = v.max_items {
+        let n = n as usize;
+        checks.push(quote! { #c::max_length(v, inner, raw, #n); });
+    }
+    if let Some(p) = &v.pattern {
+        checks.push(quote! {
+            static PATTERN: ::std::sync::LazyLock<::core::option::Option<::tablemodel::__private::regex::Regex>> =
+                ::std::sync::LazyLock::new(|| ::tablemodel::__private::regex::Regex::new(#p).ok());
+            if let ::core::option::Option::Some(re) = &*PATTERN {
+                #c::pattern(v, inner, raw, re);
+            }
+        });
+    }
+    for (op, b) in &v.bounds {
+        let op = match op {
+            Comparison::Gt => quote! { Gt },
+            Comparison::Ge => quote! { Ge },
+            Comparison::Lt => quote! { Lt },
+            Comparison::Le => quote! { Le },
+        };
+        let b = bound_tokens(*b);
+        checks.push(quote! { #c::compare(v, inner, raw, #c::Comparison::#op, #b); });
+    }
+    if let Some(b) = v.multiple_of {
+        let b = bound_tokens(b);
+        checks.push(quote! { #c::multiple_of(v, inner, raw, #b); });
+    }
+    if let Some((digits, places)) = field.precision {
+        checks.push(quote! {
+            #c::decimal_digits(v, inner, raw, ::core::option::Option::Some(#digits), ::core::option::Option::Some(#places));
+        });
+    }
+    match v.format {
+        Some(Format::Email) => checks.push(quote! { #c::email(v, inner, raw); }),
+        Some(Format::Url) => checks.push(quote! { #c::url(v, inner, raw); }),
+        None => {}
+    }
+    if checks.is_empty() {
+        return quote! {};
+    }
+    quote! {
+        if let ::core::option::Option::Some(inner) = #c::Constrained::constrained(&parsed) {
+            #(#checks)*
+        }
+    }
+}
+
+/// The expression reading field `field` from `object` into an `Option<FieldType>`.
+fn read_field(field: &Field) -> TokenStream {
+    let rt = rt();
+    let ty = &field.ty;
+    let key = field.input_key();
+    let v = &field.validation;
+    let before = match &v.validator_before {
+        Some(path) => quote! {
+            let raw: &::tablemodel::__private::serde_json::Value = &match #path(raw.clone()) {
+                ::core::result::Result::Ok(changed) => changed,
+                ::core::result::Result::Err(e) => {
+                    v.value_error(::core::convert::Into::into(e), raw);
+                    return ::core::option::Option::None;
+                }
+            };
+        },
+        None => quote! {},
+    };
+    // An Update field for a NOT NULL column is `Option<T>`: read a `T`, so `null` is T's error.
+    let (parse, missing) = if field.update_non_null {
+        let inner = option_inner(ty).unwrap_or(ty);
+        (
+            quote! { <#inner as #rt::FromJson>::from_json(raw, v).map(::core::option::Option::Some) },
+            quote! { ::core::option::Option::Some(::core::option::Option::None) },
+        )
+    } else {
+        let default = match &field.default {
+            Some(Default::Expr(e)) => quote! { ::core::option::Option::Some(::core::convert::Into::into(#e)) },
+            Some(Default::Factory(p)) => quote! { ::core::option::Option::Some(#p()) },
+            None => quote! { <#ty as #rt::FromJson>::when_missing() },
+        };
+        (quote! { <#ty as #rt::FromJson>::from_json(raw, v) }, default)
+    };
+    let checks = constraint_checks(field);
+    let after = match &v.validator {
+        Some(path) => quote! {
+            match #path(parsed) {
+                ::core::result::Result::Ok(value) => ::core::option::Option::Some(value),
+                ::core::result::Result::Err(e) => {
+                    v.value_error(::core::convert::Into::into(e), raw);
+                    ::core::option::Option::None
+                }
+            }
+        },
+        None => quote! { ::core::option::Option::Some(parsed) },
+    };
+    quote! {
+        match object.get(#key) {
+            ::core::option::Option::Some(raw) => v.nested(#key, |v| {
+                #before
+                let start = v.error_count();
+                let parsed: #ty = #parse?;
+                #checks
+                if v.error_count() != start {
+                    return ::core::option::Option::None;
+                }
+                #after
+            }),
+            ::core::option::Option::None => {
+                let missing: ::core::option::Option<#ty> = #missing;
+                if missing.is_none() {
+                    v.push(#rt::ValidationError::new("missing", "Field required", value.clone()).at(#key));
+                }
+                missing
+            }
+        }
+    }
+}
+
+/// `T` when `ty` is `Option<T>`.
+pub(crate) fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+pub(crate) fn expand(model: &Model) -> TokenStream {
+    let rt = rt();
+    let ident = &model.ident;
+    let title = &model.title;
+    let names: Vec<_> = model.fields.iter().map(|f| quote::format_ident!("__field_{}", f.ident)).collect();
+    let reads = model.fields.iter().map(read_field);
+    let idents = model.fields.iter().map(|f| &f.ident);
+    let before = match &model.validator_before {
+        Some(path) => quote! {
+            let value: &::tablemodel::__private::serde_json::Value = &match #path(value.clone()) {
+                ::core::result::Result::Ok(changed) => changed,
+                ::core::result::Result::Err(e) => {
+                    v.value_error(::core::convert::Into::into(e), value);
+                    return ::core::option::Option::None;
+                }
+            };
+        },
+        None => quote! {},
+    };
+    let after = match &model.validator {
+        Some(path) => quote! {
+            match #path(built) {
+                ::core::result::Result::Ok(built) => ::core::option::Option::Some(built),
+                ::core::result::Result::Err(e) => {
+                    v.value_error(::core::convert::Into::into(e), value);
+                    ::core::option::Option::None
+                }
+            }
+        },
+        None => quote! { ::core::option::Option::Some(built) },
+    };
+    let set_fields = model.fields.iter().filter(|f| !f.validation.exclude).map(|f| {
+        let name = &f.ident;
+        let key = f.output_key();
+        if f.update_non_null {
+            quote! { if self.#name.is_some() { set.push(#key); } }
+        } else if is_patch(&f.ty) {
+            quote! { if self.#name.is_set() { set.push(#key); } }
+        } else {
+            quote! { set.push(#key); }
+        }
+    });
+    quote! {
+        impl #rt::FromJson for #ident {
+            fn from_json(
+                value: &::tablemodel::__private::serde_json::Value,
+                v: &mut #rt::Validator,
+            ) -> ::core::option::Option<Self> {
+                #before
+                let ::core::option::Option::Some(object) = value.as_object() else {
+                    v.push(
+                        #rt::ValidationError::new("model_type", "Input should be an object", value.clone())
+                            .with_ctx("class_name", #title),
+                    );
+                    return ::core::option::Option::None;
+                };
+                let start = v.error_count();
+                #( let #names = #reads; )*
+                if v.error_count() != start {
+                    return ::core::option::Option::None;
+                }
+                let built = #ident { #( #idents: #names? ),* };
+                #after
+            }
+
+            fn json_schema(
+                generator: &mut ::tablemodel::__private::schemars::SchemaGenerator,
+            ) -> ::tablemodel::__private::serde_json::Value {
+                generator.subschema_for::<Self>().to_value()
+            }
+        }
+
+        impl #rt::Schema for #ident {
+            const TITLE: &'static str = #title;
+
+            fn fields_set(&self) -> ::std::vec::Vec<&'static str> {
+                let mut set = ::std::vec::Vec::new();
+                #(#set_fields)*
+                set
+            }
+        }
+
+        impl<'de> ::tablemodel::__private::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::tablemodel::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                let value = <::tablemodel::__private::serde_json::Value as ::tablemodel::__private::serde::Deserialize>::deserialize(deserializer)?;
+                <Self as #rt::Schema>::validate(&value)
+                    .map_err(<D::Error as ::tablemodel::__private::serde::de::Error>::custom)
+            }
+        }
+    }
+}
+
+/// Whether `ty` is spelled `Patch<…>`.
+pub(crate) fn is_patch(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Patch"))
+}

@@ -1,0 +1,68 @@
+//! Assembling a model's JSON Schema from its fields, as Pydantic v2 lays it out: constraint
+//! keywords go inside the non-null branch of an optional field, titles are the field names
+//! in title case, nullable fields are `anyOf [T, {"type": "null"}]`.
+
+use serde_json::{Map, Value};
+
+/// Adds constraint keywords to a field's type schema and annotations (title, default, …)
+/// around it; used by generated `JsonSchema` impls.
+pub fn property(mut base: Value, constraints: Vec<(&str, Value)>, annotations: Vec<(&str, Value)>) -> Value {
+    if !constraints.is_empty() {
+        let target = match base.get_mut("anyOf").and_then(Value::as_array_mut) {
+            Some(branches) => branches.iter_mut().find(|b| b.get("type").and_then(Value::as_str) != Some("null")),
+            None => Some(&mut base),
+        };
+        if let Some(Value::Object(map)) = target {
+            for (key, value) in constraints {
+                map.insert(key.to_owned(), value);
+            }
+        }
+    }
+    if let Value::Object(map) = &mut base {
+        for (key, value) in annotations {
+            map.insert(key.to_owned(), value);
+        }
+    }
+    base
+}
+
+/// A model's object schema from its properties.
+pub fn object(title: &str, description: Option<&str>, properties: Map<String, Value>, required: Vec<&str>) -> Value {
+    let mut map = Map::new();
+    map.insert("type".into(), "object".into());
+    map.insert("title".into(), title.into());
+    if let Some(d) = description {
+        map.insert("description".into(), d.into());
+    }
+    map.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        map.insert("required".into(), required.into());
+    }
+    Value::Object(map)
+}
+
+/// Pydantic's default field title: `secret_name` → `Secret Name`.
+///
+/// ```
+/// assert_eq!(tablemodel::validate::title_case("secret_name"), "Secret Name");
+/// assert_eq!(tablemodel::validate::title_case("team_id"), "Team Id");
+/// ```
+pub fn title_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut start = true;
+    for c in name.chars() {
+        let c = if c == '_' { ' ' } else { c };
+        if c.is_alphabetic() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = false;
+        } else {
+            out.push(c);
+            start = true;
+        }
+    }
+    out
+}
