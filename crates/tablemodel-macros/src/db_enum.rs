@@ -66,6 +66,46 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::Token
             }
         }
 
+        impl ::tablemodel::validate::FromJson for #ident {
+            fn from_json(
+                value: &::tablemodel::__private::serde_json::Value,
+                v: &mut ::tablemodel::validate::Validator,
+            ) -> ::core::option::Option<Self> {
+                ::tablemodel::validate::enum_from_json(value, v)
+            }
+            fn field_schema(
+                generator: &mut ::tablemodel::__private::schemars::SchemaGenerator,
+            ) -> ::tablemodel::__private::serde_json::Value {
+                ::tablemodel::validate::enum_json_schema::<Self>(generator)
+            }
+        }
+
+        impl ::tablemodel::__private::schemars::JsonSchema for #ident {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(#type_name)
+            }
+            fn schema_id() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(::core::concat!(::core::module_path!(), "::", #type_name))
+            }
+            fn json_schema(
+                _: &mut ::tablemodel::__private::schemars::SchemaGenerator,
+            ) -> ::tablemodel::__private::schemars::Schema {
+                match ::tablemodel::validate::enum_definition(#type_name, <Self as ::tablemodel::DbEnum>::VARIANTS) {
+                    ::tablemodel::__private::serde_json::Value::Object(map) => map.into(),
+                    _ => ::tablemodel::__private::schemars::Schema::default(),
+                }
+            }
+        }
+
+        impl ::tablemodel::__private::serde::Serialize for #ident {
+            fn serialize<S: ::tablemodel::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(::tablemodel::DbEnum::variant_name(*self))
+            }
+        }
+
         ::tablemodel::__impl_operand!(#ident);
     })
 }

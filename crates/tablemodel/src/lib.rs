@@ -35,14 +35,14 @@ pub use row::RowReader;
 pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
 pub use tablemodel_macros::{DbEnum, Model};
-pub use validate::{Patch, Schema, ValidationErrors};
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
+pub use validate::{Patch, Schema, ValidationErrors};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Schema, Session, and_, count, delete, not_, or_, select, select_only,
-        update,
+        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Schema, Session, and_, count, delete, not_, or_, select,
+        select_only, update,
     };
 }
 

@@ -49,7 +49,7 @@ pub(crate) enum Bound {
 }
 
 /// The comparison a bound stands for.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Comparison {
     Gt,
     Ge,

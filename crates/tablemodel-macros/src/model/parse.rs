@@ -3,7 +3,7 @@
 
 use syn::spanned::Spanned;
 
-use super::ir::{Bound, Comparison, Companions, Default, Field, Format, Model, OnDelete, Validation};
+use super::ir::{Bound, Companions, Comparison, Default, Field, Format, Model, OnDelete, Validation};
 use crate::attr::{boolean, combine, int, parse_keys, string};
 
 const MODEL_KEYS: &str =

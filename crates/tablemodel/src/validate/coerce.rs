@@ -29,7 +29,7 @@ pub trait FromJson: Sized {
     }
 
     /// The JSON Schema of the type, registering any named definitions in `generator`.
-    fn json_schema(generator: &mut SchemaGenerator) -> Value;
+    fn field_schema(generator: &mut SchemaGenerator) -> Value;
 }
 
 fn error(kind: &'static str, msg: &'static str, input: &Value) -> ValidationError {
@@ -46,7 +46,7 @@ impl FromJson for String {
             }
         }
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"type": "string"})
     }
 }
@@ -124,7 +124,7 @@ macro_rules! integer {
                     }
                 }
             }
-            fn json_schema(_: &mut SchemaGenerator) -> Value {
+            fn field_schema(_: &mut SchemaGenerator) -> Value {
                 json!({"type": "integer"})
             }
         }
@@ -160,7 +160,7 @@ macro_rules! float {
                     }
                 }
             }
-            fn json_schema(_: &mut SchemaGenerator) -> Value {
+            fn field_schema(_: &mut SchemaGenerator) -> Value {
                 json!({"type": "number"})
             }
         }
@@ -192,7 +192,7 @@ impl FromJson for bool {
         }
         parsed
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"type": "boolean"})
     }
 }
@@ -207,8 +207,8 @@ impl<T: FromJson> FromJson for Option<T> {
     fn when_missing() -> Option<Self> {
         Some(None)
     }
-    fn json_schema(generator: &mut SchemaGenerator) -> Value {
-        json!({"anyOf": [T::json_schema(generator), {"type": "null"}]})
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        json!({"anyOf": [T::field_schema(generator), {"type": "null"}]})
     }
 }
 
@@ -216,8 +216,8 @@ impl<T: FromJson> FromJson for Box<T> {
     fn from_json(value: &Value, v: &mut Validator) -> Option<Self> {
         T::from_json(value, v).map(Box::new)
     }
-    fn json_schema(generator: &mut SchemaGenerator) -> Value {
-        T::json_schema(generator)
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        T::field_schema(generator)
     }
 }
 
@@ -232,8 +232,8 @@ impl<T: FromJson> FromJson for Vec<T> {
             items.iter().enumerate().filter_map(|(i, item)| v.nested(i, |v| T::from_json(item, v))).collect();
         (v.error_count() == before).then_some(out)
     }
-    fn json_schema(generator: &mut SchemaGenerator) -> Value {
-        json!({"type": "array", "items": T::json_schema(generator)})
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        json!({"type": "array", "items": T::field_schema(generator)})
     }
 }
 
@@ -241,7 +241,7 @@ impl FromJson for Value {
     fn from_json(value: &Value, _: &mut Validator) -> Option<Self> {
         Some(value.clone())
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({})
     }
 }
@@ -273,7 +273,7 @@ impl FromJson for uuid::Uuid {
         let type_error = ("uuid_type", "UUID input should be a string, bytes or UUID object");
         from_string(value, v, type_error, "uuid_parsing", "Input should be a valid UUID", uuid::Uuid::parse_str)
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"type": "string", "format": "uuid"})
     }
 }
@@ -302,7 +302,7 @@ impl FromJson for chrono::NaiveDateTime {
         let msg = "Input should be a valid datetime or date";
         from_string(value, v, DATETIME_TYPE, "datetime_from_date_parsing", msg, parse_datetime)
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"type": "string", "format": "date-time"})
     }
 }
@@ -311,7 +311,7 @@ impl FromJson for chrono::DateTime<chrono::Utc> {
     fn from_json(value: &Value, v: &mut Validator) -> Option<Self> {
         chrono::NaiveDateTime::from_json(value, v).map(|d| d.and_utc())
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"type": "string", "format": "date-time"})
     }
 }
@@ -322,7 +322,7 @@ impl FromJson for chrono::NaiveDate {
         let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d");
         from_string(value, v, ("date_type", "Input should be a valid date"), "date_from_datetime_parsing", msg, parse)
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"type": "string", "format": "date"})
     }
 }
@@ -333,7 +333,7 @@ impl FromJson for chrono::NaiveTime {
         let parse = |s: &str| chrono::NaiveTime::parse_from_str(s, "%H:%M:%S%.f");
         from_string(value, v, ("time_type", "Input should be a valid time"), "time_parsing", msg, parse)
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"type": "string", "format": "time"})
     }
 }
@@ -360,7 +360,7 @@ impl FromJson for rust_decimal::Decimal {
         }
         parsed
     }
-    fn json_schema(_: &mut SchemaGenerator) -> Value {
+    fn field_schema(_: &mut SchemaGenerator) -> Value {
         json!({"anyOf": [{"type": "number"}, {"type": "string"}]})
     }
 }
@@ -373,7 +373,8 @@ pub fn enum_from_json<E: crate::DbEnum>(value: &Value, v: &mut Validator) -> Opt
     }
     let expected = expected_list(E::VARIANTS);
     v.push(
-        ValidationError::new("enum", format!("Input should be {expected}"), value.clone()).with_ctx("expected", expected),
+        ValidationError::new("enum", format!("Input should be {expected}"), value.clone())
+            .with_ctx("expected", expected),
     );
     None
 }

@@ -149,6 +149,15 @@ pub trait Numeric {
     fn cmp_bound(&self, bound: Bound) -> Option<std::cmp::Ordering>;
     /// Whether `self` is a whole multiple of `bound`.
     fn is_multiple_of(&self, bound: Bound) -> bool;
+    /// Whether the type is a float: Pydantic reports an integer bound as a float in `ctx` then.
+    const FLOAT: bool = false;
+}
+
+fn ctx_bound<N: Numeric + ?Sized>(bound: Bound) -> Value {
+    match bound {
+        Bound::Int(i) if N::FLOAT => json!(i as f64),
+        other => other.to_json(),
+    }
 }
 
 macro_rules! numeric_int {
@@ -191,6 +200,7 @@ macro_rules! numeric_float {
                 let b = match bound { Bound::Int(b) => b as f64, Bound::Float(b) => b };
                 float_multiple(f64::from(*self), b)
             }
+            const FLOAT: bool = true;
         }
     )*};
 }
@@ -231,13 +241,15 @@ pub fn compare<N: Numeric + ?Sized>(v: &mut Validator, value: &N, input: &Value,
     let ord = value.cmp_bound(bound);
     let (ok, kind, words, key) = match op {
         Comparison::Gt => (ord == Some(Greater), "greater_than", "greater than", "gt"),
-        Comparison::Ge => (matches!(ord, Some(Greater | Equal)), "greater_than_equal", "greater than or equal to", "ge"),
+        Comparison::Ge => {
+            (matches!(ord, Some(Greater | Equal)), "greater_than_equal", "greater than or equal to", "ge")
+        }
         Comparison::Lt => (ord == Some(Less), "less_than", "less than", "lt"),
         Comparison::Le => (matches!(ord, Some(Less | Equal)), "less_than_equal", "less than or equal to", "le"),
     };
     if !ok {
         let msg = format!("Input should be {words} {bound}");
-        v.push(ValidationError::new(kind, msg, input.clone()).with_ctx(key, bound.to_json()));
+        v.push(ValidationError::new(kind, msg, input.clone()).with_ctx(key, ctx_bound::<N>(bound)));
     }
 }
 
@@ -245,7 +257,7 @@ pub fn compare<N: Numeric + ?Sized>(v: &mut Validator, value: &N, input: &Value,
 pub fn multiple_of<N: Numeric + ?Sized>(v: &mut Validator, value: &N, input: &Value, bound: Bound) {
     if !value.is_multiple_of(bound) {
         let msg = format!("Input should be a multiple of {bound}");
-        v.push(ValidationError::new("multiple_of", msg, input.clone()).with_ctx("multiple_of", bound.to_json()));
+        v.push(ValidationError::new("multiple_of", msg, input.clone()).with_ctx("multiple_of", ctx_bound::<N>(bound)));
     }
 }
 

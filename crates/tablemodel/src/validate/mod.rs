@@ -96,7 +96,7 @@ pub trait Schema: FromJson + Serialize + schemars::JsonSchema {
 
     /// The model's standalone JSON Schema document (`model_json_schema()`), nested models
     /// under `$defs`.
-    fn json_schema() -> Value {
+    fn model_json_schema() -> Value {
         let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
         let mut root = generator.into_root_schema_for::<Self>().to_value();
         if let Value::Object(map) = &mut root {

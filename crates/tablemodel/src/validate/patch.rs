@@ -73,8 +73,8 @@ impl<T: FromJson> FromJson for Patch<T> {
     fn when_missing() -> Option<Self> {
         Some(Patch::Unset)
     }
-    fn json_schema(generator: &mut SchemaGenerator) -> Value {
-        <Option<T>>::json_schema(generator)
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        <Option<T>>::field_schema(generator)
     }
 }
 

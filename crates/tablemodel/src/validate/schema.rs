@@ -5,7 +5,8 @@
 use serde_json::{Map, Value};
 
 /// Adds constraint keywords to a field's type schema and annotations (title, default, …)
-/// around it; used by generated `JsonSchema` impls.
+/// around it; used by generated `JsonSchema` impls. A `default_title` annotation becomes
+/// `title` unless the field's schema refers to a definition.
 pub fn property(mut base: Value, constraints: Vec<(&str, Value)>, annotations: Vec<(&str, Value)>) -> Value {
     if !constraints.is_empty() {
         let target = match base.get_mut("anyOf").and_then(Value::as_array_mut) {
@@ -18,12 +19,27 @@ pub fn property(mut base: Value, constraints: Vec<(&str, Value)>, annotations: V
             }
         }
     }
+    let refers = refers_to_definition(&base);
     if let Value::Object(map) = &mut base {
         for (key, value) in annotations {
-            map.insert(key.to_owned(), value);
+            match key {
+                // Pydantic leaves the generated title off fields that point at a definition.
+                "default_title" if refers => {}
+                "default_title" => {
+                    map.insert("title".to_owned(), value);
+                }
+                _ => {
+                    map.insert(key.to_owned(), value);
+                }
+            }
         }
     }
     base
+}
+
+fn refers_to_definition(schema: &Value) -> bool {
+    schema.get("$ref").is_some()
+        || schema.get("anyOf").and_then(Value::as_array).is_some_and(|b| b.iter().any(|b| b.get("$ref").is_some()))
 }
 
 /// A model's object schema from its properties.

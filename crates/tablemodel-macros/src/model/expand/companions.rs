@@ -52,8 +52,7 @@ fn expand_schema_type(model: &Model, doc: &str) -> TokenStream {
     let validate = super::validate::expand(model);
     let serialize = super::serialize::expand(model);
     let schema = super::schema::expand(model);
-    let defaults = super::default_impl::expand(model);
-    quote! { #def #validate #serialize #schema #defaults }
+    quote! { #def #validate #serialize #schema }
 }
 
 pub(crate) fn expand(model: &Model) -> TokenStream {

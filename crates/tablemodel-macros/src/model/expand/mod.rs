@@ -15,11 +15,11 @@ use super::ir::Model;
 
 pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
     let checks = checks::expand(model);
-    let default_impl = default_impl::expand(model);
     let schema = [validate::expand(model), serialize::expand(model), schema::expand(model)];
     let Some(_) = &model.table else {
-        return quote::quote! { #checks #default_impl #(#schema)* };
+        return quote::quote! { #checks #(#schema)* };
     };
+    let default_impl = default_impl::expand(model);
     let columns = columns::expand(model);
     let model_impl = model_impl::expand(model, meta::expand(model));
     let companions = companions::expand(model);

@@ -4,11 +4,13 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::validate::bound_tokens;
+use super::validate::{bound_tokens, option_inner};
 use crate::model::ir::{Comparison, Default, Field, Format, Model};
 
 fn property(field: &Field) -> TokenStream {
     let ty = &field.ty;
+    // An Update field for a NOT NULL column may be absent but not null: its schema is T's.
+    let schema_ty = if field.update_non_null { option_inner(ty).unwrap_or(ty) } else { ty };
     let v = &field.validation;
     let mut constraints = Vec::new();
     let mut push = |key: &str, value: TokenStream| constraints.push(quote! { (#key, #value) });
@@ -52,7 +54,7 @@ fn property(field: &Field) -> TokenStream {
         Some(t) => quote! { ("title", #t.into()) },
         None => {
             let name = field.ident.to_string();
-            quote! { ("title", ::tablemodel::validate::title_case(#name).into()) }
+            quote! { ("default_title", ::tablemodel::validate::title_case(#name).into()) }
         }
     });
     if let Some(d) = &v.description {
@@ -95,7 +97,7 @@ fn property(field: &Field) -> TokenStream {
     };
     quote! {
         ::tablemodel::validate::schema_property(
-            <#ty as ::tablemodel::validate::FromJson>::json_schema(generator),
+            <#schema_ty as ::tablemodel::validate::FromJson>::field_schema(generator),
             ::std::vec![#(#constraints),*],
             #annotations,
         )

@@ -51,7 +51,20 @@ fn constraint_checks(field: &Field) -> TokenStream {
             }
         });
     }
-    for (op, b) in &v.bounds {
+    if let Some(b) = v.multiple_of {
+        let b = bound_tokens(b);
+        checks.push(quote! { #c::multiple_of(v, inner, raw, #b); });
+    }
+    // Pydantic's order: le, lt, ge, gt.
+    let rank = |op: &Comparison| match op {
+        Comparison::Le => 0,
+        Comparison::Lt => 1,
+        Comparison::Ge => 2,
+        Comparison::Gt => 3,
+    };
+    let mut bounds = v.bounds.clone();
+    bounds.sort_by_key(|(op, _)| rank(op));
+    for (op, b) in &bounds {
         let op = match op {
             Comparison::Gt => quote! { Gt },
             Comparison::Ge => quote! { Ge },
@@ -60,10 +73,6 @@ fn constraint_checks(field: &Field) -> TokenStream {
         };
         let b = bound_tokens(*b);
         checks.push(quote! { #c::compare(v, inner, raw, #c::Comparison::#op, #b); });
-    }
-    if let Some(b) = v.multiple_of {
-        let b = bound_tokens(b);
-        checks.push(quote! { #c::multiple_of(v, inner, raw, #b); });
     }
     if let Some((digits, places)) = field.precision {
         checks.push(quote! {
@@ -78,9 +87,10 @@ fn constraint_checks(field: &Field) -> TokenStream {
     if checks.is_empty() {
         return quote! {};
     }
+    // Like Pydantic, a field reports its first failed constraint only.
     quote! {
         if let ::core::option::Option::Some(inner) = #c::Constrained::constrained(&parsed) {
-            #(#checks)*
+            #( if v.error_count() == start { #checks } )*
         }
     }
 }
@@ -233,7 +243,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 #after
             }
 
-            fn json_schema(
+            fn field_schema(
                 generator: &mut ::tablemodel::__private::schemars::SchemaGenerator,
             ) -> ::tablemodel::__private::serde_json::Value {
                 generator.subschema_for::<Self>().to_value()
