@@ -17,6 +17,11 @@ use super::validator::Validator;
 /// Implemented for the built-in scalar types, `Option`, `Vec`, `Box`, `serde_json::Value`,
 /// chrono, uuid and rust_decimal types, and by `#[derive(Model)]` / `#[derive(DbEnum)]`.
 /// Implement it for your own field types to use them in validated models.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from JSON as a model field",
+    label = "no JSON validation for this type",
+    note = "implement `tablemodel::validate::FromJson` for `{Self}` (and `serde::Serialize`), or use a supported type"
+)]
 pub trait FromJson: Sized {
     /// Reads `value`, recording errors in `v` (at its current location) and returning `None`
     /// when the value is unusable.

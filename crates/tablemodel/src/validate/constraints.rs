@@ -319,3 +319,13 @@ pub fn url(v: &mut Validator, value: &str, input: &Value) {
         v.push(ValidationError::new("url_parsing", msg, input.clone()).with_ctx("error", error));
     }
 }
+
+impl<T: Constrained> Constrained for super::Patch<T> {
+    type Inner = T::Inner;
+    fn constrained(&self) -> Option<&T::Inner> {
+        match self {
+            super::Patch::Set(v) => v.constrained(),
+            _ => None,
+        }
+    }
+}

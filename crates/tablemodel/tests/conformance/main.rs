@@ -12,3 +12,4 @@ mod traps;
 mod tutorial_basics;
 mod tutorial_connect;
 mod types;
+mod validated_writes;
