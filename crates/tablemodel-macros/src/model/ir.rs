@@ -80,6 +80,8 @@ pub(crate) struct Validation {
     pub(crate) validation_alias: Option<String>,
     pub(crate) serialization_alias: Option<String>,
     pub(crate) exclude: bool,
+    /// The field's own fields are read from and written to this object's level.
+    pub(crate) flatten: bool,
     pub(crate) title: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) examples: Option<syn::ExprArray>,

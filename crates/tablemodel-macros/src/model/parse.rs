@@ -11,7 +11,7 @@ const MODEL_KEYS: &str =
 const FIELD_KEYS: &str = "`primary_key`, `foreign_key`, `ondelete`, `unique`, `index`, `nullable`, `default`, \
     `default_factory`, `server_default`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
     `min_length`, `pattern`, `gt`, `ge`, `lt`, `le`, `multiple_of`, `min_items`, `max_items`, `format`, `validator`, \
-    `validator_before`, `alias`, `validation_alias`, `serialization_alias`, `exclude`, `title`, `description`, `examples`";
+    `validator_before`, `alias`, `validation_alias`, `serialization_alias`, `exclude`, `flatten`, `title`, `description`, `examples`";
 const TABLE_ONLY: &[&str] = &[
     "primary_key",
     "foreign_key",
@@ -185,6 +185,15 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
             "validation_alias" => out.validation.validation_alias = Some(string(meta)?.value()),
             "serialization_alias" => out.validation.serialization_alias = Some(string(meta)?.value()),
             "exclude" => out.validation.exclude = true,
+            "flatten" => {
+                if is_table {
+                    return Err(meta.error(
+                        "`flatten` applies to schema models: a table's columns are its own fields; \
+                         flatten the shared base into the Create/Public types instead",
+                    ));
+                }
+                out.validation.flatten = true;
+            }
             "title" => out.validation.title = Some(string(meta)?.value()),
             "description" => out.validation.description = Some(string(meta)?.value()),
             "examples" => out.validation.examples = Some(meta.value()?.parse()?),

@@ -35,7 +35,7 @@ pub use coerce::{FromJson, enum_definition, enum_from_json, enum_json_schema};
 pub use dump::Dump;
 pub use error::{LocItem, ValidationError, ValidationErrors, ValueError};
 pub use patch::Patch;
-pub use schema::{object as schema_object, property as schema_property, title_case};
+pub use schema::{merge_flattened, object as schema_object, property as schema_property, title_case};
 pub use validator::Validator;
 
 use serde::Serialize;

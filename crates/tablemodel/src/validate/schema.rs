@@ -43,7 +43,7 @@ fn refers_to_definition(schema: &Value) -> bool {
 }
 
 /// A model's object schema from its properties.
-pub fn object(title: &str, description: Option<&str>, properties: Map<String, Value>, required: Vec<&str>) -> Value {
+pub fn object(title: &str, description: Option<&str>, properties: Map<String, Value>, required: Vec<String>) -> Value {
     let mut map = Map::new();
     map.insert("type".into(), "object".into());
     map.insert("title".into(), title.into());
@@ -81,4 +81,14 @@ pub fn title_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// Moves a flattened field's properties and required names into the enclosing schema.
+pub fn merge_flattened(flattened: Value, properties: &mut Map<String, Value>, required: &mut Vec<String>) {
+    if let Some(Value::Object(props)) = flattened.get("properties") {
+        properties.extend(props.clone());
+    }
+    if let Some(Value::Array(names)) = flattened.get("required") {
+        required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
+    }
 }

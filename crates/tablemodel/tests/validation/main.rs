@@ -3,6 +3,7 @@
 //! types, PATCH semantics, custom validators, aliases and dumping.
 
 mod companions;
+mod composition;
 mod models;
 mod parity;
 mod properties;

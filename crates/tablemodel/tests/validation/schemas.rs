@@ -15,7 +15,7 @@ fn pydantic(name: &str) -> Value {
 }
 
 /// Compares two schemas key by key, listing every difference with its path.
-fn differences(ours: &Value, theirs: &Value, path: &str, out: &mut Vec<String>) {
+pub(crate) fn differences(ours: &Value, theirs: &Value, path: &str, out: &mut Vec<String>) {
     match (ours, theirs) {
         (Value::Object(a), Value::Object(b)) => {
             for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {

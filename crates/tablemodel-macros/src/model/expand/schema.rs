@@ -113,6 +113,16 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     };
     let inserts = model.fields.iter().map(|f| {
         let key = f.input_key();
+        if f.validation.flatten {
+            let ty = &f.ty;
+            return quote! {
+                ::tablemodel::validate::merge_flattened(
+                    <#ty as ::tablemodel::__private::schemars::JsonSchema>::json_schema(generator).to_value(),
+                    &mut properties,
+                    &mut required,
+                );
+            };
+        }
         let prop = property(f);
         let ty = &f.ty;
         let required = if f.default.is_some() || f.update_non_null {
@@ -120,7 +130,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         } else {
             quote! {
                 if <#ty as ::tablemodel::validate::FromJson>::when_missing().is_none() {
-                    required.push(#key);
+                    required.push(::std::string::ToString::to_string(#key));
                 }
             }
         };
@@ -143,7 +153,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 generator: &mut ::tablemodel::__private::schemars::SchemaGenerator,
             ) -> ::tablemodel::__private::schemars::Schema {
                 let mut properties = ::tablemodel::__private::serde_json::Map::new();
-                let mut required: ::std::vec::Vec<&str> = ::std::vec::Vec::new();
+                let mut required: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
                 #(#inserts)*
                 let object = ::tablemodel::validate::schema_object(#title, #description, properties, required);
                 match object {

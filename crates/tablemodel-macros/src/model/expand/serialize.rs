@@ -10,6 +10,17 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let entries = model.fields.iter().filter(|f| !f.validation.exclude).map(|f| {
         let name = &f.ident;
         let key = f.output_key();
+        if f.validation.flatten {
+            return quote! {
+                let flat = ::tablemodel::__private::serde_json::to_value(&self.#name)
+                    .map_err(<S::Error as ::tablemodel::__private::serde::ser::Error>::custom)?;
+                if let ::tablemodel::__private::serde_json::Value::Object(entries) = flat {
+                    for (key, value) in &entries {
+                        ::tablemodel::__private::serde::ser::SerializeMap::serialize_entry(&mut map, key, value)?;
+                    }
+                }
+            };
+        }
         quote! { ::tablemodel::__private::serde::ser::SerializeMap::serialize_entry(&mut map, #key, &self.#name)?; }
     });
     quote! {

@@ -99,6 +99,9 @@ fn constraint_checks(field: &Field) -> TokenStream {
 fn read_field(field: &Field) -> TokenStream {
     let rt = rt();
     let ty = &field.ty;
+    if field.validation.flatten {
+        return quote! { <#ty as #rt::FromJson>::from_json(value, v) };
+    }
     let key = field.input_key();
     let v = &field.validation;
     let before = match &v.validator_before {
@@ -212,7 +215,9 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let set_fields = model.fields.iter().filter(|f| !f.validation.exclude).map(|f| {
         let name = &f.ident;
         let key = f.output_key();
-        if f.update_non_null {
+        if f.validation.flatten {
+            quote! { set.extend(#rt::Schema::fields_set(&self.#name)); }
+        } else if f.update_non_null {
             quote! { if self.#name.is_some() { set.push(#key); } }
         } else if is_patch(&f.ty) {
             quote! { if self.#name.is_set() { set.push(#key); } }
