@@ -15,5 +15,6 @@ run() {
 
 run cargo fmt --all --check
 run cargo clippy --workspace --all-targets --all-features -- -D warnings
+run cargo clippy -p tablemodel --lib -- -D warnings
 run cargo build --workspace --examples --all-features
 run cargo test --workspace --all-features

@@ -54,6 +54,8 @@ fn sqlite_stream<S: Selection>(
     session.lend(back_rx);
     tokio::task::spawn_blocking(move || {
         let Some(conn) = conn else { return };
+        // With only the `sqlite` feature, `Conn` has one variant.
+        #[allow(irrefutable_let_patterns)]
         if let Conn::Sqlite(db) = &conn {
             let result = crate::backend::sqlite::query(db, &sql, &params, |row| {
                 let item = selection.decode(&mut crate::row::RowReader::new(crate::row::RowRef::Sqlite(row)));

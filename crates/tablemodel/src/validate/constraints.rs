@@ -300,10 +300,33 @@ pub fn decimal_digits(
     }
 }
 
-/// `format = "email"`: an address per RFC 5322's common form, as email-validator accepts.
+/// Implemented when tablemodel's `email` feature is on; `format = "email"` needs it.
+#[diagnostic::on_unimplemented(
+    message = "`format = \"email\"` needs tablemodel's `email` feature",
+    label = "enable it: tablemodel = {{ features = [\"email\"] }}"
+)]
+pub trait EmailFeature {}
 #[cfg(feature = "email")]
-pub fn email(v: &mut Validator, value: &str, input: &Value) {
+impl EmailFeature for Validator {}
+
+/// Implemented when tablemodel's `url` feature is on; `format = "url"` needs it.
+#[diagnostic::on_unimplemented(
+    message = "`format = \"url\"` needs tablemodel's `url` feature",
+    label = "enable it: tablemodel = {{ features = [\"url\"] }}"
+)]
+pub trait UrlFeature {}
+#[cfg(feature = "url")]
+impl UrlFeature for Validator {}
+
+/// `format = "email"`: an address in the common RFC 5322 form.
+#[allow(unused_variables)]
+pub fn email<V: EmailFeature>(v: &mut V, value: &str, input: &Value)
+where
+    V: AsValidator,
+{
+    #[cfg(feature = "email")]
     if let Err(e) = value.parse::<email_address::EmailAddress>() {
+        let v = v.as_validator();
         let reason = e.to_string();
         let msg = format!("value is not a valid email address: {reason}");
         v.push(ValidationError::new("value_error", msg, input.clone()).with_ctx("reason", reason));
@@ -311,9 +334,14 @@ pub fn email(v: &mut Validator, value: &str, input: &Value) {
 }
 
 /// `format = "url"`: an absolute URL.
-#[cfg(feature = "url")]
-pub fn url(v: &mut Validator, value: &str, input: &Value) {
+#[allow(unused_variables)]
+pub fn url<V: UrlFeature>(v: &mut V, value: &str, input: &Value)
+where
+    V: AsValidator,
+{
+    #[cfg(feature = "url")]
     if let Err(e) = url::Url::parse(value) {
+        let v = v.as_validator();
         let error = e.to_string();
         let msg = format!("Input should be a valid URL, {error}");
         v.push(ValidationError::new("url_parsing", msg, input.clone()).with_ctx("error", error));
@@ -327,5 +355,17 @@ impl<T: Constrained> Constrained for super::Patch<T> {
             super::Patch::Set(v) => v.constrained(),
             _ => None,
         }
+    }
+}
+
+/// Gives the format checks their validator back from the feature-gated generic parameter.
+pub trait AsValidator {
+    /// The validator.
+    fn as_validator(&mut self) -> &mut Validator;
+}
+
+impl AsValidator for Validator {
+    fn as_validator(&mut self) -> &mut Validator {
+        self
     }
 }

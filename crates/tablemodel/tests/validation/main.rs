@@ -4,6 +4,8 @@
 
 mod companions;
 mod composition;
+#[cfg(all(feature = "email", feature = "url"))]
+mod formats;
 mod models;
 mod parity;
 mod properties;
