@@ -228,7 +228,17 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
                     }
                 });
             }
-            other => return Err(meta.error(format!("unknown field attribute `{other}`; expected one of {FIELD_KEYS}"))),
+            other => {
+                let hint = match other {
+                    "regex" => "did you mean `pattern`? (SQLModel's `regex` was silently ignored; ours is checked) ",
+                    "gte" => "did you mean `ge`? ",
+                    "lte" => "did you mean `le`? ",
+                    _ => "",
+                };
+                return Err(
+                    meta.error(format!("unknown field attribute `{other}`; {hint}expected one of {FIELD_KEYS}"))
+                );
+            }
         }
         Ok(())
     });

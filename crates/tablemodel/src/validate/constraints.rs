@@ -320,10 +320,7 @@ impl UrlFeature for Validator {}
 
 /// `format = "email"`: an address in the common RFC 5322 form.
 #[allow(unused_variables)]
-pub fn email<V: EmailFeature>(v: &mut V, value: &str, input: &Value)
-where
-    V: AsValidator,
-{
+pub fn email<V: EmailFeature + AsValidator>(v: &mut V, value: &str, input: &Value) {
     #[cfg(feature = "email")]
     if let Err(e) = value.parse::<email_address::EmailAddress>() {
         let v = v.as_validator();
@@ -335,10 +332,7 @@ where
 
 /// `format = "url"`: an absolute URL.
 #[allow(unused_variables)]
-pub fn url<V: UrlFeature>(v: &mut V, value: &str, input: &Value)
-where
-    V: AsValidator,
-{
+pub fn url<V: UrlFeature + AsValidator>(v: &mut V, value: &str, input: &Value) {
     #[cfg(feature = "url")]
     if let Err(e) = url::Url::parse(value) {
         let v = v.as_validator();
