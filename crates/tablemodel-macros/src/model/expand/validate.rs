@@ -95,6 +95,36 @@ fn constraint_checks(field: &Field) -> TokenStream {
     }
 }
 
+/// Rebinds `input` to what the `validator_before` function returns; a failure is a
+/// `value_error` and ends this value's validation.
+fn before_validator(path: Option<&syn::Path>, input: &syn::Ident) -> TokenStream {
+    let Some(path) = path else { return quote! {} };
+    quote! {
+        let #input: &::tablemodel::__private::serde_json::Value = &match #path(#input.clone()) {
+            ::core::result::Result::Ok(changed) => changed,
+            ::core::result::Result::Err(e) => {
+                v.value_error(::core::convert::Into::into(e), #input);
+                return ::core::option::Option::None;
+            }
+        };
+    }
+}
+
+/// `Some(value)` passed through the `validator` function, if any; a failure is a
+/// `value_error` about `input`.
+fn after_validator(path: Option<&syn::Path>, value: &syn::Ident, input: &syn::Ident) -> TokenStream {
+    let Some(path) = path else { return quote! { ::core::option::Option::Some(#value) } };
+    quote! {
+        match #path(#value) {
+            ::core::result::Result::Ok(value) => ::core::option::Option::Some(value),
+            ::core::result::Result::Err(e) => {
+                v.value_error(::core::convert::Into::into(e), #input);
+                ::core::option::Option::None
+            }
+        }
+    }
+}
+
 /// The expression reading field `field` from `object` into an `Option<FieldType>`.
 fn read_field(field: &Field) -> TokenStream {
     let rt = rt();
@@ -104,18 +134,7 @@ fn read_field(field: &Field) -> TokenStream {
     }
     let key = field.input_key();
     let v = &field.validation;
-    let before = match &v.validator_before {
-        Some(path) => quote! {
-            let raw: &::tablemodel::__private::serde_json::Value = &match #path(raw.clone()) {
-                ::core::result::Result::Ok(changed) => changed,
-                ::core::result::Result::Err(e) => {
-                    v.value_error(::core::convert::Into::into(e), raw);
-                    return ::core::option::Option::None;
-                }
-            };
-        },
-        None => quote! {},
-    };
+    let before = before_validator(v.validator_before.as_ref(), &quote::format_ident!("raw"));
     // An Update field for a NOT NULL column is `Option<T>`: read a `T`, so `null` is T's error.
     let (parse, missing) = if field.update_non_null {
         let inner = option_inner(ty).unwrap_or(ty);
@@ -132,18 +151,7 @@ fn read_field(field: &Field) -> TokenStream {
         (quote! { <#ty as #rt::FromJson>::from_json(raw, v) }, default)
     };
     let checks = constraint_checks(field);
-    let after = match &v.validator {
-        Some(path) => quote! {
-            match #path(parsed) {
-                ::core::result::Result::Ok(value) => ::core::option::Option::Some(value),
-                ::core::result::Result::Err(e) => {
-                    v.value_error(::core::convert::Into::into(e), raw);
-                    ::core::option::Option::None
-                }
-            }
-        },
-        None => quote! { ::core::option::Option::Some(parsed) },
-    };
+    let after = after_validator(v.validator.as_ref(), &quote::format_ident!("parsed"), &quote::format_ident!("raw"));
     quote! {
         match object.get(#key) {
             ::core::option::Option::Some(raw) => v.nested(#key, |v| {
@@ -188,30 +196,9 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let names: Vec<_> = model.fields.iter().map(|f| quote::format_ident!("__field_{}", f.ident)).collect();
     let reads = model.fields.iter().map(read_field);
     let idents = model.fields.iter().map(|f| &f.ident);
-    let before = match &model.validator_before {
-        Some(path) => quote! {
-            let value: &::tablemodel::__private::serde_json::Value = &match #path(value.clone()) {
-                ::core::result::Result::Ok(changed) => changed,
-                ::core::result::Result::Err(e) => {
-                    v.value_error(::core::convert::Into::into(e), value);
-                    return ::core::option::Option::None;
-                }
-            };
-        },
-        None => quote! {},
-    };
-    let after = match &model.validator {
-        Some(path) => quote! {
-            match #path(built) {
-                ::core::result::Result::Ok(built) => ::core::option::Option::Some(built),
-                ::core::result::Result::Err(e) => {
-                    v.value_error(::core::convert::Into::into(e), value);
-                    ::core::option::Option::None
-                }
-            }
-        },
-        None => quote! { ::core::option::Option::Some(built) },
-    };
+    let before = before_validator(model.validator_before.as_ref(), &quote::format_ident!("value"));
+    let after =
+        after_validator(model.validator.as_ref(), &quote::format_ident!("built"), &quote::format_ident!("value"));
     let set_fields = model.fields.iter().filter(|f| !f.validation.exclude).map(|f| {
         let name = &f.ident;
         let key = f.output_key();
