@@ -247,8 +247,10 @@ impl Session {
     /// Inserts `model` with one `INSERT … RETURNING` and returns it as stored: with its
     /// generated key and server defaults filled in.
     ///
-    /// A key field left `None` is not sent (the database generates it).
+    /// A key field left `None` is not sent (the database generates it). A model breaking its
+    /// field constraints is refused with [`Error::Validation`] before anything is sent.
     pub async fn add<M: Model>(&mut self, model: M) -> Result<M> {
+        model.check()?;
         let omitted = omitted_columns(&model);
         let sql = self.statement::<M>(StatementKind::Insert { omitted });
         let params: Vec<Value> =
@@ -260,8 +262,14 @@ impl Session {
 
     /// Inserts many models with multi-row `INSERT … RETURNING` statements (split to stay
     /// under the backend's parameter limit) and returns them as stored, in input order.
+    ///
+    /// When any model breaks its field constraints, none is written; the error's locations
+    /// start with the model's position.
     pub async fn add_all<M: Model>(&mut self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
         let models: Vec<M> = models.into_iter().collect();
+        for (i, m) in models.iter().enumerate() {
+            m.check().map_err(|e| e.prefixed(i))?;
+        }
         let mut stored: Vec<Option<M>> = (0..models.len()).map(|_| None).collect();
         // Rows leaving out different generated columns need different column lists.
         let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
@@ -314,6 +322,7 @@ impl Session {
     /// no key, is an error, never a silent no-op.
     pub async fn save<M: Model>(&mut self, model: &mut M) -> Result<()> {
         let key = key_values(model)?;
+        model.check()?;
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::InvalidQuery(format!(
                 "`{}` has only key columns: there is nothing to save",

@@ -60,4 +60,36 @@ async fn validated_rows_round_trip_as_public(engine: Engine) {
     assert_eq!(s.get::<Recruit>(id).await.unwrap().unwrap().country, "GB");
 }
 
-on_every_backend!(invalid_input_never_reaches_the_table, validated_rows_round_trip_as_public);
+on_every_backend!(
+    invalid_input_never_reaches_the_table,
+    validated_rows_round_trip_as_public,
+    models_built_in_code_are_checked_before_any_write,
+);
+
+async fn models_built_in_code_are_checked_before_any_write(engine: Engine) {
+    engine.create_all::<Recruit>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let bad = Recruit { id: None, name: String::new(), age: Some(200), country: "GB".into() };
+    let Err(Error::Validation(err)) = s.add(bad.clone()).await else { panic!("an invalid row was accepted") };
+    assert_eq!(
+        err.to_json(),
+        json!([
+            {"type": "string_too_short", "loc": ["name"], "msg": "String should have at least 1 character",
+             "input": "", "ctx": {"min_length": 1}},
+            {"type": "less_than_equal", "loc": ["age"], "msg": "Input should be less than or equal to 150",
+             "input": 200, "ctx": {"le": 150}},
+        ])
+    );
+    let good = Recruit { id: None, name: "Ada".into(), age: None, country: "GB".into() };
+    let Err(Error::Validation(err)) = s.add_all([good.clone(), bad]).await else { panic!("accepted") };
+    assert_eq!(serde_json::to_value(&err.errors()[0].loc).unwrap(), json!([1, "name"]));
+    assert_eq!(rows(&mut s).await, 0, "nothing of the batch was written");
+
+    let mut stored = s.add(good).await.unwrap();
+    s.commit().await.unwrap();
+    stored.country = "Great Britain".into();
+    assert!(matches!(s.save(&mut stored).await, Err(Error::Validation(_))));
+    s.rollback().await.unwrap();
+    let id = stored.id.unwrap();
+    assert_eq!(s.get::<Recruit>(id).await.unwrap().unwrap().country, "GB");
+}

@@ -33,6 +33,7 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
         quote! { #i => ::tablemodel::SqlType::to_value(&self.#name) }
     });
     let unreachable = format!("{} has no column at position {{}}", model.ident);
+    let check = super::validate::check_body(model);
     quote! {
         impl ::tablemodel::Model for #ident {
             const META: &'static ::tablemodel::TableMeta = #meta;
@@ -44,6 +45,10 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
 
             fn decode(row: &mut ::tablemodel::RowReader<'_>) -> ::core::result::Result<Self, ::tablemodel::Error> {
                 ::core::result::Result::Ok(#ident { #(#decode_fields),* })
+            }
+
+            fn check(&self) -> ::core::result::Result<(), ::tablemodel::validate::ValidationErrors> {
+                #check
             }
 
             fn column_value(&self, index: usize) -> ::tablemodel::Value {

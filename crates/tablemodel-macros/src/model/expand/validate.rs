@@ -20,8 +20,9 @@ pub(crate) fn bound_tokens(bound: Bound) -> TokenStream {
     }
 }
 
-/// The checks run on a parsed value `parsed` whose raw input is `raw`.
-fn constraint_checks(field: &Field) -> TokenStream {
+/// The checks run on the value `value` (a reference expression) whose raw input is `raw`;
+/// they record errors only while `v.error_count() == start`.
+fn constraint_checks(field: &Field, value: TokenStream) -> TokenStream {
     let rt = rt();
     let c = quote! { #rt::constraints };
     let v = &field.validation;
@@ -89,7 +90,7 @@ fn constraint_checks(field: &Field) -> TokenStream {
     }
     // Like Pydantic, a field reports its first failed constraint only.
     quote! {
-        if let ::core::option::Option::Some(inner) = #c::Constrained::constrained(&parsed) {
+        if let ::core::option::Option::Some(inner) = #c::Constrained::constrained(#value) {
             #( if v.error_count() == start { #checks } )*
         }
     }
@@ -150,7 +151,7 @@ fn read_field(field: &Field) -> TokenStream {
         };
         (quote! { <#ty as #rt::FromJson>::from_json(raw, v) }, default)
     };
-    let checks = constraint_checks(field);
+    let checks = constraint_checks(field, quote! { &parsed });
     let after = after_validator(v.validator.as_ref(), &quote::format_ident!("parsed"), &quote::format_ident!("raw"));
     quote! {
         match object.get(#key) {
@@ -267,4 +268,33 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 /// Whether `ty` is spelled `Patch<…>`.
 pub(crate) fn is_patch(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Patch"))
+}
+
+/// The body of `Model::check`: the constraints of every field on the value as it is now, so
+/// that a model built in Rust code rather than validated cannot be written when it breaks
+/// them. Custom validators, which may transform values, run only during validation.
+pub(crate) fn check_body(model: &Model) -> TokenStream {
+    let rt = rt();
+    let title = &model.title;
+    let fields = model.fields.iter().filter_map(|f| {
+        let name = &f.ident;
+        let checks = constraint_checks(f, quote! { &self.#name });
+        if checks.is_empty() {
+            return None;
+        }
+        let key = f.input_key();
+        Some(quote! {
+            v.nested(#key, |v| {
+                let raw = &::tablemodel::__private::serde_json::to_value(&self.#name)
+                    .unwrap_or(::tablemodel::__private::serde_json::Value::Null);
+                let start = v.error_count();
+                #checks
+            });
+        })
+    });
+    quote! {
+        let mut v = #rt::Validator::new();
+        #(#fields)*
+        v.finish(#title, ::core::option::Option::Some(()))
+    }
 }
