@@ -86,3 +86,21 @@ fn nested_public_types_serialize_like_the_tutorial_api() {
         TeamPublicWithHeroes::validate(&json!({"id": 2, "name": "Preventers", "headquarters": "Sharp Tower"})).unwrap();
     assert_eq!(empty.dump()["heroes"], json!([]));
 }
+
+#[derive(Model, Debug, Clone, PartialEq)]
+struct Node {
+    name: String,
+    #[field(default = Vec::new())]
+    children: Vec<Node>,
+}
+
+#[test]
+fn recursive_models_validate_and_refer_to_themselves_in_the_schema() {
+    let tree =
+        Node::validate(&json!({"name": "root", "children": [{"name": "a"}, {"name": "b", "children": [{"name": 1}]}]}));
+    let err = tree.unwrap_err();
+    assert_eq!(serde_json::to_value(&err.errors()[0].loc).unwrap(), json!(["children", 1, "children", 0, "name"]));
+    let schema = Node::model_json_schema();
+    assert_eq!(schema["properties"]["children"]["items"], json!({"$ref": "#/$defs/Node"}));
+    assert_eq!(schema["$defs"]["Node"]["properties"]["name"], json!({"type": "string", "title": "Name"}));
+}
