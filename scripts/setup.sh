@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need besides Rust: PostgreSQL's server binaries
 # (15 or newer), which crates/tablemodel-testkit starts a throwaway server
-# from. Safe to run again: it does nothing when they are already installed.
+# from, and Chromium, which loads the heroes API's /docs page headless.
+# Safe to run again: it does nothing when they are already installed.
 #
-# Uses Debian's `postgresql` package (apt-get; through sudo unless root).
+# Uses Debian's `postgresql` and `chromium` packages (apt-get; through sudo
+# unless root).
 # Elsewhere, install PostgreSQL 15+ yourself and point TABLEMODEL_PG_BIN at
 # the directory holding `initdb`, or put that directory on PATH.
 set -euo pipefail
@@ -16,14 +18,9 @@ have_postgres() {
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
 }
 
-if have_postgres; then
-    exit 0
-fi
-
-if [[ -n "${TABLEMODEL_PG_BIN:-}" ]]; then
-    echo "setup: TABLEMODEL_PG_BIN=$TABLEMODEL_PG_BIN has no initdb" >&2
-    exit 1
-fi
+have_chromium() {
+    command -v chromium >/dev/null || [[ -n "${TABLEMODEL_CHROMIUM:-}" && -x "${TABLEMODEL_CHROMIUM}" ]]
+}
 
 if [[ "$(id -u)" -eq 0 ]]; then
     as_root=()
@@ -31,12 +28,28 @@ else
     as_root=(sudo)
 fi
 
-echo "setup: installing PostgreSQL (Debian package postgresql)" >&2
+packages=()
+have_postgres || packages+=(postgresql)
+have_chromium || packages+=(chromium)
+if [[ ${#packages[@]} -eq 0 ]]; then
+    exit 0
+fi
+
+if [[ -n "${TABLEMODEL_PG_BIN:-}" ]] && ! have_postgres; then
+    echo "setup: TABLEMODEL_PG_BIN=$TABLEMODEL_PG_BIN has no initdb" >&2
+    exit 1
+fi
+
+echo "setup: installing ${packages[*]} (Debian packages)" >&2
 "${as_root[@]}" apt-get update
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends postgresql
+    apt-get install -y --no-install-recommends "${packages[@]}"
 
 if ! have_postgres; then
     echo "setup: installed postgresql, but found no /usr/lib/postgresql/*/bin/initdb" >&2
+    exit 1
+fi
+if ! have_chromium; then
+    echo "setup: installed chromium, but found no chromium on PATH" >&2
     exit 1
 fi

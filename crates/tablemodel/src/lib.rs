@@ -18,6 +18,8 @@ mod session;
 mod stream;
 mod types;
 pub mod validate;
+#[cfg(feature = "axum")]
+pub mod web;
 
 pub use backend::Dialect;
 pub use column::Column;

@@ -2,7 +2,7 @@
 //! (`database.db` in the working directory, or `DATABASE_URL`): create the tables, add
 //! teams and heroes, query, join, update and delete, printing what each step returns.
 //!
-//! Run with `cargo run --example heroes`; `RUST_LOG=tablemodel::sql=info` also prints
+//! Run with `cargo run -p tablemodel --example tutorial`; `RUST_LOG=tablemodel::sql=info` also prints
 //! every SQL statement with its parameters and duration.
 
 use tablemodel::prelude::*;

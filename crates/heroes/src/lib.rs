@@ -1,0 +1,28 @@
+//! The teams and heroes API of SQLModel's FastAPI tutorial, with tablemodel and axum: the
+//! same routes, JSON, status codes and 422 errors as the Python app, so a client written
+//! for one works with the other.
+//!
+//! Differences, each deliberate: `offset` and `limit` must be ≥ 0 (Python passes negative
+//! values to the database); deleting a team clears its heroes' `team_id` (`ON DELETE SET
+//! NULL`; the Python app on SQLite leaves ids pointing at nothing); a `team_id` naming no
+//! team is a 409 (foreign keys are enforced); `PATCH` with `"name": null` is a 422 (Python
+//! accepts it and fails at commit with a 500).
+
+mod models;
+mod routes;
+
+pub use models::*;
+pub use routes::routes;
+
+use tablemodel::Engine;
+
+/// The app over `engine`, with `/openapi.json` and `/docs`. Tables must exist: see
+/// [`create_tables`].
+pub fn app(engine: Engine) -> axum::Router {
+    tablemodel::web::with_docs(routes(), "Heroes API", env!("CARGO_PKG_VERSION")).with_state(engine)
+}
+
+/// Creates the tables if they do not exist (FastAPI's startup hook in the tutorial).
+pub async fn create_tables(engine: &Engine) -> tablemodel::Result<()> {
+    engine.create_all::<(Team, Hero)>().await
+}

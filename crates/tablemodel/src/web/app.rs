@@ -1,0 +1,95 @@
+//! Turning documented routes into a served app: `/openapi.json`, the `/docs` page, request
+//! logging, and a server that shuts down gracefully.
+
+use std::net::SocketAddr;
+
+use aide::axum::ApiRouter;
+use axum::Router;
+
+use super::openapi;
+use crate::Engine;
+
+/// Finishes `routes` into a router that also serves the OpenAPI 3.1 document at
+/// `/openapi.json` and an interactive Swagger UI at `/docs`.
+///
+/// The Swagger UI files are compiled into the binary (from the `utoipa-swagger-ui-vendored`
+/// crate): the page works offline and the build downloads nothing.
+pub fn with_docs<S: Clone + Send + Sync + 'static>(routes: ApiRouter<S>, title: &str, version: &str) -> Router<S> {
+    let mut api = openapi::document(title, version);
+    let router = routes.finish_api(&mut api);
+    let document = openapi::finish(&api);
+    router.merge(utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", document))
+}
+
+/// The OpenAPI document `with_docs` would serve for `routes`, for tests and tooling.
+pub fn openapi_document<S: Clone + Send + Sync + 'static>(
+    routes: ApiRouter<S>,
+    title: &str,
+    version: &str,
+) -> serde_json::Value {
+    let mut api = openapi::document(title, version);
+    let _router = routes.finish_api(&mut api);
+    openapi::finish(&api)
+}
+
+/// Serves `app` on `addr` until SIGINT (Ctrl-C) or SIGTERM, letting in-flight requests
+/// finish, then closes the engine's pool.
+pub async fn serve(app: Router, addr: SocketAddr, engine: Engine) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(target: "tablemodel::web", "listening on http://{}", listener.local_addr()?);
+    serve_on(listener, app, engine, shutdown_signal()).await
+}
+
+/// [`serve`] on a bound listener, stopping when `shutdown` completes.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    engine: Engine,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app.layer(axum::middleware::from_fn(log_request));
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    engine.close();
+    tracing::info!(target: "tablemodel::web", "shut down; database pool closed");
+    Ok(())
+}
+
+/// One log line per request: method, path, status and time taken.
+async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "tablemodel::web",
+        "{method} {uri} {} {:.1}ms",
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    response
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!(target: "tablemodel::web", "shutdown signal received; finishing in-flight requests");
+}

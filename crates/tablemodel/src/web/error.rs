@@ -1,0 +1,105 @@
+//! The error a handler returns: FastAPI's `HTTPException` (`{"detail": …}` with a status),
+//! and the mapping of library errors to responses that never leak SQL to the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::error::{DbErrorKind, Error};
+use crate::validate::ValidationErrors;
+
+/// An HTTP error answered as `{"detail": …}`, like FastAPI's `HTTPException`.
+///
+/// ```
+/// use tablemodel::web::HttpError;
+/// use axum::response::IntoResponse;
+/// let response = HttpError::not_found("Hero not found").into_response();
+/// assert_eq!(response.status(), 404);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpError {
+    /// The response status.
+    pub status: StatusCode,
+    /// The `detail` member: a message, or a list of validation errors.
+    pub detail: Value,
+}
+
+impl HttpError {
+    /// An error with this status and message.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        HttpError { status, detail: Value::String(detail.into()) }
+    }
+
+    /// 404 with this message (`"Hero not found"`).
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    /// 422 with a validation error list whose locations already start with `body`, `query`
+    /// or `path`.
+    pub fn unprocessable(errors: ValidationErrors) -> Self {
+        HttpError { status: StatusCode::UNPROCESSABLE_ENTITY, detail: errors.to_json() }
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status, self.detail)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(json!({"detail": self.detail}))).into_response()
+    }
+}
+
+impl From<ValidationErrors> for HttpError {
+    /// A validation error raised in a handler (not by an extractor) concerns the body.
+    fn from(errors: ValidationErrors) -> Self {
+        HttpError::unprocessable(errors.prefixed("body"))
+    }
+}
+
+impl From<Error> for HttpError {
+    /// Integrity violations are 409 with a short detail, a vanished row is 404, validation is
+    /// 422; anything else is a 500 whose cause goes to the log only.
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Validation(errors) => errors.into(),
+            Error::RowNotFound { table, .. } => HttpError::not_found(format!("{} not found", title(table))),
+            Error::Database(db) if db.kind.is_constraint() => {
+                tracing::warn!(target: "tablemodel::web", constraint = ?db.constraint, sql = ?db.sql, "{}", db.message);
+                let detail = match db.kind {
+                    DbErrorKind::UniqueViolation => "Conflict: a row with this value already exists",
+                    DbErrorKind::ForeignKeyViolation => {
+                        "Conflict: a referenced row does not exist or is still referenced"
+                    }
+                    DbErrorKind::NotNullViolation => "Conflict: a required value is missing",
+                    _ => "Conflict: the data breaks a database constraint",
+                };
+                HttpError::new(StatusCode::CONFLICT, detail)
+            }
+            Error::Database(db) if db.kind == DbErrorKind::Busy => {
+                tracing::warn!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is busy, retry later")
+            }
+            other => {
+                tracing::error!(target: "tablemodel::web", error = %other, "request failed");
+                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+            }
+        }
+    }
+}
+
+/// `hero` → `Hero`, for messages built from table names.
+fn title(table: &str) -> String {
+    let mut chars = table.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+impl aide::OperationOutput for HttpError {
+    type Inner = Self;
+}
