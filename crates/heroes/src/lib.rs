@@ -6,7 +6,8 @@
 //! values to the database); deleting a team clears its heroes' `team_id` (`ON DELETE SET
 //! NULL`; the Python app on SQLite leaves ids pointing at nothing); a `team_id` naming no
 //! team is a 409 (foreign keys are enforced); `PATCH` with `"name": null` is a 422 (Python
-//! accepts it and fails at commit with a 500).
+//! accepts it and fails at commit with a 500); `TeamUpdate` has no `id` (the Python
+//! relationships chapter lets a PATCH rewrite a team's key).
 
 mod models;
 mod routes;

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 use tablemodel::prelude::*;
-use tablemodel::web::routing::{ApiRouter, get, post};
+use tablemodel::web::routing::{ApiRouter, delete, get, patch, post};
 use tablemodel::web::{DbSession, HttpError, Json, Path, Query};
 
 use crate::models::*;
@@ -10,10 +10,16 @@ use crate::models::*;
 /// The documented routes, over an app state that gives an [`Engine`].
 pub fn routes() -> ApiRouter<Engine> {
     ApiRouter::new()
-        .api_route("/heroes/", post(create_hero).get(read_heroes))
-        .api_route("/heroes/{hero_id}", get(read_hero).patch(update_hero).delete(delete_hero))
-        .api_route("/teams/", post(create_team).get(read_teams))
-        .api_route("/teams/{team_id}", get(read_team).patch(update_team).delete(delete_team))
+        .api_route("/heroes/", post(create_hero))
+        .api_route("/heroes/", get(read_heroes))
+        .api_route("/heroes/{hero_id}", get(read_hero))
+        .api_route("/heroes/{hero_id}", patch(update_hero))
+        .api_route("/heroes/{hero_id}", delete(delete_hero))
+        .api_route("/teams/", post(create_team))
+        .api_route("/teams/", get(read_teams))
+        .api_route("/teams/{team_id}", get(read_team))
+        .api_route("/teams/{team_id}", patch(update_team))
+        .api_route("/teams/{team_id}", delete(delete_team))
 }
 
 type Answer<T> = Result<Json<T>, HttpError>;

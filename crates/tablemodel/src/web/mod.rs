@@ -29,9 +29,4 @@ pub use extract::{Json, Path, Query};
 pub use session::DbSession;
 pub use testing::{TestClient, TestResponse, memory_engine};
 
-/// aide's documented router and method routers, re-exported so an app needs no direct
-/// dependency on aide.
-pub mod routing {
-    pub use aide::axum::ApiRouter;
-    pub use aide::axum::routing::{delete, get, patch, post, put};
-}
+pub mod routing;

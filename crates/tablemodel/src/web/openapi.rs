@@ -50,8 +50,11 @@ pub(crate) fn finish(api: &OpenApi) -> Value {
         for (template, item) in paths.iter_mut() {
             let names = template_parameters(template);
             let Some(item) = item.as_object_mut() else { continue };
-            for operation in item.values_mut().filter_map(Value::as_object_mut) {
+            for (method, operation) in item.iter_mut() {
+                let Some(operation) = operation.as_object_mut() else { continue };
                 name_path_parameters(operation, &names);
+                name_like_fastapi(operation, template, method);
+                describe_success(operation);
                 let has_input = operation.contains_key("requestBody")
                     || operation.get("parameters").and_then(Value::as_array).is_some_and(|p| !p.is_empty());
                 if has_input {
@@ -65,6 +68,12 @@ pub(crate) fn finish(api: &OpenApi) -> Value {
             }
         }
     }
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for schema in schemas.values_mut() {
+            drop_null_defaults(schema);
+        }
+    }
+    drop_unreferenced_schemas(&mut doc);
     if validates {
         let components = doc.as_object_mut().map(|d| d.entry("components").or_insert_with(|| json!({})));
         if let Some(components) = components {
@@ -76,6 +85,83 @@ pub(crate) fn finish(api: &OpenApi) -> Value {
         }
     }
     doc
+}
+
+/// An operation named after its handler (`read_heroes`) gets FastAPI's operation id
+/// (`read_heroes_heroes__get`) and summary (`Read Heroes`), so generated clients keep their
+/// method names.
+fn name_like_fastapi(operation: &mut serde_json::Map<String, Value>, template: &str, method: &str) {
+    let Some(name) = operation.get("operationId").and_then(Value::as_str).map(str::to_owned) else { return };
+    let unique: String =
+        format!("{name}{template}").chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    operation.insert("operationId".into(), format!("{unique}_{method}").into());
+    let summary = crate::validate::title_case(&name);
+    operation.entry("summary").or_insert_with(|| summary.into());
+}
+
+/// FastAPI's wording for the success response, and `{}` for "any JSON".
+fn describe_success(operation: &mut serde_json::Map<String, Value>) {
+    let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { return };
+    for (status, response) in responses.iter_mut().filter(|(s, _)| s.starts_with('2')) {
+        let _ = status;
+        if response.get("description").and_then(Value::as_str).is_some_and(str::is_empty) {
+            response["description"] = "Successful Response".into();
+        }
+        if let Some(media) = response.get_mut("content").and_then(|c| c.get_mut("application/json"))
+            && media.get("schema") == Some(&Value::Bool(true))
+        {
+            media["schema"] = json!({});
+        }
+    }
+}
+
+/// FastAPI leaves `"default": null` out of its component schemas (Pydantic's own schema
+/// has it); so do we, in the OpenAPI document only.
+fn drop_null_defaults(schema: &mut Value) {
+    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+        for property in properties.values_mut().filter_map(Value::as_object_mut) {
+            if property.get("default") == Some(&Value::Null) {
+                property.remove("default");
+            }
+        }
+    }
+}
+
+/// Removes component schemas nothing refers to, such as the model behind a `Query`, whose
+/// fields became parameters.
+fn drop_unreferenced_schemas(doc: &mut Value) {
+    fn collect_refs(value: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref")
+                    && let Some(name) = r.strip_prefix("#/components/schemas/")
+                {
+                    out.insert(name.to_owned());
+                }
+                map.values().for_each(|v| collect_refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+            _ => {}
+        }
+    }
+    let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object).cloned() else { return };
+    let mut used = std::collections::BTreeSet::new();
+    collect_refs(doc.get("paths").unwrap_or(&Value::Null), &mut used);
+    // Follow references between schemas until nothing new is reached.
+    loop {
+        let before = used.len();
+        for name in used.clone() {
+            if let Some(schema) = schemas.get(&name) {
+                collect_refs(schema, &mut used);
+            }
+        }
+        if used.len() == before {
+            break;
+        }
+    }
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        schemas.retain(|name, _| used.contains(name));
+    }
 }
 
 fn template_parameters(template: &str) -> Vec<String> {
