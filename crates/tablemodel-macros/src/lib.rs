@@ -10,7 +10,7 @@ use proc_macro::TokenStream;
 /// Maps a struct to a table (`#[model(table)]`) or declares a plain schema type.
 ///
 /// See the `tablemodel` crate documentation for the attributes.
-#[proc_macro_derive(Model, attributes(model, field))]
+#[proc_macro_derive(Model, attributes(model, field, relationship))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     model::derive(&input).unwrap_or_else(syn::Error::into_compile_error).into()

@@ -71,6 +71,12 @@ pub enum Error {
     /// A statement failed earlier in this transaction; it must be rolled back first.
     #[error("this session's transaction failed on an earlier statement; call `rollback()` before using it again")]
     PendingRollback,
+    /// A relationship was read before it was loaded.
+    #[error("relationship `{field}` is not loaded: load it with `session.load(...)` or `select(...).load(...)`")]
+    NotLoaded {
+        /// The relationship field.
+        field: &'static str,
+    },
     /// Input failed validation; the list says what and where.
     #[error(transparent)]
     Validation(#[from] crate::validate::ValidationErrors),

@@ -13,6 +13,7 @@ mod log;
 mod meta;
 mod model;
 mod query;
+pub mod relationship;
 mod row;
 mod session;
 mod stream;
@@ -38,12 +39,13 @@ pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
 pub use tablemodel_macros::{DbEnum, Model};
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
+pub use relationship::{Related, Relationship};
 pub use validate::{Patch, Schema, ValidationErrors};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Schema, Session, and_, count, delete, not_, or_, select,
+        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Related, Schema, Session, and_, count, delete, not_, or_, select,
         select_only, update,
     };
 }
@@ -52,6 +54,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::types::enums::longest_name;
+    pub use futures_util::future::BoxFuture;
     pub use regex;
     pub use schemars;
     pub use sea_query;

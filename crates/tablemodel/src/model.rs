@@ -32,4 +32,41 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn check(&self) -> Result<(), crate::validate::ValidationErrors> {
         Ok(())
     }
+
+    /// The model's relationships (`#[relationship]` fields).
+    const RELATIONS: &'static [crate::relationship::RelationMeta] = &[];
+
+    /// Sets column `index` from a value of the column's type (a NULL value clears an
+    /// `Option` field); used to set foreign keys through relationships.
+    fn set_column(&mut self, index: usize, value: Value) -> Result<(), Error>;
+
+    /// Whether any relationship field holds a loaded value.
+    fn has_loaded_related(&self) -> bool {
+        false
+    }
+
+    /// Moves loaded relationship values from `from` (the model as given) into `self` (the
+    /// row as stored).
+    fn take_related(&mut self, from: &mut Self) {
+        let _ = from;
+    }
+
+    /// Writes loaded parents before the row is written.
+    fn write_related_before<'a>(
+        &'a mut self,
+        session: &'a mut crate::Session,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), Error>> {
+        let _ = session;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Writes loaded children and link rows after the row is written.
+    fn write_related_after<'a>(
+        &'a mut self,
+        session: &'a mut crate::Session,
+        existed: bool,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), Error>> {
+        let _ = (session, existed);
+        Box::pin(async { Ok(()) })
+    }
 }

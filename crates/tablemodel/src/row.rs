@@ -39,6 +39,13 @@ impl<'r> RowReader<'r> {
         self.decode::<T>(idx).map_err(|source| Error::Decode { column: label.to_owned(), source })
     }
 
+    /// Reads the next column as a dynamically typed value of `kind`.
+    pub(crate) fn read_value(&mut self, kind: ValueKind, label: &str) -> Result<Value> {
+        let idx = self.next;
+        self.next += 1;
+        self.value(idx, kind).map_err(|source| Error::Decode { column: label.to_owned(), source })
+    }
+
     /// Whether the column `offset` places ahead is NULL.
     pub(crate) fn is_null_ahead(&self, offset: usize) -> Result<bool> {
         let idx = self.next + offset;

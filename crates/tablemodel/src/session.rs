@@ -230,7 +230,7 @@ impl Session {
         self.control(&format!("RELEASE SAVEPOINT {}", savepoint.name)).await
     }
 
-    async fn write_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+    pub(crate) async fn write_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.begin().await?;
         self.execute_sql(sql, params).await
     }
@@ -249,15 +249,25 @@ impl Session {
     ///
     /// A key field left `None` is not sent (the database generates it). A model breaking its
     /// field constraints is refused with [`Error::Validation`] before anything is sent.
-    pub async fn add<M: Model>(&mut self, model: M) -> Result<M> {
+    pub async fn add<M: Model>(&mut self, mut model: M) -> Result<M> {
         model.check()?;
+        let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
+        if related {
+            model.write_related_before(self).await?;
+        }
         let omitted = omitted_columns(&model);
         let sql = self.statement::<M>(StatementKind::Insert { omitted });
         let params: Vec<Value> =
             (0..M::META.columns.len()).filter(|i| omitted & (1 << i) == 0).map(|i| model.column_value(i)).collect();
         let mut out = Vec::with_capacity(1);
         self.write_rows(&sql, &params, &mut out).await?;
-        out.pop().ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))
+        let mut stored: M =
+            out.pop().ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))?;
+        if related {
+            stored.take_related(&mut model);
+            stored.write_related_after(self, false).await?;
+        }
+        Ok(stored)
     }
 
     /// Inserts many models with multi-row `INSERT … RETURNING` statements (split to stay
@@ -269,6 +279,14 @@ impl Session {
         let models: Vec<M> = models.into_iter().collect();
         for (i, m) in models.iter().enumerate() {
             m.check().map_err(|e| e.prefixed(i))?;
+        }
+        if !M::RELATIONS.is_empty() && models.iter().any(Model::has_loaded_related) {
+            // Rows with loaded relationships are written one by one, each with its related rows.
+            let mut stored = Vec::with_capacity(models.len());
+            for m in models {
+                stored.push(Box::pin(self.add(m)).await?);
+            }
+            return Ok(stored);
         }
         let mut stored: Vec<Option<M>> = (0..models.len()).map(|_| None).collect();
         // Rows leaving out different generated columns need different column lists.
@@ -323,6 +341,10 @@ impl Session {
     pub async fn save<M: Model>(&mut self, model: &mut M) -> Result<()> {
         let key = key_values(model)?;
         model.check()?;
+        let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
+        if related {
+            model.write_related_before(self).await?;
+        }
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::InvalidQuery(format!(
                 "`{}` has only key columns: there is nothing to save",
@@ -335,11 +357,17 @@ impl Session {
             .map(|i| model.column_value(i))
             .collect();
         params.extend(key.iter().cloned());
-        let mut out = Vec::with_capacity(1);
+        let mut out: Vec<M> = Vec::with_capacity(1);
         self.write_rows(&sql, &params, &mut out).await?;
         match out.pop() {
-            Some(fresh) => {
-                *model = fresh;
+            Some(mut fresh) => {
+                if related {
+                    fresh.take_related(model);
+                    *model = fresh;
+                    model.write_related_after(self, true).await?;
+                } else {
+                    *model = fresh;
+                }
                 Ok(())
             }
             None => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "updated" }),
@@ -347,8 +375,15 @@ impl Session {
     }
 
     /// Deletes the model's row (by primary key); an error if no row was deleted.
+    ///
+    /// Rows related through its one-to-many and many-to-many relationships are first
+    /// deleted (`cascade_delete`), left to the database (`passive_deletes`), or detached
+    /// (foreign key set to NULL; link rows deleted), as SQLAlchemy does.
     pub async fn delete<M: Model>(&mut self, model: &M) -> Result<()> {
         let key = key_values(model)?;
+        if !M::RELATIONS.is_empty() {
+            crate::relationship::before_delete(self, model).await?;
+        }
         let sql = self.statement::<M>(StatementKind::DeleteByKey);
         match self.write_sql(&sql, &key).await? {
             0 => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "deleted" }),

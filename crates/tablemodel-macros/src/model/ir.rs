@@ -39,6 +39,31 @@ pub(crate) struct Field {
     /// An Update companion's field for a non-nullable column: `Option<T>` where `None` means
     /// "not sent" and an explicit `null` is rejected as `T` rejects it.
     pub(crate) update_non_null: bool,
+    /// `#[relationship(...)]`: the field is a relationship, not a column.
+    pub(crate) relationship: Option<Relationship>,
+}
+
+/// The shape of a relationship field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RelationKind {
+    ToOne,
+    ToMany,
+    ManyToMany,
+}
+
+/// A `#[relationship(...)]` field of type `Related<shape>`.
+#[derive(Clone)]
+pub(crate) struct Relationship {
+    /// `T`, `Option<T>` or `Vec<T>`.
+    pub(crate) shape: syn::Type,
+    /// The related model `T`.
+    pub(crate) target: syn::Type,
+    pub(crate) kind: RelationKind,
+    pub(crate) back_populates: Option<syn::LitStr>,
+    pub(crate) link_model: Option<syn::Type>,
+    pub(crate) foreign_key: Option<String>,
+    pub(crate) cascade_delete: bool,
+    pub(crate) passive_deletes: bool,
 }
 
 /// A number given to `gt`, `ge`, `lt`, `le` or `multiple_of`.
@@ -127,7 +152,12 @@ pub(crate) struct Companions {
 impl Model {
     /// The fields stored as columns, with their column positions.
     pub(crate) fn columns(&self) -> impl Iterator<Item = (usize, &Field)> {
-        self.fields.iter().filter(|f| !f.skip).enumerate()
+        self.fields.iter().filter(|f| !f.skip && f.relationship.is_none()).enumerate()
+    }
+
+    /// The relationship fields.
+    pub(crate) fn relationships(&self) -> impl Iterator<Item = (&Field, &Relationship)> {
+        self.fields.iter().filter_map(|f| f.relationship.as_ref().map(|r| (f, r)))
     }
 
     /// The primary-key fields.

@@ -3,6 +3,7 @@
 mod expand;
 pub(crate) mod ir;
 mod parse;
+mod relationship;
 
 /// Expands the derive, or the combined attribute errors.
 pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::TokenStream> {

@@ -127,6 +127,7 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         sql_type: None,
         validation: Validation::default(),
         update_non_null: false,
+        relationship: super::relationship::parse(field, is_table, errors),
     };
     let mut keys: Vec<(String, proc_macro2::Span)> = Vec::new();
     let mut ondelete_span = None;

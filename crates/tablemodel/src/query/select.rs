@@ -95,6 +95,33 @@ impl<S: Selection> Select<S> {
         self
     }
 
+    /// `JOIN` with a table known only by its metadata, on an explicit condition.
+    pub(crate) fn join_table(mut self, table: &'static TableMeta, kind: sea_query::JoinType, on: Filter) -> Self {
+        self.joins.push(Join { table, kind, on: Some(on.0) });
+        self
+    }
+
+    /// The same query with another select list.
+    pub(crate) fn with_selection<S2: Selection>(self, selection: S2) -> Select<S2> {
+        Select {
+            selection,
+            from: self.from,
+            joins: self.joins,
+            filters: self.filters,
+            order: self.order,
+            group_by: self.group_by,
+            having: self.having,
+            limit: self.limit,
+            offset: self.offset,
+            distinct: self.distinct,
+        }
+    }
+
+    /// Whether `LIMIT` or `OFFSET` is set.
+    pub(crate) fn is_paged(&self) -> bool {
+        self.limit.is_some() || self.offset.is_some()
+    }
+
     /// `JOIN` with `M` on an explicit condition.
     pub fn join_on<M: Model>(mut self, on: Filter) -> Self {
         self.joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: Some(on.0) });

@@ -41,6 +41,12 @@ fn push_model_columns<M: Model>(out: &mut Vec<sea_query::Expr>) {
 /// Every column of model `M`.
 pub struct ModelSel<M>(PhantomData<fn() -> M>);
 
+impl<M> ModelSel<M> {
+    pub(crate) fn new() -> Self {
+        ModelSel(PhantomData)
+    }
+}
+
 impl<M> Clone for ModelSel<M> {
     fn clone(&self) -> Self {
         ModelSel(PhantomData)
@@ -62,6 +68,12 @@ impl<M: Model> Selection for ModelSel<M> {
 
 /// Every column of model `M`, or `None` when an outer join found no row (its key is NULL).
 pub struct OptionalModelSel<M>(PhantomData<fn() -> M>);
+
+impl<M> OptionalModelSel<M> {
+    pub(crate) fn new() -> Self {
+        OptionalModelSel(PhantomData)
+    }
+}
 
 impl<M> Clone for OptionalModelSel<M> {
     fn clone(&self) -> Self {

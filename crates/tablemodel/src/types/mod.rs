@@ -7,7 +7,7 @@
 //! SQLite and PostgreSQL alike, and a user type only has to map itself onto an existing
 //! kind (see [`SqlConvert`]).
 
-mod builtin;
+pub(crate) mod builtin;
 pub(crate) mod enums;
 
 pub(crate) use builtin::is_null;

@@ -403,3 +403,17 @@ pub fn enum_json_schema<E: crate::DbEnum + schemars::JsonSchema>(generator: &mut
 pub fn enum_definition(title: &str, names: &[&str]) -> Value {
     json!({"enum": names, "title": title, "type": "string"})
 }
+
+impl<T: FromJson> FromJson for crate::relationship::Related<T> {
+    /// A relationship given in the input is read (not dropped, unlike SQLModel's
+    /// `model_validate`); an absent one stays not loaded.
+    fn from_json(value: &Value, v: &mut Validator) -> Option<Self> {
+        T::from_json(value, v).map(crate::relationship::Related::Loaded)
+    }
+    fn when_missing() -> Option<Self> {
+        Some(crate::relationship::Related::NotLoaded)
+    }
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        T::field_schema(generator)
+    }
+}

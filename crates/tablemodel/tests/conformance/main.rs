@@ -8,6 +8,7 @@ mod common;
 mod ddl;
 mod errors;
 mod queries;
+mod relationships;
 mod traps;
 mod tutorial_basics;
 mod tutorial_connect;

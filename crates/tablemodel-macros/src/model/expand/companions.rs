@@ -59,13 +59,16 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let table = &model.ident;
     let mut out = TokenStream::new();
     if let Some(create) = &model.companions.create {
-        let fields: Vec<Field> = model.fields.iter().filter(|f| !is_generated_key(f)).cloned().collect();
+        let fields: Vec<Field> =
+            model.fields.iter().filter(|f| !is_generated_key(f) && f.relationship.is_none()).cloned().collect();
         let c = companion(model, create, fields);
         let doc = format!("The fields a client sends to create a [`{table}`]: everything but the generated key.");
         out.extend(expand_schema_type(&c, &doc));
         let assigns = model.fields.iter().map(|f| {
             let name = &f.ident;
-            if !is_generated_key(f) {
+            if f.relationship.is_some() {
+                quote! { #name: ::core::default::Default::default() }
+            } else if !is_generated_key(f) {
                 quote! { #name: value.#name }
             } else {
                 match &f.default {
@@ -87,7 +90,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let fields: Vec<Field> = model
             .fields
             .iter()
-            .filter(|f| !f.validation.exclude)
+            .filter(|f| !f.validation.exclude && f.relationship.is_none())
             .map(|f| {
                 let mut f = f.clone();
                 if f.primary_key
@@ -126,7 +129,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let fields: Vec<Field> = model
             .fields
             .iter()
-            .filter(|f| !f.primary_key)
+            .filter(|f| !f.primary_key && f.relationship.is_none())
             .map(|f| {
                 let mut f = f.clone();
                 f.default = None;

@@ -7,6 +7,7 @@ mod companions;
 mod default_impl;
 mod meta;
 mod model_impl;
+mod relationships;
 mod schema;
 mod serialize;
 mod validate;
@@ -23,5 +24,6 @@ pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
     let columns = columns::expand(model);
     let model_impl = model_impl::expand(model, meta::expand(model));
     let companions = companions::expand(model);
-    quote::quote! { #checks #default_impl #(#schema)* #columns #model_impl #companions }
+    let relationships = relationships::outside(model);
+    quote::quote! { #checks #default_impl #(#schema)* #columns #model_impl #companions #relationships }
 }

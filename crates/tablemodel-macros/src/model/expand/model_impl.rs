@@ -20,7 +20,7 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
     };
     let decode_fields = model.fields.iter().map(|f| {
         let name = &f.ident;
-        if f.skip {
+        if f.skip || f.relationship.is_some() {
             quote! { #name: ::core::default::Default::default() }
         } else {
             let ty = &f.ty;
@@ -34,6 +34,19 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
     });
     let unreachable = format!("{} has no column at position {{}}", model.ident);
     let check = super::validate::check_body(model);
+    let set_arms = model.columns().map(|(i, f)| {
+        let name = &f.ident;
+        let ty = &f.ty;
+        let column = &f.column_name;
+        quote! {
+            #i => {
+                self.#name = <#ty as ::tablemodel::SqlType>::from_value(value).map_err(|source| {
+                    ::tablemodel::Error::Decode { column: ::std::string::ToString::to_string(#column), source }
+                })?;
+            }
+        }
+    });
+    let relations = super::relationships::in_model_impl(model);
     quote! {
         impl ::tablemodel::Model for #ident {
             const META: &'static ::tablemodel::TableMeta = #meta;
@@ -50,6 +63,20 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
             fn check(&self) -> ::core::result::Result<(), ::tablemodel::validate::ValidationErrors> {
                 #check
             }
+
+            fn set_column(&mut self, index: usize, value: ::tablemodel::Value) -> ::core::result::Result<(), ::tablemodel::Error> {
+                match index {
+                    #(#set_arms)*
+                    other => {
+                        return ::core::result::Result::Err(::tablemodel::Error::InvalidQuery(
+                            ::std::format!(#unreachable, other),
+                        ));
+                    }
+                }
+                ::core::result::Result::Ok(())
+            }
+
+            #relations
 
             fn column_value(&self, index: usize) -> ::tablemodel::Value {
                 match index {

@@ -111,7 +111,9 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         Some(d) => quote! { ::core::option::Option::Some(#d) },
         None => quote! { ::core::option::Option::None },
     };
-    let inserts = model.fields.iter().map(|f| {
+    // Relationships are not in a table model's schema, as in SQLModel; public types that
+    // nest related rows declare them as plain fields.
+    let inserts = model.fields.iter().filter(|f| f.relationship.is_none()).map(|f| {
         let key = f.input_key();
         if f.validation.flatten {
             let ty = &f.ty;

@@ -21,6 +21,13 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 }
             };
         }
+        if f.relationship.is_some() {
+            return quote! {
+                if self.#name.is_loaded() {
+                    ::tablemodel::__private::serde::ser::SerializeMap::serialize_entry(&mut map, #key, &self.#name)?;
+                }
+            };
+        }
         quote! { ::tablemodel::__private::serde::ser::SerializeMap::serialize_entry(&mut map, #key, &self.#name)?; }
     });
     quote! {

@@ -205,6 +205,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let key = f.output_key();
         if f.validation.flatten {
             quote! { set.extend(#rt::Schema::fields_set(&self.#name)); }
+        } else if f.relationship.is_some() {
+            quote! { if self.#name.is_loaded() { set.push(#key); } }
         } else if f.update_non_null {
             quote! { if self.#name.is_some() { set.push(#key); } }
         } else if is_patch(&f.ty) {
