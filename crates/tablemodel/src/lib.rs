@@ -33,20 +33,20 @@ pub use query::{
     Aggregate, Delete, ModelSel, OptionalModelSel, Select, Selectable, Selection, SetValue, Summable, Update, count,
     delete, select, select_only, update,
 };
+pub use relationship::{Related, Relationship};
 pub use row::RowReader;
 /// The SQL builder tablemodel renders with, for hand-built expressions.
 pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
 pub use tablemodel_macros::{DbEnum, Model};
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
-pub use relationship::{Related, Relationship};
 pub use validate::{Patch, Schema, ValidationErrors};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Related, Schema, Session, and_, count, delete, not_, or_, select,
-        select_only, update,
+        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Related, Schema, Session, and_, count, delete, not_, or_,
+        select, select_only, update,
     };
 }
 

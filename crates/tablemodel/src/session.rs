@@ -339,12 +339,12 @@ impl Session {
     /// reloads it from the `RETURNING` row. Saving a model whose row is gone, or that has
     /// no key, is an error, never a silent no-op.
     pub async fn save<M: Model>(&mut self, model: &mut M) -> Result<()> {
-        let key = key_values(model)?;
         model.check()?;
         let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
         if related {
             model.write_related_before(self).await?;
         }
+        let key = key_values(model)?;
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::InvalidQuery(format!(
                 "`{}` has only key columns: there is nothing to save",

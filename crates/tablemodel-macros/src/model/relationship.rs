@@ -65,7 +65,9 @@ pub(crate) fn parse(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Er
                 }
                 out.passive_deletes = true;
             }
-            other => return Err(meta.error(format!("unknown relationship attribute `{other}`; expected one of {KEYS}"))),
+            other => {
+                return Err(meta.error(format!("unknown relationship attribute `{other}`; expected one of {KEYS}")));
+            }
         }
         Ok(())
     });

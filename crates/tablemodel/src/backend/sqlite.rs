@@ -262,7 +262,14 @@ pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
         rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
         other => other.to_string(),
     };
-    let kind = if kind == DbErrorKind::Other && is_syntax_message(&message) { DbErrorKind::Syntax } else { kind };
+    let kind = if kind == DbErrorKind::Other && is_syntax_message(&message) {
+        DbErrorKind::Syntax
+    } else if kind == DbErrorKind::Other && message.starts_with("FOREIGN KEY constraint failed") {
+        // ON DELETE RESTRICT reports itself as a trigger constraint (SQLITE_CONSTRAINT_TRIGGER).
+        DbErrorKind::ForeignKeyViolation
+    } else {
+        kind
+    };
     // SQLite names no constraint, only its columns: "UNIQUE constraint failed: hero.name".
     let constraint = message
         .split_once("constraint failed: ")

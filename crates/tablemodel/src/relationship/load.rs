@@ -56,11 +56,8 @@ impl<O: Model, S: Shape, L: Loader<S::Target>> Loader<O> for Then<O, S, L> {
         Box::pin(async move {
             selectin(session, owners.iter_mut().map(|o| &mut **o).collect(), self.first).await?;
             let field = self.first.field;
-            let rows: Vec<&mut S::Target> = owners
-                .into_iter()
-                .filter_map(|o| field(o).get_mut())
-                .flat_map(|value| value.rows_mut())
-                .collect();
+            let rows: Vec<&mut S::Target> =
+                owners.into_iter().filter_map(|o| field(o).get_mut()).flat_map(|value| value.rows_mut()).collect();
             self.next.load(session, rows).await
         })
     }
@@ -264,9 +261,11 @@ async fn joined<O: Model, S: Shape>(
     let target = S::Target::META;
     let on = sea_query::Expr::col((target.name, target.columns[r.remote].name))
         .equals((O::META.name, O::META.columns[r.local].name));
-    let mut q = select
-        .with_selection((ModelSel::<O>::new(), OptionalModelSel::<S::Target>::new()))
-        .join_table(target, sea_query::JoinType::LeftJoin, Filter::from_expr(on));
+    let mut q = select.with_selection((ModelSel::<O>::new(), OptionalModelSel::<S::Target>::new())).join_table(
+        target,
+        sea_query::JoinType::LeftJoin,
+        Filter::from_expr(on),
+    );
     // Related rows in key order within each owner, as selectin loading gives them.
     for &k in target.primary_key {
         let expr = sea_query::Expr::col((target.name, target.columns[k].name));

@@ -80,7 +80,10 @@ fn ambiguity(owner: &TableMeta, rel: &RelationMeta, found: usize) -> Error {
 fn referenced(table: &TableMeta, fk_holder: &TableMeta, fk: usize) -> Result<usize> {
     let target = fk_holder.columns[fk].foreign_key.map(|f| f.column).unwrap_or_default();
     column(table, target).ok_or_else(|| {
-        Error::InvalidQuery(format!("`{}.{}` references a missing column `{}.{target}`", fk_holder.name, fk_holder.columns[fk].name, table.name))
+        Error::InvalidQuery(format!(
+            "`{}.{}` references a missing column `{}.{target}`",
+            fk_holder.name, fk_holder.columns[fk].name, table.name
+        ))
     })
 }
 
@@ -126,7 +129,9 @@ pub fn resolve(owner: &'static TableMeta, rel: &RelationMeta) -> Result<Resolved
             }
         }
         RelationKind::ToMany => match keys_to(target, owner, rel.foreign_key).as_slice() {
-            [fk] => Ok(Resolved { local: referenced(owner, target, *fk)?, remote: *fk, owner_holds_key: false, link: None }),
+            [fk] => {
+                Ok(Resolved { local: referenced(owner, target, *fk)?, remote: *fk, owner_holds_key: false, link: None })
+            }
             other => Err(ambiguity(owner, rel, other.len())),
         },
     }

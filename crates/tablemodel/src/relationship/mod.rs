@@ -16,9 +16,9 @@ pub use handle::{Relationship, Shape, Single};
 pub use load::{Loader, Loading, Then};
 pub use meta::{RelationKind, RelationMeta, Resolved, resolve};
 pub use related::Related;
+pub(crate) use write::before_delete;
 #[doc(hidden)]
 pub use write::{write_children, write_parent};
-pub(crate) use write::before_delete;
 
 /// Whether `relations` has one named `name` whose target table is `target`: the
 /// compile-time check of `back_populates`.

@@ -64,11 +64,7 @@ pub async fn write_children<O: Model, S: Shape>(
         None => {
             for child in value.rows_mut() {
                 child.set_column(r.remote, local.clone())?;
-                if is_new(child) {
-                    *child = s.add(child.clone()).await?;
-                } else {
-                    s.save(child).await?;
-                }
+                store(s, child).await?;
                 if let [k] = target.primary_key {
                     kept.push(child.column_value(*k));
                 }
@@ -90,6 +86,40 @@ pub async fn write_children<O: Model, S: Shape>(
     Ok(())
 }
 
+/// Inserts a row without a key; updates one with a key, inserting it when no row has that
+/// key yet (a link row whose key is its two foreign keys is new although its key is set).
+async fn store<M: Model + Clone>(s: &mut Session, row: &mut M) -> Result<()> {
+    if row.has_loaded_related() {
+        // Parents first: their keys may be part of this row's key.
+        row.write_related_before(s).await?;
+    }
+    if is_new(row) {
+        *row = s.add(row.clone()).await?;
+        return Ok(());
+    }
+    let plain_columns = M::META.columns.iter().any(|c| !c.primary_key);
+    if plain_columns {
+        match s.save(row).await {
+            Err(crate::Error::RowNotFound { .. }) => {}
+            other => return other,
+        }
+    } else if exists(s, row).await? {
+        return Ok(());
+    }
+    *row = s.add(row.clone()).await?;
+    Ok(())
+}
+
+/// Whether a row with `row`'s key is stored.
+async fn exists<M: Model>(s: &mut Session, row: &M) -> Result<bool> {
+    let mut q = crate::query::select::<M>();
+    for &k in M::META.primary_key {
+        let column = sea_query::Expr::col((M::META.name, M::META.columns[k].name));
+        q = q.filter(crate::expr::Filter::from_expr(column.eq(row.column_value(k))));
+    }
+    Ok(s.first(q).await?.is_some())
+}
+
 async fn detach_others(
     s: &mut Session,
     target: &'static TableMeta,
@@ -108,7 +138,10 @@ async fn detach_others(
         s.dialect().render(Query::delete().from_table(target.name).cond_where(condition))
     } else {
         s.dialect().render(
-            Query::update().table(target.name).value(target.columns[foreign_key].name, local.as_null()).cond_where(condition),
+            Query::update()
+                .table(target.name)
+                .value(target.columns[foreign_key].name, local.as_null())
+                .cond_where(condition),
         )
     };
     s.write_sql(&sql, &params).await?;
@@ -171,7 +204,8 @@ pub(crate) async fn before_delete<M: Model>(s: &mut Session, model: &M) -> Resul
                 if rel.cascade_delete {
                     s.dialect().render(Query::delete().from_table(target.name).cond_where(condition))
                 } else {
-                    s.dialect().render(Query::update().table(target.name).value(fk, local.as_null()).cond_where(condition))
+                    s.dialect()
+                        .render(Query::update().table(target.name).value(fk, local.as_null()).cond_where(condition))
                 }
             }
         };

@@ -4,9 +4,11 @@
 //! The tutorial modules reproduce the chapters of SQLModel's tutorial with its data and
 //! assert the rows SQLModel returns for them.
 
+mod cascade_delete;
 mod common;
 mod ddl;
 mod errors;
+mod many_to_many;
 mod queries;
 mod relationships;
 mod traps;

@@ -53,9 +53,15 @@ async fn create_heroes(engine: &Engine) -> Session {
     let mut s = engine.session().await.unwrap();
     let preventers = s.add(team("Preventers", "Sharp Tower")).await.unwrap();
     // A new parent given through the relationship is inserted first and sets the key.
-    let deadpond = Hero { team: Related::from(Some(team("Z-Force", "Sister Margaret's Bar"))), ..hero("Deadpond", "Dive Wilson", None) };
+    let deadpond = Hero {
+        team: Related::from(Some(team("Z-Force", "Sister Margaret's Bar"))),
+        ..hero("Deadpond", "Dive Wilson", None)
+    };
     let deadpond = s.add(deadpond).await.unwrap();
-    let rusty = s.add(Hero { team: Related::from(Some(preventers.clone())), ..hero("Rusty-Man", "Tommy Sharp", Some(48)) }).await.unwrap();
+    let rusty = s
+        .add(Hero { team: Related::from(Some(preventers.clone())), ..hero("Rusty-Man", "Tommy Sharp", Some(48)) })
+        .await
+        .unwrap();
     let mut spider = s.add(hero("Spider-Boy", "Pedro Parqueador", None)).await.unwrap();
     s.commit().await.unwrap();
     assert_eq!((deadpond.team_id, rusty.team_id, spider.team_id), (Some(2), Some(1), None));
@@ -69,7 +75,10 @@ async fn create_heroes(engine: &Engine) -> Session {
 
     // A team created with its heroes in one call.
     let wakaland = Team {
-        heroes: Related::from(vec![hero("Black Lion", "Trevor Challa", Some(35)), hero("Princess Sure-E", "Sure-E", None)]),
+        heroes: Related::from(vec![
+            hero("Black Lion", "Trevor Challa", Some(35)),
+            hero("Princess Sure-E", "Sure-E", None),
+        ]),
         ..team("Wakaland", "Wakaland Capital City")
     };
     let wakaland = s.add(wakaland).await.unwrap();
@@ -93,7 +102,8 @@ async fn create_heroes(engine: &Engine) -> Session {
 async fn create_and_update_relationships(engine: Engine) {
     let mut s = create_heroes(&engine).await;
     let teams = s.exec(select::<Team>().order_by(Team::id()).load(Team::heroes())).await.unwrap();
-    let rows: Vec<(&str, Vec<&str>)> = teams.iter().map(|t| (t.name.as_str(), names(t.heroes.get().unwrap()))).collect();
+    let rows: Vec<(&str, Vec<&str>)> =
+        teams.iter().map(|t| (t.name.as_str(), names(t.heroes.get().unwrap()))).collect();
     assert_eq!(
         rows,
         [
@@ -155,7 +165,10 @@ async fn loaded_relationships_serialize_and_unloaded_ones_do_not(engine: Engine)
         json!({"id": 2, "name": "Z-Force", "headquarters": "Sister Margaret's Bar"}),
         "loaded: included, and the team's own unloaded heroes are not"
     );
-    let teams = s.exec(select::<Team>().filter(Team::name().eq("Z-Force")).load(Team::heroes().then(Hero::team()))).await.unwrap();
+    let teams = s
+        .exec(select::<Team>().filter(Team::name().eq("Z-Force")).load(Team::heroes().then(Hero::team())))
+        .await
+        .unwrap();
     let dumped = teams[0].dump();
     assert_eq!(dumped["heroes"][0]["team"]["name"], "Z-Force", "nested loads serialize, finitely");
     assert!(dumped["heroes"][0]["team"].get("heroes").is_none());
@@ -203,7 +216,14 @@ struct Badge {
 }
 
 fn person(name: &str) -> Person {
-    Person { id: None, name: name.into(), mentor_id: None, mentor: Related::NotLoaded, students: Related::NotLoaded, badge: Related::NotLoaded }
+    Person {
+        id: None,
+        name: name.into(),
+        mentor_id: None,
+        mentor: Related::NotLoaded,
+        students: Related::NotLoaded,
+        badge: Related::NotLoaded,
+    }
 }
 
 async fn one_to_one_and_self_referential(engine: Engine) {
@@ -219,7 +239,12 @@ async fn one_to_one_and_self_referential(engine: Engine) {
     let mut luke = s.one(select::<Person>().filter(Person::name().eq("Luke"))).await.unwrap();
     s.load(&mut luke, Person::mentor()).await.unwrap();
     assert_eq!(luke.mentor.get().unwrap().as_ref().unwrap().name, "Yoda");
-    let mut people = s.exec(select::<Person>().filter(Person::id().eq(yoda.id.unwrap())).load(Person::students()).load(Person::badge())).await.unwrap();
+    let mut people = s
+        .exec(
+            select::<Person>().filter(Person::id().eq(yoda.id.unwrap())).load(Person::students()).load(Person::badge()),
+        )
+        .await
+        .unwrap();
     let yoda = people.remove(0);
     assert_eq!(yoda.students.get().unwrap().iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Luke", "Ahsoka"]);
     assert_eq!(yoda.badge.get().unwrap().as_ref().unwrap().code, "Y-1");
@@ -257,9 +282,15 @@ async fn two_keys_to_one_table(engine: Engine) {
     let mut s = engine.session().await.unwrap();
     let a = s.add(Team2 { id: None, name: "Arsenal".into() }).await.unwrap();
     let b = s.add(Team2 { id: None, name: "Brentford".into() }).await.unwrap();
-    s.add(Fixture { id: None, home_id: b.id.unwrap(), away_id: a.id.unwrap(), home: Related::NotLoaded, away: Related::NotLoaded })
-        .await
-        .unwrap();
+    s.add(Fixture {
+        id: None,
+        home_id: b.id.unwrap(),
+        away_id: a.id.unwrap(),
+        home: Related::NotLoaded,
+        away: Related::NotLoaded,
+    })
+    .await
+    .unwrap();
     let fixtures = s.exec(select::<Fixture>().load(Fixture::home()).load(Fixture::away())).await.unwrap();
     assert_eq!(fixtures[0].home.get().unwrap().name, "Brentford");
     assert_eq!(fixtures[0].away.get().unwrap().name, "Arsenal");
