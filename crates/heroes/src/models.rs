@@ -15,6 +15,9 @@ pub struct Team {
     pub name: String,
     /// Where the team meets.
     pub headquarters: String,
+    /// The team's heroes, once loaded.
+    #[relationship(back_populates = "team")]
+    pub heroes: Related<Vec<Hero>>,
 }
 
 /// A hero, maybe in a team.
@@ -35,6 +38,9 @@ pub struct Hero {
     /// The hero's team; cleared when the team is deleted.
     #[field(foreign_key = "team.id", ondelete = "SET NULL")]
     pub team_id: Option<i64>,
+    /// The hero's team, once loaded.
+    #[relationship(back_populates = "heroes")]
+    pub team: Related<Option<Team>>,
 }
 
 /// `GET /heroes/{hero_id}`: the hero and its team.

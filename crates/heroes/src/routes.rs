@@ -45,11 +45,9 @@ async fn read_heroes(mut s: DbSession, Query(page): Query<Page>) -> Answer<Vec<H
 }
 
 async fn read_hero(mut s: DbSession, Path(hero_id): Path<i64>) -> Answer<HeroPublicWithTeam> {
-    let hero = hero_or_404(&mut s, hero_id).await?;
-    let team = match hero.team_id {
-        Some(team_id) => s.get::<Team>(team_id).await?.map(TeamPublic::try_from).transpose()?,
-        None => None,
-    };
+    let mut hero = hero_or_404(&mut s, hero_id).await?;
+    s.load(&mut hero, Hero::team()).await?;
+    let team = hero.team.take().flatten().map(TeamPublic::try_from).transpose()?;
     Ok(Json(HeroPublicWithTeam { hero: hero.try_into()?, team }))
 }
 
@@ -81,8 +79,9 @@ async fn read_teams(mut s: DbSession, Query(page): Query<Page>) -> Answer<Vec<Te
 }
 
 async fn read_team(mut s: DbSession, Path(team_id): Path<i64>) -> Answer<TeamPublicWithHeroes> {
-    let team = team_or_404(&mut s, team_id).await?;
-    let heroes = s.exec(select::<Hero>().filter(Hero::team_id().eq(team_id)).order_by(Hero::id())).await?;
+    let mut team = team_or_404(&mut s, team_id).await?;
+    s.load(&mut team, Team::heroes()).await?;
+    let heroes = team.heroes.take().unwrap_or_default();
     Ok(Json(TeamPublicWithHeroes {
         team: team.try_into()?,
         heroes: heroes.into_iter().map(HeroPublic::try_from).collect::<Result<_, _>>()?,
