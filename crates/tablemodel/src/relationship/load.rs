@@ -278,8 +278,8 @@ async fn joined<O: Model, S: Shape>(
         let owner_key: Vec<Value> = O::META.primary_key.iter().map(|&k| owner.column_value(k)).collect();
         let owner_key = format!("{owner_key:?}");
         let local = key_of(&owner.column_value(r.local));
-        if !index.contains_key(&owner_key) {
-            index.insert(owner_key, owners.len());
+        if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(owner_key) {
+            slot.insert(owners.len());
             owners.push(owner);
         }
         if let (Some(local), Some(row)) = (local, related) {
