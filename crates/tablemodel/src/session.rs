@@ -7,8 +7,6 @@
 //! [`Error::PendingRollback`] until `rollback()`, on every backend alike, so nothing
 //! half-done is ever committed. Dropping a session with an open transaction rolls it back.
 
-use std::time::Instant;
-
 use crate::backend::{Conn, Dialect};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -97,7 +95,7 @@ impl Session {
     ) -> Result<u64> {
         self.check_usable()?;
         let echo = self.engine.inner.echo;
-        let started = Instant::now();
+        let started = crate::log::start(echo);
         let mut rows = 0u64;
         let result = self
             .conn()
@@ -108,13 +106,7 @@ impl Session {
             })
             .await
             .map(|()| rows);
-        crate::log::statement(
-            echo,
-            sql,
-            params,
-            started.elapsed(),
-            &result.as_ref().map(|n| *n).map_err(|e| e.to_string()),
-        );
+        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
         self.note_failure(&result);
         result
     }
@@ -123,30 +115,18 @@ impl Session {
     pub(crate) async fn execute_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.check_usable()?;
         let echo = self.engine.inner.echo;
-        let started = Instant::now();
+        let started = crate::log::start(echo);
         let result = self.conn().await?.execute(sql, params).await;
-        crate::log::statement(
-            echo,
-            sql,
-            params,
-            started.elapsed(),
-            &result.as_ref().map(|n| *n).map_err(|e| e.to_string()),
-        );
+        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
         self.note_failure(&result);
         result
     }
 
     async fn control(&mut self, sql: &str) -> Result<()> {
         let echo = self.engine.inner.echo;
-        let started = Instant::now();
+        let started = crate::log::start(echo);
         let result = self.conn().await?.batch(sql).await;
-        crate::log::statement(
-            echo,
-            sql,
-            &[],
-            started.elapsed(),
-            &result.as_ref().map(|_| 0).map_err(|e| e.to_string()),
-        );
+        crate::log::statement(echo, started, sql, &[], result.as_ref().map(|_| 0));
         result
     }
 
@@ -164,15 +144,9 @@ impl Session {
         self.check_usable()?;
         if !self.in_tx {
             let echo = self.engine.inner.echo;
-            let started = Instant::now();
+            let started = crate::log::start(echo);
             let result = self.conn().await?.begin().await;
-            crate::log::statement(
-                echo,
-                "BEGIN",
-                &[],
-                started.elapsed(),
-                &result.as_ref().map(|_| 0).map_err(|e| e.to_string()),
-            );
+            crate::log::statement(echo, started, "BEGIN", &[], result.as_ref().map(|_| 0));
             result?;
             self.in_tx = true;
         }

@@ -20,7 +20,7 @@ pub(crate) async fn open<S: Selection>(
     selection: S,
 ) -> Result<BoxStream<'_, Result<S::Output>>> {
     let echo = session.echo();
-    crate::log::statement(echo, &sql, &params, std::time::Duration::ZERO, &Ok(0));
+    crate::log::statement(echo, crate::log::start(echo), &sql, &params, Ok(0));
     match session.conn_for_stream().await? {
         #[cfg(feature = "sqlite")]
         crate::backend::Conn::Sqlite(_) => Ok(sqlite_stream(session, sql, params, selection)),

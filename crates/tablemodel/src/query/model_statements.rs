@@ -4,8 +4,9 @@
 //! reused after that, so the hot path of `get`/`add`/`update` only binds values. The
 //! prepared-statement caches of the drivers key on this same text.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+
+use rustc_hash::FxHashMap;
 
 use sea_query::{ExprTrait, Query};
 
@@ -26,10 +27,11 @@ pub(crate) enum StatementKind {
     DeleteByKey,
 }
 
-/// The per-engine cache of rendered fixed statements.
+/// The per-engine cache of rendered fixed statements. Looked up on every `get`/`add`/`save`,
+/// so it hashes with FxHash: the keys are table names the program itself defines.
 #[derive(Debug, Default)]
 pub(crate) struct ModelStatements {
-    cache: RwLock<HashMap<(&'static str, StatementKind), Arc<str>>>,
+    cache: RwLock<FxHashMap<(&'static str, StatementKind), Arc<str>>>,
 }
 
 impl ModelStatements {
