@@ -32,7 +32,8 @@ def fmt_us(r):
 
 def version(cmd):
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[0]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        return (done.stdout + done.stderr).strip().splitlines()[0]
     except Exception:
         return "not available"
 
@@ -120,8 +121,8 @@ the chart). Every timed figure is the median of 15 rounds with the fastest and s
 parentheses; tablemodel and the raw driver alternate rounds in one process.
 
 Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; {version(['rustc', '--version'])};
-{version([sys.executable, '-c', 'import sqlmodel, sqlalchemy, pydantic; print(f"SQLModel {{sqlmodel.__version__}}, SQLAlchemy {{sqlalchemy.__version__}}, Pydantic {{pydantic.VERSION}}")'])};
-{version([sys.executable, '--version'])}; {version(['wrk', '--version'])}.
+{version([sys.executable, '-c', 'import sqlmodel, sqlalchemy, pydantic; print("SQLModel", sqlmodel.__version__, "/ SQLAlchemy", sqlalchemy.__version__, "/ Pydantic", pydantic.VERSION)'])};
+{version([sys.executable, '--version'])}; {version(['wrk', '-v'])}.
 SQLite: a file database in WAL mode (rusqlite 0.43, bundled SQLite). PostgreSQL 15 on loopback,
 started by the test kit (fsync off: a throwaway server).
 

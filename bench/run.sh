@@ -31,16 +31,16 @@ cargo build -q -p tablemodel-testkit --bin pg-server
 coproc PG { target/debug/pg-server; }
 read -r pg_url <&"${PG[0]}"
 "$PYTHON" bench/python/orm_bench.py "${pg_url/postgres:\/\//postgresql+psycopg2://}" >>"$results"
+
+if [[ "${PEERS:-0}" == 1 && -f bench/peers/Cargo.toml ]]; then
+    echo "== peers: Diesel, SeaORM, sqlx" >&2
+    (cd bench/peers && nice -n 10 cargo build -q --release && PG_URL="$pg_url" target/release/tablemodel-peers) >>"$results"
+fi
 exec {PG[1]}>&-
 wait "$PG_PID" || true
 
 echo "== HTTP" >&2
 bash bench/http_bench.sh
-
-if [[ "${PEERS:-0}" == 1 && -f bench/peers/Cargo.toml ]]; then
-    echo "== peers" >&2
-    (cd bench/peers && nice -n 10 cargo run -q --release) >>"$results"
-fi
 
 "$PYTHON" bench/report.py "$results"
 cp "$results" bench/results.jsonl

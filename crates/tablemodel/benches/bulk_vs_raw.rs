@@ -172,6 +172,7 @@ async fn sqlite_cases() {
     );
 
     let mut h = s.get::<Hero>(1).await.unwrap().unwrap();
+    let mut raw_age = 0;
     case!("sqlite", "update by key + commit", 200,
         orm: {
             h.age = Some(h.age.unwrap_or(0) % 90 + 1);
@@ -181,7 +182,8 @@ async fn sqlite_cases() {
         raw: {
             raw.execute_batch("BEGIN IMMEDIATE").unwrap();
             let mut st = raw.prepare_cached(&format!(r#"UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING {COLS}"#)).unwrap();
-            let row = st.query_row(rusqlite::params![h.name, h.secret_name, h.age, h.team_id, h.id], decode).unwrap();
+            raw_age = raw_age % 90 + 1;
+            let row = st.query_row(rusqlite::params![h.name, h.secret_name, raw_age, h.team_id, h.id], decode).unwrap();
             drop(st);
             raw.execute_batch("COMMIT").unwrap();
             std::hint::black_box(row);
@@ -341,6 +343,7 @@ async fn postgres_cases() {
     );
 
     let mut h = s.get::<Hero>(1).await.unwrap().unwrap();
+    let mut raw_age = 0i32;
     case!("postgres", "update by key + commit", 100,
         orm: {
             h.age = Some(h.age.unwrap_or(0) % 90 + 1);
@@ -349,7 +352,8 @@ async fn postgres_cases() {
         },
         raw: {
             client.batch_execute("BEGIN").await.unwrap();
-            let row = client.query_one(&update, &[&h.name, &h.secret_name, &h.age, &h.team_id, &h.id]).await.unwrap();
+            raw_age = raw_age % 90 + 1;
+            let row = client.query_one(&update, &[&h.name, &h.secret_name, &Some(raw_age), &h.team_id, &h.id]).await.unwrap();
             client.batch_execute("COMMIT").await.unwrap();
             std::hint::black_box(decode(&row));
         },

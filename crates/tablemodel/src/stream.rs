@@ -46,10 +46,13 @@ fn sqlite_stream<S: Selection>(
     selection: S,
 ) -> BoxStream<'_, Result<S::Output>> {
     use crate::backend::Conn;
-    /// Rows buffered between the stepping thread and the consumer.
-    const BUFFER: usize = 256;
+    /// Rows sent to the consumer at a time: one channel message per row costs more than
+    /// decoding it.
+    const BATCH: usize = 256;
+    /// Batches buffered between the stepping thread and the consumer (memory stays bounded).
+    const BUFFER: usize = 4;
     let conn = session.take_conn_for_stream();
-    let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<Result<S::Output>>(BUFFER);
+    let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<Vec<Result<S::Output>>>(BUFFER);
     let (back_tx, back_rx) = tokio::sync::oneshot::channel::<Conn>();
     session.lend(back_rx);
     tokio::task::spawn_blocking(move || {
@@ -57,20 +60,27 @@ fn sqlite_stream<S: Selection>(
         // With only the `sqlite` feature, `Conn` has one variant.
         #[allow(irrefutable_let_patterns)]
         if let Conn::Sqlite(db) = &conn {
+            let mut batch = Vec::with_capacity(BATCH);
             let result = crate::backend::sqlite::query(db, &sql, &params, |row| {
-                let item = selection.decode(&mut crate::row::RowReader::new(crate::row::RowRef::Sqlite(row)));
-                rows_tx.blocking_send(item).map_err(|_| Error::InvalidQuery("stream dropped".to_owned()))
+                batch.push(selection.decode(&mut crate::row::RowReader::new(crate::row::RowRef::Sqlite(row))));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    rows_tx.blocking_send(full).map_err(|_| Error::InvalidQuery("stream dropped".to_owned()))?;
+                }
+                Ok(())
             });
-            if let Err(e) = result
-                && !rows_tx.is_closed()
-            {
-                let _ = rows_tx.blocking_send(Err(e));
+            if let Err(e) = result {
+                batch.push(Err(e));
+            }
+            if !batch.is_empty() {
+                let _ = rows_tx.blocking_send(batch);
             }
         }
         let _ = back_tx.send(conn);
     });
     futures_util::stream::unfold((rows_rx, session), |(mut rx, session)| async move {
-        rx.recv().await.map(|item| (item, (rx, session)))
+        rx.recv().await.map(|batch| (futures_util::stream::iter(batch), (rx, session)))
     })
+    .flatten()
     .boxed()
 }

@@ -3,7 +3,7 @@
 //! ("selectin", IN lists chunked under the backend's parameter limit) or one query in all
 //! ("joined").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures_util::future::BoxFuture;
 use sea_query::ExprTrait;
@@ -20,10 +20,25 @@ use crate::row::RowReader;
 use crate::session::{Executable, Session};
 use crate::types::Value;
 
-/// A value usable as a map key; `None` for NULL. Keys of one join have one Rust type, so
-/// their debug forms compare exactly.
-pub(crate) fn key_of(value: &Value) -> Option<String> {
-    (!crate::types::builtin::is_null(value)).then(|| format!("{value:?}"))
+/// A join column's value as a map key. Keys of one join have one Rust type; integers and
+/// text (nearly every key) hash without formatting.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum JoinKey {
+    Int(i64),
+    Text(String),
+    Other(String),
+}
+
+/// The key of a value; `None` for NULL.
+pub(crate) fn key_of(value: &Value) -> Option<JoinKey> {
+    match value {
+        Value::BigInt(Some(v)) => Some(JoinKey::Int(*v)),
+        Value::Int(Some(v)) => Some(JoinKey::Int(i64::from(*v))),
+        Value::SmallInt(Some(v)) => Some(JoinKey::Int(i64::from(*v))),
+        Value::String(Some(v)) => Some(JoinKey::Text(v.clone())),
+        other if crate::types::builtin::is_null(other) => None,
+        other => Some(JoinKey::Other(format!("{other:?}"))),
+    }
 }
 
 /// Something that loads a relationship into many rows of `O` at once.
@@ -112,7 +127,7 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
     let r = resolve(O::META, rel.meta)?;
     let target = S::Target::META;
     let mut keys: Vec<Value> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for o in &owners {
         let v = o.column_value(r.local);
         if let Some(k) = key_of(&v)
@@ -121,7 +136,7 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
             keys.push(v);
         }
     }
-    let mut found: HashMap<String, Vec<S::Target>> = HashMap::new();
+    let mut found: HashMap<JoinKey, Vec<S::Target>> = HashMap::new();
     let order: Vec<OrderBy> = target
         .primary_key
         .iter()
@@ -172,7 +187,7 @@ fn assign<O: Model, S: Shape>(
     owners: &mut [&mut O],
     rel: Relationship<O, S>,
     local: usize,
-    rows_for: impl Fn(&str) -> Vec<S::Target>,
+    rows_for: impl Fn(&JoinKey) -> Vec<S::Target>,
 ) -> Result<()> {
     for o in owners.iter_mut() {
         let rows = key_of(&o.column_value(local)).map(|k| rows_for(&k)).unwrap_or_default();
@@ -272,22 +287,22 @@ async fn joined<O: Model, S: Shape>(
         q = q.order_by(OrderBy { expr, order: sea_query::Order::Asc, nulls: None });
     }
     let mut owners: Vec<O> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut found: HashMap<String, Vec<S::Target>> = HashMap::new();
+    let mut index: HashSet<Vec<Option<JoinKey>>> = HashSet::new();
+    let mut found: HashMap<JoinKey, Vec<S::Target>> = HashMap::new();
+    // Many owners can share one parent row: keep each row once per key.
+    let mut placed: HashSet<(JoinKey, Vec<Option<JoinKey>>)> = HashSet::new();
     for (owner, related) in session.all(q).await? {
-        let owner_key: Vec<Value> = O::META.primary_key.iter().map(|&k| owner.column_value(k)).collect();
-        let owner_key = format!("{owner_key:?}");
+        let owner_key: Vec<Option<JoinKey>> =
+            O::META.primary_key.iter().map(|&k| key_of(&owner.column_value(k))).collect();
         let local = key_of(&owner.column_value(r.local));
-        if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(owner_key) {
-            slot.insert(owners.len());
+        if index.insert(owner_key) {
             owners.push(owner);
         }
         if let (Some(local), Some(row)) = (local, related) {
-            let rows = found.entry(local).or_default();
-            // Many owners can share one parent row; keep each row once per key.
-            let key: Vec<Value> = target.primary_key.iter().map(|&k| row.column_value(k)).collect();
-            if !rows.iter().any(|x| target.primary_key.iter().map(|&k| x.column_value(k)).collect::<Vec<_>>() == key) {
-                rows.push(row);
+            let row_key: Vec<Option<JoinKey>> =
+                target.primary_key.iter().map(|&k| key_of(&row.column_value(k))).collect();
+            if placed.insert((local.clone(), row_key)) {
+                found.entry(local).or_default().push(row);
             }
         }
     }
