@@ -94,7 +94,7 @@ impl EngineBuilder {
                 pool,
                 dialect,
                 echo: self.echo,
-                statements: ModelStatements::default(),
+                statements: ModelStatements,
                 write_gate: (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
                 url: redact(url),
             }),

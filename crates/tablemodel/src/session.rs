@@ -245,7 +245,7 @@ impl Session {
         let params: Vec<Value> =
             (0..M::META.columns.len()).filter(|i| omitted & (1 << i) == 0).map(|i| model.column_value(i)).collect();
         let mut out = Vec::with_capacity(1);
-        self.write_rows(&sql, &params, &mut out).await?;
+        self.write_rows(sql, &params, &mut out).await?;
         let mut stored: M =
             out.pop().ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))?;
         if related {
@@ -312,7 +312,7 @@ impl Session {
         let sql = self.statement::<M>(StatementKind::Get);
         let params = M::key_values(&key);
         let mut found = None;
-        self.query_rows(&sql, &params, |row| {
+        self.query_rows(sql, &params, |row| {
             found = Some(M::decode(row)?);
             Ok(())
         })
@@ -343,7 +343,7 @@ impl Session {
             .collect();
         params.extend(key.iter().cloned());
         let mut out: Vec<M> = Vec::with_capacity(1);
-        self.write_rows(&sql, &params, &mut out).await?;
+        self.write_rows(sql, &params, &mut out).await?;
         match out.pop() {
             Some(mut fresh) => {
                 if related {
@@ -370,7 +370,7 @@ impl Session {
             crate::relationship::before_delete(self, model).await?;
         }
         let sql = self.statement::<M>(StatementKind::DeleteByKey);
-        match self.write_sql(&sql, &key).await? {
+        match self.write_sql(sql, &key).await? {
             0 => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "deleted" }),
             _ => Ok(()),
         }
@@ -381,7 +381,7 @@ impl Session {
         let key = key_values(model)?;
         let sql = self.statement::<M>(StatementKind::Get);
         let mut found = None;
-        self.query_rows(&sql, &key, |row| {
+        self.query_rows(sql, &key, |row| {
             found = Some(M::decode(row)?);
             Ok(())
         })
@@ -468,7 +468,7 @@ impl Session {
         self.engine.inner.echo
     }
 
-    fn statement<M: Model>(&self, kind: StatementKind) -> std::sync::Arc<str> {
+    fn statement<M: Model>(&self, kind: StatementKind) -> &'static str {
         self.engine.inner.statements.sql(M::META, kind, self.dialect())
     }
 }

@@ -4,7 +4,7 @@
 //! reused after that, so the hot path of `get`/`add`/`update` only binds values. The
 //! prepared-statement caches of the drivers key on this same text.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{LazyLock, RwLock};
 
 use rustc_hash::FxHashMap;
 
@@ -27,23 +27,28 @@ pub(crate) enum StatementKind {
     DeleteByKey,
 }
 
-/// The per-engine cache of rendered fixed statements. Looked up on every `get`/`add`/`save`,
-/// so it hashes with FxHash: the keys are table names the program itself defines.
+/// The cache of rendered fixed statements, shared by every engine of the process.
+///
+/// Looked up on every `get`/`add`/`save`/`delete`, so it is keyed by the address of the
+/// model's metadata (two models with one table name never share an entry) and hashed with
+/// FxHash, and it hands out `&'static str`: each distinct statement is rendered and kept
+/// once, which saves the reference counting of a shared string on the hot path.
 #[derive(Debug, Default)]
-pub(crate) struct ModelStatements {
-    cache: RwLock<FxHashMap<(&'static str, StatementKind), Arc<str>>>,
-}
+pub(crate) struct ModelStatements;
+
+type Key = (usize, StatementKind, Dialect);
+
+static CACHE: LazyLock<RwLock<FxHashMap<Key, &'static str>>> = LazyLock::new(Default::default);
 
 impl ModelStatements {
     /// The SQL of `kind` for `meta`, rendering it on first use.
-    pub(crate) fn sql(&self, meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> Arc<str> {
-        let key = (meta.name, kind);
-        if let Some(sql) = self.cache.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return sql.clone();
+    pub(crate) fn sql(&self, meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> &'static str {
+        let key = (std::ptr::from_ref(meta) as usize, kind, dialect);
+        if let Some(sql) = CACHE.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return sql;
         }
-        let sql: Arc<str> = render(meta, kind, dialect).into();
-        self.cache.write().unwrap_or_else(|e| e.into_inner()).insert(key, sql.clone());
-        sql
+        let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
+        cache.entry(key).or_insert_with(|| Box::leak(render(meta, kind, dialect).into_boxed_str()))
     }
 }
 
