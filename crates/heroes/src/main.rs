@@ -10,8 +10,8 @@ use tablemodel::Engine;
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    /// Address to listen on. (Not read from `HOST`, which some shells set to the machine's name.)
+    #[arg(long, env = "HEROES_HOST", default_value = "127.0.0.1")]
     host: std::net::IpAddr,
     /// Port to listen on.
     #[arg(long, env = "PORT", default_value_t = 8000)]
