@@ -19,7 +19,9 @@
 mod app;
 mod error;
 mod extract;
+mod fallback;
 mod openapi;
+mod pyjson;
 mod session;
 mod testing;
 

@@ -89,6 +89,27 @@ impl TestClient {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }
         let request = request.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap_or_default();
+        self.request(request).await
+    }
+
+    /// Sends a request as built, headers and all (a body with another content type, or
+    /// none). Without a `Host` header it gets `Host: testserver`, as with Starlette's client.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use axum::body::Body;
+    /// use axum::http::Request;
+    /// use axum::routing::post;
+    /// use tablemodel::web::TestClient;
+    /// let client = TestClient::new(axum::Router::new().route("/", post(|body: String| async move { body })));
+    /// let request = Request::post("/").header("content-type", "text/plain").body(Body::from("hi")).unwrap();
+    /// assert_eq!(client.request(request).await.text(), "hi");
+    /// # }
+    /// ```
+    pub async fn request(&self, mut request: Request<Body>) -> TestResponse {
+        if !request.headers().contains_key(header::HOST) {
+            request.headers_mut().insert(header::HOST, header::HeaderValue::from_static("testserver"));
+        }
         let response = match self.app.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
