@@ -1,7 +1,7 @@
 //! The error a handler returns: FastAPI's `HTTPException` (`{"detail": …}` with a status),
 //! and the mapping of library errors to responses that never leak SQL to the client.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -11,23 +11,50 @@ use crate::validate::ValidationErrors;
 /// An HTTP error answered as `{"detail": …}`, like FastAPI's `HTTPException`.
 ///
 /// ```
-/// use tablemodel::web::HttpError;
+/// use axum::http::StatusCode;
 /// use axum::response::IntoResponse;
+/// use tablemodel::web::HttpError;
+///
 /// let response = HttpError::not_found("Hero not found").into_response();
 /// assert_eq!(response.status(), 404);
+///
+/// // HTTPException(status_code=401, detail=…, headers={"WWW-Authenticate": "Bearer"})
+/// let response = HttpError::new(StatusCode::UNAUTHORIZED, "Not authenticated")
+///     .with_header("www-authenticate", "Bearer")
+///     .into_response();
+/// assert_eq!(response.headers()["www-authenticate"], "Bearer");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpError {
     /// The response status.
     pub status: StatusCode,
-    /// The `detail` member: a message, or a list of validation errors.
+    /// The `detail` member: a message, a list of validation errors, or any JSON.
     pub detail: Value,
+    /// Headers added to the response.
+    pub headers: HeaderMap,
 }
 
 impl HttpError {
     /// An error with this status and message.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        HttpError { status, detail: Value::String(detail.into()) }
+        Self::with_detail(status, Value::String(detail.into()))
+    }
+
+    /// An error with this status and any JSON as its `detail`.
+    pub fn with_detail(status: StatusCode, detail: Value) -> Self {
+        HttpError { status, detail, headers: HeaderMap::new() }
+    }
+
+    /// Adds a response header; a name or value that is not valid in HTTP is left out (and
+    /// logged).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            _ => tracing::error!(target: "tablemodel::web", "invalid header {name:?}: {value:?}"),
+        }
+        self
     }
 
     /// 404 with this message (`"Hero not found"`).
@@ -38,7 +65,7 @@ impl HttpError {
     /// 422 with a validation error list whose locations already start with `body`, `query`
     /// or `path`.
     pub fn unprocessable(errors: ValidationErrors) -> Self {
-        HttpError { status: StatusCode::UNPROCESSABLE_ENTITY, detail: errors.to_json() }
+        Self::with_detail(StatusCode::UNPROCESSABLE_ENTITY, errors.to_json())
     }
 }
 
@@ -52,7 +79,7 @@ impl std::error::Error for HttpError {}
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(json!({"detail": self.detail}))).into_response()
+        (self.status, self.headers, axum::Json(json!({"detail": self.detail}))).into_response()
     }
 }
 

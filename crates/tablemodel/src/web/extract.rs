@@ -3,7 +3,7 @@
 //! `"query"` or `"path"`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -11,9 +11,12 @@ use serde_json::{Map, Value, json};
 
 use super::error::HttpError;
 use super::pyjson;
-use crate::validate::{FromJson, LocItem, Schema, ValidationError, ValidationErrors, Validator};
+use crate::validate::{FromJson, Schema, ValidationError, ValidationErrors, Validator};
 
 /// A validated JSON body (`hero: HeroCreate` in a FastAPI handler), and a JSON response.
+///
+/// The body can be any [`FromJson`] type: a model, `Vec<Model>`, or `serde_json::Value`
+/// (FastAPI's `body: dict`, any JSON).
 ///
 /// As FastAPI does: an empty body (or JSON `null`) is `missing` at `["body"]`; the body is
 /// parsed as JSON only under an `application/json` or `application/*+json` content type
@@ -25,7 +28,7 @@ use crate::validate::{FromJson, LocItem, Schema, ValidationError, ValidationErro
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Json<T>(pub T);
 
-impl<S: Send + Sync, T: Schema> FromRequest<S> for Json<T> {
+impl<S: Send + Sync, T: FromJson> FromRequest<S> for Json<T> {
     type Rejection = HttpError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
@@ -46,20 +49,21 @@ fn is_json(content_type: Option<&HeaderValue>) -> bool {
 }
 
 /// Validates a request body as FastAPI does; `json` tells whether its content type is JSON.
-fn parse_body<T: Schema>(json: bool, bytes: &[u8]) -> Result<T, HttpError> {
+fn parse_body<T: FromJson>(json: bool, bytes: &[u8]) -> Result<T, HttpError> {
     let missing = || {
         let missing = ValidationError::new("missing", "Field required", Value::Null).at("body");
-        HttpError::unprocessable(ValidationErrors::new(T::TITLE, vec![missing]))
+        HttpError::unprocessable(ValidationErrors::new("body", vec![missing]))
     };
     if bytes.is_empty() {
         return Err(missing());
     }
-    let value =
-        if json { decode_json::<T>(bytes)? } else { Value::String(String::from_utf8_lossy(bytes).into_owned()) };
+    let value = if json { decode_json(bytes)? } else { Value::String(String::from_utf8_lossy(bytes).into_owned()) };
     if value.is_null() {
         return Err(missing());
     }
-    T::validate(&value).map_err(|e| HttpError::unprocessable(from_attributes(e).prefixed("body")))
+    let mut v = Validator::new();
+    let parsed = T::from_json(&value, &mut v);
+    v.finish("body", parsed).map_err(|e| HttpError::unprocessable(from_attributes(e).prefixed("body")))
 }
 
 /// FastAPI validates with `from_attributes=True`, so what is not an object is reported as
@@ -83,7 +87,7 @@ fn from_attributes(errors: ValidationErrors) -> ValidationErrors {
 
 /// `json.loads(body)` as Starlette calls it: UTF-8 with an optional byte order mark, the
 /// errors located and worded as Python does.
-fn decode_json<T: Schema>(bytes: &[u8]) -> Result<Value, HttpError> {
+fn decode_json(bytes: &[u8]) -> Result<Value, HttpError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let unparsable = || HttpError::new(StatusCode::BAD_REQUEST, "There was an error parsing the body");
     let text = std::str::from_utf8(bytes).map_err(|_| unparsable())?;
@@ -103,7 +107,7 @@ fn decode_json<T: Schema>(bytes: &[u8]) -> Result<Value, HttpError> {
             .with_ctx("error", reason)
             .at(position)
             .at("body");
-        HttpError::unprocessable(ValidationErrors::new(T::TITLE, vec![error]))
+        HttpError::unprocessable(ValidationErrors::new("body", vec![error]))
     })
 }
 
@@ -185,35 +189,5 @@ fn parameter_errors(errors: ValidationErrors, location: &'static str) -> HttpErr
 impl<T: schemars::JsonSchema> aide::OperationInput for Query<T> {
     fn operation_input(ctx: &mut aide::generate::GenContext, operation: &mut aide::openapi::Operation) {
         <axum::extract::Query<T> as aide::OperationInput>::operation_input(ctx, operation);
-    }
-}
-
-/// One validated path parameter (`hero_id: int`): `Path<i64>` in a `/heroes/{hero_id}`
-/// route. A value that does not validate is a 422 at `["path", "hero_id"]`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Path<T>(pub T);
-
-impl<S: Send + Sync, T: FromJson> FromRequestParts<S> for Path<T> {
-    type Rejection = HttpError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|e| HttpError::new(e.status(), e.body_text()))?;
-        let Some((name, value)) = params.iter().next() else {
-            return Err(HttpError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Path<T> used on a route without a path parameter",
-            ));
-        };
-        let mut v = Validator::new();
-        let parsed = v.nested(LocItem::from(name.to_owned()), |v| T::from_json(&Value::String(value.to_owned()), v));
-        v.finish("path", parsed).map(Path).map_err(|e| HttpError::unprocessable(e.prefixed("path")))
-    }
-}
-
-impl<T: FromJson> aide::OperationInput for Path<T> {
-    fn operation_input(ctx: &mut aide::generate::GenContext, operation: &mut aide::openapi::Operation) {
-        super::openapi::add_path_placeholder::<T>(ctx, operation);
     }
 }

@@ -1,5 +1,39 @@
 //! Calling an app in tests without a network: requests go through the router as a tower
 //! service, exactly as the server would pass them.
+//!
+//! FastAPI's `app.dependency_overrides` has no separate mechanism here: every dependency a
+//! handler takes (the [`DbSession`](super::DbSession)'s engine, settings, clients of other
+//! services) comes from the app state through axum's `FromRef`, so a test builds the same
+//! routes over another state — typically [`memory_engine`] instead of the production
+//! database:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use axum::extract::{FromRef, State};
+//! use tablemodel::Engine;
+//! use tablemodel::web::routing::{ApiRouter, get};
+//! use tablemodel::web::{Json, TestClient, memory_engine, with_docs};
+//!
+//! #[derive(Clone)]
+//! struct AppState { engine: Engine, greeting: String }
+//! impl FromRef<AppState> for Engine {
+//!     fn from_ref(state: &AppState) -> Engine { state.engine.clone() }
+//! }
+//!
+//! async fn greet(State(state): State<AppState>) -> Json<String> {
+//!     Json(state.greeting)
+//! }
+//!
+//! fn app(state: AppState) -> axum::Router {
+//!     with_docs(ApiRouter::new().api_route("/", get(greet)), "App", "1").with_state(state)
+//! }
+//!
+//! // The test's "overrides": an in-memory database and another greeting.
+//! let state = AppState { engine: memory_engine().await.unwrap(), greeting: "test".into() };
+//! let client = TestClient::new(app(state));
+//! assert_eq!(client.get("/").await.json(), "test");
+//! # }
+//! ```
 
 use axum::Router;
 use axum::body::Body;
