@@ -30,8 +30,8 @@ pub struct HttpError {
     pub status: StatusCode,
     /// The `detail` member: a message, a list of validation errors, or any JSON.
     pub detail: Value,
-    /// Headers added to the response.
-    pub headers: HeaderMap,
+    /// Headers added to the response (boxed: most errors have none).
+    headers: Option<Box<HeaderMap>>,
 }
 
 impl HttpError {
@@ -42,7 +42,7 @@ impl HttpError {
 
     /// An error with this status and any JSON as its `detail`.
     pub fn with_detail(status: StatusCode, detail: Value) -> Self {
-        HttpError { status, detail, headers: HeaderMap::new() }
+        HttpError { status, detail, headers: None }
     }
 
     /// Adds a response header; a name or value that is not valid in HTTP is left out (and
@@ -50,11 +50,16 @@ impl HttpError {
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
             (Ok(name), Ok(value)) => {
-                self.headers.append(name, value);
+                self.headers.get_or_insert_with(Default::default).append(name, value);
             }
             _ => tracing::error!(target: "tablemodel::web", "invalid header {name:?}: {value:?}"),
         }
         self
+    }
+
+    /// The headers added with [`with_header`](Self::with_header).
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.headers.as_deref()
     }
 
     /// 404 with this message (`"Hero not found"`).
@@ -79,7 +84,8 @@ impl std::error::Error for HttpError {}
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.status, self.headers, axum::Json(json!({"detail": self.detail}))).into_response()
+        let headers = self.headers.map(|h| *h).unwrap_or_default();
+        (self.status, headers, axum::Json(json!({"detail": self.detail}))).into_response()
     }
 }
 
