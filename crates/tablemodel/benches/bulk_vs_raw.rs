@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use tablemodel::prelude::*;
 
+mod support;
+use support::report;
+
 #[derive(Model, Debug, Clone)]
 #[model(table)]
 struct Team {
@@ -40,35 +43,6 @@ struct Reading {
     id: Option<i64>,
     sensor: String,
     value: f64,
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn report(backend: &str, case: &str, orm: Vec<Duration>, raw: Vec<Duration>) {
-    let (o, r) = (median(orm.clone()), median(raw.clone()));
-    println!(
-        "{backend:<9} {case:<32} tablemodel {:>11.2} µs   raw {:>11.2} µs   ratio {:.3}",
-        o.as_secs_f64() * 1e6,
-        r.as_secs_f64() * 1e6,
-        o.as_secs_f64() / r.as_secs_f64()
-    );
-    if let Ok(path) = std::env::var("BENCH_RESULTS") {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
-        for (side, samples) in [("tablemodel", &orm), ("raw", &raw)] {
-            let us = |d: &Duration| d.as_secs_f64() * 1e6;
-            let line = serde_json::json!({
-                "backend": backend, "case": case, "side": side,
-                "median_us": us(&median(samples.clone())),
-                "min_us": samples.iter().map(us).fold(f64::INFINITY, f64::min),
-                "max_us": samples.iter().map(us).fold(0.0, f64::max),
-            });
-            writeln!(file, "{line}").unwrap();
-        }
-    }
 }
 
 /// Peak resident memory since the last reset, in MiB (Linux).

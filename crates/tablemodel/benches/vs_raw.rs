@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use tablemodel::prelude::*;
 
+mod support;
+use support::report;
+
 #[derive(Model, Debug, Clone)]
 #[model(table)]
 struct Hero {
@@ -21,42 +24,12 @@ struct Hero {
 
 const ROUNDS: usize = 15;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 async fn time<F: AsyncFnMut()>(iters: u32, mut f: F) -> Duration {
     let start = Instant::now();
     for _ in 0..iters {
         f().await;
     }
     start.elapsed() / iters
-}
-
-fn report(backend: &str, case: &str, orm: Vec<Duration>, raw: Vec<Duration>) {
-    let (o, r) = (median(orm.clone()), median(raw.clone()));
-    println!(
-        "{backend:<9} {case:<28} tablemodel {:>9.2} µs   raw {:>9.2} µs   ratio {:.3}",
-        o.as_secs_f64() * 1e6,
-        r.as_secs_f64() * 1e6,
-        o.as_secs_f64() / r.as_secs_f64()
-    );
-    // bench/run.sh collects these lines into BENCHMARKS.md.
-    if let Ok(path) = std::env::var("BENCH_RESULTS") {
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
-        for (side, samples) in [("tablemodel", &orm), ("raw", &raw)] {
-            let us = |d: &Duration| d.as_secs_f64() * 1e6;
-            let line = serde_json::json!({
-                "backend": backend, "case": case, "side": side,
-                "median_us": us(&median(samples.clone())),
-                "min_us": samples.iter().map(us).fold(f64::INFINITY, f64::min),
-                "max_us": samples.iter().map(us).fold(0.0, f64::max),
-            });
-            writeln!(file, "{line}").unwrap();
-        }
-    }
 }
 
 fn seed_heroes() -> Vec<Hero> {

@@ -25,6 +25,8 @@ pub struct Session {
     in_tx: bool,
     failed: bool,
     savepoints: u32,
+    /// This session's turn to write (SQLite), held from `BEGIN` to `COMMIT`/`ROLLBACK`.
+    write_permit: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 /// A savepoint inside a session's transaction, from [`Session::savepoint`].
@@ -50,6 +52,7 @@ impl Session {
             in_tx: false,
             failed: false,
             savepoints: 0,
+            write_permit: None,
         }
     }
 
@@ -143,10 +146,16 @@ impl Session {
     pub async fn begin(&mut self) -> Result<()> {
         self.check_usable()?;
         if !self.in_tx {
+            if let Some(gate) = self.engine.inner.write_gate.clone() {
+                self.write_permit = Some(wait_for_turn(gate).await?);
+            }
             let echo = self.engine.inner.echo;
             let started = crate::log::start(echo);
             let result = self.conn().await?.begin().await;
             crate::log::statement(echo, started, "BEGIN", &[], result.as_ref().map(|_| 0));
+            if result.is_err() {
+                self.write_permit = None;
+            }
             result?;
             self.in_tx = true;
         }
@@ -164,6 +173,7 @@ impl Session {
             }
             self.in_tx = false;
             self.savepoints = 0;
+            self.write_permit = None;
         }
         Ok(())
     }
@@ -177,6 +187,7 @@ impl Session {
         self.in_tx = false;
         self.failed = false;
         self.savepoints = 0;
+        self.write_permit = None;
         Ok(())
     }
 
@@ -488,6 +499,26 @@ impl Drop for Session {
             },
         }
     }
+}
+
+/// Waits for this engine's SQLite write turn, as long as SQLite itself would wait for a
+/// lock; then the same "database is locked" error SQLite would give.
+async fn wait_for_turn(gate: std::sync::Arc<tokio::sync::Mutex<()>>) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+    #[cfg(feature = "sqlite")]
+    let limit = crate::backend::sqlite::BUSY_TIMEOUT;
+    #[cfg(not(feature = "sqlite"))]
+    let limit = std::time::Duration::from_secs(5);
+    tokio::time::timeout(limit, gate.lock_owned()).await.map_err(|_| {
+        crate::error::DatabaseError {
+            kind: crate::error::DbErrorKind::Busy,
+            code: Some("SQLITE_BUSY".to_owned()),
+            constraint: None,
+            table: None,
+            message: "database is locked: another session of this engine kept its write transaction open".to_owned(),
+            sql: Some("BEGIN IMMEDIATE".to_owned()),
+        }
+        .into()
+    })
 }
 
 /// A statement [`Session::exec`] runs.

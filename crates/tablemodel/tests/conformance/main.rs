@@ -11,6 +11,7 @@ mod errors;
 mod many_to_many;
 mod queries;
 mod relationships;
+mod sqlite_writers;
 mod traps;
 mod tutorial_basics;
 mod tutorial_connect;
