@@ -97,8 +97,10 @@ impl From<ValidationErrors> for HttpError {
 }
 
 impl From<Error> for HttpError {
-    /// Integrity violations are 409 with a short detail, a vanished row is 404, validation is
-    /// 422; anything else is a 500 whose cause goes to the log only.
+    /// Integrity violations are 409 with a short detail; a vanished row (`RowNotFound`) or
+    /// `one()` finding nothing is 404; validation is 422; a busy database, a lost connection
+    /// or an exhausted or closed pool is 503; anything else is a 500. The SQL and the
+    /// database's message go to the log only.
     fn from(error: Error) -> Self {
         match error {
             Error::Validation(errors) => errors.into(),
@@ -115,9 +117,18 @@ impl From<Error> for HttpError {
                 };
                 HttpError::new(StatusCode::CONFLICT, detail)
             }
+            Error::NoResult => HttpError::not_found("Not Found"),
             Error::Database(db) if db.kind == DbErrorKind::Busy => {
                 tracing::warn!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
                 HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is busy, retry later")
+            }
+            Error::Database(db) if db.kind == DbErrorKind::Connection => {
+                tracing::error!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable, retry later")
+            }
+            Error::Pool(message) => {
+                tracing::error!(target: "tablemodel::web", "no database connection: {message}");
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable, retry later")
             }
             other => {
                 tracing::error!(target: "tablemodel::web", error = %other, "request failed");

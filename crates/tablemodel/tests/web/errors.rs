@@ -91,3 +91,12 @@ async fn the_sql_of_a_conflict_goes_to_the_log() {
         log.lines().find(|l| l.contains("tablemodel::web")).unwrap_or_else(|| panic!("no web log line in {log}"));
     assert!(line.contains("WARN") && line.contains("INSERT INTO"), "{line}");
 }
+
+#[tokio::test]
+async fn no_database_connection_is_a_503() {
+    let engine = crate::app::sqlite().await;
+    let c = client(engine.clone()).await;
+    engine.close();
+    let r = c.get("/users/").await;
+    assert_eq!((r.status.as_u16(), r.json()), (503, json!({"detail": "The database is unavailable, retry later"})));
+}

@@ -6,5 +6,6 @@ mod app;
 mod errors;
 mod extractors;
 mod fallbacks;
+mod graceful;
 mod overrides;
 mod session;
