@@ -1,13 +1,16 @@
 //! The teams and heroes API of SQLModel's FastAPI tutorial, with tablemodel and axum: the
 //! same routes, JSON, status codes and 422 errors as the Python app, so a client written
-//! for one works with the other.
+//! for one works with the other. `tests/parity.rs` replays a recorded session with the
+//! Python app (`tests/fixtures/fastapi_exchanges.json`) against this one, on SQLite and
+//! PostgreSQL.
 //!
 //! Differences, each deliberate: `offset` and `limit` must be ≥ 0 (Python passes negative
-//! values to the database); deleting a team clears its heroes' `team_id` (`ON DELETE SET
-//! NULL`; the Python app on SQLite leaves ids pointing at nothing); a `team_id` naming no
-//! team is a 409 (foreign keys are enforced); `PATCH` with `"name": null` is a 422 (Python
-//! accepts it and fails at commit with a 500); `TeamUpdate` has no `id` (the Python
-//! relationships chapter lets a PATCH rewrite a team's key).
+//! values to the database); a `team_id` naming no team is a 409 (foreign keys are
+//! enforced; Python's SQLite stores it); `PATCH` with `"name": null` is a 422 (Python
+//! accepts it and fails at commit with a 500); an id beyond 64 bits is a 422 (a 500 in
+//! Python); `TeamUpdate` has no `id` (the Python relationships chapter lets a PATCH rewrite
+//! a team's key). Deleting a team clears its heroes' `team_id` in both (`ON DELETE SET
+//! NULL` here, SQLAlchemy's update of the loaded heroes there).
 
 mod models;
 mod routes;

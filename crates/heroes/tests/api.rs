@@ -194,7 +194,25 @@ async fn bad_bodies_are_422_with_fastapis_body(c: TestClient) {
         json!({"detail": [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": null}]})
     );
     let r = c.post("/teams/", &json!([1])).await;
-    assert_eq!(r.json()["detail"][0]["type"], "model_type");
+    assert_eq!(
+        r.json(),
+        json!({"detail": [{"type": "model_attributes_type", "loc": ["body"],
+                           "msg": "Input should be a valid dictionary or object to extract fields from", "input": [1]}]})
+    );
+    // Without a JSON content type the body is not parsed (FastAPI's strict_content_type).
+    let request = axum::http::Request::post("/teams/")
+        .header("content-type", "text/plain")
+        .body(axum::body::Body::from(r#"{"name": "A", "headquarters": "B"}"#))
+        .unwrap();
+    let r = c.request(request).await;
+    assert_eq!((r.status.as_u16(), r.json()["detail"][0]["type"].as_str()), (422, Some("model_attributes_type")));
+    // A body that is not UTF-8 cannot be read as JSON: 400, as Starlette's json.loads fails.
+    let request = axum::http::Request::post("/teams/")
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(vec![b'{', 0xff, b'}']))
+        .unwrap();
+    let r = c.request(request).await;
+    assert_eq!((r.status.as_u16(), r.json()), (400, json!({"detail": "There was an error parsing the body"})));
     assert_eq!(c.get("/heroes/").await.json(), json!([]), "nothing was written");
 }
 

@@ -6,19 +6,45 @@ use std::net::SocketAddr;
 use aide::axum::ApiRouter;
 use axum::Router;
 
-use super::openapi;
+use super::{fallback, openapi};
 use crate::Engine;
 
 /// Finishes `routes` into a router that also serves the OpenAPI 3.1 document at
-/// `/openapi.json` and an interactive Swagger UI at `/docs`.
+/// `/openapi.json` and an interactive Swagger UI at `/docs`, and answers unrouted requests
+/// as FastAPI does: `404 {"detail": "Not Found"}`, `405 {"detail": "Method Not Allowed"}`,
+/// and a 307 redirect when only the trailing slash differs from a route (`/heroes` →
+/// `/heroes/`).
 ///
 /// The Swagger UI files are compiled into the binary (from the `utoipa-swagger-ui-vendored`
 /// crate): the page works offline and the build downloads nothing.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use tablemodel::web::routing::{ApiRouter, get};
+/// use tablemodel::web::{Json, TestClient, with_docs};
+///
+/// async fn read_root() -> Json<Vec<String>> {
+///     Json(vec!["hello".into()])
+/// }
+///
+/// let app = with_docs(ApiRouter::new().api_route("/items/", get(read_root)), "Items", "1.0");
+/// let client = TestClient::new(app);
+/// assert_eq!(client.get("/items/").await.json(), serde_json::json!(["hello"]));
+/// assert_eq!(client.get("/openapi.json").await.json()["paths"]["/items/"]["get"]["operationId"], "read_root_items__get");
+/// assert_eq!(client.get("/items").await.headers["location"], "http://testserver/items/");
+/// assert_eq!(client.get("/nothing").await.json(), serde_json::json!({"detail": "Not Found"}));
+/// # }
+/// ```
 pub fn with_docs<S: Clone + Send + Sync + 'static>(routes: ApiRouter<S>, title: &str, version: &str) -> Router<S> {
     let mut api = openapi::document(title, version);
     let router = routes.finish_api(&mut api);
     let document = openapi::finish(&api);
-    router.merge(utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", document))
+    let mut templates: Vec<String> =
+        document["paths"].as_object().map(|paths| paths.keys().cloned().collect()).unwrap_or_default();
+    templates.extend(["/openapi.json", "/docs", "/docs/"].map(String::from));
+    let router =
+        router.merge(utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", document));
+    fallback::starlette_fallbacks(router, templates)
 }
 
 /// The OpenAPI document `with_docs` would serve for `routes`, for tests and tooling.

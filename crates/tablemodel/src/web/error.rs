@@ -1,7 +1,7 @@
 //! The error a handler returns: FastAPI's `HTTPException` (`{"detail": …}` with a status),
 //! and the mapping of library errors to responses that never leak SQL to the client.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -11,23 +11,55 @@ use crate::validate::ValidationErrors;
 /// An HTTP error answered as `{"detail": …}`, like FastAPI's `HTTPException`.
 ///
 /// ```
-/// use tablemodel::web::HttpError;
+/// use axum::http::StatusCode;
 /// use axum::response::IntoResponse;
+/// use tablemodel::web::HttpError;
+///
 /// let response = HttpError::not_found("Hero not found").into_response();
 /// assert_eq!(response.status(), 404);
+///
+/// // HTTPException(status_code=401, detail=…, headers={"WWW-Authenticate": "Bearer"})
+/// let response = HttpError::new(StatusCode::UNAUTHORIZED, "Not authenticated")
+///     .with_header("www-authenticate", "Bearer")
+///     .into_response();
+/// assert_eq!(response.headers()["www-authenticate"], "Bearer");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HttpError {
     /// The response status.
     pub status: StatusCode,
-    /// The `detail` member: a message, or a list of validation errors.
+    /// The `detail` member: a message, a list of validation errors, or any JSON.
     pub detail: Value,
+    /// Headers added to the response (boxed: most errors have none).
+    headers: Option<Box<HeaderMap>>,
 }
 
 impl HttpError {
     /// An error with this status and message.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        HttpError { status, detail: Value::String(detail.into()) }
+        Self::with_detail(status, Value::String(detail.into()))
+    }
+
+    /// An error with this status and any JSON as its `detail`.
+    pub fn with_detail(status: StatusCode, detail: Value) -> Self {
+        HttpError { status, detail, headers: None }
+    }
+
+    /// Adds a response header; a name or value that is not valid in HTTP is left out (and
+    /// logged).
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.headers.get_or_insert_with(Default::default).append(name, value);
+            }
+            _ => tracing::error!(target: "tablemodel::web", "invalid header {name:?}: {value:?}"),
+        }
+        self
+    }
+
+    /// The headers added with [`with_header`](Self::with_header).
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        self.headers.as_deref()
     }
 
     /// 404 with this message (`"Hero not found"`).
@@ -38,7 +70,7 @@ impl HttpError {
     /// 422 with a validation error list whose locations already start with `body`, `query`
     /// or `path`.
     pub fn unprocessable(errors: ValidationErrors) -> Self {
-        HttpError { status: StatusCode::UNPROCESSABLE_ENTITY, detail: errors.to_json() }
+        Self::with_detail(StatusCode::UNPROCESSABLE_ENTITY, errors.to_json())
     }
 }
 
@@ -52,7 +84,8 @@ impl std::error::Error for HttpError {}
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(json!({"detail": self.detail}))).into_response()
+        let headers = self.headers.map(|h| *h).unwrap_or_default();
+        (self.status, headers, axum::Json(json!({"detail": self.detail}))).into_response()
     }
 }
 
@@ -64,8 +97,10 @@ impl From<ValidationErrors> for HttpError {
 }
 
 impl From<Error> for HttpError {
-    /// Integrity violations are 409 with a short detail, a vanished row is 404, validation is
-    /// 422; anything else is a 500 whose cause goes to the log only.
+    /// Integrity violations are 409 with a short detail; a vanished row (`RowNotFound`) or
+    /// `one()` finding nothing is 404; validation is 422; a busy database, a lost connection
+    /// or an exhausted or closed pool is 503; anything else is a 500. The SQL and the
+    /// database's message go to the log only.
     fn from(error: Error) -> Self {
         match error {
             Error::Validation(errors) => errors.into(),
@@ -82,9 +117,18 @@ impl From<Error> for HttpError {
                 };
                 HttpError::new(StatusCode::CONFLICT, detail)
             }
+            Error::NoResult => HttpError::not_found("Not Found"),
             Error::Database(db) if db.kind == DbErrorKind::Busy => {
                 tracing::warn!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
                 HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is busy, retry later")
+            }
+            Error::Database(db) if db.kind == DbErrorKind::Connection => {
+                tracing::error!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable, retry later")
+            }
+            Error::Pool(message) => {
+                tracing::error!(target: "tablemodel::web", "no database connection: {message}");
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable, retry later")
             }
             other => {
                 tracing::error!(target: "tablemodel::web", error = %other, "request failed");

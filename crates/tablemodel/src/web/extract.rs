@@ -3,110 +3,125 @@
 //! `"query"` or `"path"`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::error::HttpError;
-use crate::validate::{FromJson, LocItem, Schema, ValidationError, ValidationErrors, Validator};
+use super::pyjson;
+use crate::validate::{FromJson, Schema, ValidationError, ValidationErrors, Validator};
 
 /// A validated JSON body (`hero: HeroCreate` in a FastAPI handler), and a JSON response.
 ///
-/// Malformed JSON is one `json_invalid` error at `["body", position]`; an empty body is
-/// `missing` at `["body"]`; otherwise the model's errors, under `"body"`.
+/// The body can be any [`FromJson`] type: a model, `Vec<Model>`, or `serde_json::Value`
+/// (FastAPI's `body: dict`, any JSON).
+///
+/// As FastAPI does: an empty body (or JSON `null`) is `missing` at `["body"]`; the body is
+/// parsed as JSON only under an `application/json` or `application/*+json` content type
+/// (FastAPI's default `strict_content_type`: without one a browser form cannot post JSON
+/// across origins), otherwise its text is validated, and a model rejects it with
+/// `model_attributes_type`; malformed JSON is one `json_invalid` error at
+/// `["body", position]` with Python's message in `ctx.error`; a body that is not UTF-8 is a
+/// 400. Otherwise the model's own errors, under `"body"`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Json<T>(pub T);
 
-impl<S: Send + Sync, T: Schema> FromRequest<S> for Json<T> {
+impl<S: Send + Sync, T: FromJson> FromRequest<S> for Json<T> {
     type Rejection = HttpError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
+        let json = is_json(req.headers().get(header::CONTENT_TYPE));
         let bytes = Bytes::from_request(req, state).await.map_err(|e| HttpError::new(e.status(), e.body_text()))?;
-        parse_body(&bytes).map(Json)
+        parse_body(json, &bytes).map(Json)
     }
 }
 
-/// Validates a request body as FastAPI does.
-pub(crate) fn parse_body<T: Schema>(bytes: &[u8]) -> Result<T, HttpError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        let missing = ValidationError::new("missing", "Field required", Value::Null).at("body");
-        return Err(HttpError::unprocessable(ValidationErrors::new(T::TITLE, vec![missing])));
+/// Whether FastAPI would parse a body with this content type as JSON.
+fn is_json(content_type: Option<&HeaderValue>) -> bool {
+    let Some(value) = content_type.and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        _ => false,
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        let (position, reason) = python_json_error(bytes, &e);
+}
+
+/// Validates a request body as FastAPI does; `json` tells whether its content type is JSON.
+fn parse_body<T: FromJson>(json: bool, bytes: &[u8]) -> Result<T, HttpError> {
+    let missing = || {
+        let missing = ValidationError::new("missing", "Field required", Value::Null).at("body");
+        HttpError::unprocessable(ValidationErrors::new("body", vec![missing]))
+    };
+    if bytes.is_empty() {
+        return Err(missing());
+    }
+    let value = if json { decode_json(bytes)? } else { Value::String(String::from_utf8_lossy(bytes).into_owned()) };
+    if value.is_null() {
+        return Err(missing());
+    }
+    let mut v = Validator::new();
+    let parsed = T::from_json(&value, &mut v);
+    v.finish("body", parsed).map_err(|e| HttpError::unprocessable(from_attributes(e).prefixed("body")))
+}
+
+/// FastAPI validates with `from_attributes=True`, so what is not an object is reported as
+/// `model_attributes_type`, not `model_type`.
+fn from_attributes(errors: ValidationErrors) -> ValidationErrors {
+    let title = errors.title().to_owned();
+    let errors = errors
+        .into_errors()
+        .into_iter()
+        .map(|mut e| {
+            if e.kind == "model_type" {
+                e.kind = "model_attributes_type".into();
+                e.msg = "Input should be a valid dictionary or object to extract fields from".into();
+                e.ctx = None;
+            }
+            e
+        })
+        .collect();
+    ValidationErrors::new(title, errors)
+}
+
+/// `json.loads(body)` as Starlette calls it: UTF-8 with an optional byte order mark, the
+/// errors located and worded as Python does.
+fn decode_json(bytes: &[u8]) -> Result<Value, HttpError> {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let unparsable = || HttpError::new(StatusCode::BAD_REQUEST, "There was an error parsing the body");
+    let text = std::str::from_utf8(bytes).map_err(|_| unparsable())?;
+    serde_json::from_str(text).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            return unparsable();
+        }
+        let (position, reason) = match pyjson::first_error(text) {
+            Some((position, reason)) => (position, reason.to_owned()),
+            None => {
+                let message = e.to_string();
+                let reason = message.split(" at line ").next().unwrap_or(&message).to_owned();
+                (char_position(text, e.line(), e.column()), reason)
+            }
+        };
         let error = ValidationError::new("json_invalid", "JSON decode error", json!({}))
             .with_ctx("error", reason)
             .at(position)
             .at("body");
-        HttpError::unprocessable(ValidationErrors::new(T::TITLE, vec![error]))
-    })?;
-    T::validate(&value).map_err(|e| HttpError::unprocessable(e.prefixed("body")))
+        HttpError::unprocessable(ValidationErrors::new("body", vec![error]))
+    })
 }
 
-/// The position and message Python's `json` module gives for the same malformed input,
-/// which FastAPI puts in `loc` and `ctx.error`; clients written against FastAPI see the same.
-fn python_json_error(bytes: &[u8], e: &serde_json::Error) -> (usize, &'static str) {
-    let text = String::from_utf8_lossy(bytes);
-    let message = e.to_string();
-    let reason = message.split(" at line ").next().unwrap_or(&message);
-    let python = match reason {
-        "EOF while parsing a value" | "expected value" => "Expecting value",
-        "key must be a string" | "trailing comma" => "Expecting property name enclosed in double quotes",
-        "EOF while parsing an object" | "EOF while parsing a list" | "expected `,` or `}`" | "expected `,` or `]`" => {
-            "Expecting ',' delimiter"
-        }
-        "expected `:`" => "Expecting ':' delimiter",
-        "trailing characters" => "Extra data",
-        "EOF while parsing a string" => "Unterminated string starting at",
-        _ => "Invalid JSON",
-    };
-    let position =
-        if e.is_eof() { text.chars().count() } else { char_offset(&text, e.line(), e.column()).saturating_sub(1) };
-    (position, python)
-}
-
-/// The character offset just after a 1-based line and column.
-fn char_offset(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
+/// The character position of serde_json's 1-based line and byte column.
+fn char_position(text: &str, line: usize, column: usize) -> usize {
+    let mut chars = 0;
     for (i, l) in text.split('\n').enumerate() {
         if i + 1 == line {
-            return offset + column;
+            let column = column.saturating_sub(1).min(l.len());
+            return chars + l.get(..column).map_or(column, |prefix| prefix.chars().count());
         }
-        offset += l.chars().count() + 1;
+        chars += l.chars().count() + 1;
     }
-    offset
-}
-
-#[cfg(test)]
-mod tests {
-    use super::python_json_error;
-
-    #[test]
-    fn malformed_json_is_located_and_named_as_python_does() {
-        // (input, position, message) as Python's json.loads reports them.
-        let cases = [
-            ("{\"name\": ", 9, "Expecting value"),
-            ("{bad", 1, "Expecting property name enclosed in double quotes"),
-            ("{\"a\": 1", 7, "Expecting ',' delimiter"),
-            ("{\"a\": 1,}", 8, "Expecting property name enclosed in double quotes"),
-            ("[1, 2", 5, "Expecting ',' delimiter"),
-            ("{\"a\" 1}", 5, "Expecting ':' delimiter"),
-            ("{\"a\": x}", 6, "Expecting value"),
-            ("{} extra", 3, "Extra data"),
-            ("{\"a\": 1 \"b\": 2}", 8, "Expecting ',' delimiter"),
-            ("\n\n  {\"a\": ]", 10, "Expecting value"),
-        ];
-        let mut wrong = Vec::new();
-        for (input, position, message) in cases {
-            let e = serde_json::from_str::<serde_json::Value>(input).unwrap_err();
-            let got = python_json_error(input.as_bytes(), &e);
-            if got != (position, message) {
-                wrong.push(format!("{input:?}: got {got:?}, Python ({position}, {message:?}); serde said {e}"));
-            }
-        }
-        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    }
+    text.chars().count()
 }
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
@@ -174,35 +189,5 @@ fn parameter_errors(errors: ValidationErrors, location: &'static str) -> HttpErr
 impl<T: schemars::JsonSchema> aide::OperationInput for Query<T> {
     fn operation_input(ctx: &mut aide::generate::GenContext, operation: &mut aide::openapi::Operation) {
         <axum::extract::Query<T> as aide::OperationInput>::operation_input(ctx, operation);
-    }
-}
-
-/// One validated path parameter (`hero_id: int`): `Path<i64>` in a `/heroes/{hero_id}`
-/// route. A value that does not validate is a 422 at `["path", "hero_id"]`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Path<T>(pub T);
-
-impl<S: Send + Sync, T: FromJson> FromRequestParts<S> for Path<T> {
-    type Rejection = HttpError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|e| HttpError::new(e.status(), e.body_text()))?;
-        let Some((name, value)) = params.iter().next() else {
-            return Err(HttpError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Path<T> used on a route without a path parameter",
-            ));
-        };
-        let mut v = Validator::new();
-        let parsed = v.nested(LocItem::from(name.to_owned()), |v| T::from_json(&Value::String(value.to_owned()), v));
-        v.finish("path", parsed).map(Path).map_err(|e| HttpError::unprocessable(e.prefixed("path")))
-    }
-}
-
-impl<T: FromJson> aide::OperationInput for Path<T> {
-    fn operation_input(ctx: &mut aide::generate::GenContext, operation: &mut aide::openapi::Operation) {
-        super::openapi::add_path_placeholder::<T>(ctx, operation);
     }
 }

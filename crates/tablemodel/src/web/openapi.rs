@@ -10,16 +10,17 @@ use crate::validate::FromJson;
 /// The name given to a [`Path`](super::Path) parameter until the route template names it.
 const PLACEHOLDER: &str = "{path parameter}";
 
-/// Adds a path parameter of type `T`, named later by [`finish`].
+/// Adds the `index`th path parameter, of type `T`, named later by [`finish`].
 pub(crate) fn add_path_placeholder<T: FromJson>(
     ctx: &mut aide::generate::GenContext,
     operation: &mut aide::openapi::Operation,
+    index: usize,
 ) {
     let schema = T::field_schema(&mut ctx.schema);
     let json_schema = schemars::Schema::try_from(schema).unwrap_or_default();
     let parameter = Parameter::Path {
         parameter_data: ParameterData {
-            name: PLACEHOLDER.to_owned(),
+            name: format!("{PLACEHOLDER} {index}"),
             description: None,
             required: true,
             format: ParameterSchemaOrContent::Schema(SchemaObject { json_schema, example: None, external_docs: None }),
@@ -175,7 +176,10 @@ fn template_parameters(template: &str) -> Vec<String> {
 fn name_path_parameters(operation: &mut serde_json::Map<String, Value>, names: &[String]) {
     let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else { return };
     let mut next = names.iter();
-    for p in parameters.iter_mut().filter(|p| p["in"] == "path" && p["name"] == PLACEHOLDER) {
+    for p in parameters
+        .iter_mut()
+        .filter(|p| p["in"] == "path" && p["name"].as_str().is_some_and(|n| n.starts_with(PLACEHOLDER)))
+    {
         if let Some(name) = next.next() {
             p["name"] = Value::String(name.clone());
             if let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) {

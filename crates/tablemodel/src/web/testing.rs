@@ -1,5 +1,39 @@
 //! Calling an app in tests without a network: requests go through the router as a tower
 //! service, exactly as the server would pass them.
+//!
+//! FastAPI's `app.dependency_overrides` has no separate mechanism here: every dependency a
+//! handler takes (the [`DbSession`](super::DbSession)'s engine, settings, clients of other
+//! services) comes from the app state through axum's `FromRef`, so a test builds the same
+//! routes over another state — typically [`memory_engine`] instead of the production
+//! database:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use axum::extract::{FromRef, State};
+//! use tablemodel::Engine;
+//! use tablemodel::web::routing::{ApiRouter, get};
+//! use tablemodel::web::{Json, TestClient, memory_engine, with_docs};
+//!
+//! #[derive(Clone)]
+//! struct AppState { engine: Engine, greeting: String }
+//! impl FromRef<AppState> for Engine {
+//!     fn from_ref(state: &AppState) -> Engine { state.engine.clone() }
+//! }
+//!
+//! async fn greet(State(state): State<AppState>) -> Json<String> {
+//!     Json(state.greeting)
+//! }
+//!
+//! fn app(state: AppState) -> axum::Router {
+//!     with_docs(ApiRouter::new().api_route("/", get(greet)), "App", "1").with_state(state)
+//! }
+//!
+//! // The test's "overrides": an in-memory database and another greeting.
+//! let state = AppState { engine: memory_engine().await.unwrap(), greeting: "test".into() };
+//! let client = TestClient::new(app(state));
+//! assert_eq!(client.get("/").await.json(), "test");
+//! # }
+//! ```
 
 use axum::Router;
 use axum::body::Body;
@@ -89,6 +123,27 @@ impl TestClient {
             request = request.header(header::CONTENT_TYPE, "application/json");
         }
         let request = request.body(body.map(Body::from).unwrap_or_else(Body::empty)).unwrap_or_default();
+        self.request(request).await
+    }
+
+    /// Sends a request as built, headers and all (a body with another content type, or
+    /// none). Without a `Host` header it gets `Host: testserver`, as with Starlette's client.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use axum::body::Body;
+    /// use axum::http::Request;
+    /// use axum::routing::post;
+    /// use tablemodel::web::TestClient;
+    /// let client = TestClient::new(axum::Router::new().route("/", post(|body: String| async move { body })));
+    /// let request = Request::post("/").header("content-type", "text/plain").body(Body::from("hi")).unwrap();
+    /// assert_eq!(client.request(request).await.text(), "hi");
+    /// # }
+    /// ```
+    pub async fn request(&self, mut request: Request<Body>) -> TestResponse {
+        if !request.headers().contains_key(header::HOST) {
+            request.headers_mut().insert(header::HOST, header::HeaderValue::from_static("testserver"));
+        }
         let response = match self.app.clone().oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},

@@ -1,0 +1,102 @@
+//! Errors as responses: `HttpError` like `HTTPException`, library errors mapped without
+//! leaking SQL (which goes to the log), validation errors in handlers as 422s.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use tablemodel::Engine;
+
+use crate::app::{client, on_every_backend};
+
+async fn a_unique_violation_is_a_409_without_sql(engine: Engine) {
+    let c = client(engine).await;
+    assert_eq!(c.post("/users/", &json!({"email": "a@x", "name": "A"})).await.status, 200);
+    let r = c.post("/users/", &json!({"email": "a@x", "name": "Again"})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (409, json!({"detail": "Conflict: a row with this value already exists"}))
+    );
+    for leak in ["INSERT", "user", "UNIQUE", "duplicate"] {
+        assert!(!r.text().contains(leak), "{leak:?} in {}", r.text());
+    }
+    assert_eq!(c.get("/users/").await.json().as_array().unwrap().len(), 1);
+}
+
+async fn a_missing_row_is_a_404(engine: Engine) {
+    let c = client(engine).await;
+    assert_eq!(c.get("/users/5").await.json(), json!({"detail": "User not found"}));
+    let r = c.delete("/users/5").await;
+    assert_eq!((r.status.as_u16(), r.json()), (404, json!({"detail": "User not found"})), "Error::RowNotFound");
+}
+
+async fn validation_in_a_handler_is_a_422_in_the_body(engine: Engine) {
+    let c = client(engine).await;
+    let r = c.post("/users/validated", &json!({"name": "A"})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (
+            422,
+            json!({"detail": [{"type": "string_too_short", "loc": ["body", "email"],
+                               "msg": "String should have at least 1 character", "input": "", "ctx": {"min_length": 1}}]})
+        )
+    );
+}
+
+async fn http_errors_carry_their_headers(engine: Engine) {
+    let c = client(engine).await;
+    let r = c.get("/private").await;
+    assert_eq!((r.status.as_u16(), r.json()), (401, json!({"detail": "Not authenticated"})));
+    assert_eq!(r.headers["www-authenticate"], "Bearer");
+}
+
+on_every_backend!(
+    a_unique_violation_is_a_409_without_sql,
+    a_missing_row_is_a_404,
+    validation_in_a_handler_is_a_422_in_the_body,
+    http_errors_carry_their_headers,
+);
+
+/// A `MakeWriter` keeping what the log subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_sql_of_a_conflict_goes_to_the_log() {
+    let log = Captured::default();
+    let subscriber = tracing_subscriber::fmt().with_writer(log.clone()).with_ansi(false).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let c = client(crate::app::sqlite().await).await;
+    c.post("/users/", &json!({"email": "a@x", "name": "A"})).await;
+    let r = c.post("/users/", &json!({"email": "a@x", "name": "A"})).await;
+    assert_eq!(r.status, 409);
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let line =
+        log.lines().find(|l| l.contains("tablemodel::web")).unwrap_or_else(|| panic!("no web log line in {log}"));
+    assert!(line.contains("WARN") && line.contains("INSERT INTO"), "{line}");
+}
+
+#[tokio::test]
+async fn no_database_connection_is_a_503() {
+    let engine = crate::app::sqlite().await;
+    let c = client(engine.clone()).await;
+    engine.close();
+    let r = c.get("/users/").await;
+    assert_eq!((r.status.as_u16(), r.json()), (503, json!({"detail": "The database is unavailable, retry later"})));
+}
