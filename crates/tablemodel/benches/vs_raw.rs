@@ -3,7 +3,8 @@
 //! `cargo bench -p tablemodel --all-features --bench vs_raw` (PostgreSQL cases start a
 //! throwaway server through the test kit). Cases: get by key, insert one row in a
 //! transaction, filter + order + limit 100 rows. Each case alternates rounds of both sides
-//! and reports the median of the per-round timings.
+//! and reports the median of the per-round timings. `BENCH_BACKEND=sqlite` or `postgres`
+//! runs one backend only.
 
 use std::time::{Duration, Instant};
 
@@ -225,6 +226,12 @@ async fn main() {
     if std::env::args().any(|a| a == "--test" || a == "--list") {
         return; // `cargo test --benches` runs bench binaries as tests: nothing to time there.
     }
-    sqlite_cases().await;
-    postgres_cases().await;
+    // `BENCH_BACKEND=sqlite` (or `postgres`) runs one backend's cases only.
+    let only = std::env::var("BENCH_BACKEND").unwrap_or_default();
+    if only.is_empty() || only == "sqlite" {
+        sqlite_cases().await;
+    }
+    if only.is_empty() || only == "postgres" {
+        postgres_cases().await;
+    }
 }

@@ -63,8 +63,12 @@ impl<'r> RowReader<'r> {
     }
 
     fn decode<T: SqlType>(&self, idx: usize) -> std::result::Result<T, crate::error::DecodeError> {
-        let value = self.value(idx, T::TYPE.kind)?;
-        T::from_value(value)
+        match self.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(row) => T::from_sqlite(crate::backend::sqlite::column(row, idx)?),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(_) => T::from_value(self.value(idx, T::TYPE.kind)?),
+        }
     }
 
     fn value(&self, idx: usize, kind: ValueKind) -> std::result::Result<Value, crate::error::DecodeError> {
@@ -74,5 +78,50 @@ impl<'r> RowReader<'r> {
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => crate::backend::postgres::decode(row, idx, kind),
         }
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod sqlite_tests {
+    use super::*;
+
+    /// Decodes column `idx` of `SELECT <select>` as a `T`, the way a model's `decode` does.
+    fn read<T: SqlType>(select: &str, idx: usize) -> Result<T> {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut stmt = conn.prepare(&format!("SELECT {select}")).unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        let row = rows.next().unwrap().unwrap();
+        let mut reader = RowReader::new(RowRef::Sqlite(row));
+        reader.skip(idx);
+        reader.read_unnamed::<T>("col")
+    }
+
+    #[test]
+    fn scalars_accept_sqlite_loose_storage_classes() {
+        assert_eq!(read::<i64>("42", 0).unwrap(), 42);
+        assert_eq!(read::<i64>("7.0", 0).unwrap(), 7, "a whole REAL is an integer");
+        assert_eq!(read::<f64>("3", 0).unwrap(), 3.0, "an INTEGER is a number");
+        assert_eq!(read::<f32>("1.5", 0).unwrap(), 1.5);
+        assert!(read::<bool>("1", 0).unwrap());
+        assert_eq!(read::<String>("'Deadpond'", 0).unwrap(), "Deadpond");
+        assert_eq!(read::<Option<i32>>("NULL", 0).unwrap(), None);
+        assert_eq!(read::<Option<String>>("1, 'x'", 1).unwrap().as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn mismatches_name_the_column_and_the_expected_type() {
+        let err = read::<i32>("3000000000", 0).unwrap_err();
+        let Error::Decode { column, source } = err else { panic!("{err:?}") };
+        assert_eq!((column.as_str(), source.expected), ("col", "i32"));
+        let Error::Decode { source, .. } = read::<i16>("70000", 0).unwrap_err() else { panic!() };
+        assert_eq!(source.expected, "i16");
+        let Error::Decode { source, .. } = read::<String>("NULL", 0).unwrap_err() else { panic!() };
+        assert!(source.message.contains("NULL"), "{source:?}");
+        let Error::Decode { source, .. } = read::<i64>("'ten'", 0).unwrap_err() else { panic!() };
+        assert_eq!(source.expected, "an integer");
+        let Error::Decode { source, .. } = read::<i64>("2.5", 0).unwrap_err() else { panic!() };
+        assert_eq!(source.expected, "an integer", "a fractional REAL is not an integer");
+        let Error::Decode { source, .. } = read::<String>("X'ff'", 0).unwrap_err() else { panic!() };
+        assert_eq!(source.expected, "text");
     }
 }

@@ -114,6 +114,31 @@ impl Session {
         result
     }
 
+    /// Runs a statement that returns at most one row (a lookup by key); `each` sees it.
+    async fn query_first(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: impl FnOnce(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> Result<()> {
+        self.check_usable()?;
+        let echo = self.engine.inner.echo;
+        let started = crate::log::start(echo);
+        let mut rows = 0u64;
+        let result = self
+            .conn()
+            .await?
+            .query_first(sql, params, |row| {
+                rows = 1;
+                each(row)
+            })
+            .await
+            .map(|()| rows);
+        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
+        self.note_failure(&result);
+        result.map(drop)
+    }
+
     /// Runs a statement that returns no rows.
     pub(crate) async fn execute_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.check_usable()?;
@@ -312,7 +337,7 @@ impl Session {
         let sql = self.statement::<M>(StatementKind::Get);
         let params = M::key_values(&key);
         let mut found = None;
-        self.query_rows(sql, &params, |row| {
+        self.query_first(sql, &params, |row| {
             found = Some(M::decode(row)?);
             Ok(())
         })

@@ -125,6 +125,30 @@ impl Conn {
         }
     }
 
+    /// Runs a statement that returns at most one row, handing that row (if any) to `each`.
+    pub(crate) async fn query_first(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: impl FnOnce(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> Result<()> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => {
+                sqlite::query_first(conn, sql, params, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(_) => {
+                let mut each = Some(each);
+                self.query(sql, params, |row| match each.take() {
+                    Some(each) => each(row),
+                    None => Ok(()),
+                })
+                .await
+            }
+        }
+    }
+
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub(crate) async fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         match self {

@@ -3,7 +3,7 @@
 //! ("selectin", IN lists chunked under the backend's parameter limit) or one query in all
 //! ("joined").
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use futures_util::future::BoxFuture;
 use sea_query::ExprTrait;
@@ -127,7 +127,7 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
     let r = resolve(O::META, rel.meta)?;
     let target = S::Target::META;
     let mut keys: Vec<Value> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     for o in &owners {
         let v = o.column_value(r.local);
         if let Some(k) = key_of(&v)
@@ -136,7 +136,7 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
             keys.push(v);
         }
     }
-    let mut found: HashMap<JoinKey, Vec<S::Target>> = HashMap::new();
+    let mut found: FxHashMap<JoinKey, Vec<S::Target>> = FxHashMap::default();
     let order: Vec<OrderBy> = target
         .primary_key
         .iter()
@@ -179,18 +179,33 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
             }
         }
     }
-    assign(&mut owners, rel, r.local, |k| found.get(k).cloned().unwrap_or_default())
+    assign(&mut owners, rel, r.local, found)
 }
 
-/// Sets the field of each owner from the rows found for its key.
+/// Sets the field of each owner from the rows found for its key. Owners that share a key
+/// (heroes of one team) each get a copy; the last of them takes the rows themselves, so a
+/// one-to-many load moves every row once and copies none.
 fn assign<O: Model, S: Shape>(
     owners: &mut [&mut O],
     rel: Relationship<O, S>,
     local: usize,
-    rows_for: impl Fn(&JoinKey) -> Vec<S::Target>,
+    mut found: FxHashMap<JoinKey, Vec<S::Target>>,
 ) -> Result<()> {
-    for o in owners.iter_mut() {
-        let rows = key_of(&o.column_value(local)).map(|k| rows_for(&k)).unwrap_or_default();
+    let keys: Vec<Option<JoinKey>> = owners.iter().map(|o| key_of(&o.column_value(local))).collect();
+    let mut uses: FxHashMap<&JoinKey, usize> = FxHashMap::default();
+    for k in keys.iter().flatten() {
+        *uses.entry(k).or_default() += 1;
+    }
+    for (o, key) in owners.iter_mut().zip(&keys) {
+        let rows = match key {
+            Some(k) => {
+                let left = uses.get_mut(k).expect("every key was counted");
+                *left -= 1;
+                if *left == 0 { found.remove(k) } else { found.get(k).cloned() }
+            }
+            None => None,
+        }
+        .unwrap_or_default();
         let value = S::from_found(rows).ok_or_else(|| {
             Error::InvalidQuery(format!(
                 "`{}.{}` is required but no `{}` row matches; make the field `Related<Option<_>>`",
@@ -287,10 +302,10 @@ async fn joined<O: Model, S: Shape>(
         q = q.order_by(OrderBy { expr, order: sea_query::Order::Asc, nulls: None });
     }
     let mut owners: Vec<O> = Vec::new();
-    let mut index: HashSet<Vec<Option<JoinKey>>> = HashSet::new();
-    let mut found: HashMap<JoinKey, Vec<S::Target>> = HashMap::new();
+    let mut index: FxHashSet<Vec<Option<JoinKey>>> = FxHashSet::default();
+    let mut found: FxHashMap<JoinKey, Vec<S::Target>> = FxHashMap::default();
     // Many owners can share one parent row: keep each row once per key.
-    let mut placed: HashSet<(JoinKey, Vec<Option<JoinKey>>)> = HashSet::new();
+    let mut placed: FxHashSet<(JoinKey, Vec<Option<JoinKey>>)> = FxHashSet::default();
     for (owner, related) in session.all(q).await? {
         let owner_key: Vec<Option<JoinKey>> =
             O::META.primary_key.iter().map(|&k| key_of(&owner.column_value(k))).collect();
@@ -307,7 +322,7 @@ async fn joined<O: Model, S: Shape>(
         }
     }
     let mut refs: Vec<&mut O> = owners.iter_mut().collect();
-    assign(&mut refs, rel, r.local, |k| found.get(k).cloned().unwrap_or_default())?;
+    assign(&mut refs, rel, r.local, found)?;
     Ok(owners)
 }
 

@@ -13,6 +13,11 @@ fn null<T>() -> DecodeError {
 
 macro_rules! simple_sql_type {
     ($ty:ty, $kind:ident, $variant:ident) => {
+        simple_sql_type!($ty, $kind, $variant, |raw| <$ty>::from_value(
+            crate::backend::sqlite::decode_ref(raw, ValueKind::$kind)?
+        ));
+    };
+    ($ty:ty, $kind:ident, $variant:ident, |$raw:ident| $from_sqlite:expr) => {
         impl SqlType for $ty {
             const TYPE: SqlTypeInfo = SqlTypeInfo::of(ValueKind::$kind);
             type Base = $ty;
@@ -26,17 +31,31 @@ macro_rules! simple_sql_type {
                     other => Err(mismatch::<$ty>(&other)),
                 }
             }
+            #[cfg(feature = "sqlite")]
+            fn from_sqlite($raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
+                if let rusqlite::types::ValueRef::Null = $raw {
+                    return Err(null::<$ty>());
+                }
+                $from_sqlite
+            }
         }
     };
 }
 
-simple_sql_type!(bool, Bool, Bool);
-simple_sql_type!(i16, SmallInt, SmallInt);
-simple_sql_type!(i32, Int, Int);
-simple_sql_type!(i64, BigInt, BigInt);
-simple_sql_type!(f32, Float, Float);
-simple_sql_type!(f64, Double, Double);
-simple_sql_type!(String, Text, String);
+/// An SQLite integer narrowed to `T`, or the same error the generic path gives.
+#[cfg(feature = "sqlite")]
+fn narrow<T: TryFrom<i64>>(raw: rusqlite::types::ValueRef<'_>) -> Result<T, DecodeError> {
+    let wide = crate::backend::sqlite::int_of(raw)?;
+    T::try_from(wide).map_err(|_| DecodeError::new(std::any::type_name::<T>(), format!("found SQLite value {raw:?}")))
+}
+
+simple_sql_type!(bool, Bool, Bool, |raw| crate::backend::sqlite::int_of(raw).map(|i| i != 0));
+simple_sql_type!(i16, SmallInt, SmallInt, |raw| narrow(raw));
+simple_sql_type!(i32, Int, Int, |raw| narrow(raw));
+simple_sql_type!(i64, BigInt, BigInt, |raw| crate::backend::sqlite::int_of(raw));
+simple_sql_type!(f32, Float, Float, |raw| crate::backend::sqlite::real_of(raw).map(|f| f as f32));
+simple_sql_type!(f64, Double, Double, |raw| crate::backend::sqlite::real_of(raw));
+simple_sql_type!(String, Text, String, |raw| crate::backend::sqlite::text_of(raw).map(str::to_owned));
 simple_sql_type!(Vec<u8>, Bytes, Bytes);
 simple_sql_type!(chrono::NaiveDate, Date, ChronoDate);
 simple_sql_type!(chrono::NaiveTime, Time, ChronoTime);
@@ -72,6 +91,10 @@ impl<T: SqlType> SqlType for Option<T> {
     }
     fn from_value(value: Value) -> Result<Self, DecodeError> {
         if is_null(&value) { Ok(None) } else { T::from_value(value).map(Some) }
+    }
+    #[cfg(feature = "sqlite")]
+    fn from_sqlite(raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
+        if let rusqlite::types::ValueRef::Null = raw { Ok(None) } else { T::from_sqlite(raw).map(Some) }
     }
 }
 

@@ -148,6 +148,15 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     fn to_value(&self) -> Value;
     /// Rebuilds the value from what the backend decoded for [`SqlType::TYPE`]'s kind.
     fn from_value(value: Value) -> Result<Self, DecodeError>;
+
+    /// Rebuilds the value straight from SQLite's column value. The built-in scalar types
+    /// override this to skip the intermediate [`Value`] (the hot path of every SQLite read);
+    /// other types go through [`SqlType::from_value`].
+    #[doc(hidden)]
+    #[cfg(feature = "sqlite")]
+    fn from_sqlite(raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
+        Self::from_value(crate::backend::sqlite::decode_ref(raw, Self::TYPE.kind)?)
+    }
 }
 
 /// A user type stored through an existing column type.

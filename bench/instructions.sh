@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Instructions per operation, tablemodel against rusqlite, counted by callgrind: repeatable
+# where wall-clock ratios on this shared machine are not. Each case runs twice per side
+# (n and 2n operations) so that start-up and seeding cancel out.
+#   bench/instructions.sh [case ...]     cases: get filter join eager (default: all)
+# Needs valgrind (Debian's `valgrind` package). Not part of CI.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+cargo bench -q -p tablemodel --all-features --bench instructions --no-run 2>/dev/null
+bin="$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)"
+
+count() { # case side n -> instructions
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" 2>&1 |
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+
+declare -A ops=([get]=5000 [filter]=200 [join]=200 [eager]=5)
+cases=("$@")
+[[ ${#cases[@]} -eq 0 ]] && cases=(get filter join eager)
+printf '%-8s %16s %16s %8s\n' case tablemodel/op raw/op ratio
+for case in "${cases[@]}"; do
+    n=${ops[$case]}
+    per_op() { echo $(( ($(count "$case" "$1" $((2 * n))) - $(count "$case" "$1" "$n")) / n )); }
+    o=$(per_op orm) r=$(per_op raw)
+    printf '%-8s %16d %16d %8.3f\n' "$case" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN { print o / r }')"
+done
