@@ -26,10 +26,11 @@ impl<'r> RowReader<'r> {
     }
 
     /// Reads the next column as a `T`, naming `column` in any error.
+    #[inline]
     pub fn read<T: SqlType>(&mut self, column: &'static ColumnMeta) -> Result<T> {
         let idx = self.next;
         self.next += 1;
-        self.decode::<T>(idx).map_err(|source| Error::Decode { column: column.name.to_owned(), source })
+        self.decode::<T>(idx).map_err(|source| decode_error(column.name, source))
     }
 
     /// Reads the next column of an ad-hoc selection (a single column or an aggregate).
@@ -62,6 +63,7 @@ impl<'r> RowReader<'r> {
         self.next += n;
     }
 
+    #[inline]
     fn decode<T: SqlType>(&self, idx: usize) -> std::result::Result<T, crate::error::DecodeError> {
         match self.row {
             #[cfg(feature = "sqlite")]
@@ -79,6 +81,13 @@ impl<'r> RowReader<'r> {
             RowRef::Postgres(row) => crate::backend::postgres::decode(row, idx, kind),
         }
     }
+}
+
+/// Kept out of line: a read that fails is rare, and its error is large.
+#[cold]
+#[inline(never)]
+fn decode_error(column: &str, source: crate::error::DecodeError) -> Error {
+    Error::Decode { column: column.to_owned(), source }
 }
 
 #[cfg(all(test, feature = "sqlite"))]

@@ -161,11 +161,13 @@ pub(crate) fn decode(row: &rusqlite::Row<'_>, idx: usize, kind: ValueKind) -> Re
 }
 
 /// The raw SQLite value of column `idx`.
+#[inline]
 pub(crate) fn column<'r>(row: &'r rusqlite::Row<'_>, idx: usize) -> Result<ValueRef<'r>, DecodeError> {
     row.get_ref(idx).map_err(|e| DecodeError::new("a column", e.to_string()))
 }
 
 /// An integer column, also accepting a whole REAL (SQLite's loose storage classes).
+#[inline]
 pub(crate) fn int_of(raw: ValueRef<'_>) -> Result<i64, DecodeError> {
     match raw {
         ValueRef::Integer(i) => Ok(i),
@@ -175,6 +177,7 @@ pub(crate) fn int_of(raw: ValueRef<'_>) -> Result<i64, DecodeError> {
 }
 
 /// A floating-point column, also accepting an INTEGER.
+#[inline]
 pub(crate) fn real_of(raw: ValueRef<'_>) -> Result<f64, DecodeError> {
     match raw {
         ValueRef::Real(f) => Ok(f),
@@ -184,6 +187,7 @@ pub(crate) fn real_of(raw: ValueRef<'_>) -> Result<f64, DecodeError> {
 }
 
 /// A text column, checked to be UTF-8.
+#[inline]
 pub(crate) fn text_of<'r>(raw: ValueRef<'r>) -> Result<&'r str, DecodeError> {
     match raw {
         ValueRef::Text(t) => std::str::from_utf8(t).map_err(|e| DecodeError::new("UTF-8 text", e.to_string())),

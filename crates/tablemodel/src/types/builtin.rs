@@ -32,6 +32,7 @@ macro_rules! simple_sql_type {
                 }
             }
             #[cfg(feature = "sqlite")]
+            #[inline]
             fn from_sqlite($raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
                 if let rusqlite::types::ValueRef::Null = $raw {
                     return Err(null::<$ty>());
@@ -44,6 +45,7 @@ macro_rules! simple_sql_type {
 
 /// An SQLite integer narrowed to `T`, or the same error the generic path gives.
 #[cfg(feature = "sqlite")]
+#[inline]
 fn narrow<T: TryFrom<i64>>(raw: rusqlite::types::ValueRef<'_>) -> Result<T, DecodeError> {
     let wide = crate::backend::sqlite::int_of(raw)?;
     T::try_from(wide).map_err(|_| DecodeError::new(std::any::type_name::<T>(), format!("found SQLite value {raw:?}")))
@@ -93,6 +95,7 @@ impl<T: SqlType> SqlType for Option<T> {
         if is_null(&value) { Ok(None) } else { T::from_value(value).map(Some) }
     }
     #[cfg(feature = "sqlite")]
+    #[inline]
     fn from_sqlite(raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
         if let rusqlite::types::ValueRef::Null = raw { Ok(None) } else { T::from_sqlite(raw).map(Some) }
     }
