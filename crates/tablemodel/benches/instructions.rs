@@ -98,7 +98,11 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
             drop(std::hint::black_box(st.query_row([i % 10_000 + 1], decode).unwrap()));
         }
         "filter" => {
-            let sql = concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT ?"#);
+            let sql = concat!(
+                "SELECT ",
+                cols!(),
+                r#" FROM "hero" WHERE "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT ?"#
+            );
             let mut st = conn.prepare_cached(sql).unwrap();
             let rows: Vec<Hero> = st.query_map([10, 100], decode).unwrap().map(Result::unwrap).collect();
             drop(std::hint::black_box(rows));
@@ -111,7 +115,9 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
             );
             let mut st = conn.prepare_cached(sql).unwrap();
             let rows: Vec<(Hero, Team)> = st
-                .query_map([100], |r| Ok((decode(r)?, Team { id: r.get(5)?, name: r.get(6)?, heroes: Related::NotLoaded })))
+                .query_map([100], |r| {
+                    Ok((decode(r)?, Team { id: r.get(5)?, name: r.get(6)?, heroes: Related::NotLoaded }))
+                })
                 .unwrap()
                 .map(Result::unwrap)
                 .collect();
@@ -127,7 +133,10 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
                 .collect();
             let ids: Vec<i64> = teams.iter().map(|t| t.id.unwrap()).collect();
             let marks = vec!["?"; ids.len()].join(", ");
-            let sql = format!(concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."team_id" IN ({}) ORDER BY "hero"."id""#), marks);
+            let sql = format!(
+                concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."team_id" IN ({}) ORDER BY "hero"."id""#),
+                marks
+            );
             let mut st = conn.prepare_cached(&sql).unwrap();
             let mut by_team: HashMap<i64, Vec<Hero>> = HashMap::new();
             for h in st.query_map(rusqlite::params_from_iter(ids.iter()), decode).unwrap() {

@@ -145,8 +145,11 @@ pub struct DatabaseError {
     pub kind: DbErrorKind,
     /// The backend's own code (`23505` on PostgreSQL, `SQLITE_CONSTRAINT_UNIQUE`…).
     pub code: Option<String>,
-    /// The violated constraint: its name on PostgreSQL (`hero_name_key`), the columns on
-    /// SQLite, which does not report names (`hero.name`).
+    /// The violated constraint: its name on PostgreSQL (`hero_name_key`); on SQLite, which
+    /// reports no names, the columns of a unique or check failure (`hero.name`), and for a
+    /// foreign key refusing a model's `add`, `add_all`, `save` or `delete` the name
+    /// PostgreSQL would give it (`hero_team_id_fkey`), found by asking the database which
+    /// key is at fault. Other SQLite foreign-key failures say `FOREIGN KEY`.
     pub constraint: Option<String>,
     /// The table, where the backend tells it.
     pub table: Option<String>,

@@ -9,6 +9,7 @@ pub mod ddl;
 mod engine;
 mod error;
 mod expr;
+mod fk_names;
 mod log;
 mod meta;
 mod model;

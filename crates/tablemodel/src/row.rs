@@ -58,6 +58,17 @@ impl<'r> RowReader<'r> {
         }
     }
 
+    /// Whether every column has been read.
+    pub(crate) fn at_end(&self) -> bool {
+        let count = match self.row {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(row) => row.as_ref().column_count(),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(row) => row.len(),
+        };
+        self.next >= count
+    }
+
     /// Skips `n` columns.
     pub(crate) fn skip(&mut self, n: usize) {
         self.next += n;

@@ -139,6 +139,45 @@ impl Session {
         result.map(drop)
     }
 
+    /// Whether a diagnostic query returns a row. Runs even after a failed statement (it
+    /// explains that failure), so it skips the pending-rollback check.
+    pub(crate) async fn probe_exists(&mut self, sql: &str, params: &[Value]) -> Result<bool> {
+        let mut found = false;
+        let echo = self.engine.inner.echo;
+        let started = crate::log::start(echo);
+        let result = self
+            .conn()
+            .await?
+            .query_first(sql, params, |_| {
+                found = true;
+                Ok(())
+            })
+            .await;
+        crate::log::statement(echo, started, sql, params, result.as_ref().map(|()| u64::from(found)));
+        result.map(|()| found)
+    }
+
+    /// The rows of a diagnostic query of `columns` text columns; see [`Session::probe_exists`].
+    pub(crate) async fn probe_rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Option<String>>>> {
+        let mut rows = Vec::new();
+        let echo = self.engine.inner.echo;
+        let started = crate::log::start(echo);
+        let result = self
+            .conn()
+            .await?
+            .query(sql, params, |row| {
+                let mut cells = Vec::new();
+                while !row.at_end() {
+                    cells.push(row.read_unnamed::<Option<String>>("probe")?);
+                }
+                rows.push(cells);
+                Ok(())
+            })
+            .await;
+        crate::log::statement(echo, started, sql, params, result.as_ref().map(|()| rows.len() as u64));
+        result.map(|()| rows)
+    }
+
     /// Runs a statement that returns no rows.
     pub(crate) async fn execute_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.check_usable()?;
@@ -270,7 +309,9 @@ impl Session {
         let params: Vec<Value> =
             (0..M::META.columns.len()).filter(|i| omitted & (1 << i) == 0).map(|i| model.column_value(i)).collect();
         let mut out = Vec::with_capacity(1);
-        self.write_rows(sql, &params, &mut out).await?;
+        if let Err(err) = self.write_rows(sql, &params, &mut out).await {
+            return Err(crate::fk_names::name_for_write(self, [&model], err).await);
+        }
         let mut stored: M =
             out.pop().ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))?;
         if related {
@@ -314,7 +355,9 @@ impl Session {
             for chunk in members.chunks(per_statement) {
                 let (sql, params) = multi_insert_sql::<M>(&models, chunk, &columns, self.dialect());
                 let mut rows: Vec<M> = Vec::with_capacity(chunk.len());
-                self.write_rows(&sql, &params, &mut rows).await?;
+                if let Err(err) = self.write_rows(&sql, &params, &mut rows).await {
+                    return Err(crate::fk_names::name_for_write(self, chunk.iter().map(|&i| &models[i]), err).await);
+                }
                 if rows.len() != chunk.len() {
                     return Err(Error::InvalidQuery(format!(
                         "INSERT into `{}` returned {} rows for {} models",
@@ -368,7 +411,9 @@ impl Session {
             .collect();
         params.extend(key.iter().cloned());
         let mut out: Vec<M> = Vec::with_capacity(1);
-        self.write_rows(sql, &params, &mut out).await?;
+        if let Err(err) = self.write_rows(sql, &params, &mut out).await {
+            return Err(crate::fk_names::name_for_write(self, [&*model], err).await);
+        }
         match out.pop() {
             Some(mut fresh) => {
                 if related {
@@ -395,7 +440,11 @@ impl Session {
             crate::relationship::before_delete(self, model).await?;
         }
         let sql = self.statement::<M>(StatementKind::DeleteByKey);
-        match self.write_sql(sql, &key).await? {
+        let deleted = match self.write_sql(sql, &key).await {
+            Ok(n) => n,
+            Err(err) => return Err(crate::fk_names::name_for_delete(self, model, err).await),
+        };
+        match deleted {
             0 => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "deleted" }),
             _ => Ok(()),
         }

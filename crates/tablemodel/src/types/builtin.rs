@@ -13,9 +13,10 @@ fn null<T>() -> DecodeError {
 
 macro_rules! simple_sql_type {
     ($ty:ty, $kind:ident, $variant:ident) => {
-        simple_sql_type!($ty, $kind, $variant, |raw| <$ty>::from_value(
-            crate::backend::sqlite::decode_ref(raw, ValueKind::$kind)?
-        ));
+        simple_sql_type!($ty, $kind, $variant, |raw| <$ty>::from_value(crate::backend::sqlite::decode_ref(
+            raw,
+            ValueKind::$kind
+        )?));
     };
     ($ty:ty, $kind:ident, $variant:ident, |$raw:ident| $from_sqlite:expr) => {
         impl SqlType for $ty {

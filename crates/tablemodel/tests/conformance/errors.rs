@@ -78,6 +78,41 @@ async fn unique_violation_is_typed_and_session_recovers(engine: Engine) {
     assert_eq!(emails, ["a@example.com", "b@example.com"]);
 }
 
+/// A write pointing at a missing team is a foreign-key error naming the key, the same name
+/// on both backends (SQLite names none itself); nothing is half-written.
+async fn foreign_key_violation_names_the_key(engine: Engine) {
+    engine.create_all::<(Team, Hero)>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let team = s.add(Team { id: None, name: "Preventers".into(), headquarters: "Sharp Tower".into() }).await.unwrap();
+    let kept = s.add(Hero { team_id: team.id, ..Hero::new("Rusty-Man", "Tommy Sharp", Some(48)) }).await.unwrap();
+    s.commit().await.unwrap();
+
+    let orphan = Hero { team_id: Some(999), ..Hero::new("Deadpond", "Dive Wilson", None) };
+    let err = s.add(orphan.clone()).await.unwrap_err();
+    let db = err.as_database().expect("a database error");
+    assert_eq!(db.kind, DbErrorKind::ForeignKeyViolation, "{db:?}");
+    assert_eq!(db.constraint(), Some("hero_team_id_fkey"));
+    assert_eq!(db.table(), Some("hero"));
+    s.rollback().await.unwrap();
+
+    // In a batch, the one bad row is found among good ones; none of them is stored.
+    let batch =
+        vec![Hero::new("Spider-Boy", "Pedro Parqueador", None), orphan, Hero::new("Tarantula", "Natalia", None)];
+    let err = s.add_all(batch).await.unwrap_err();
+    assert_eq!(err.as_database().and_then(|db| db.constraint()), Some("hero_team_id_fkey"), "{err:?}");
+    s.rollback().await.unwrap();
+
+    // An update is checked the same way, and the session goes on after the rollback.
+    let mut moved = kept.clone();
+    moved.team_id = Some(12345);
+    let err = s.save(&mut moved).await.unwrap_err();
+    assert_eq!(err.as_database().and_then(|db| db.constraint()), Some("hero_team_id_fkey"), "{err:?}");
+    s.rollback().await.unwrap();
+    let names: Vec<String> = s.exec(select_only(Hero::name())).await.unwrap();
+    assert_eq!(names, ["Rusty-Man"], "nothing of the failed writes is stored");
+    assert_eq!(s.get::<Hero>(kept.id.unwrap()).await.unwrap(), Some(kept));
+}
+
 async fn dropped_session_rolls_back(engine: Engine) {
     engine.create_all::<Account>().await.unwrap();
     {
@@ -111,6 +146,7 @@ async fn savepoints_undo_part_of_a_transaction(engine: Engine) {
 on_every_backend!(
     hostile_strings_round_trip_exactly,
     unique_violation_is_typed_and_session_recovers,
+    foreign_key_violation_names_the_key,
     dropped_session_rolls_back,
     savepoints_undo_part_of_a_transaction,
 );
