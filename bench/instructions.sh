@@ -2,7 +2,7 @@
 # Instructions per operation, tablemodel against rusqlite, counted by callgrind: repeatable
 # where wall-clock ratios on this shared machine are not. Each case runs twice per side
 # (n and 2n operations) so that start-up and seeding cancel out.
-#   bench/instructions.sh [case ...]     cases: get filter join eager (default: all)
+#   bench/instructions.sh [case ...]     cases: get filter join eager stream (default: all)
 # Needs valgrind (Debian's `valgrind` package). Not part of CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,9 +15,9 @@ count() { # case side n -> instructions
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
-declare -A ops=([get]=5000 [filter]=200 [join]=200 [eager]=5)
+declare -A ops=([get]=5000 [filter]=200 [join]=200 [eager]=5 [stream]=20)
 cases=("$@")
-[[ ${#cases[@]} -eq 0 ]] && cases=(get filter join eager)
+[[ ${#cases[@]} -eq 0 ]] && cases=(get filter join eager stream)
 printf '%-8s %16s %16s %8s\n' case tablemodel/op raw/op ratio
 for case in "${cases[@]}"; do
     n=${ops[$case]}

@@ -5,7 +5,8 @@
 //! counts repeat exactly, so they are how a change to a hot path is judged before the
 //! timed run confirms it.
 //!
-//! `instructions <case> <orm|raw> <n>` with case `get`, `filter`, `join` or `eager`.
+//! `instructions <case> <orm|raw> <n>` with case `get`, `filter`, `join`, `eager` or `stream`
+//! (all 10,000 heroes).
 
 use std::collections::HashMap;
 
@@ -86,6 +87,13 @@ async fn orm(s: &mut Session, case: &str, i: i64) {
             drop(std::hint::black_box(s.exec(q).await.unwrap()));
         }
         "eager" => drop(std::hint::black_box(s.exec(select::<Team>().load(Team::heroes())).await.unwrap())),
+        "stream" => {
+            use futures_util::StreamExt;
+            let mut rows = s.stream(select::<Hero>()).await.unwrap();
+            while let Some(row) = rows.next().await {
+                drop(std::hint::black_box(row.unwrap()));
+            }
+        }
         other => panic!("unknown case {other}"),
     }
 }
@@ -147,6 +155,13 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
                 t.heroes = Related::Loaded(by_team.remove(&t.id.unwrap()).unwrap_or_default());
             }
             drop(std::hint::black_box(teams));
+        }
+        "stream" => {
+            let mut st = conn.prepare_cached(concat!("SELECT ", cols!(), r#" FROM "hero""#)).unwrap();
+            let mut rows = st.query([]).unwrap();
+            while let Some(row) = rows.next().unwrap() {
+                drop(std::hint::black_box(decode(row).unwrap()));
+            }
         }
         other => panic!("unknown case {other}"),
     }

@@ -48,7 +48,7 @@ fn sqlite_stream<S: Selection>(
     use crate::backend::Conn;
     /// Rows sent to the consumer at a time: one channel message per row costs more than
     /// decoding it.
-    const BATCH: usize = 256;
+    const BATCH: usize = 2048;
     /// Batches buffered between the stepping thread and the consumer (memory stays bounded).
     const BUFFER: usize = 4;
     let conn = session.take_conn_for_stream();
