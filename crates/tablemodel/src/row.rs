@@ -9,6 +9,9 @@ use crate::types::{SqlType, Value, ValueKind};
 pub(crate) enum RowRef<'r> {
     #[cfg(feature = "sqlite")]
     Sqlite(&'r rusqlite::Row<'r>),
+    /// A SQLite row copied out of its statement (streaming).
+    #[cfg(feature = "sqlite")]
+    SqliteCopied(crate::backend::sqlite_batch::CopiedRow<'r>),
     #[cfg(feature = "postgres")]
     Postgres(&'r tokio_postgres::Row),
 }
@@ -53,6 +56,11 @@ impl<'r> RowReader<'r> {
         match self.row {
             #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => crate::backend::sqlite::is_null(row, idx),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteCopied(row) => row
+                .get(idx)
+                .map(|v| matches!(v, rusqlite::types::ValueRef::Null))
+                .map_err(|source| Error::Decode { column: format!("#{idx}"), source }),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => crate::backend::postgres::is_null(row, idx),
         }
@@ -63,6 +71,8 @@ impl<'r> RowReader<'r> {
         let count = match self.row {
             #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => row.as_ref().column_count(),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteCopied(row) => row.len(),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => row.len(),
         };
@@ -79,6 +89,8 @@ impl<'r> RowReader<'r> {
         match self.row {
             #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => T::from_sqlite(crate::backend::sqlite::column(row, idx)?),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteCopied(row) => T::from_sqlite(row.get(idx)?),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(_) => T::from_value(self.value(idx, T::TYPE.kind)?),
         }
@@ -88,6 +100,8 @@ impl<'r> RowReader<'r> {
         match self.row {
             #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => crate::backend::sqlite::decode(row, idx, kind),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteCopied(row) => crate::backend::sqlite::decode_ref(row.get(idx)?, kind),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => crate::backend::postgres::decode(row, idx, kind),
         }

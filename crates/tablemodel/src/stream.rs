@@ -46,13 +46,17 @@ fn sqlite_stream<S: Selection>(
     selection: S,
 ) -> BoxStream<'_, Result<S::Output>> {
     use crate::backend::Conn;
-    /// Rows sent to the consumer at a time: one channel message per row costs more than
-    /// decoding it.
+    use crate::backend::sqlite_batch::RowBatch;
+    use crate::row::{RowReader, RowRef};
+    /// Rows per batch: each batch is one channel message and one wake-up of the other
+    /// thread, which cost far more than a row.
     const BATCH: usize = 2048;
+    /// A batch is also sent once its text and blobs pass this size, so wide rows stay bounded.
+    const BATCH_BYTES: usize = 1 << 20;
     /// Batches buffered between the stepping thread and the consumer (memory stays bounded).
     const BUFFER: usize = 4;
     let conn = session.take_conn_for_stream();
-    let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<Vec<Result<S::Output>>>(BUFFER);
+    let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<Result<RowBatch>>(BUFFER);
     let (back_tx, back_rx) = tokio::sync::oneshot::channel::<Conn>();
     session.lend(back_rx);
     tokio::task::spawn_blocking(move || {
@@ -60,26 +64,34 @@ fn sqlite_stream<S: Selection>(
         // With only the `sqlite` feature, `Conn` has one variant.
         #[allow(irrefutable_let_patterns)]
         if let Conn::Sqlite(db) = &conn {
-            let mut batch = Vec::with_capacity(BATCH);
+            let mut batch = RowBatch::with_capacity(BATCH);
             let result = crate::backend::sqlite::query(db, &sql, &params, |row| {
-                batch.push(selection.decode(&mut crate::row::RowReader::new(crate::row::RowRef::Sqlite(row))));
-                if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    rows_tx.blocking_send(full).map_err(|_| Error::InvalidQuery("stream dropped".to_owned()))?;
+                batch.push(row).map_err(|e| crate::backend::sqlite::map_error(e, Some(&sql)))?;
+                if batch.len() == BATCH || batch.byte_len() >= BATCH_BYTES {
+                    let full = std::mem::replace(&mut batch, RowBatch::with_capacity(BATCH));
+                    rows_tx.blocking_send(Ok(full)).map_err(|_| Error::InvalidQuery("stream dropped".to_owned()))?;
                 }
                 Ok(())
             });
-            if let Err(e) = result {
-                batch.push(Err(e));
+            if batch.len() > 0 {
+                let _ = rows_tx.blocking_send(Ok(batch));
             }
-            if !batch.is_empty() {
-                let _ = rows_tx.blocking_send(batch);
+            if let Err(e) = result {
+                let _ = rows_tx.blocking_send(Err(e));
             }
         }
         let _ = back_tx.send(conn);
     });
-    futures_util::stream::unfold((rows_rx, session), |(mut rx, session)| async move {
-        rx.recv().await.map(|batch| (futures_util::stream::iter(batch), (rx, session)))
+    futures_util::stream::unfold((rows_rx, session, selection), |(mut rx, session, selection)| async move {
+        let (batch, error) = match rx.recv().await? {
+            Ok(batch) => (batch, None),
+            Err(e) => (RowBatch::default(), Some(Err(e))),
+        };
+        let sel = selection.clone();
+        let rows = (0..batch.len())
+            .map(move |i| sel.decode(&mut RowReader::new(RowRef::SqliteCopied(batch.row(i)))))
+            .chain(error);
+        Some((futures_util::stream::iter(rows), (rx, session, selection)))
     })
     .flatten()
     .boxed()

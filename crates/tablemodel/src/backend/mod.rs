@@ -9,6 +9,8 @@
 pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite_batch;
 
 use crate::error::{Error, Result};
 use crate::row::{RowReader, RowRef};

@@ -104,6 +104,22 @@ async fn stream_large_result(engine: Engine) {
     assert_eq!(s.one(select_only(count()).from::<Hero>()).await.unwrap(), 5_000);
 }
 
+/// Wide rows (6 MiB of text in all) stream back intact, in order, in bounded batches.
+async fn stream_wide_rows(engine: Engine) {
+    engine.create_all::<(Team, Hero)>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let name = |i: usize| format!("{i:03}-{}", "ü".repeat(50_000));
+    s.add_all((0..60).map(|i| Hero::new(&name(i), "s", None))).await.unwrap();
+    s.commit().await.unwrap();
+    let mut stream = s.stream(select::<Hero>().order_by(Hero::id())).await.unwrap();
+    let mut seen = 0;
+    while let Some(hero) = stream.try_next().await.unwrap() {
+        assert!(hero.name == name(seen), "row {seen} came back changed");
+        seen += 1;
+    }
+    assert_eq!(seen, 60);
+}
+
 async fn refresh_reloads_from_the_database(engine: Engine) {
     seeded(&engine).await;
     let mut s = engine.session().await.unwrap();
@@ -138,6 +154,7 @@ on_every_backend!(
     group_by_having_and_distinct,
     order_with_nulls_first_and_last,
     stream_large_result,
+    stream_wide_rows,
     refresh_reloads_from_the_database,
     join_without_foreign_key_is_a_clear_error,
 );
