@@ -16,5 +16,6 @@ run() {
 run cargo fmt --all --check
 run cargo clippy --workspace --all-targets --all-features -- -D warnings
 run cargo clippy -p tablemodel --lib -- -D warnings
+run cargo clippy -p tablemodel --lib --no-default-features --features postgres -- -D warnings
 run cargo build --workspace --examples --all-features
 run cargo test --workspace --all-features

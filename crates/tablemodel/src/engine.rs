@@ -2,7 +2,6 @@
 //! every session of it shares.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::backend::{Dialect, Pool};
 use crate::ddl::{self, Tables};
@@ -108,6 +107,7 @@ impl EngineBuilder {
 #[cfg(feature = "sqlite")]
 fn open_sqlite(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
     use crate::backend::sqlite::{SqliteManager, SqliteTarget};
+    use std::sync::atomic::{AtomicU64, Ordering};
     static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
     let rest = url.trim_start_matches("sqlite:");
     let memory = matches!(rest, ":memory:" | "//:memory:" | "///:memory:" | "");

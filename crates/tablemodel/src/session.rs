@@ -525,6 +525,7 @@ impl Session {
         crate::stream::open(self, sql, params, select.selection).await
     }
 
+    #[cfg(feature = "sqlite")]
     pub(crate) fn take_conn_for_stream(&mut self) -> Option<Conn> {
         self.conn.take()
     }

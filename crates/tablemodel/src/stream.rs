@@ -8,7 +8,7 @@
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::query::Selection;
 use crate::session::Session;
 use crate::types::Value;
@@ -69,7 +69,9 @@ fn sqlite_stream<S: Selection>(
                 batch.push(row).map_err(|e| crate::backend::sqlite::map_error(e, Some(&sql)))?;
                 if batch.len() == BATCH || batch.byte_len() >= BATCH_BYTES {
                     let full = std::mem::replace(&mut batch, RowBatch::with_capacity(BATCH));
-                    rows_tx.blocking_send(Ok(full)).map_err(|_| Error::InvalidQuery("stream dropped".to_owned()))?;
+                    rows_tx
+                        .blocking_send(Ok(full))
+                        .map_err(|_| crate::error::Error::InvalidQuery("stream dropped".to_owned()))?;
                 }
                 Ok(())
             });
