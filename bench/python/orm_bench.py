@@ -54,6 +54,12 @@ def main(url):
             s.expunge_all()  # SQLAlchemy's identity map would otherwise answer from memory
         report(backend, "get by key", samples)
 
+        def query(_):
+            s.exec(select(Hero).where(Hero.age >= 10).order_by(Hero.name).limit(100)).all()
+            s.expunge_all()
+
+        report(backend, "filter+order+limit 100", [per_op(30, query) for _ in range(ROUNDS)])
+
         def insert(_):
             hero = Hero(name="n", secret_name="s", age=1)
             s.add(hero)
@@ -61,12 +67,6 @@ def main(url):
             s.refresh(hero)
 
         report(backend, "insert one + commit", [per_op(50, insert) for _ in range(ROUNDS)])
-
-        def query(_):
-            s.exec(select(Hero).where(Hero.age >= 10).order_by(Hero.name).limit(100)).all()
-            s.expunge_all()
-
-        report(backend, "filter+order+limit 100", [per_op(30, query) for _ in range(ROUNDS)])
 
 
 if __name__ == "__main__":

@@ -45,6 +45,20 @@ macro_rules! cases {
         emit($backend, "get by key", "diesel", &samples);
         let mut samples = Vec::new();
         for _ in 0..ROUNDS {
+            samples.push(per_op($filter_n, |_| {
+                let rows: Vec<Hero> = hero::table
+                    .filter(hero::age.ge(10))
+                    .order(hero::name.asc())
+                    .limit(100)
+                    .select(Hero::as_select())
+                    .load(conn)
+                    .unwrap();
+                std::hint::black_box(rows);
+            }));
+        }
+        emit($backend, "filter+order+limit 100", "diesel", &samples);
+        let mut samples = Vec::new();
+        for _ in 0..ROUNDS {
             samples.push(per_op($write_n, |_| {
                 let h = conn
                     .transaction(|c| {
@@ -58,20 +72,6 @@ macro_rules! cases {
             }));
         }
         emit($backend, "insert one + commit", "diesel", &samples);
-        let mut samples = Vec::new();
-        for _ in 0..ROUNDS {
-            samples.push(per_op($filter_n, |_| {
-                let rows: Vec<Hero> = hero::table
-                    .filter(hero::age.ge(10))
-                    .order(hero::name.asc())
-                    .limit(100)
-                    .select(Hero::as_select())
-                    .load(conn)
-                    .unwrap();
-                std::hint::black_box(rows);
-            }));
-        }
-        emit($backend, "filter+order+limit 100", "diesel", &samples);
     }};
 }
 

@@ -53,6 +53,24 @@ pub(crate) async fn run(url: &str, postgres: bool) {
     let mut samples = Vec::new();
     for _ in 0..ROUNDS {
         samples.push(
+            per_op_async(filter_n, async |_| {
+                let rows = hero::Entity::find()
+                    .filter(hero::Column::Age.gte(10))
+                    .order_by_asc(hero::Column::Name)
+                    .limit(100)
+                    .all(&db)
+                    .await
+                    .unwrap();
+                std::hint::black_box(rows);
+            })
+            .await,
+        );
+    }
+    emit(backend, "filter+order+limit 100", "sea-orm", &samples);
+
+    let mut samples = Vec::new();
+    for _ in 0..ROUNDS {
+        samples.push(
             per_op_async(write_n, async |_| {
                 let txn = db.begin().await.unwrap();
                 let h = hero::ActiveModel {
@@ -71,22 +89,4 @@ pub(crate) async fn run(url: &str, postgres: bool) {
         );
     }
     emit(backend, "insert one + commit", "sea-orm", &samples);
-
-    let mut samples = Vec::new();
-    for _ in 0..ROUNDS {
-        samples.push(
-            per_op_async(filter_n, async |_| {
-                let rows = hero::Entity::find()
-                    .filter(hero::Column::Age.gte(10))
-                    .order_by_asc(hero::Column::Name)
-                    .limit(100)
-                    .all(&db)
-                    .await
-                    .unwrap();
-                std::hint::black_box(rows);
-            })
-            .await,
-        );
-    }
-    emit(backend, "filter+order+limit 100", "sea-orm", &samples);
 }

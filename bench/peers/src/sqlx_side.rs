@@ -39,6 +39,14 @@ pub(crate) async fn run(url: &str, postgres: bool) {
             emit(backend, "get by key", "sqlx", &samples);
             let mut samples = Vec::new();
             for _ in 0..ROUNDS {
+                samples.push(per_op_async(filter_n, async |_| {
+                    let rows = sqlx::query_as::<_, Hero>(&filter).bind(10i32).bind(100i64).fetch_all(&pool).await.unwrap();
+                    std::hint::black_box(rows);
+                }).await);
+            }
+            emit(backend, "filter+order+limit 100", "sqlx", &samples);
+            let mut samples = Vec::new();
+            for _ in 0..ROUNDS {
                 samples.push(per_op_async(write_n, async |_| {
                     let mut tx = pool.begin().await.unwrap();
                     let h = sqlx::query_as::<_, Hero>(&insert).bind("n").bind("s").bind(1i32).fetch_one(&mut *tx).await.unwrap();
@@ -47,14 +55,6 @@ pub(crate) async fn run(url: &str, postgres: bool) {
                 }).await);
             }
             emit(backend, "insert one + commit", "sqlx", &samples);
-            let mut samples = Vec::new();
-            for _ in 0..ROUNDS {
-                samples.push(per_op_async(filter_n, async |_| {
-                    let rows = sqlx::query_as::<_, Hero>(&filter).bind(10i32).bind(100i64).fetch_all(&pool).await.unwrap();
-                    std::hint::black_box(rows);
-                }).await);
-            }
-            emit(backend, "filter+order+limit 100", "sqlx", &samples);
         }};
     }
     if postgres {
