@@ -163,7 +163,13 @@ pub(crate) fn decode(row: &rusqlite::Row<'_>, idx: usize, kind: ValueKind) -> Re
 /// The raw SQLite value of column `idx`.
 #[inline]
 pub(crate) fn column<'r>(row: &'r rusqlite::Row<'_>, idx: usize) -> Result<ValueRef<'r>, DecodeError> {
-    row.get_ref(idx).map_err(|e| DecodeError::new("a column", e.to_string()))
+    row.get_ref(idx).map_err(no_column)
+}
+
+#[cold]
+#[inline(never)]
+fn no_column(e: rusqlite::Error) -> DecodeError {
+    DecodeError::new("a column", e.to_string())
 }
 
 /// An integer column, also accepting a whole REAL (SQLite's loose storage classes).
