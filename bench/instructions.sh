@@ -15,7 +15,7 @@ count() { # case side n -> instructions
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
-declare -A ops=([get]=5000 [filter]=200 [join]=200 [eager]=5 [stream]=20)
+declare -A ops=([get]=5000 [filter]=1000 [join]=200 [eager]=5 [stream]=20)
 cases=("$@")
 [[ ${#cases[@]} -eq 0 ]] && cases=(get filter join eager stream)
 printf '%-8s %16s %16s %8s\n' case tablemodel/op raw/op ratio
