@@ -10,31 +10,10 @@ use futures_util::StreamExt;
 use tablemodel::prelude::*;
 
 mod support;
+#[path = "support/team_hero.rs"]
+mod team_hero;
 use support::report;
-
-#[derive(Model, Debug, Clone)]
-#[model(table)]
-struct Team {
-    #[field(primary_key)]
-    id: Option<i64>,
-    name: String,
-    #[relationship(back_populates = "team")]
-    heroes: Related<Vec<Hero>>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[model(table)]
-struct Hero {
-    #[field(primary_key)]
-    id: Option<i64>,
-    name: String,
-    secret_name: String,
-    age: Option<i32>,
-    #[field(foreign_key = "team.id")]
-    team_id: Option<i64>,
-    #[relationship(back_populates = "heroes")]
-    team: Related<Option<Team>>,
-}
+use team_hero::{Hero, Team, decode_sqlite, hero, seed_teams};
 
 #[derive(Model, Debug, Clone)]
 #[model(table)]
@@ -61,27 +40,10 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn hero(i: usize, team_id: Option<i64>) -> Hero {
-    Hero {
-        id: None,
-        name: format!("hero {i}"),
-        secret_name: format!("secret {i}"),
-        age: Some((i % 90) as i32),
-        team_id,
-        team: Related::NotLoaded,
-    }
-}
-
 async fn seed(engine: &Engine) -> Session {
     engine.create_all::<(Team, Hero, Reading)>().await.unwrap();
     let mut s = engine.session().await.unwrap();
-    let teams = s
-        .add_all((0..100).map(|i| Team { id: None, name: format!("team {i}"), heroes: Related::NotLoaded }))
-        .await
-        .unwrap();
-    let heroes: Vec<Hero> = teams.iter().flat_map(|t| (0..100).map(move |i| hero(i, t.id))).collect();
-    s.add_all(heroes).await.unwrap();
-    s.commit().await.unwrap();
+    seed_teams(&mut s).await;
     s
 }
 
@@ -114,16 +76,7 @@ async fn sqlite_cases() {
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.pragma_update(None, "journal_mode", "WAL").unwrap();
     raw.busy_timeout(Duration::from_secs(5)).unwrap();
-    let decode = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Hero> {
-        Ok(Hero {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            secret_name: r.get(2)?,
-            age: r.get(3)?,
-            team_id: r.get(4)?,
-            team: Related::NotLoaded,
-        })
-    };
+    let decode = decode_sqlite;
     const COLS: &str = r#""hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id""#;
 
     case!("sqlite", "insert 10,000 rows", 1,

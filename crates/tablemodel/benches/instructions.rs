@@ -12,29 +12,9 @@ use std::collections::HashMap;
 
 use tablemodel::prelude::*;
 
-#[derive(Model, Debug, Clone)]
-#[model(table)]
-struct Team {
-    #[field(primary_key)]
-    id: Option<i64>,
-    name: String,
-    #[relationship(back_populates = "team")]
-    heroes: Related<Vec<Hero>>,
-}
-
-#[derive(Model, Debug, Clone)]
-#[model(table)]
-struct Hero {
-    #[field(primary_key)]
-    id: Option<i64>,
-    name: String,
-    secret_name: String,
-    age: Option<i32>,
-    #[field(foreign_key = "team.id")]
-    team_id: Option<i64>,
-    #[relationship(back_populates = "heroes")]
-    team: Related<Option<Team>>,
-}
+#[path = "support/team_hero.rs"]
+mod team_hero;
+use team_hero::{Hero, Team, decode_sqlite as decode, seed_teams};
 
 macro_rules! cols {
     () => {
@@ -42,36 +22,10 @@ macro_rules! cols {
     };
 }
 
-fn decode(r: &rusqlite::Row<'_>) -> rusqlite::Result<Hero> {
-    Ok(Hero {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        secret_name: r.get(2)?,
-        age: r.get(3)?,
-        team_id: r.get(4)?,
-        team: Related::NotLoaded,
-    })
-}
-
 async fn seed(engine: &Engine) -> Session {
     engine.create_all::<(Team, Hero)>().await.unwrap();
     let mut s = engine.session().await.unwrap();
-    let teams = s
-        .add_all((0..100).map(|i| Team { id: None, name: format!("team {i}"), heroes: Related::NotLoaded }))
-        .await
-        .unwrap();
-    let heroes = teams.iter().flat_map(|t| {
-        (0..100).map(move |i| Hero {
-            id: None,
-            name: format!("hero {i}"),
-            secret_name: format!("secret {i}"),
-            age: Some(i % 90),
-            team_id: t.id,
-            team: Related::NotLoaded,
-        })
-    });
-    s.add_all(heroes.collect::<Vec<_>>()).await.unwrap();
-    s.commit().await.unwrap();
+    seed_teams(&mut s).await;
     s
 }
 

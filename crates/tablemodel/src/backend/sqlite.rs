@@ -325,6 +325,16 @@ fn extended_code_name(code: i32) -> String {
     }
 }
 
+/// The cached prepared statement for `sql`, with `params` bound.
+#[inline]
+fn bound<'c>(conn: &'c Connection, sql: &str, params: &[Value]) -> crate::error::Result<rusqlite::CachedStatement<'c>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+    for (i, p) in params.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, Param(p)).map_err(|e| map_error(e, Some(sql)))?;
+    }
+    Ok(stmt)
+}
+
 /// Runs a statement that returns rows, handing each to `each`.
 pub(crate) fn query(
     conn: &Connection,
@@ -332,10 +342,7 @@ pub(crate) fn query(
     params: &[Value],
     mut each: impl FnMut(&rusqlite::Row<'_>) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
-    let mut stmt = conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
-    for (i, p) in params.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, Param(p)).map_err(|e| map_error(e, Some(sql)))?;
-    }
+    let mut stmt = bound(conn, sql, params)?;
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
         each(row)?;
@@ -352,10 +359,7 @@ pub(crate) fn query_first(
     params: &[Value],
     each: impl FnOnce(&rusqlite::Row<'_>) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
-    let mut stmt = conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
-    for (i, p) in params.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, Param(p)).map_err(|e| map_error(e, Some(sql)))?;
-    }
+    let mut stmt = bound(conn, sql, params)?;
     let mut rows = stmt.raw_query();
     if let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
         each(row)?;
@@ -365,10 +369,7 @@ pub(crate) fn query_first(
 
 /// Runs a statement that returns no rows; the number of rows it changed.
 pub(crate) fn execute(conn: &Connection, sql: &str, params: &[Value]) -> crate::error::Result<u64> {
-    let mut stmt = conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
-    for (i, p) in params.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, Param(p)).map_err(|e| map_error(e, Some(sql)))?;
-    }
+    let mut stmt = bound(conn, sql, params)?;
     stmt.raw_execute().map(|n| n as u64).map_err(|e| map_error(e, Some(sql)))
 }
 
