@@ -25,6 +25,11 @@ fn is_unnamed(session: &Session, err: &Error) -> bool {
             && db.constraint.as_deref() == Some(UNNAMED))
 }
 
+/// An identifier quoted for SQLite (names here come from the schema, not from users).
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 fn with_name(mut err: Error, table: &str, column: &str) -> Error {
     if let Error::Database(db) = &mut err {
         db.constraint = Some(format!("{table}_{column}_fkey"));
@@ -46,7 +51,7 @@ pub(crate) async fn name_for_write<'m, M: Model + 'm>(
     let models: Vec<&M> = models.into_iter().collect();
     for (i, column) in M::META.columns.iter().enumerate() {
         let Some(fk) = column.foreign_key else { continue };
-        let sql = format!(r#"SELECT 1 FROM "{}" WHERE "{}" = ? LIMIT 1"#, fk.table, fk.column);
+        let sql = format!("SELECT 1 FROM {} WHERE {} = ? LIMIT 1", quoted(fk.table), quoted(fk.column));
         let mut probed: Vec<Value> = Vec::new();
         for model in &models {
             let value = model.column_value(i);
@@ -82,7 +87,7 @@ pub(crate) async fn name_for_delete<M: Model>(session: &mut Session, model: &M, 
             None => M::META.primary_key.first().copied(),
         };
         let Some(target) = target else { continue };
-        let sql = format!(r#"SELECT 1 FROM "{child}" WHERE "{from}" = ? LIMIT 1"#);
+        let sql = format!("SELECT 1 FROM {} WHERE {} = ? LIMIT 1", quoted(&child), quoted(&from));
         if let Ok(true) = session.probe_exists(&sql, &[model.column_value(target)]).await {
             return with_name(err, &child, &from);
         }
