@@ -3,6 +3,8 @@
 # where wall-clock ratios on this shared machine are not. Each case runs twice per side
 # (n and 2n operations) so that start-up and seeding cancel out.
 #   bench/instructions.sh [case ...]     cases: get filter join eager stream (default: all)
+#   BACKEND=postgres bench/instructions.sh [case ...]   the client side against tokio-postgres
+#                                        (get filter join stream)
 # Needs valgrind (Debian's `valgrind` package). Not part of CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -10,14 +12,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo bench -q -p tablemodel --all-features --bench instructions --no-run 2>/dev/null
 bin="$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)"
 
+backend="${BACKEND:-sqlite}"
 count() { # case side n -> instructions
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" 2>&1 |
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" "$backend" 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
-declare -A ops=([get]=5000 [filter]=1000 [join]=200 [eager]=5 [stream]=20)
+declare -A ops=([get]=2000 [filter]=500 [join]=200 [eager]=5 [stream]=20)
 cases=("$@")
-[[ ${#cases[@]} -eq 0 ]] && cases=(get filter join eager stream)
+if [[ ${#cases[@]} -eq 0 ]]; then
+    cases=(get filter join stream)
+    [[ "$backend" == sqlite ]] && cases+=(eager)
+fi
 printf '%-8s %16s %16s %8s\n' case tablemodel/op raw/op ratio
 for case in "${cases[@]}"; do
     n=${ops[$case]}

@@ -5,8 +5,10 @@
 //! counts repeat exactly, so they are how a change to a hot path is judged before the
 //! timed run confirms it.
 //!
-//! `instructions <case> <orm|raw> <n>` with case `get`, `filter`, `join`, `eager` or `stream`
-//! (all 10,000 heroes).
+//! `instructions <case> <orm|raw> <n> [postgres]` with case `get`, `filter`, `join`, `eager`
+//! or `stream` (all 10,000 heroes); on PostgreSQL (a throwaway server from the test kit,
+//! which callgrind does not trace: only the client's instructions count) every case but
+//! `eager`.
 
 use std::collections::HashMap;
 
@@ -126,13 +128,99 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
     }
 }
 
+/// The PostgreSQL cases' statements, prepared once as a careful user would.
+struct PgStatements {
+    get: tokio_postgres::Statement,
+    filter: tokio_postgres::Statement,
+    join: tokio_postgres::Statement,
+    stream: tokio_postgres::Statement,
+}
+
+impl PgStatements {
+    async fn prepare(client: &tokio_postgres::Client) -> Self {
+        let filter = concat!(
+            "SELECT ",
+            cols!(),
+            r#" FROM "hero" WHERE "hero"."team_id" <= $1 AND "hero"."age" >= $2 ORDER BY "hero"."name" ASC LIMIT $3"#
+        );
+        let join = concat!(
+            "SELECT ",
+            cols!(),
+            r#", "team"."id", "team"."name" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC LIMIT $1"#
+        );
+        PgStatements {
+            get: client.prepare(concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."id" = $1"#)).await.unwrap(),
+            filter: client.prepare(filter).await.unwrap(),
+            join: client.prepare(join).await.unwrap(),
+            stream: client.prepare(concat!("SELECT ", cols!(), r#" FROM "hero""#)).await.unwrap(),
+        }
+    }
+}
+
+/// The same cases by hand with tokio-postgres.
+async fn raw_pg(client: &tokio_postgres::Client, st: &PgStatements, case: &str, i: i64) {
+    let decode = |r: &tokio_postgres::Row| Hero {
+        id: r.get(0),
+        name: r.get(1),
+        secret_name: r.get(2),
+        age: r.get(3),
+        team_id: r.get(4),
+        team: Related::NotLoaded,
+    };
+    match case {
+        "get" => {
+            let row = client.query_one(&st.get, &[&(i % 10_000 + 1)]).await.unwrap();
+            drop(std::hint::black_box(decode(&row)));
+        }
+        "filter" => {
+            let rows = client.query(&st.filter, &[&10i64, &10i32, &100i64]).await.unwrap();
+            drop(std::hint::black_box(rows.iter().map(decode).collect::<Vec<_>>()));
+        }
+        "join" => {
+            let rows: Vec<(Hero, Team)> = client
+                .query(&st.join, &[&100i64])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (decode(r), Team { id: r.get(5), name: r.get(6), heroes: Related::NotLoaded }))
+                .collect();
+            drop(std::hint::black_box(rows));
+        }
+        "stream" => {
+            use futures_util::StreamExt;
+            let rows = client.query_raw(&st.stream, std::iter::empty::<i32>()).await.unwrap();
+            futures_util::pin_mut!(rows);
+            while let Some(row) = rows.next().await {
+                drop(std::hint::black_box(decode(&row.unwrap())));
+            }
+        }
+        other => panic!("unknown PostgreSQL case {other}"),
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--test" || a == "--list" || a == "--bench") || args.len() != 3 {
+    if args.iter().any(|a| a == "--test" || a == "--list" || a == "--bench") || !(3..=4).contains(&args.len()) {
         return; // `cargo bench` / `cargo test --benches` run this binary: it only runs under bench/instructions.sh.
     }
     let (case, side, n) = (&args[0], &args[1], args[2].parse::<i64>().unwrap());
+    if args.get(3).is_some_and(|b| b == "postgres") {
+        let url = tablemodel_testkit::pg_server().fresh_database();
+        let engine = Engine::connect(&url).await.unwrap();
+        let mut s = seed(&engine).await;
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let statements = PgStatements::prepare(&client).await;
+        for i in 0..n {
+            match side.as_str() {
+                "orm" => orm(&mut s, case, i).await,
+                "raw" => raw_pg(&client, &statements, case, i).await,
+                other => panic!("unknown side {other}"),
+            }
+        }
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.db");
     let engine = Engine::connect(&format!("sqlite:///{}", path.display())).await.unwrap();

@@ -92,7 +92,7 @@ impl<'r> RowReader<'r> {
             #[cfg(feature = "sqlite")]
             RowRef::SqliteCopied(row) => T::from_sqlite(row.get(idx)?),
             #[cfg(feature = "postgres")]
-            RowRef::Postgres(_) => T::from_value(self.value(idx, T::TYPE.kind)?),
+            RowRef::Postgres(row) => T::from_postgres(row, idx),
         }
     }
 

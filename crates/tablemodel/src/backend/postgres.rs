@@ -91,9 +91,13 @@ impl ToSql for Param<'_> {
 }
 
 pub(crate) fn is_null(row: &Row, idx: usize) -> crate::error::Result<bool> {
-    row.try_get::<_, RawIsNull>(idx)
-        .map(|r| r.0)
-        .map_err(|e| Error::Decode { column: format!("#{idx}"), source: DecodeError::new("a value", e.to_string()) })
+    column_is_null(row, idx).map_err(|source| Error::Decode { column: format!("#{idx}"), source })
+}
+
+/// Whether column `idx` is NULL, without decoding it.
+#[inline]
+pub(crate) fn column_is_null(row: &Row, idx: usize) -> Result<bool, DecodeError> {
+    row.try_get::<_, RawIsNull>(idx).map(|r| r.0).map_err(|e| DecodeError::new("a value", e.to_string()))
 }
 
 /// Reads nothing but whether a column is NULL, whatever its type.

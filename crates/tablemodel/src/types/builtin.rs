@@ -32,6 +32,14 @@ macro_rules! simple_sql_type {
                     other => Err(mismatch::<$ty>(&other)),
                 }
             }
+            #[cfg(feature = "postgres")]
+            #[inline]
+            fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
+                match read_exact::<$ty>(row, idx) {
+                    Some(read) => read,
+                    None => <$ty>::from_value(crate::backend::postgres::decode(row, idx, ValueKind::$kind)?),
+                }
+            }
             #[cfg(feature = "sqlite")]
             #[inline]
             fn from_sqlite($raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
@@ -42,6 +50,25 @@ macro_rules! simple_sql_type {
             }
         }
     };
+}
+
+/// Column `idx` read as exactly `T`'s own PostgreSQL type; `None` when the column has
+/// another type (an `INT4` read into `i64`, say), which the generic path converts.
+#[cfg(feature = "postgres")]
+#[inline]
+fn read_exact<T>(row: &tokio_postgres::Row, idx: usize) -> Option<Result<T, DecodeError>>
+where
+    T: for<'a> postgres_types::FromSql<'a>,
+{
+    let column = row.columns().get(idx)?;
+    if !<T as postgres_types::FromSql>::accepts(column.type_()) {
+        return None;
+    }
+    Some(match row.try_get::<_, Option<T>>(idx) {
+        Ok(Some(v)) => Ok(v),
+        Ok(None) => Err(null::<T>()),
+        Err(e) => Err(DecodeError::new(std::any::type_name::<T>(), format!("column of type {}: {e}", column.type_()))),
+    })
 }
 
 /// An SQLite integer narrowed to `T`, or the same error the generic path gives.
@@ -94,6 +121,11 @@ impl<T: SqlType> SqlType for Option<T> {
     }
     fn from_value(value: Value) -> Result<Self, DecodeError> {
         if is_null(&value) { Ok(None) } else { T::from_value(value).map(Some) }
+    }
+    #[cfg(feature = "postgres")]
+    #[inline]
+    fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
+        if crate::backend::postgres::column_is_null(row, idx)? { Ok(None) } else { T::from_postgres(row, idx).map(Some) }
     }
     #[cfg(feature = "sqlite")]
     #[inline]

@@ -157,6 +157,15 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     fn from_sqlite(raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
         Self::from_value(crate::backend::sqlite::decode_ref(raw, Self::TYPE.kind)?)
     }
+
+    /// Rebuilds the value straight from a PostgreSQL column, the same way as
+    /// [`SqlType::from_sqlite`]: built-in types read their own wire format when the column
+    /// has their exact type, everything else goes through [`SqlType::from_value`].
+    #[doc(hidden)]
+    #[cfg(feature = "postgres")]
+    fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
+        Self::from_value(crate::backend::postgres::decode(row, idx, Self::TYPE.kind)?)
+    }
 }
 
 /// A user type stored through an existing column type.
