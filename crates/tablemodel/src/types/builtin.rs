@@ -36,8 +36,16 @@ macro_rules! simple_sql_type {
             #[inline]
             fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
                 match read_exact::<$ty>(row, idx) {
-                    Some(read) => read,
+                    Some(read) => read?.ok_or_else(null::<$ty>),
                     None => <$ty>::from_value(crate::backend::postgres::decode(row, idx, ValueKind::$kind)?),
+                }
+            }
+            #[cfg(feature = "postgres")]
+            #[inline]
+            fn from_postgres_nullable(row: &tokio_postgres::Row, idx: usize) -> Result<Option<Self>, DecodeError> {
+                match read_exact::<$ty>(row, idx) {
+                    Some(read) => read,
+                    None => Option::<$ty>::from_value(crate::backend::postgres::decode(row, idx, ValueKind::$kind)?),
                 }
             }
             #[cfg(feature = "sqlite")]
@@ -52,11 +60,12 @@ macro_rules! simple_sql_type {
     };
 }
 
-/// Column `idx` read as exactly `T`'s own PostgreSQL type; `None` when the column has
-/// another type (an `INT4` read into `i64`, say), which the generic path converts.
+/// Column `idx` (NULL or a value) read as exactly `T`'s own PostgreSQL type; `None` when
+/// the column has another type (an `INT4` read into `i64`, say), which the generic path
+/// converts.
 #[cfg(feature = "postgres")]
 #[inline]
-fn read_exact<T>(row: &tokio_postgres::Row, idx: usize) -> Option<Result<T, DecodeError>>
+fn read_exact<T>(row: &tokio_postgres::Row, idx: usize) -> Option<Result<Option<T>, DecodeError>>
 where
     T: for<'a> postgres_types::FromSql<'a>,
 {
@@ -64,11 +73,11 @@ where
     if !<T as postgres_types::FromSql>::accepts(column.type_()) {
         return None;
     }
-    Some(match row.try_get::<_, Option<T>>(idx) {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(null::<T>()),
-        Err(e) => Err(DecodeError::new(std::any::type_name::<T>(), format!("column of type {}: {e}", column.type_()))),
-    })
+    Some(
+        row.try_get::<_, Option<T>>(idx).map_err(|e| {
+            DecodeError::new(std::any::type_name::<T>(), format!("column of type {}: {e}", column.type_()))
+        }),
+    )
 }
 
 /// An SQLite integer narrowed to `T`, or the same error the generic path gives.
@@ -125,7 +134,7 @@ impl<T: SqlType> SqlType for Option<T> {
     #[cfg(feature = "postgres")]
     #[inline]
     fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
-        if crate::backend::postgres::column_is_null(row, idx)? { Ok(None) } else { T::from_postgres(row, idx).map(Some) }
+        T::from_postgres_nullable(row, idx)
     }
     #[cfg(feature = "sqlite")]
     #[inline]

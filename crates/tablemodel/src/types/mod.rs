@@ -166,6 +166,18 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
         Self::from_value(crate::backend::postgres::decode(row, idx, Self::TYPE.kind)?)
     }
+
+    /// A nullable PostgreSQL column of this type: `None` for NULL. Built-in types read the
+    /// NULL marker and the value in one go.
+    #[doc(hidden)]
+    #[cfg(feature = "postgres")]
+    fn from_postgres_nullable(row: &tokio_postgres::Row, idx: usize) -> Result<Option<Self>, DecodeError> {
+        if crate::backend::postgres::column_is_null(row, idx)? {
+            Ok(None)
+        } else {
+            Self::from_postgres(row, idx).map(Some)
+        }
+    }
 }
 
 /// A user type stored through an existing column type.
