@@ -3,6 +3,8 @@
 use crate::error::{Error, Result};
 use crate::meta::ColumnMeta;
 use crate::types::{SqlType, Value, ValueKind};
+#[cfg(feature = "sqlite")]
+use rusqlite::types::ValueRef;
 
 /// A borrowed result row of one of the backends.
 #[derive(Clone, Copy)]
@@ -53,17 +55,15 @@ impl<'r> RowReader<'r> {
     /// Whether the column `offset` places ahead is NULL.
     pub(crate) fn is_null_ahead(&self, offset: usize) -> Result<bool> {
         let idx = self.next + offset;
-        match self.row {
+        let null = match self.row {
             #[cfg(feature = "sqlite")]
-            RowRef::Sqlite(row) => crate::backend::sqlite::is_null(row, idx),
+            RowRef::Sqlite(row) => crate::backend::sqlite::column(row, idx).map(|v| v == ValueRef::Null),
             #[cfg(feature = "sqlite")]
-            RowRef::SqliteCopied(row) => row
-                .get(idx)
-                .map(|v| matches!(v, rusqlite::types::ValueRef::Null))
-                .map_err(|source| Error::Decode { column: format!("#{idx}"), source }),
+            RowRef::SqliteCopied(row) => row.get(idx).map(|v| v == ValueRef::Null),
             #[cfg(feature = "postgres")]
-            RowRef::Postgres(row) => crate::backend::postgres::is_null(row, idx),
-        }
+            RowRef::Postgres(row) => crate::backend::postgres::column_is_null(row, idx),
+        };
+        null.map_err(|source| Error::Decode { column: format!("#{idx}"), source })
     }
 
     /// Whether every column has been read.

@@ -7,7 +7,7 @@
 //! [`Error::PendingRollback`] until `rollback()`, on every backend alike, so nothing
 //! half-done is ever committed. Dropping a session with an open transaction rolls it back.
 
-use crate::backend::{Conn, Dialect};
+use crate::backend::{Conn, Dialect, Rows};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -89,93 +89,64 @@ impl Session {
         }
     }
 
-    /// Runs a row-returning statement; every row goes through `each`.
+    /// Runs a row-returning statement; every row read (all, or only the first) goes
+    /// through `each`. Refused after an earlier failure until the session rolls back.
     pub(crate) async fn query_rows(
         &mut self,
         sql: &str,
         params: &[Value],
-        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+        read: Rows,
+        each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
     ) -> Result<u64> {
         self.check_usable()?;
+        let result = self.logged_query(sql, params, read, each).await;
+        self.note_failure(&result);
+        result
+    }
+
+    /// Runs a row-returning statement and logs it; the number of rows read.
+    async fn logged_query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> Result<u64> {
         let echo = self.engine.inner.echo;
         let started = crate::log::start(echo);
         let mut rows = 0u64;
         let result = self
             .conn()
             .await?
-            .query(sql, params, |row| {
+            .query(sql, params, read, |row| {
                 rows += 1;
                 each(row)
             })
             .await
             .map(|()| rows);
         crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
-        self.note_failure(&result);
         result
-    }
-
-    /// Runs a statement that returns at most one row (a lookup by key); `each` sees it.
-    async fn query_first(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        each: impl FnOnce(&mut RowReader<'_>) -> Result<()> + Send,
-    ) -> Result<()> {
-        self.check_usable()?;
-        let echo = self.engine.inner.echo;
-        let started = crate::log::start(echo);
-        let mut rows = 0u64;
-        let result = self
-            .conn()
-            .await?
-            .query_first(sql, params, |row| {
-                rows = 1;
-                each(row)
-            })
-            .await
-            .map(|()| rows);
-        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
-        self.note_failure(&result);
-        result.map(drop)
     }
 
     /// Whether a diagnostic query returns a row. Runs even after a failed statement (it
     /// explains that failure), so it skips the pending-rollback check.
     pub(crate) async fn probe_exists(&mut self, sql: &str, params: &[Value]) -> Result<bool> {
-        let mut found = false;
-        let echo = self.engine.inner.echo;
-        let started = crate::log::start(echo);
-        let result = self
-            .conn()
-            .await?
-            .query_first(sql, params, |_| {
-                found = true;
-                Ok(())
-            })
-            .await;
-        crate::log::statement(echo, started, sql, params, result.as_ref().map(|()| u64::from(found)));
-        result.map(|()| found)
+        self.logged_query(sql, params, Rows::First, |_| Ok(())).await.map(|n| n > 0)
     }
 
-    /// The rows of a diagnostic query of `columns` text columns; see [`Session::probe_exists`].
+    /// The rows of a diagnostic query of text columns; see [`Session::probe_exists`].
     pub(crate) async fn probe_rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Option<String>>>> {
         let mut rows = Vec::new();
-        let echo = self.engine.inner.echo;
-        let started = crate::log::start(echo);
-        let result = self
-            .conn()
-            .await?
-            .query(sql, params, |row| {
-                let mut cells = Vec::new();
-                while !row.at_end() {
-                    cells.push(row.read_unnamed::<Option<String>>("probe")?);
-                }
-                rows.push(cells);
-                Ok(())
-            })
-            .await;
-        crate::log::statement(echo, started, sql, params, result.as_ref().map(|()| rows.len() as u64));
-        result.map(|()| rows)
+        self.logged_query(sql, params, Rows::All, |row| {
+            let mut cells = Vec::new();
+            while !row.at_end() {
+                cells.push(row.read_unnamed::<Option<String>>("probe")?);
+            }
+            rows.push(cells);
+            Ok(())
+        })
+        .await?;
+        Ok(rows)
     }
 
     /// Runs a statement that returns no rows.
@@ -286,7 +257,7 @@ impl Session {
 
     async fn write_rows<M: Model>(&mut self, sql: &str, params: &[Value], out: &mut Vec<M>) -> Result<u64> {
         self.begin().await?;
-        self.query_rows(sql, params, |row| {
+        self.query_rows(sql, params, Rows::All, |row| {
             out.push(M::decode(row)?);
             Ok(())
         })
@@ -380,7 +351,7 @@ impl Session {
         let sql = self.statement::<M>(StatementKind::Get);
         let params = M::key_values(&key);
         let mut found = None;
-        self.query_first(sql, &params, |row| {
+        self.query_rows(sql, &params, Rows::First, |row| {
             found = Some(M::decode(row)?);
             Ok(())
         })
@@ -455,7 +426,7 @@ impl Session {
         let key = key_values(model)?;
         let sql = self.statement::<M>(StatementKind::Get);
         let mut found = None;
-        self.query_rows(sql, &key, |row| {
+        self.query_rows(sql, &key, Rows::First, |row| {
             found = Some(M::decode(row)?);
             Ok(())
         })
@@ -480,7 +451,7 @@ impl Session {
         let (sql, params) = select.build(self.dialect())?;
         let mut out = Vec::new();
         let selection = &select.selection;
-        self.query_rows(&sql, &params, |row| {
+        self.query_rows(&sql, &params, Rows::All, |row| {
             out.push(selection.decode(row)?);
             Ok(())
         })

@@ -65,7 +65,7 @@ fn sqlite_stream<S: Selection>(
         #[allow(irrefutable_let_patterns)]
         if let Conn::Sqlite(db) = &conn {
             let mut batch = RowBatch::with_capacity(BATCH);
-            let result = crate::backend::sqlite::query(db, &sql, &params, |row| {
+            let result = crate::backend::sqlite::query(db, &sql, &params, crate::backend::Rows::All, |row| {
                 batch.push(row).map_err(|e| crate::backend::sqlite::map_error(e, Some(&sql)))?;
                 if batch.len() == BATCH || batch.byte_len() >= BATCH_BYTES {
                     let full = std::mem::replace(&mut batch, RowBatch::with_capacity(BATCH));

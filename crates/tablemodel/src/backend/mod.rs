@@ -91,6 +91,16 @@ impl Pool {
     }
 }
 
+/// How much of a statement's result to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rows {
+    /// Every row.
+    All,
+    /// The first row only: a lookup by key, which has at most one. On SQLite this saves the
+    /// final step that would only report the end of the result (a tenth of such a call).
+    First,
+}
+
 /// A connection checked out of a [`Pool`]; it goes back when dropped.
 pub(crate) enum Conn {
     #[cfg(feature = "sqlite")]
@@ -100,17 +110,19 @@ pub(crate) enum Conn {
 }
 
 impl Conn {
-    /// Runs a row-returning statement, handing each row to `each`.
+    /// Runs a row-returning statement, handing each row it reads (all, or only the first)
+    /// to `each`.
     pub(crate) async fn query(
         &mut self,
         sql: &str,
         params: &[Value],
+        read: Rows,
         mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
     ) -> Result<()> {
         match self {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => {
-                sqlite::query(conn, sql, params, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
+                sqlite::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => {
@@ -121,32 +133,11 @@ impl Conn {
                 let rows = client.query(&stmt, &refs).await.map_err(|e| postgres::map_error(e, Some(sql)))?;
                 for row in &rows {
                     each(&mut RowReader::new(RowRef::Postgres(row)))?;
+                    if read == Rows::First {
+                        break;
+                    }
                 }
                 Ok(())
-            }
-        }
-    }
-
-    /// Runs a statement that returns at most one row, handing that row (if any) to `each`.
-    pub(crate) async fn query_first(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        each: impl FnOnce(&mut RowReader<'_>) -> Result<()> + Send,
-    ) -> Result<()> {
-        match self {
-            #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => {
-                sqlite::query_first(conn, sql, params, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
-            }
-            #[cfg(feature = "postgres")]
-            Conn::Postgres(_) => {
-                let mut each = Some(each);
-                self.query(sql, params, |row| match each.take() {
-                    Some(each) => each(row),
-                    None => Ok(()),
-                })
-                .await
             }
         }
     }

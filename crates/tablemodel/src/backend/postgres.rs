@@ -90,10 +90,6 @@ impl ToSql for Param<'_> {
     to_sql_checked!();
 }
 
-pub(crate) fn is_null(row: &Row, idx: usize) -> crate::error::Result<bool> {
-    column_is_null(row, idx).map_err(|source| Error::Decode { column: format!("#{idx}"), source })
-}
-
 /// Whether column `idx` is NULL, without decoding it.
 #[inline]
 pub(crate) fn column_is_null(row: &Row, idx: usize) -> Result<bool, DecodeError> {

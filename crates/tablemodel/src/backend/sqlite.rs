@@ -149,12 +149,6 @@ fn text_ref(v: Option<&str>) -> ToSqlOutput<'_> {
     v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |s| ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())))
 }
 
-pub(crate) fn is_null(row: &rusqlite::Row<'_>, idx: usize) -> crate::error::Result<bool> {
-    row.get_ref(idx)
-        .map(|v| matches!(v, ValueRef::Null))
-        .map_err(|e| Error::Decode { column: format!("#{idx}"), source: DecodeError::new("a value", e.to_string()) })
-}
-
 /// Reads column `idx` as a value of `kind`, accepting SQLite's loose storage classes.
 pub(crate) fn decode(row: &rusqlite::Row<'_>, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
     decode_ref(column(row, idx)?, kind)
@@ -335,34 +329,22 @@ fn bound<'c>(conn: &'c Connection, sql: &str, params: &[Value]) -> crate::error:
     Ok(stmt)
 }
 
-/// Runs a statement that returns rows, handing each to `each`.
+/// Runs a statement that returns rows, handing each one read (all, or only the first) to
+/// `each`.
 pub(crate) fn query(
     conn: &Connection,
     sql: &str,
     params: &[Value],
+    read: super::Rows,
     mut each: impl FnMut(&rusqlite::Row<'_>) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
     let mut stmt = bound(conn, sql, params)?;
     let mut rows = stmt.raw_query();
     while let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
         each(row)?;
-    }
-    Ok(())
-}
-
-/// Runs a statement that returns at most one row (a lookup by primary key), handing that
-/// row to `each`. Stops after the first row instead of stepping SQLite to the end: for a
-/// key lookup that final step is a tenth of the call.
-pub(crate) fn query_first(
-    conn: &Connection,
-    sql: &str,
-    params: &[Value],
-    each: impl FnOnce(&rusqlite::Row<'_>) -> crate::error::Result<()>,
-) -> crate::error::Result<()> {
-    let mut stmt = bound(conn, sql, params)?;
-    let mut rows = stmt.raw_query();
-    if let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
-        each(row)?;
+        if read == super::Rows::First {
+            break;
+        }
     }
     Ok(())
 }

@@ -11,14 +11,10 @@ fn null<T>() -> DecodeError {
     DecodeError::new(std::any::type_name::<T>(), "unexpected NULL in a NOT NULL field")
 }
 
+/// `SqlType` for a type stored as one `Value` variant; with `|raw| expr`, also its direct
+/// SQLite decoding (the others keep the trait's default, through `Value`).
 macro_rules! simple_sql_type {
-    ($ty:ty, $kind:ident, $variant:ident) => {
-        simple_sql_type!($ty, $kind, $variant, |raw| <$ty>::from_value(crate::backend::sqlite::decode_ref(
-            raw,
-            ValueKind::$kind
-        )?));
-    };
-    ($ty:ty, $kind:ident, $variant:ident, |$raw:ident| $from_sqlite:expr) => {
+    ($ty:ty, $kind:ident, $variant:ident $(, |$raw:ident| $from_sqlite:expr)?) => {
         impl SqlType for $ty {
             const TYPE: SqlTypeInfo = SqlTypeInfo::of(ValueKind::$kind);
             type Base = $ty;
@@ -35,10 +31,7 @@ macro_rules! simple_sql_type {
             #[cfg(feature = "postgres")]
             #[inline]
             fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
-                match read_exact::<$ty>(row, idx) {
-                    Some(read) => read?.ok_or_else(null::<$ty>),
-                    None => <$ty>::from_value(crate::backend::postgres::decode(row, idx, ValueKind::$kind)?),
-                }
+                Self::from_postgres_nullable(row, idx)?.ok_or_else(null::<$ty>)
             }
             #[cfg(feature = "postgres")]
             #[inline]
@@ -48,14 +41,16 @@ macro_rules! simple_sql_type {
                     None => Option::<$ty>::from_value(crate::backend::postgres::decode(row, idx, ValueKind::$kind)?),
                 }
             }
-            #[cfg(feature = "sqlite")]
-            #[inline]
-            fn from_sqlite($raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
-                if let rusqlite::types::ValueRef::Null = $raw {
-                    return Err(null::<$ty>());
+            $(
+                #[cfg(feature = "sqlite")]
+                #[inline]
+                fn from_sqlite($raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
+                    if let rusqlite::types::ValueRef::Null = $raw {
+                        return Err(null::<$ty>());
+                    }
+                    $from_sqlite
                 }
-                $from_sqlite
-            }
+            )?
         }
     };
 }
