@@ -23,7 +23,7 @@ pub mod validate;
 #[cfg(feature = "axum")]
 pub mod web;
 
-pub use backend::Dialect;
+pub use backend::{AlterSupport, Capabilities, Dialect};
 pub use column::Column;
 pub use engine::{Engine, EngineBuilder};
 pub use error::{DatabaseError, DbErrorKind, DecodeError, Error, Result};

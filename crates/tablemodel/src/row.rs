@@ -13,7 +13,7 @@ pub(crate) enum RowRef<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
     /// A SQLite row copied out of its statement (streaming).
     #[cfg(feature = "sqlite")]
-    SqliteCopied(crate::backend::sqlite_batch::CopiedRow<'r>),
+    SqliteCopied(crate::backend::sqlite::batch::CopiedRow<'r>),
     #[cfg(feature = "postgres")]
     Postgres(&'r tokio_postgres::Row),
 }

@@ -46,7 +46,7 @@ fn sqlite_stream<S: Selection>(
     selection: S,
 ) -> BoxStream<'_, Result<S::Output>> {
     use crate::backend::Conn;
-    use crate::backend::sqlite_batch::RowBatch;
+    use crate::backend::sqlite::batch::RowBatch;
     use crate::row::{RowReader, RowRef};
     /// Rows per batch: each batch is one channel message and one wake-up of the other
     /// thread, which cost far more than a row.

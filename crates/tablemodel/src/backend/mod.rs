@@ -9,8 +9,9 @@
 pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
-#[cfg(feature = "sqlite")]
-pub(crate) mod sqlite_batch;
+
+mod capabilities;
+pub use capabilities::{AlterSupport, Capabilities};
 
 use crate::error::{Error, Result};
 use crate::row::{RowReader, RowRef};
@@ -27,12 +28,17 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// What this dialect supports.
+    pub const fn capabilities(self) -> &'static Capabilities {
+        match self {
+            Dialect::Sqlite => &Capabilities::SQLITE,
+            Dialect::Postgres => &Capabilities::POSTGRES,
+        }
+    }
+
     /// The most parameters one statement may bind.
     pub fn max_params(self) -> usize {
-        match self {
-            Dialect::Sqlite => 32766,
-            Dialect::Postgres => 65535,
-        }
+        self.capabilities().max_params
     }
 
     /// Renders a query statement with its bound values.

@@ -8,6 +8,8 @@
 //! piece of CPU work, and handing it to another thread would cost more than the call itself
 //! (see the benchmark report). Only long streams move to a blocking thread.
 
+pub(crate) mod batch;
+
 use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};

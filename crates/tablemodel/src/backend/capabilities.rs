@@ -1,0 +1,119 @@
+//! What each database can do, described as data.
+//!
+//! Code outside `backend/` never asks which database it talks to; it asks what the
+//! database can do (`RETURNING` on writes, transactional DDL, …) and picks its strategy
+//! from the answer. A new backend is then one more [`Capabilities`] value, not a hunt for
+//! every `if dialect == …` in the crate.
+
+/// Which `ALTER TABLE` operations a dialect runs in place. What it cannot alter, a
+/// migration does by rebuilding the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AlterSupport {
+    /// `ADD COLUMN`.
+    pub add_column: bool,
+    /// `DROP COLUMN` (of a column no constraint or index names).
+    pub drop_column: bool,
+    /// `RENAME COLUMN`.
+    pub rename_column: bool,
+    /// `RENAME TO` (a table).
+    pub rename_table: bool,
+    /// Changing a column's type.
+    pub alter_column_type: bool,
+    /// Changing a column's nullability.
+    pub alter_nullability: bool,
+    /// Setting or dropping a column's server default.
+    pub alter_default: bool,
+    /// Adding or dropping a foreign key or unique constraint on an existing table.
+    pub alter_constraints: bool,
+}
+
+/// What a dialect supports, for the code paths that differ between databases.
+///
+/// ```
+/// use tablemodel::Dialect;
+/// let sqlite = Dialect::Sqlite.capabilities();
+/// assert!(sqlite.returning_on_insert);
+/// assert!(sqlite.single_writer);
+/// assert!(!sqlite.alter.alter_column_type);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// `INSERT … RETURNING` gives back the stored row; without it the write path reads the
+    /// row back by its key in the same transaction.
+    pub returning_on_insert: bool,
+    /// `UPDATE … RETURNING` gives back the stored row.
+    pub returning_on_update: bool,
+    /// `INSERT … ON CONFLICT DO NOTHING`.
+    pub on_conflict_do_nothing: bool,
+    /// DDL statements take part in transactions (a failed `create_all` leaves nothing).
+    pub transactional_ddl: bool,
+    /// `CREATE INDEX IF NOT EXISTS`.
+    pub index_if_not_exists: bool,
+    /// The statement that opens a transaction which will write.
+    pub begin_write: &'static str,
+    /// One transaction writes at a time (the whole database is locked by a writer).
+    pub single_writer: bool,
+    /// The most parameters one statement may bind.
+    pub max_params: usize,
+    /// The longest identifier (table, column, index, constraint name) in bytes.
+    pub max_identifier_length: usize,
+    /// The `ALTER TABLE` operations run in place.
+    pub alter: AlterSupport,
+}
+
+impl Capabilities {
+    /// SQLite 3.35 and later.
+    pub(crate) const SQLITE: Capabilities = Capabilities {
+        returning_on_insert: true,
+        returning_on_update: true,
+        on_conflict_do_nothing: true,
+        transactional_ddl: true,
+        index_if_not_exists: true,
+        // Takes the write lock up front, so a later write cannot fail on a stale snapshot.
+        begin_write: "BEGIN IMMEDIATE",
+        single_writer: true,
+        max_params: 32766,
+        max_identifier_length: usize::MAX,
+        alter: AlterSupport {
+            add_column: true,
+            drop_column: true,
+            rename_column: true,
+            rename_table: true,
+            alter_column_type: false,
+            alter_nullability: false,
+            alter_default: false,
+            alter_constraints: false,
+        },
+    };
+
+    /// PostgreSQL 13 and later.
+    pub(crate) const POSTGRES: Capabilities = Capabilities {
+        returning_on_insert: true,
+        returning_on_update: true,
+        on_conflict_do_nothing: true,
+        transactional_ddl: true,
+        index_if_not_exists: true,
+        begin_write: "BEGIN",
+        single_writer: false,
+        max_params: 65535,
+        max_identifier_length: 63,
+        alter: AlterSupport {
+            add_column: true,
+            drop_column: true,
+            rename_column: true,
+            rename_table: true,
+            alter_column_type: true,
+            alter_nullability: true,
+            alter_default: true,
+            alter_constraints: true,
+        },
+    };
+
+    /// These capabilities without `RETURNING`: the write path of databases that lack it,
+    /// forced on a database that has it (tests run it on SQLite).
+    pub const fn without_returning(self) -> Capabilities {
+        Capabilities { returning_on_insert: false, returning_on_update: false, ..self }
+    }
+}
