@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::backend::{Dialect, Pool};
+use crate::backend::{self, Capabilities, Dialect, Pool, WriteGate};
 use crate::ddl::{self, Tables};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::meta::TableMeta;
-use crate::query::ModelStatements;
 use crate::session::Session;
 
 /// A pool of connections to one database, cheap to clone and share.
@@ -36,12 +35,10 @@ pub(crate) struct EngineInner {
     pub(crate) pool: Pool,
     pub(crate) dialect: Dialect,
     pub(crate) echo: bool,
-    pub(crate) statements: ModelStatements,
-    /// SQLite lets one transaction write at a time, and a writer that finds the database
-    /// locked sleeps in SQLite's busy handler (1 ms to 100 ms naps). Queuing this engine's
-    /// writers on an async lock instead hands the database over as soon as a transaction
-    /// ends: concurrent web requests that write keep their throughput.
-    pub(crate) write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// What the database can do; the write paths pick their strategy from it.
+    pub(crate) capabilities: Capabilities,
+    /// The queue of this engine's writers, where one transaction writes at a time.
+    pub(crate) write_gate: Option<WriteGate>,
     url: String,
 }
 
@@ -58,6 +55,8 @@ pub struct EngineBuilder {
     url: String,
     max_connections: Option<usize>,
     echo: bool,
+    /// Changes to the database's capabilities, applied in order (tests only).
+    adjust: Vec<fn(&mut Capabilities)>,
 }
 
 impl EngineBuilder {
@@ -75,26 +74,38 @@ impl EngineBuilder {
         self
     }
 
+    /// Writes as on a database without `RETURNING` (insert, then read the row back by its
+    /// key in the same transaction), whatever the database supports: how the tests run that
+    /// write path on SQLite. Not an API.
+    #[doc(hidden)]
+    pub fn without_returning(self) -> Self {
+        self.adjust_capabilities(|c| *c = c.without_returning())
+    }
+
+    /// Uses the database as if its capabilities were changed by `adjust`: how the tests run
+    /// the fallback paths on a database that does not need them. Not an API: claiming a
+    /// capability the database lacks makes its statements fail.
+    #[doc(hidden)]
+    pub fn adjust_capabilities(mut self, adjust: fn(&mut Capabilities)) -> Self {
+        self.adjust.push(adjust);
+        self
+    }
+
     /// Opens the pool and checks that the database answers.
     pub async fn connect(self) -> Result<Engine> {
         let url = self.url.trim();
-        let (pool, dialect) = if url.starts_with("sqlite:") {
-            open_sqlite(url, self.max_connections)?
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            open_postgres(url, self.max_connections)?
-        } else {
-            return Err(Error::InvalidUrl {
-                url: redact(url),
-                reason: "expected a `sqlite:` or `postgres://` URL".to_owned(),
-            });
-        };
+        let (pool, dialect) = backend::open(url, self.max_connections)?;
+        let mut capabilities = *dialect.capabilities();
+        for adjust in &self.adjust {
+            adjust(&mut capabilities);
+        }
         let engine = Engine {
             inner: Arc::new(EngineInner {
+                write_gate: pool.write_gate(&capabilities),
                 pool,
                 dialect,
                 echo: self.echo,
-                statements: ModelStatements,
-                write_gate: (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+                capabilities,
                 url: redact(url),
             }),
         };
@@ -104,73 +115,8 @@ impl EngineBuilder {
     }
 }
 
-#[cfg(feature = "sqlite")]
-fn open_sqlite(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
-    use crate::backend::sqlite::{SqliteManager, SqliteTarget};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
-    let rest = url.trim_start_matches("sqlite:");
-    let memory = matches!(rest, ":memory:" | "//:memory:" | "///:memory:" | "");
-    let target = if memory {
-        // A named database of SQLite's `memdb` VFS is shared by every connection of this
-        // process that opens the same name, with ordinary locking between them.
-        let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
-        SqliteTarget { path: format!("file:/tablemodel-{}-{n}?vfs=memdb", std::process::id()), memory: true }
-    } else {
-        let path = match rest.strip_prefix("//") {
-            Some(after) => match after.strip_prefix('/') {
-                Some(relative_or_abs) => relative_or_abs.to_owned(),
-                None => after.to_owned(),
-            },
-            None => rest.to_owned(),
-        };
-        if path.is_empty() {
-            return Err(Error::InvalidUrl { url: url.to_owned(), reason: "no database file named".to_owned() });
-        }
-        SqliteTarget { path, memory: false }
-    };
-    let manager = SqliteManager { target };
-    let keeper = if memory { Some(std::sync::Mutex::new(manager.open()?)) } else { None };
-    let size = max.unwrap_or(if memory { 4 } else { 8 });
-    let pool = deadpool::managed::Pool::builder(manager)
-        .max_size(size)
-        .runtime(deadpool::Runtime::Tokio1)
-        .build()
-        .map_err(|e| Error::Pool(e.to_string()))?;
-    Ok((Pool::Sqlite { pool, _keeper: keeper }, Dialect::Sqlite))
-}
-
-#[cfg(not(feature = "sqlite"))]
-fn open_sqlite(_: &str, _: Option<usize>) -> Result<(Pool, Dialect)> {
-    Err(Error::BackendDisabled { scheme: "sqlite".to_owned(), feature: "sqlite" })
-}
-
-#[cfg(feature = "postgres")]
-fn open_postgres(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
-    let config: tokio_postgres::Config = url
-        .parse()
-        .map_err(|e: tokio_postgres::Error| Error::InvalidUrl { url: redact(url), reason: e.to_string() })?;
-    let manager = deadpool_postgres::Manager::from_config(
-        config,
-        tokio_postgres::NoTls,
-        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
-    );
-    let size = max.unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
-    let pool = deadpool_postgres::Pool::builder(manager)
-        .max_size(size)
-        .runtime(deadpool::Runtime::Tokio1)
-        .build()
-        .map_err(|e| Error::Pool(e.to_string()))?;
-    Ok((Pool::Postgres(pool), Dialect::Postgres))
-}
-
-#[cfg(not(feature = "postgres"))]
-fn open_postgres(_: &str, _: Option<usize>) -> Result<(Pool, Dialect)> {
-    Err(Error::BackendDisabled { scheme: "postgres".to_owned(), feature: "postgres" })
-}
-
 /// The URL with its password replaced by `***`, for errors and logs.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
             let _ = parsed.set_password(Some("***"));
@@ -188,12 +134,17 @@ impl Engine {
 
     /// Settings before connecting.
     pub fn builder(url: &str) -> EngineBuilder {
-        EngineBuilder { url: url.to_owned(), max_connections: None, echo: false }
+        EngineBuilder { url: url.to_owned(), max_connections: None, echo: false, adjust: Vec::new() }
     }
 
     /// The SQL dialect of the database.
     pub fn dialect(&self) -> Dialect {
         self.inner.dialect
+    }
+
+    /// What the database can do, as this engine uses it.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.inner.capabilities
     }
 
     /// A new session with its own connection from the pool.

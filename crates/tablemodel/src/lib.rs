@@ -9,7 +9,6 @@ pub mod ddl;
 mod engine;
 mod error;
 mod expr;
-mod fk_names;
 mod log;
 mod meta;
 mod model;
@@ -17,12 +16,13 @@ mod query;
 pub mod relationship;
 mod row;
 mod session;
-mod stream;
 mod types;
 pub mod validate;
 #[cfg(feature = "axum")]
 pub mod web;
 
+#[doc(hidden)]
+pub use backend::RawColumn;
 pub use backend::{AlterSupport, Capabilities, Dialect};
 pub use column::Column;
 pub use engine::{Engine, EngineBuilder};

@@ -1,5 +1,10 @@
 //! The database backends behind one small surface: open a pool, check out a connection,
-//! run a statement that returns rows, run one that does not, run raw control SQL.
+//! run a statement that returns rows, run one that does not, run raw control SQL, stream.
+//!
+//! Only this module names a driver. Each backend is one directory (`sqlite/`, `postgres/`)
+//! owning its connections, rows, decoding, streaming and error mapping; the rest of the
+//! crate sees the enums below and the [`Capabilities`] of a [`Dialect`]. A new backend is a
+//! new directory plus one variant per enum here and in `row.rs`.
 //!
 //! The backends are an enum rather than a trait object: there are few of them, they are
 //! known at compile time, and a `match` keeps the hot path free of dynamic dispatch and
@@ -11,10 +16,19 @@ pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 mod capabilities;
+mod gate;
+mod row;
 pub use capabilities::{AlterSupport, Capabilities};
+pub(crate) use gate::{WriteGate, WritePermit};
+pub use row::RawColumn;
+pub(crate) use row::RowRef;
+
+use futures_util::stream::BoxStream;
 
 use crate::error::{Error, Result};
-use crate::row::{RowReader, RowRef};
+use crate::model::Model;
+use crate::row::RowReader;
+use crate::session::Session;
 use crate::types::Value;
 
 /// The SQL dialect of a backend.
@@ -59,6 +73,27 @@ impl Dialect {
     }
 }
 
+/// Opens a pool for `url`: the backend is picked by the URL's scheme.
+pub(crate) fn open(url: &str, max_connections: Option<usize>) -> Result<(Pool, Dialect)> {
+    if url.starts_with("sqlite:") {
+        #[cfg(feature = "sqlite")]
+        return sqlite::open_pool(url, max_connections).map(|pool| (pool, Dialect::Sqlite));
+        #[cfg(not(feature = "sqlite"))]
+        return Err(Error::BackendDisabled { scheme: "sqlite".to_owned(), feature: "sqlite" });
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "postgres")]
+        return postgres::open_pool(url, max_connections).map(|pool| (pool, Dialect::Postgres));
+        #[cfg(not(feature = "postgres"))]
+        return Err(Error::BackendDisabled { scheme: "postgres".to_owned(), feature: "postgres" });
+    }
+    let _ = max_connections;
+    Err(Error::InvalidUrl {
+        url: crate::engine::redact(url),
+        reason: "expected a `sqlite:` or `postgres://` URL".to_owned(),
+    })
+}
+
 /// A pool of connections to one database.
 pub(crate) enum Pool {
     #[cfg(feature = "sqlite")]
@@ -94,6 +129,19 @@ impl Pool {
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => pool.close(),
         }
+    }
+
+    /// The queue of an engine's writers when one transaction writes at a time.
+    pub(crate) fn write_gate(&self, capabilities: &Capabilities) -> Option<WriteGate> {
+        if !capabilities.single_writer {
+            return None;
+        }
+        Some(match self {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite { .. } => WriteGate::new(sqlite::BUSY_TIMEOUT, sqlite::gate_timed_out),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(_) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
+        })
     }
 }
 
@@ -132,18 +180,7 @@ impl Conn {
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => {
-                let stmt = client.prepare_cached(sql).await.map_err(|e| postgres::map_error(e, Some(sql)))?;
-                let params: Vec<postgres::Param<'_>> = params.iter().map(postgres::Param).collect();
-                let refs: Vec<&(dyn postgres_types::ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn postgres_types::ToSql + Sync)).collect();
-                let rows = client.query(&stmt, &refs).await.map_err(|e| postgres::map_error(e, Some(sql)))?;
-                for row in &rows {
-                    each(&mut RowReader::new(RowRef::Postgres(row)))?;
-                    if read == Rows::First {
-                        break;
-                    }
-                }
-                Ok(())
+                postgres::query(client, sql, params, read, |row| each(&mut RowReader::new(RowRef::Postgres(row)))).await
             }
         }
     }
@@ -154,13 +191,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => sqlite::execute(conn, sql, params),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => {
-                let stmt = client.prepare_cached(sql).await.map_err(|e| postgres::map_error(e, Some(sql)))?;
-                let params: Vec<postgres::Param<'_>> = params.iter().map(postgres::Param).collect();
-                let refs: Vec<&(dyn postgres_types::ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn postgres_types::ToSql + Sync)).collect();
-                client.execute(&stmt, &refs).await.map_err(|e| postgres::map_error(e, Some(sql)))
-            }
+            Conn::Postgres(client) => postgres::execute(client, sql, params).await,
         }
     }
 
@@ -174,14 +205,115 @@ impl Conn {
         }
     }
 
-    /// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite takes the write
-    /// lock up front, so a later write cannot fail on a stale read snapshot.
-    pub(crate) async fn begin(&mut self) -> Result<()> {
+    /// The key the database generated for the last row this connection inserted (the write
+    /// path of databases without `RETURNING`).
+    pub(crate) async fn last_insert_id(&mut self) -> Result<i64> {
         match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(_) => self.batch("BEGIN IMMEDIATE").await,
+            Conn::Sqlite(conn) => Ok(conn.last_insert_rowid()),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(_) => self.batch("BEGIN").await,
+            Conn::Postgres(client) => postgres::last_insert_id(client).await,
+        }
+    }
+
+    /// Ends the transaction this connection is in when its session is dropped without
+    /// `commit` or `rollback`: best effort, and a connection that cannot roll back is not
+    /// handed on.
+    fn roll_back_on_drop(self) {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => sqlite::roll_back_on_drop(conn),
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client) => postgres::roll_back_on_drop(client),
+        }
+    }
+}
+
+/// A session's connection: in its hands, or lent to a stream that reads it on another
+/// thread and sends it back when done.
+pub(crate) struct ConnSlot {
+    conn: Option<Conn>,
+    /// Where a streaming SQLite query sends the connection back when it is done.
+    #[cfg(feature = "sqlite")]
+    lent: Option<tokio::sync::oneshot::Receiver<Conn>>,
+}
+
+impl ConnSlot {
+    pub(crate) fn new(conn: Conn) -> Self {
+        ConnSlot {
+            conn: Some(conn),
+            #[cfg(feature = "sqlite")]
+            lent: None,
+        }
+    }
+
+    /// The connection, waiting for a stream to give it back if it was lent.
+    pub(crate) async fn get(&mut self) -> Result<&mut Conn> {
+        #[cfg(feature = "sqlite")]
+        if let Some(lent) = self.lent.take() {
+            self.conn = Some(lent.await.map_err(|_| Error::Pool("a streaming query lost the connection".to_owned()))?);
+        }
+        self.conn.as_mut().ok_or_else(|| Error::Pool("the session has no connection".to_owned()))
+    }
+
+    /// Streams the rows of a query, each decoded by `decode`.
+    pub(crate) async fn stream<T, F>(
+        &mut self,
+        sql: String,
+        params: Vec<Value>,
+        decode: F,
+    ) -> Result<BoxStream<'static, Result<T>>>
+    where
+        T: Send + 'static,
+        F: Fn(&mut RowReader<'_>) -> Result<T> + Clone + Send + Sync + 'static,
+    {
+        match self.get().await? {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(_) => {
+                let conn = self.conn.take();
+                let (back, lent) = tokio::sync::oneshot::channel::<Conn>();
+                self.lent = Some(lent);
+                Ok(sqlite::stream::open(conn, back, sql, params, decode))
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client) => postgres::stream(client, sql, params, decode).await,
+        }
+    }
+
+    /// Rolls back the open transaction of a dropped session.
+    pub(crate) fn roll_back_on_drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            conn.roll_back_on_drop();
+        }
+    }
+}
+
+/// Names the foreign key behind a failed write of `models` where the database's own error
+/// does not; `err` unchanged otherwise.
+pub(crate) async fn name_foreign_key_for_write<'m, M: Model + 'm>(
+    session: &mut Session,
+    models: impl IntoIterator<Item = &'m M>,
+    err: Error,
+) -> Error {
+    match session.dialect() {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => sqlite::fk_names::name_for_write(session, models, err).await,
+        _ => {
+            let _ = models;
+            err
+        }
+    }
+}
+
+/// Names the foreign key that still points at the row a delete of `model` failed to
+/// remove, where the database's own error does not; `err` unchanged otherwise.
+pub(crate) async fn name_foreign_key_for_delete<M: Model>(session: &mut Session, model: &M, err: Error) -> Error {
+    match session.dialect() {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => sqlite::fk_names::name_for_delete(session, model, err).await,
+        _ => {
+            let _ = model;
+            err
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The statements whose shape is fixed per model: get, insert, update and delete by key.
 //!
-//! They are rendered with sea-query the first time a model needs them on an engine and
+//! They are rendered with sea-query the first time a model needs them in the process and
 //! reused after that, so the hot path of `get`/`add`/`update` only binds values. The
 //! prepared-statement caches of the drivers key on this same text.
 
@@ -18,9 +18,9 @@ use crate::meta::TableMeta;
 pub(crate) enum StatementKind {
     /// `SELECT <all> WHERE <key>`.
     Get,
-    /// `INSERT … RETURNING <all>`, leaving out the columns whose bit is set (database
-    /// generated keys the model leaves unset).
-    Insert { omitted: u64 },
+    /// `INSERT … RETURNING <all>`, leaving out the `omitted` columns (database generated
+    /// keys the model leaves unset).
+    Insert { omitted: crate::session::Omitted },
     /// `UPDATE <non-key columns> WHERE <key> RETURNING <all>`.
     UpdateByKey,
     /// `DELETE WHERE <key>`.
@@ -80,8 +80,7 @@ fn render(meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> St
         StatementKind::Insert { omitted } => {
             let mut q = Query::insert();
             q.into_table(meta.name);
-            let cols: Vec<_> =
-                meta.columns.iter().enumerate().filter(|(i, _)| omitted & (1 << i) == 0).map(|(_, c)| c).collect();
+            let cols: Vec<_> = omitted.sent(meta).map(|i| &meta.columns[i]).collect();
             if cols.is_empty() {
                 q.or_default_values();
             } else {

@@ -159,9 +159,22 @@ async fn sync_links(
 ) -> Result<()> {
     let owner_name = link.columns[owner_column].name;
     let target_name = link.columns[target_column].name;
+    // Without `ON CONFLICT DO NOTHING` every link is deleted and the kept ones inserted again.
+    let on_conflict = s.capabilities().on_conflict_do_nothing;
+    let mut kept = kept;
+    if !on_conflict {
+        // A row listed twice must not insert its link twice.
+        let mut unique: Vec<Value> = Vec::with_capacity(kept.len());
+        for key in kept {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+        kept = unique;
+    }
     if existed {
         let mut condition = sea_query::Expr::col((link.name, owner_name)).eq(local.clone());
-        if !kept.is_empty() {
+        if on_conflict && !kept.is_empty() {
             condition = condition.and(sea_query::Expr::col((link.name, target_name)).is_not_in(kept.clone()));
         }
         let (sql, params) = s.dialect().render(Query::delete().from_table(link.name).cond_where(condition));
@@ -173,7 +186,9 @@ async fn sync_links(
         for key in chunk {
             insert.values_panic([local.clone().into(), key.clone().into()]);
         }
-        insert.on_conflict(sea_query::OnConflict::columns([owner_name, target_name]).do_nothing().to_owned());
+        if on_conflict {
+            insert.on_conflict(sea_query::OnConflict::columns([owner_name, target_name]).do_nothing().to_owned());
+        }
         let (sql, params) = s.dialect().render(&insert);
         s.write_sql(&sql, &params).await?;
     }

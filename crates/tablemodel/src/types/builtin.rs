@@ -1,6 +1,7 @@
 //! [`SqlType`] for the standard, chrono, uuid, decimal and JSON types, and `Option<T>`.
 
 use super::{SqlType, SqlTypeInfo, Value, ValueKind};
+use crate::backend::RawColumn;
 use crate::error::DecodeError;
 
 fn mismatch<T>(value: &Value) -> DecodeError {
@@ -11,10 +12,9 @@ fn null<T>() -> DecodeError {
     DecodeError::new(std::any::type_name::<T>(), "unexpected NULL in a NOT NULL field")
 }
 
-/// `SqlType` for a type stored as one `Value` variant; with `|raw| expr`, also its direct
-/// SQLite decoding (the others keep the trait's default, through `Value`).
+/// `SqlType` for a type stored as one `Value` variant, read by each backend directly.
 macro_rules! simple_sql_type {
-    ($ty:ty, $kind:ident, $variant:ident $(, |$raw:ident| $from_sqlite:expr)?) => {
+    ($ty:ty, $kind:ident, $variant:ident) => {
         impl SqlType for $ty {
             const TYPE: SqlTypeInfo = SqlTypeInfo::of(ValueKind::$kind);
             type Base = $ty;
@@ -28,68 +28,21 @@ macro_rules! simple_sql_type {
                     other => Err(mismatch::<$ty>(&other)),
                 }
             }
-            #[cfg(feature = "postgres")]
             #[inline]
-            fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
-                Self::from_postgres_nullable(row, idx)?.ok_or_else(null::<$ty>)
+            fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, DecodeError> {
+                column.native::<Self>()
             }
-            #[cfg(feature = "postgres")]
-            #[inline]
-            fn from_postgres_nullable(row: &tokio_postgres::Row, idx: usize) -> Result<Option<Self>, DecodeError> {
-                match read_exact::<$ty>(row, idx) {
-                    Some(read) => read,
-                    None => Option::<$ty>::from_value(crate::backend::postgres::decode(row, idx, ValueKind::$kind)?),
-                }
-            }
-            $(
-                #[cfg(feature = "sqlite")]
-                #[inline]
-                fn from_sqlite($raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
-                    if let rusqlite::types::ValueRef::Null = $raw {
-                        return Err(null::<$ty>());
-                    }
-                    $from_sqlite
-                }
-            )?
         }
     };
 }
 
-/// Column `idx` (NULL or a value) read as exactly `T`'s own PostgreSQL type; `None` when
-/// the column has another type (an `INT4` read into `i64`, say), which the generic path
-/// converts.
-#[cfg(feature = "postgres")]
-#[inline]
-fn read_exact<T>(row: &tokio_postgres::Row, idx: usize) -> Option<Result<Option<T>, DecodeError>>
-where
-    T: for<'a> postgres_types::FromSql<'a>,
-{
-    let column = row.columns().get(idx)?;
-    if !<T as postgres_types::FromSql>::accepts(column.type_()) {
-        return None;
-    }
-    Some(
-        row.try_get::<_, Option<T>>(idx).map_err(|e| {
-            DecodeError::new(std::any::type_name::<T>(), format!("column of type {}: {e}", column.type_()))
-        }),
-    )
-}
-
-/// An SQLite integer narrowed to `T`, or the same error the generic path gives.
-#[cfg(feature = "sqlite")]
-#[inline]
-fn narrow<T: TryFrom<i64>>(raw: rusqlite::types::ValueRef<'_>) -> Result<T, DecodeError> {
-    let wide = crate::backend::sqlite::int_of(raw)?;
-    T::try_from(wide).map_err(|_| DecodeError::new(std::any::type_name::<T>(), format!("found SQLite value {raw:?}")))
-}
-
-simple_sql_type!(bool, Bool, Bool, |raw| crate::backend::sqlite::int_of(raw).map(|i| i != 0));
-simple_sql_type!(i16, SmallInt, SmallInt, |raw| narrow(raw));
-simple_sql_type!(i32, Int, Int, |raw| narrow(raw));
-simple_sql_type!(i64, BigInt, BigInt, |raw| crate::backend::sqlite::int_of(raw));
-simple_sql_type!(f32, Float, Float, |raw| crate::backend::sqlite::real_of(raw).map(|f| f as f32));
-simple_sql_type!(f64, Double, Double, |raw| crate::backend::sqlite::real_of(raw));
-simple_sql_type!(String, Text, String, |raw| crate::backend::sqlite::text_of(raw).map(str::to_owned));
+simple_sql_type!(bool, Bool, Bool);
+simple_sql_type!(i16, SmallInt, SmallInt);
+simple_sql_type!(i32, Int, Int);
+simple_sql_type!(i64, BigInt, BigInt);
+simple_sql_type!(f32, Float, Float);
+simple_sql_type!(f64, Double, Double);
+simple_sql_type!(String, Text, String);
 simple_sql_type!(Vec<u8>, Bytes, Bytes);
 simple_sql_type!(chrono::NaiveDate, Date, ChronoDate);
 simple_sql_type!(chrono::NaiveTime, Time, ChronoTime);
@@ -126,15 +79,10 @@ impl<T: SqlType> SqlType for Option<T> {
     fn from_value(value: Value) -> Result<Self, DecodeError> {
         if is_null(&value) { Ok(None) } else { T::from_value(value).map(Some) }
     }
-    #[cfg(feature = "postgres")]
+    /// NULL is a value here: `Some(None)`.
     #[inline]
-    fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
-        T::from_postgres_nullable(row, idx)
-    }
-    #[cfg(feature = "sqlite")]
-    #[inline]
-    fn from_sqlite(raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
-        if let rusqlite::types::ValueRef::Null = raw { Ok(None) } else { T::from_sqlite(raw).map(Some) }
+    fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, DecodeError> {
+        T::read_column(column).map(Some)
     }
 }
 

@@ -13,6 +13,7 @@ pub(crate) mod enums;
 pub(crate) use builtin::is_null;
 pub use enums::DbEnum;
 
+use crate::backend::RawColumn;
 use crate::error::DecodeError;
 
 /// A bound SQL parameter or a decoded column value.
@@ -149,34 +150,18 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     /// Rebuilds the value from what the backend decoded for [`SqlType::TYPE`]'s kind.
     fn from_value(value: Value) -> Result<Self, DecodeError>;
 
-    /// Rebuilds the value straight from SQLite's column value. The built-in scalar types
-    /// override this to skip the intermediate [`Value`] (the hot path of every SQLite read);
-    /// other types go through [`SqlType::from_value`].
+    /// Reads the value from a result column; `None` when the column is NULL (`Option<T>`
+    /// reads NULL as `Some(None)`). The built-in types read their backend's own wire value
+    /// here, without a [`Value`] in between; other types keep this default, which decodes
+    /// by [`SqlType::TYPE`]'s kind and calls [`SqlType::from_value`].
+    ///
+    /// Not an API: a [`RawColumn`] can be neither built nor read outside tablemodel, so
+    /// this can be neither called nor usefully overridden there.
     #[doc(hidden)]
-    #[cfg(feature = "sqlite")]
-    fn from_sqlite(raw: rusqlite::types::ValueRef<'_>) -> Result<Self, DecodeError> {
-        Self::from_value(crate::backend::sqlite::decode_ref(raw, Self::TYPE.kind)?)
-    }
-
-    /// Rebuilds the value straight from a PostgreSQL column, the same way as
-    /// [`SqlType::from_sqlite`]: built-in types read their own wire format when the column
-    /// has their exact type, everything else goes through [`SqlType::from_value`].
-    #[doc(hidden)]
-    #[cfg(feature = "postgres")]
-    fn from_postgres(row: &tokio_postgres::Row, idx: usize) -> Result<Self, DecodeError> {
-        Self::from_value(crate::backend::postgres::decode(row, idx, Self::TYPE.kind)?)
-    }
-
-    /// A nullable PostgreSQL column of this type: `None` for NULL. Built-in types read the
-    /// NULL marker and the value in one go.
-    #[doc(hidden)]
-    #[cfg(feature = "postgres")]
-    fn from_postgres_nullable(row: &tokio_postgres::Row, idx: usize) -> Result<Option<Self>, DecodeError> {
-        if crate::backend::postgres::column_is_null(row, idx)? {
-            Ok(None)
-        } else {
-            Self::from_postgres(row, idx).map(Some)
-        }
+    #[inline]
+    fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, DecodeError> {
+        let value = column.value(Self::TYPE.kind)?;
+        if is_null(&value) && !Self::NULLABLE { Ok(None) } else { Self::from_value(value).map(Some) }
     }
 }
 

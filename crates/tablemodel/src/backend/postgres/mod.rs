@@ -5,7 +5,13 @@
 //! `i64` literal compared with an `INTEGER` column, or a `LIMIT`, binds without casts in
 //! the SQL.
 
+mod native;
+
+pub(crate) use native::Native;
+
 use bytes::BytesMut;
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::Row;
 
@@ -13,6 +19,116 @@ use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
 use crate::types::{Value, ValueKind};
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+/// Opens the pool of a `postgres://` URL.
+pub(crate) fn open_pool(url: &str, max: Option<usize>) -> Result<super::Pool, Error> {
+    let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::InvalidUrl {
+        url: crate::engine::redact(url),
+        reason: e.to_string(),
+    })?;
+    let manager = deadpool_postgres::Manager::from_config(
+        config,
+        tokio_postgres::NoTls,
+        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
+    );
+    let size = max.unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
+    let pool = deadpool_postgres::Pool::builder(manager)
+        .max_size(size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| Error::Pool(e.to_string()))?;
+    Ok(super::Pool::Postgres(pool))
+}
+
+/// The error of a writer that waited too long for its turn, were PostgreSQL ever run with
+/// one writer at a time: what the server says when a lock is not granted.
+pub(crate) fn gate_timed_out() -> Error {
+    DatabaseError {
+        kind: DbErrorKind::Busy,
+        code: Some("55P03".to_owned()),
+        constraint: None,
+        table: None,
+        message: "lock not available: another session of this engine kept its write transaction open".to_owned(),
+        sql: Some("BEGIN".to_owned()),
+    }
+    .into()
+}
+
+/// Rolls back the transaction of a dropped session on the runtime; without a runtime, or
+/// when the rollback fails, the connection is closed and the server rolls back.
+pub(crate) fn roll_back_on_drop(client: deadpool_postgres::Object) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            handle.spawn(async move {
+                if client.batch_execute("ROLLBACK").await.is_err() {
+                    drop(deadpool_postgres::Object::take(client));
+                }
+            });
+        }
+        Err(_) => drop(deadpool_postgres::Object::take(client)),
+    }
+}
+
+/// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
+pub(crate) async fn query(
+    client: &deadpool_postgres::Object,
+    sql: &str,
+    params: &[Value],
+    read: super::Rows,
+    mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
+) -> crate::error::Result<()> {
+    let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
+    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    let rows = client.query(&stmt, &refs).await.map_err(|e| map_error(e, Some(sql)))?;
+    for row in &rows {
+        each(row)?;
+        if read == super::Rows::First {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Runs a statement that returns no rows; the number of rows it changed.
+pub(crate) async fn execute(
+    client: &deadpool_postgres::Object,
+    sql: &str,
+    params: &[Value],
+) -> crate::error::Result<u64> {
+    let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
+    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    client.execute(&stmt, &refs).await.map_err(|e| map_error(e, Some(sql)))
+}
+
+/// The value the session's last `nextval` gave: the key of the row it last inserted.
+pub(crate) async fn last_insert_id(client: &deadpool_postgres::Object) -> crate::error::Result<i64> {
+    const SQL: &str = "SELECT lastval()";
+    let row = client.query_one(SQL, &[]).await.map_err(|e| map_error(e, Some(SQL)))?;
+    row.try_get(0).map_err(|e| map_error(e, Some(SQL)))
+}
+
+/// Streams the rows of a query natively, each decoded by `decode`.
+pub(crate) async fn stream<T, F>(
+    client: &deadpool_postgres::Object,
+    sql: String,
+    params: Vec<Value>,
+    decode: F,
+) -> crate::error::Result<BoxStream<'static, crate::error::Result<T>>>
+where
+    T: Send + 'static,
+    F: Fn(&mut crate::row::RowReader<'_>) -> crate::error::Result<T> + Send + Sync + 'static,
+{
+    let stmt = client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?;
+    let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(&sql)))?;
+    Ok(rows
+        .map(move |row| {
+            let row = row.map_err(|e| map_error(e, Some(&sql)))?;
+            decode(&mut crate::row::RowReader::new(super::RowRef::Postgres(&row)))
+        })
+        .boxed())
+}
 
 /// A bound parameter, encoded for the placeholder's inferred type.
 #[derive(Debug)]

@@ -9,6 +9,11 @@
 //! (see the benchmark report). Only long streams move to a blocking thread.
 
 pub(crate) mod batch;
+pub(crate) mod fk_names;
+mod native;
+pub(crate) mod stream;
+
+pub(crate) use native::Native;
 
 use std::time::Duration;
 
@@ -24,6 +29,61 @@ const DATE_FORMAT: &str = "%Y-%m-%d";
 
 /// How long a connection waits for another connection's write lock before failing.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens the pool of a `sqlite:` URL.
+pub(crate) fn open_pool(url: &str, max: Option<usize>) -> Result<super::Pool, Error> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
+    let rest = url.trim_start_matches("sqlite:");
+    let memory = matches!(rest, ":memory:" | "//:memory:" | "///:memory:" | "");
+    let target = if memory {
+        // A named database of SQLite's `memdb` VFS is shared by every connection of this
+        // process that opens the same name, with ordinary locking between them.
+        let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
+        SqliteTarget { path: format!("file:/tablemodel-{}-{n}?vfs=memdb", std::process::id()), memory: true }
+    } else {
+        let path = match rest.strip_prefix("//") {
+            Some(after) => match after.strip_prefix('/') {
+                Some(relative_or_abs) => relative_or_abs.to_owned(),
+                None => after.to_owned(),
+            },
+            None => rest.to_owned(),
+        };
+        if path.is_empty() {
+            return Err(Error::InvalidUrl { url: url.to_owned(), reason: "no database file named".to_owned() });
+        }
+        SqliteTarget { path, memory: false }
+    };
+    let manager = SqliteManager { target };
+    let keeper = if memory { Some(std::sync::Mutex::new(manager.open()?)) } else { None };
+    let size = max.unwrap_or(if memory { 4 } else { 8 });
+    let pool = deadpool::managed::Pool::builder(manager)
+        .max_size(size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| Error::Pool(e.to_string()))?;
+    Ok(super::Pool::Sqlite { pool, _keeper: keeper })
+}
+
+/// The error of a writer that waited for its turn as long as SQLite waits for a lock: the
+/// same "database is locked" SQLite would give.
+pub(crate) fn gate_timed_out() -> Error {
+    DatabaseError {
+        kind: DbErrorKind::Busy,
+        code: Some("SQLITE_BUSY".to_owned()),
+        constraint: None,
+        table: None,
+        message: "database is locked: another session of this engine kept its write transaction open".to_owned(),
+        sql: Some("BEGIN IMMEDIATE".to_owned()),
+    }
+    .into()
+}
+
+/// Rolls back the transaction of a dropped session. Best effort: if even `ROLLBACK`
+/// fails, the pool's recycle check rolls back.
+pub(crate) fn roll_back_on_drop(conn: deadpool::managed::Object<SqliteManager>) {
+    let _ = conn.execute_batch("ROLLBACK");
+}
 
 /// Where an engine's connections open their database.
 #[derive(Clone, Debug)]
@@ -149,11 +209,6 @@ fn text(v: Option<String>) -> ToSqlOutput<'static> {
 
 fn text_ref(v: Option<&str>) -> ToSqlOutput<'_> {
     v.map_or(ToSqlOutput::Borrowed(ValueRef::Null), |s| ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())))
-}
-
-/// Reads column `idx` as a value of `kind`, accepting SQLite's loose storage classes.
-pub(crate) fn decode(row: &rusqlite::Row<'_>, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
-    decode_ref(column(row, idx)?, kind)
 }
 
 /// The raw SQLite value of column `idx`.

@@ -9,7 +9,6 @@
 //! the key as PostgreSQL does by default (`<table>_<column>_fkey`), so code matching on the
 //! name works on both. The probes run only on this error path.
 
-use crate::backend::Dialect;
 use crate::error::{DbErrorKind, Error};
 use crate::model::Model;
 use crate::session::Session;
@@ -18,10 +17,9 @@ use crate::types::Value;
 /// What SQLite puts in [`crate::DatabaseError::constraint`] when it cannot say more.
 const UNNAMED: &str = "FOREIGN KEY";
 
-/// Whether `err` is a SQLite foreign-key failure that names no key.
-fn is_unnamed(session: &Session, err: &Error) -> bool {
-    session.dialect() == Dialect::Sqlite
-        && matches!(err, Error::Database(db) if db.kind == DbErrorKind::ForeignKeyViolation
+/// Whether `err` is a foreign-key failure that names no key.
+fn is_unnamed(err: &Error) -> bool {
+    matches!(err, Error::Database(db) if db.kind == DbErrorKind::ForeignKeyViolation
             && db.constraint.as_deref() == Some(UNNAMED))
 }
 
@@ -45,7 +43,7 @@ pub(crate) async fn name_for_write<'m, M: Model + 'm>(
     models: impl IntoIterator<Item = &'m M>,
     err: Error,
 ) -> Error {
-    if !is_unnamed(session, &err) {
+    if !is_unnamed(&err) {
         return err;
     }
     let models: Vec<&M> = models.into_iter().collect();
@@ -71,7 +69,7 @@ pub(crate) async fn name_for_write<'m, M: Model + 'm>(
 /// Names the foreign key that still points at `model`'s row, which a delete just failed to
 /// remove; `err` unchanged when it is not an unnamed SQLite failure or no probe finds it.
 pub(crate) async fn name_for_delete<M: Model>(session: &mut Session, model: &M, err: Error) -> Error {
-    if !is_unnamed(session, &err) {
+    if !is_unnamed(&err) {
         return err;
     }
     let referencing = r#"SELECT m.name, f."from", f."to" FROM sqlite_master AS m

@@ -1,0 +1,35 @@
+//! The queue of an engine's writers on a database where one transaction writes at a time
+//! ([`Capabilities::single_writer`](super::Capabilities::single_writer)).
+//!
+//! A writer that finds such a database locked sleeps in the driver's busy handler (SQLite:
+//! 1 ms to 100 ms naps). Queuing the engine's writers on an async lock instead hands the
+//! database over as soon as a transaction ends: concurrent web requests that write keep
+//! their throughput.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// One engine's queue of writers.
+pub(crate) struct WriteGate {
+    lock: Arc<tokio::sync::Mutex<()>>,
+    /// As long as the database itself would wait for its lock.
+    wait: Duration,
+    /// The error the database itself would give after waiting that long.
+    timed_out: fn() -> Error,
+}
+
+/// A session's turn to write, held from `BEGIN` to `COMMIT`/`ROLLBACK`.
+pub(crate) type WritePermit = tokio::sync::OwnedMutexGuard<()>;
+
+impl WriteGate {
+    pub(crate) fn new(wait: Duration, timed_out: fn() -> Error) -> Self {
+        WriteGate { lock: Arc::new(tokio::sync::Mutex::new(())), wait, timed_out }
+    }
+
+    /// Waits for this session's turn.
+    pub(crate) async fn turn(&self) -> Result<WritePermit> {
+        tokio::time::timeout(self.wait, self.lock.clone().lock_owned()).await.map_err(|_| (self.timed_out)())
+    }
+}

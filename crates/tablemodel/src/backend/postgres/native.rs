@@ -1,0 +1,42 @@
+//! The built-in types read straight from a PostgreSQL column when it has the type's own
+//! wire format, in one read that also sees NULL.
+
+use postgres_types::FromSql;
+use tokio_postgres::Row;
+
+use super::decode;
+use crate::error::DecodeError;
+use crate::types::{SqlType, is_null};
+
+/// A type read directly from a PostgreSQL column; `None` for NULL.
+pub(crate) trait Native: SqlType + for<'a> FromSql<'a> {
+    /// The exact read when the column has this type's wire format; otherwise (an `INT4`
+    /// read into `i64`, say) the value decoded by kind and converted.
+    #[inline]
+    fn from_postgres(row: &Row, idx: usize) -> Result<Option<Self>, DecodeError> {
+        if let Some(column) = row.columns().get(idx)
+            && <Self as FromSql>::accepts(column.type_())
+        {
+            return row.try_get::<_, Option<Self>>(idx).map_err(|e| {
+                DecodeError::new(std::any::type_name::<Self>(), format!("column of type {}: {e}", column.type_()))
+            });
+        }
+        let value = decode(row, idx, Self::TYPE.kind)?;
+        if is_null(&value) { Ok(None) } else { Self::from_value(value).map(Some) }
+    }
+}
+
+impl Native for bool {}
+impl Native for i16 {}
+impl Native for i32 {}
+impl Native for i64 {}
+impl Native for f32 {}
+impl Native for f64 {}
+impl Native for String {}
+impl Native for Vec<u8> {}
+impl Native for chrono::NaiveDate {}
+impl Native for chrono::NaiveTime {}
+impl Native for chrono::NaiveDateTime {}
+impl Native for chrono::DateTime<chrono::Utc> {}
+impl Native for uuid::Uuid {}
+impl Native for rust_decimal::Decimal {}

@@ -1,0 +1,118 @@
+//! One result row of whichever backend produced it, and the raw column value the
+//! [`SqlType`](crate::SqlType) read hook receives.
+//!
+//! Everything here is private to the crate except [`RawColumn`], which has to appear in
+//! the public trait's signature but exposes nothing: no constructor and no method a user
+//! could call, so the hook can be neither called nor meaningfully implemented outside the
+//! crate. The built-in types read their backend's wire value directly through [`Native`];
+//! any other type goes through [`RawColumn::value`] and `SqlType::from_value`.
+
+use crate::error::DecodeError;
+use crate::types::{SqlType, Value, ValueKind};
+
+/// A borrowed result row of one of the backends.
+#[derive(Clone, Copy)]
+pub(crate) enum RowRef<'r> {
+    #[cfg(feature = "sqlite")]
+    Sqlite(&'r rusqlite::Row<'r>),
+    /// A SQLite row copied out of its statement (streaming).
+    #[cfg(feature = "sqlite")]
+    SqliteCopied(super::sqlite::batch::CopiedRow<'r>),
+    #[cfg(feature = "postgres")]
+    Postgres(&'r tokio_postgres::Row),
+}
+
+impl<'r> RowRef<'r> {
+    /// The number of columns.
+    pub(crate) fn len(self) -> usize {
+        match self {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(row) => row.as_ref().column_count(),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteCopied(row) => row.len(),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(row) => row.len(),
+        }
+    }
+
+    /// Column `idx`, undecoded.
+    #[inline]
+    pub(crate) fn raw(self, idx: usize) -> Result<RawColumn<'r>, DecodeError> {
+        Ok(RawColumn(match self {
+            #[cfg(feature = "sqlite")]
+            RowRef::Sqlite(row) => Raw::Sqlite(super::sqlite::column(row, idx)?),
+            #[cfg(feature = "sqlite")]
+            RowRef::SqliteCopied(row) => Raw::Sqlite(row.get(idx)?),
+            #[cfg(feature = "postgres")]
+            RowRef::Postgres(row) => Raw::Postgres(row, idx),
+        }))
+    }
+
+    /// Whether column `idx` is NULL.
+    pub(crate) fn is_null(self, idx: usize) -> Result<bool, DecodeError> {
+        match self.raw(idx)?.0 {
+            #[cfg(feature = "sqlite")]
+            Raw::Sqlite(raw) => Ok(raw == rusqlite::types::ValueRef::Null),
+            #[cfg(feature = "postgres")]
+            Raw::Postgres(row, idx) => super::postgres::column_is_null(row, idx),
+        }
+    }
+}
+
+/// One column of a result row as the backend handed it out, for
+/// [`SqlType::read_column`](crate::SqlType::read_column). Opaque: only the crate reads it.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct RawColumn<'r>(Raw<'r>);
+
+#[derive(Clone, Copy)]
+enum Raw<'r> {
+    #[cfg(feature = "sqlite")]
+    Sqlite(rusqlite::types::ValueRef<'r>),
+    #[cfg(feature = "postgres")]
+    Postgres(&'r tokio_postgres::Row, usize),
+}
+
+impl RawColumn<'_> {
+    /// The column decoded as a value of `kind` (a NULL of that kind for NULL).
+    pub(crate) fn value(self, kind: ValueKind) -> Result<Value, DecodeError> {
+        match self.0 {
+            #[cfg(feature = "sqlite")]
+            Raw::Sqlite(raw) => super::sqlite::decode_ref(raw, kind),
+            #[cfg(feature = "postgres")]
+            Raw::Postgres(row, idx) => super::postgres::decode(row, idx, kind),
+        }
+    }
+
+    /// The column read as a built-in type straight from the backend's wire value; `None`
+    /// for NULL.
+    #[inline]
+    pub(crate) fn native<T: Native>(self) -> Result<Option<T>, DecodeError> {
+        match self.0 {
+            #[cfg(feature = "sqlite")]
+            Raw::Sqlite(raw) => T::from_sqlite(raw),
+            #[cfg(feature = "postgres")]
+            Raw::Postgres(row, idx) => T::from_postgres(row, idx),
+        }
+    }
+}
+
+#[cfg(feature = "sqlite")]
+use super::sqlite::Native as SqliteNative;
+/// Without the backend every type qualifies: there is nothing to read.
+#[cfg(not(feature = "sqlite"))]
+pub(crate) trait SqliteNative {}
+#[cfg(not(feature = "sqlite"))]
+impl<T> SqliteNative for T {}
+
+#[cfg(feature = "postgres")]
+use super::postgres::Native as PostgresNative;
+/// Without the backend every type qualifies: there is nothing to read.
+#[cfg(not(feature = "postgres"))]
+pub(crate) trait PostgresNative {}
+#[cfg(not(feature = "postgres"))]
+impl<T> PostgresNative for T {}
+
+/// A built-in type every enabled backend decodes directly, without a [`Value`] in between.
+pub(crate) trait Native: SqlType + SqliteNative + PostgresNative {}
+impl<T: SqlType + SqliteNative + PostgresNative> Native for T {}

@@ -1,0 +1,229 @@
+//! Logged execution: every statement a session runs goes through here, is logged once
+//! with its real outcome (rows read or changed, or the error), and a failure inside a
+//! transaction poisons it. Queries, writes, transaction control, the diagnostic probes of
+//! the foreign-key naming and streams alike.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use futures_util::Stream;
+use futures_util::stream::BoxStream;
+
+use super::Session;
+use super::tx::Tx;
+use crate::backend::Rows;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::row::RowReader;
+use crate::types::Value;
+
+impl Session {
+    /// Runs a row-returning statement; every row read (all, or only the first) goes
+    /// through `each`. Refused after an earlier failure until the session rolls back.
+    pub(crate) async fn query_rows(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> Result<u64> {
+        self.tx.check_usable()?;
+        let result = self.logged_query(sql, params, read, each).await;
+        self.tx.note(&result);
+        result
+    }
+
+    /// Runs a row-returning statement and logs it; the number of rows read.
+    async fn logged_query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> Result<u64> {
+        let echo = self.engine.inner.echo;
+        let started = crate::log::start(echo);
+        let mut rows = 0u64;
+        let result = match self.conn.get().await {
+            Ok(conn) => conn
+                .query(sql, params, read, |row| {
+                    rows += 1;
+                    each(row)
+                })
+                .await
+                .map(|()| rows),
+            Err(e) => Err(e),
+        };
+        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
+        result
+    }
+
+    /// Whether a diagnostic query returns a row. Runs even after a failed statement (it
+    /// explains that failure), so it skips the pending-rollback check.
+    pub(crate) async fn probe_exists(&mut self, sql: &str, params: &[Value]) -> Result<bool> {
+        self.logged_query(sql, params, Rows::First, |_| Ok(())).await.map(|n| n > 0)
+    }
+
+    /// The rows of a diagnostic query of text columns; see [`Session::probe_exists`].
+    pub(crate) async fn probe_rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Option<String>>>> {
+        let mut rows = Vec::new();
+        self.logged_query(sql, params, Rows::All, |row| {
+            let mut cells = Vec::new();
+            while !row.at_end() {
+                cells.push(row.read_unnamed::<Option<String>>("probe")?);
+            }
+            rows.push(cells);
+            Ok(())
+        })
+        .await?;
+        Ok(rows)
+    }
+
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    pub(crate) async fn execute_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.tx.check_usable()?;
+        let echo = self.engine.inner.echo;
+        let started = crate::log::start(echo);
+        let result = match self.conn.get().await {
+            Ok(conn) => conn.execute(sql, params).await,
+            Err(e) => Err(e),
+        };
+        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
+        self.tx.note(&result);
+        result
+    }
+
+    /// Runs parameterless control SQL (transaction control, DDL) and logs it.
+    pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
+        let echo = self.engine.inner.echo;
+        let started = crate::log::start(echo);
+        let result = match self.conn.get().await {
+            Ok(conn) => conn.batch(sql).await,
+            Err(e) => Err(e),
+        };
+        crate::log::statement(echo, started, sql, &[], result.as_ref().map(|_| 0));
+        result
+    }
+
+    /// Runs DDL inside the session's transaction.
+    pub(crate) async fn execute_ddl(&mut self, sql: &str) -> Result<()> {
+        self.begin().await?;
+        self.tx.check_usable()?;
+        let result = self.control(sql).await;
+        self.tx.note(&result);
+        result
+    }
+
+    /// Runs a write that returns no rows, in the session's transaction.
+    pub(crate) async fn write_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.begin().await?;
+        self.execute_sql(sql, params).await
+    }
+
+    /// Runs a write that returns rows of `M` (`… RETURNING`), in the session's transaction.
+    pub(crate) async fn write_rows<M: Model>(&mut self, sql: &str, params: &[Value], out: &mut Vec<M>) -> Result<u64> {
+        self.begin().await?;
+        self.query_rows(sql, params, Rows::All, |row| {
+            out.push(M::decode(row)?);
+            Ok(())
+        })
+        .await
+    }
+
+    /// The key the database generated for the row this session inserted last.
+    pub(crate) async fn last_insert_id(&mut self) -> Result<i64> {
+        let result = match self.conn.get().await {
+            Ok(conn) => conn.last_insert_id().await,
+            Err(e) => Err(e),
+        };
+        self.tx.note(&result);
+        result
+    }
+
+    /// Streams the rows of a query, each decoded by `decode`. Logged when the stream ends
+    /// (or is dropped) with the rows it read, or when it fails with the error; a failure
+    /// poisons the transaction like any other statement's.
+    pub(crate) async fn stream_rows<T, F>(
+        &mut self,
+        sql: String,
+        params: Vec<Value>,
+        decode: F,
+    ) -> Result<BoxStream<'_, Result<T>>>
+    where
+        T: Send + 'static,
+        F: Fn(&mut RowReader<'_>) -> Result<T> + Clone + Send + Sync + 'static,
+    {
+        self.tx.check_usable()?;
+        let echo = self.engine.inner.echo;
+        let started = crate::log::start(echo);
+        let logged = started.map(|at| Logged { at, sql: sql.clone(), params: params.clone() });
+        let Session { conn, tx, .. } = self;
+        match conn.stream(sql, params, decode).await {
+            Ok(rows) => Ok(Box::pin(LoggedStream { rows, tx, echo, logged, read: 0 })),
+            Err(e) => {
+                if let Some(l) = logged {
+                    crate::log::statement(echo, Some(l.at), &l.sql, &l.params, Err(&e));
+                }
+                tx.note_failure();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// What a stream logs when it is done: set only when the statement will be logged.
+struct Logged {
+    at: Instant,
+    sql: String,
+    params: Vec<Value>,
+}
+
+/// A stream of rows that logs its statement once, with the real outcome, and poisons the
+/// session's transaction when it fails.
+struct LoggedStream<'s, T> {
+    rows: BoxStream<'static, Result<T>>,
+    tx: &'s mut Tx,
+    echo: bool,
+    /// Taken when logged.
+    logged: Option<Logged>,
+    read: u64,
+}
+
+impl<T> LoggedStream<'_, T> {
+    fn log(&mut self, outcome: std::result::Result<u64, &Error>) {
+        if let Some(l) = self.logged.take() {
+            crate::log::statement(self.echo, Some(l.at), &l.sql, &l.params, outcome);
+        }
+    }
+}
+
+impl<T> Stream for LoggedStream<'_, T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        let this = &mut *self;
+        let next = this.rows.as_mut().poll_next(cx);
+        match &next {
+            Poll::Ready(Some(Ok(_))) => this.read += 1,
+            Poll::Ready(Some(Err(e))) => {
+                this.tx.note_failure();
+                this.log(Err(e));
+            }
+            Poll::Ready(None) => {
+                let read = this.read;
+                this.log(Ok(read));
+            }
+            Poll::Pending => {}
+        }
+        next
+    }
+}
+
+impl<T> Drop for LoggedStream<'_, T> {
+    /// A stream dropped before its end logs the rows it read.
+    fn drop(&mut self) {
+        let read = self.read;
+        self.log(Ok(read));
+    }
+}

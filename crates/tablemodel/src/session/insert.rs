@@ -1,0 +1,157 @@
+//! INSERT rendering for `add`/`add_all`: which generated columns a row leaves to the
+//! database, the multi-row `INSERT … RETURNING`, and putting the returned rows back in the
+//! order of the models sent.
+
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHashMap;
+
+use crate::backend::Dialect;
+use crate::meta::TableMeta;
+use crate::model::Model;
+use crate::types::{Value, is_null};
+
+/// The generated (autoincrement) columns a row leaves unset, so that the database fills
+/// them: bit `k` stands for the `k`-th generated column of the table, whatever its
+/// position, so a table of any width fits. (A table with more than 64 generated columns
+/// sends NULL for the others.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Omitted(u64);
+
+impl Omitted {
+    /// The generated columns `model` leaves unset.
+    pub(crate) fn of<M: Model>(model: &M) -> Omitted {
+        let mut bits = 0u64;
+        let generated = M::META.columns.iter().enumerate().filter(|(_, c)| c.autoincrement);
+        for (k, (i, _)) in generated.enumerate().take(64) {
+            if is_null(&model.column_value(i)) {
+                bits |= 1 << k;
+            }
+        }
+        Omitted(bits)
+    }
+
+    /// Whether every column is sent.
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The positions of the columns sent, in table order.
+    pub(crate) fn sent(self, meta: &TableMeta) -> impl Iterator<Item = usize> + '_ {
+        let mut generated = 0usize;
+        meta.columns.iter().enumerate().filter_map(move |(i, c)| {
+            if !c.autoincrement {
+                return Some(i);
+            }
+            let k = generated;
+            generated += 1;
+            let omitted = k < 64 && self.0 & (1 << k) != 0;
+            (!omitted).then_some(i)
+        })
+    }
+}
+
+/// The values of the columns `omitted` leaves in, in table order.
+pub(crate) fn sent_values<M: Model>(model: &M, omitted: Omitted) -> Vec<Value> {
+    omitted.sent(M::META).map(|i| model.column_value(i)).collect()
+}
+
+/// One `INSERT` of the rows `chunk` of `models`, sending `columns`; with `RETURNING` every
+/// column when `returning`.
+pub(crate) fn insert_sql<M: Model>(
+    models: &[M],
+    chunk: &[usize],
+    columns: &[usize],
+    returning: bool,
+    dialect: Dialect,
+) -> (String, Vec<Value>) {
+    let mut q = sea_query::Query::insert();
+    q.into_table(M::META.name);
+    if columns.is_empty() {
+        q.or_default_values_many(chunk.len() as u32);
+    } else {
+        q.columns(columns.iter().map(|&c| M::META.columns[c].name));
+        for &i in chunk {
+            q.values_panic(columns.iter().map(|&c| sea_query::Expr::val(models[i].column_value(c))));
+        }
+    }
+    if returning {
+        q.returning(sea_query::Query::returning().columns(M::META.columns.iter().map(|c| c.name)));
+    }
+    dialect.render(&q)
+}
+
+/// Puts the rows an `INSERT … RETURNING` gave back into the order of the models sent.
+///
+/// Neither SQLite nor PostgreSQL promises the order of `RETURNING` rows. Generated integer
+/// keys grow in insertion order within one statement, so rows with generated keys are
+/// sorted by key; rows whose keys were sent are matched to their models by key value.
+pub(crate) fn order_like_input<M: Model>(models: &[M], chunk: &[usize], rows: &mut Vec<M>, omitted: Omitted) {
+    let pk = M::META.primary_key;
+    if !omitted.is_empty() && pk.len() == 1 {
+        rows.sort_by_key(|r| int_value(&r.column_value(pk[0])));
+        return;
+    }
+    let mut by_key: FxHashMap<Key, M> = FxHashMap::default();
+    by_key.reserve(rows.len());
+    let mut unkeyed = Vec::new();
+    for row in rows.drain(..) {
+        if let Some(extra) = by_key.insert(Key::of(&row), row) {
+            unkeyed.push(extra);
+        }
+    }
+    for &i in chunk {
+        if let Some(row) = by_key.remove(&Key::of(&models[i])) {
+            rows.push(row);
+        }
+    }
+    rows.extend(by_key.into_values());
+    rows.extend(unkeyed);
+}
+
+fn int_value(v: &Value) -> i64 {
+    match v {
+        Value::SmallInt(Some(i)) => i64::from(*i),
+        Value::Int(Some(i)) => i64::from(*i),
+        Value::BigInt(Some(i)) => *i,
+        _ => i64::MIN,
+    }
+}
+
+/// A primary key as a map key: compared as values, hashed by what keys are made of.
+#[derive(PartialEq)]
+struct Key(Vec<Value>);
+
+impl Key {
+    fn of<M: Model>(model: &M) -> Key {
+        Key(M::META.primary_key.iter().map(|&k| model.column_value(k)).collect())
+    }
+}
+
+/// Equal as `Value`s (the same variant and contents); a key never holds a NaN.
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        for value in &self.0 {
+            // Equal values have the same variant and contents, so hashing part of them keeps
+            // the contract; the variants keys are made of are hashed in full.
+            std::mem::discriminant(value).hash(state);
+            match value {
+                Value::Bool(v) => v.hash(state),
+                Value::SmallInt(v) => v.hash(state),
+                Value::Int(v) => v.hash(state),
+                Value::BigInt(v) => v.hash(state),
+                Value::String(v) => v.hash(state),
+                Value::Char(v) => v.hash(state),
+                Value::Bytes(v) => v.hash(state),
+                Value::Uuid(v) => v.hash(state),
+                Value::ChronoDate(v) => v.hash(state),
+                Value::ChronoDateTime(v) => v.hash(state),
+                Value::ChronoDateTimeUtc(v) => v.hash(state),
+                Value::Decimal(v) => v.hash(state),
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The session: one connection, one transaction at a time, and the unit-of-work verbs
+//! (`add`, `get`, `save`, `delete`, `refresh`, `exec`, `commit`, `rollback`).
+//!
+//! Reads outside a transaction run on their own; the first write opens a transaction
+//! (see [`tx`]). Every statement runs through the logged execution of [`exec`]. Writes
+//! use `RETURNING` where the database has it and read the row back by key where it does
+//! not ([`readback`]). Dropping a session with an open transaction rolls it back.
+
+mod exec;
+mod insert;
+mod readback;
+mod tx;
+
+pub(crate) use insert::Omitted;
+pub use tx::Savepoint;
+
+use crate::backend::{Capabilities, Conn, ConnSlot, Dialect, Rows};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::{Delete, ModelStatements, Select, Selection, StatementKind, Update};
+use crate::types::Value;
+use insert::{insert_sql, order_like_input, sent_values};
+
+/// A unit of work on one pooled connection. Get one from [`Engine::session`].
+pub struct Session {
+    engine: Engine,
+    conn: ConnSlot,
+    tx: tx::Tx,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("in_transaction", &self.tx.open).field("failed", &self.tx.failed).finish()
+    }
+}
+
+impl Session {
+    pub(crate) fn new(engine: Engine, conn: Conn) -> Self {
+        Session { engine, conn: ConnSlot::new(conn), tx: tx::Tx::default() }
+    }
+
+    /// The engine this session came from.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The dialect of the session's database.
+    pub fn dialect(&self) -> Dialect {
+        self.engine.dialect()
+    }
+
+    /// What the session's database can do, as its engine uses it.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.engine.inner.capabilities
+    }
+
+    /// Inserts `model` and returns it as stored: with its generated key and server
+    /// defaults filled in (one `INSERT … RETURNING`, or the insert and a read-back by key
+    /// in the same transaction where the database has no `RETURNING`).
+    ///
+    /// A key field left `None` is not sent (the database generates it). A model breaking its
+    /// field constraints is refused with [`Error::Validation`] before anything is sent.
+    pub async fn add<M: Model>(&mut self, mut model: M) -> Result<M> {
+        model.check()?;
+        let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
+        if related {
+            model.write_related_before(self).await?;
+        }
+        let mut stored = self.insert_one(&model).await?;
+        if related {
+            stored.take_related(&mut model);
+            stored.write_related_after(self, false).await?;
+        }
+        Ok(stored)
+    }
+
+    /// Inserts one checked model; its foreign key named on failure.
+    async fn insert_one<M: Model>(&mut self, model: &M) -> Result<M> {
+        let omitted = Omitted::of(model);
+        let result = if self.capabilities().returning_on_insert {
+            let sql = self.statement::<M>(StatementKind::Insert { omitted });
+            let params = sent_values(model, omitted);
+            let mut out = Vec::with_capacity(1);
+            match self.write_rows(sql, &params, &mut out).await {
+                Ok(_) => out
+                    .pop()
+                    .ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name))),
+                Err(err) => Err(err),
+            }
+        } else {
+            self.insert_then_read(model, omitted).await
+        };
+        match result {
+            Ok(stored) => Ok(stored),
+            Err(err) => Err(crate::backend::name_foreign_key_for_write(self, [model], err).await),
+        }
+    }
+
+    /// Inserts many models with multi-row `INSERT … RETURNING` statements (split to stay
+    /// under the backend's parameter limit) and returns them as stored, in input order.
+    /// Without `RETURNING`, each row is inserted and read back in turn.
+    ///
+    /// When any model breaks its field constraints, none is written; the error's locations
+    /// start with the model's position.
+    pub async fn add_all<M: Model>(&mut self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
+        let models: Vec<M> = models.into_iter().collect();
+        for (i, m) in models.iter().enumerate() {
+            m.check().map_err(|e| e.prefixed(i))?;
+        }
+        if !M::RELATIONS.is_empty() && models.iter().any(Model::has_loaded_related) {
+            // Rows with loaded relationships are written one by one, each with its related rows.
+            let mut stored = Vec::with_capacity(models.len());
+            for m in models {
+                stored.push(Box::pin(self.add(m)).await?);
+            }
+            return Ok(stored);
+        }
+        if !self.capabilities().returning_on_insert {
+            let mut stored = Vec::with_capacity(models.len());
+            for m in &models {
+                stored.push(self.insert_one(m).await?);
+            }
+            return Ok(stored);
+        }
+        let mut stored: Vec<Option<M>> = (0..models.len()).map(|_| None).collect();
+        // Rows leaving out different generated columns need different column lists.
+        let mut groups: Vec<(Omitted, Vec<usize>)> = Vec::new();
+        for (i, m) in models.iter().enumerate() {
+            let omitted = Omitted::of(m);
+            match groups.iter_mut().find(|(o, _)| *o == omitted) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((omitted, vec![i])),
+            }
+        }
+        let max_params = self.capabilities().max_params;
+        for (omitted, members) in groups {
+            let columns: Vec<usize> = omitted.sent(M::META).collect();
+            let per_statement = (max_params / columns.len().max(1)).clamp(1, 1000);
+            for chunk in members.chunks(per_statement) {
+                let (sql, params) = insert_sql::<M>(&models, chunk, &columns, true, self.dialect());
+                let mut rows: Vec<M> = Vec::with_capacity(chunk.len());
+                if let Err(err) = self.write_rows(&sql, &params, &mut rows).await {
+                    let models = chunk.iter().map(|&i| &models[i]);
+                    return Err(crate::backend::name_foreign_key_for_write(self, models, err).await);
+                }
+                if rows.len() != chunk.len() {
+                    return Err(Error::InvalidQuery(format!(
+                        "INSERT into `{}` returned {} rows for {} models",
+                        M::META.name,
+                        rows.len(),
+                        chunk.len()
+                    )));
+                }
+                order_like_input(&models, chunk, &mut rows, omitted);
+                for (&i, row) in chunk.iter().zip(rows) {
+                    stored[i] = Some(row);
+                }
+            }
+        }
+        Ok(stored.into_iter().flatten().collect())
+    }
+
+    /// The `M` row with primary key `key`, or `None`.
+    pub async fn get<M: Model>(&mut self, key: M::Key) -> Result<Option<M>> {
+        let sql = self.statement::<M>(StatementKind::Get);
+        let params = M::key_values(&key);
+        let mut found = None;
+        self.query_rows(sql, &params, Rows::First, |row| {
+            found = Some(M::decode(row)?);
+            Ok(())
+        })
+        .await?;
+        Ok(found)
+    }
+
+    /// Writes every column of a model loaded earlier back to its row (by primary key) and
+    /// reloads it as stored (from the `RETURNING` row, or read back where the database has
+    /// no `UPDATE … RETURNING`). Saving a model whose row is gone, or that has no key, is an
+    /// error, never a silent no-op.
+    pub async fn save<M: Model>(&mut self, model: &mut M) -> Result<()> {
+        model.check()?;
+        let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
+        if related {
+            model.write_related_before(self).await?;
+        }
+        let key = key_values(model)?;
+        if M::META.columns.iter().all(|c| c.primary_key) {
+            return Err(Error::InvalidQuery(format!(
+                "`{}` has only key columns: there is nothing to save",
+                M::META.name
+            )));
+        }
+        let mut params: Vec<Value> = (0..M::META.columns.len())
+            .filter(|&i| !M::META.columns[i].primary_key)
+            .map(|i| model.column_value(i))
+            .collect();
+        params.extend(key.iter().cloned());
+        let result = if self.capabilities().returning_on_update {
+            let sql = self.statement::<M>(StatementKind::UpdateByKey);
+            let mut out: Vec<M> = Vec::with_capacity(1);
+            self.write_rows(sql, &params, &mut out).await.map(|_| out.pop())
+        } else {
+            self.update_then_read(&params, &key).await
+        };
+        let fresh = match result {
+            Ok(fresh) => fresh,
+            Err(err) => return Err(crate::backend::name_foreign_key_for_write(self, [&*model], err).await),
+        };
+        match fresh {
+            Some(mut fresh) => {
+                if related {
+                    fresh.take_related(model);
+                    *model = fresh;
+                    model.write_related_after(self, true).await?;
+                } else {
+                    *model = fresh;
+                }
+                Ok(())
+            }
+            None => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "updated" }),
+        }
+    }
+
+    /// Deletes the model's row (by primary key); an error if no row was deleted.
+    ///
+    /// Rows related through its one-to-many and many-to-many relationships are first
+    /// deleted (`cascade_delete`), left to the database (`passive_deletes`), or detached
+    /// (foreign key set to NULL; link rows deleted), as SQLAlchemy does.
+    pub async fn delete<M: Model>(&mut self, model: &M) -> Result<()> {
+        let key = key_values(model)?;
+        if !M::RELATIONS.is_empty() {
+            crate::relationship::before_delete(self, model).await?;
+        }
+        let sql = self.statement::<M>(StatementKind::DeleteByKey);
+        let deleted = match self.write_sql(sql, &key).await {
+            Ok(n) => n,
+            Err(err) => return Err(crate::backend::name_foreign_key_for_delete(self, model, err).await),
+        };
+        match deleted {
+            0 => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "deleted" }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reloads every column of the model from its row.
+    pub async fn refresh<M: Model>(&mut self, model: &mut M) -> Result<()> {
+        let key = key_values(model)?;
+        let sql = self.statement::<M>(StatementKind::Get);
+        let mut found = None;
+        self.query_rows(sql, &key, Rows::First, |row| {
+            found = Some(M::decode(row)?);
+            Ok(())
+        })
+        .await?;
+        match found {
+            Some(fresh) => {
+                *model = fresh;
+                Ok(())
+            }
+            None => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "refreshed" }),
+        }
+    }
+
+    /// Runs a statement: a `select` gives its rows, a bulk `update`/`delete` the number of
+    /// rows it changed.
+    pub async fn exec<Q: Executable>(&mut self, statement: Q) -> Result<Q::Output> {
+        statement.execute(self).await
+    }
+
+    /// Every row of a `select`.
+    pub async fn all<S: Selection>(&mut self, select: Select<S>) -> Result<Vec<S::Output>> {
+        let (sql, params) = select.build(self.dialect())?;
+        let mut out = Vec::new();
+        let selection = &select.selection;
+        self.query_rows(&sql, &params, Rows::All, |row| {
+            out.push(selection.decode(row)?);
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// The first row of a `select`, or `None` (adds `LIMIT 1` when no limit is set).
+    pub async fn first<S: Selection>(&mut self, select: Select<S>) -> Result<Option<S::Output>> {
+        let select = if select.limit.is_none() { select.limit(1) } else { select };
+        Ok(self.all(select).await?.into_iter().next())
+    }
+
+    /// The one row of a `select`: [`Error::NoResult`] when there is none,
+    /// [`Error::MultipleResults`] when there are more.
+    pub async fn one<S: Selection>(&mut self, select: Select<S>) -> Result<S::Output> {
+        self.one_or_none(select).await?.ok_or(Error::NoResult)
+    }
+
+    /// The row of a `select` if there is exactly one, `None` if there is none,
+    /// [`Error::MultipleResults`] if there are more.
+    pub async fn one_or_none<S: Selection>(&mut self, select: Select<S>) -> Result<Option<S::Output>> {
+        let select = match select.limit {
+            Some(n) if n <= 2 => select,
+            _ => select.limit(2),
+        };
+        let mut rows = self.all(select).await?.into_iter();
+        match (rows.next(), rows.next()) {
+            (None, _) => Ok(None),
+            (Some(row), None) => Ok(Some(row)),
+            (Some(_), Some(_)) => Err(Error::MultipleResults),
+        }
+    }
+
+    /// The rows of a `select` one at a time, without holding them all in memory.
+    ///
+    /// A failure while streaming counts as a failed statement: inside a transaction, the
+    /// session then answers [`Error::PendingRollback`] until `rollback()`.
+    pub async fn stream<S: Selection>(
+        &mut self,
+        select: Select<S>,
+    ) -> Result<futures_util::stream::BoxStream<'_, Result<S::Output>>> {
+        self.tx.check_usable()?;
+        let (sql, params) = select.build(self.dialect())?;
+        let selection = select.selection;
+        self.stream_rows(sql, params, move |row| selection.decode(row)).await
+    }
+
+    /// The fixed statement of `kind` for `M`, rendered once per process and dialect.
+    fn statement<M: Model>(&self, kind: StatementKind) -> &'static str {
+        ModelStatements.sql(M::META, kind, self.dialect())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.tx.open {
+            self.conn.roll_back_on_drop();
+        }
+    }
+}
+
+/// A statement [`Session::exec`] runs.
+pub trait Executable: Send {
+    /// What running it gives.
+    type Output: Send;
+    /// Runs it.
+    fn execute(self, session: &mut Session) -> impl std::future::Future<Output = Result<Self::Output>> + Send;
+}
+
+impl<S: Selection> Executable for Select<S> {
+    type Output = Vec<S::Output>;
+    async fn execute(self, session: &mut Session) -> Result<Vec<S::Output>> {
+        session.all(self).await
+    }
+}
+
+impl<M: Model> Executable for Update<M> {
+    type Output = u64;
+    async fn execute(self, session: &mut Session) -> Result<u64> {
+        if self.is_empty() {
+            return Err(Error::InvalidQuery(format!("UPDATE of `{}` sets no column", M::META.name)));
+        }
+        let (sql, params) = self.build(session.dialect());
+        session.write_sql(&sql, &params).await
+    }
+}
+
+impl<M: Model> Executable for Delete<M> {
+    type Output = u64;
+    async fn execute(self, session: &mut Session) -> Result<u64> {
+        let (sql, params) = self.build(session.dialect());
+        session.write_sql(&sql, &params).await
+    }
+}
+
+fn key_values<M: Model>(model: &M) -> Result<Vec<Value>> {
+    let key: Vec<Value> = M::META.primary_key.iter().map(|&k| model.column_value(k)).collect();
+    if key.iter().any(crate::types::is_null) {
+        return Err(Error::MissingKey { table: M::META.name });
+    }
+    Ok(key)
+}
+
+fn format_key(key: &[Value]) -> String {
+    let parts: Vec<String> = key.iter().map(|v| format!("{v:?}")).collect();
+    format!("({})", parts.join(", "))
+}

@@ -1,0 +1,81 @@
+//! The write path of databases without `RETURNING`
+//! ([`Capabilities::returning_on_insert`](crate::Capabilities) and `returning_on_update`
+//! false): write, then read the row back by its key in the same transaction, so the model
+//! the caller gets has the generated key and the server defaults as stored. A generated
+//! integer key comes from the connection's last insert id.
+
+use sea_query::{ExprTrait, Query};
+
+use super::insert::{Omitted, insert_sql};
+use super::{Session, key_values};
+use crate::backend::Rows;
+use crate::error::{Error, Result};
+use crate::model::Model;
+use crate::query::StatementKind;
+use crate::types::{Value, ValueKind};
+
+impl Session {
+    /// Inserts `model` (leaving out the `omitted` generated columns) and reads the stored
+    /// row back.
+    pub(crate) async fn insert_then_read<M: Model>(&mut self, model: &M, omitted: Omitted) -> Result<M> {
+        let columns: Vec<usize> = omitted.sent(M::META).collect();
+        let (sql, params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
+        self.write_sql(&sql, &params).await?;
+        let pk = M::META.primary_key;
+        let key_generated = pk.iter().any(|k| !columns.contains(k));
+        let key = match pk {
+            [k] if key_generated => vec![key_value(M::META.columns[*k].ty.kind, self.last_insert_id().await?)?],
+            _ if key_generated => {
+                return Err(Error::InvalidQuery(format!(
+                    "`{}` has a generated column in a composite key: its row cannot be read back without RETURNING",
+                    M::META.name
+                )));
+            }
+            _ => key_values(model)?,
+        };
+        self.read_back(&key)
+            .await?
+            .ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))
+    }
+
+    /// Writes the non-key columns of `model` to its row and reads the row back; `None` when
+    /// no row has its key.
+    pub(crate) async fn update_then_read<M: Model>(&mut self, params: &[Value], key: &[Value]) -> Result<Option<M>> {
+        let mut q = Query::update();
+        q.table(M::META.name);
+        for c in M::META.columns.iter().filter(|c| !c.primary_key) {
+            q.value(c.name, sea_query::Expr::val(c.ty.kind.null()));
+        }
+        for &k in M::META.primary_key {
+            let c = &M::META.columns[k];
+            q.and_where(sea_query::Expr::col((M::META.name, c.name)).eq(c.ty.kind.null()));
+        }
+        let (sql, _) = self.dialect().render(&q);
+        match self.write_sql(&sql, params).await? {
+            0 => Ok(None),
+            _ => self.read_back(key).await,
+        }
+    }
+
+    /// The row of `M` with primary key `key`, read in the session's transaction.
+    async fn read_back<M: Model>(&mut self, key: &[Value]) -> Result<Option<M>> {
+        let sql = self.statement::<M>(StatementKind::Get);
+        let mut found = None;
+        self.query_rows(sql, key, Rows::First, |row| {
+            found = Some(M::decode(row)?);
+            Ok(())
+        })
+        .await?;
+        Ok(found)
+    }
+}
+
+/// A generated key as a value of its column's kind.
+fn key_value(kind: ValueKind, id: i64) -> Result<Value> {
+    let out_of_range = || Error::InvalidQuery(format!("generated key {id} does not fit the key column"));
+    Ok(match kind {
+        ValueKind::SmallInt => Value::SmallInt(Some(i16::try_from(id).map_err(|_| out_of_range())?)),
+        ValueKind::Int => Value::Int(Some(i32::try_from(id).map_err(|_| out_of_range())?)),
+        _ => Value::BigInt(Some(id)),
+    })
+}
