@@ -46,6 +46,7 @@ impl<'r> RowReader<'r> {
     }
 
     /// Whether every column has been read.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // read by SQLite's foreign-key probes
     pub(crate) fn at_end(&self) -> bool {
         self.next >= self.row.len()
     }

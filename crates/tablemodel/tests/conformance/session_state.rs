@@ -86,7 +86,7 @@ pub(crate) struct Wide {
 
 fn wide(base: i32) -> Wide {
     Wide {
-        c0: base + 0,
+        c0: base,
         c1: base + 1,
         c2: base + 2,
         c3: base + 3,
