@@ -16,6 +16,7 @@ mod model;
 mod query;
 pub mod relationship;
 mod row;
+pub mod schema;
 mod session;
 mod stream;
 mod types;

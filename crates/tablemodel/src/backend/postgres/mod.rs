@@ -5,6 +5,9 @@
 //! `i64` literal compared with an `INTEGER` column, or a `LIMIT`, binds without casts in
 //! the SQL.
 
+pub(crate) mod ddl;
+pub(crate) mod reflect;
+
 use bytes::BytesMut;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::Row;

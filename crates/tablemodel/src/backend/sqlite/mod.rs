@@ -9,6 +9,8 @@
 //! (see the benchmark report). Only long streams move to a blocking thread.
 
 pub(crate) mod batch;
+pub(crate) mod ddl;
+pub(crate) mod reflect;
 
 use std::time::Duration;
 
