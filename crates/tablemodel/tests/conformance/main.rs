@@ -10,6 +10,7 @@ mod ddl;
 mod errors;
 mod many_to_many;
 mod queries;
+mod schema_reflect;
 mod relationships;
 mod sqlite_writers;
 mod traps;
