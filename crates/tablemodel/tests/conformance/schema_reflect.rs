@@ -146,7 +146,10 @@ async fn every_column_feature_reflects_as_created(engine: Engine) {
     assert_eq!(gadget.uniques, [UniqueConstraint::new("gadget_code_key", vec!["code".into()])]);
     assert_eq!(
         gadget.indexes,
-        [Index::new("ix_gadget_big", vec!["big".into()], false), Index::new("ix_gadget_slug", vec!["slug".into()], true)]
+        [
+            Index::new("ix_gadget_big", vec!["big".into()], false),
+            Index::new("ix_gadget_slug", vec!["slug".into()], true)
+        ]
     );
     let actions: Vec<(&str, OnDelete)> =
         gadget.foreign_keys.iter().map(|fk| (fk.name.as_str(), fk.on_delete)).collect();
@@ -162,7 +165,10 @@ async fn every_column_feature_reflects_as_created(engine: Engine) {
     );
 
     let link = live.table("gadget_owner").unwrap();
-    assert_eq!(link.primary_key, Some(PrimaryKey::new("gadget_owner_pkey", vec!["gadget_id".into(), "owner_id".into()])));
+    assert_eq!(
+        link.primary_key,
+        Some(PrimaryKey::new("gadget_owner_pkey", vec!["gadget_id".into(), "owner_id".into()]))
+    );
     assert!(link.columns.iter().all(|c| !c.autoincrement), "no column of a composite key is generated");
     assert_eq!(live.table("owner").unwrap().uniques, [UniqueConstraint::new("owner_email_key", vec!["email".into()])]);
 }
