@@ -78,12 +78,11 @@ fn normalize_default(sql: &str) -> String {
             break;
         }
     }
-    if numeric_cast {
-        if let Some(number) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
-            if number.parse::<f64>().is_ok() {
-                text = number.to_owned();
-            }
-        }
+    if numeric_cast
+        && let Some(number) = text.strip_prefix('\'').and_then(|t| t.strip_suffix('\''))
+        && number.parse::<f64>().is_ok()
+    {
+        text = number.to_owned();
     }
     if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") || text.eq_ignore_ascii_case("null") {
         return text.to_ascii_lowercase();

@@ -38,10 +38,10 @@ pub(crate) async fn reflect(session: &mut Session) -> Result<Schema> {
         .collect();
     for table in schema.tables.values_mut() {
         for fk in &mut table.foreign_keys {
-            if fk.referenced_columns.iter().all(String::is_empty) {
-                if let Some((_, pk)) = keys.iter().find(|(t, _)| *t == fk.referenced_table) {
-                    fk.referenced_columns = pk.clone();
-                }
+            if fk.referenced_columns.iter().all(String::is_empty)
+                && let Some((_, pk)) = keys.iter().find(|(t, _)| *t == fk.referenced_table)
+            {
+                fk.referenced_columns = pk.clone();
             }
         }
     }
