@@ -131,3 +131,27 @@ impl Table {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::OnDelete;
+
+    #[test]
+    fn a_schema_survives_a_round_trip_through_json() {
+        let mut table = Table::new("hero");
+        table.columns = vec![
+            Column::new("id", ColumnType::BigInt, false).with_autoincrement(true),
+            Column::new("price", ColumnType::Numeric(Some((10, 2))), true).with_default("0"),
+            Column::new("doc", ColumnType::Custom("JSONB".into()), true),
+        ];
+        table.primary_key = Some(PrimaryKey::new("hero_pkey", vec!["id".into()]));
+        table.foreign_keys =
+            vec![ForeignKey::new("hero_id_fkey", vec!["id".into()], "team", vec!["id".into()], OnDelete::SetNull)];
+        let mut schema = Schema::new();
+        schema.insert(table);
+        let json = serde_json::to_string(&schema).unwrap();
+        assert!(json.contains(r#""on_delete":"set_null""#), "{json}");
+        assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), schema);
+    }
+}
