@@ -1,14 +1,19 @@
-//! `CREATE TABLE` / `DROP TABLE` from model metadata, in foreign-key order.
+//! `CREATE TABLE` / `DROP TABLE` from the schema model ([`crate::schema::Table`]), in
+//! foreign-key order, rendered by sea-query.
 //!
-//! Column types follow what SQLAlchemy emits for the same SQLModel fields on each dialect
-//! (`VARCHAR`, `INTEGER`, `FLOAT`, `DATETIME`, `CHAR(32)` UUIDs on SQLite…), so tables
-//! created by either side are read by the other.
+//! Column types are each backend's data (`backend/<name>/ddl.rs`): they follow what
+//! SQLAlchemy emits for the same SQLModel fields on each dialect (`VARCHAR`, `INTEGER`,
+//! `FLOAT`, `DATETIME`, `CHAR(32)` UUIDs on SQLite…), so tables created by either side are
+//! read by the other. What differs in the statements themselves (identity columns,
+//! `IF NOT EXISTS` on indexes) comes from the dialect's [`crate::Capabilities`].
+//! Constraints carry a `CONSTRAINT` name only when it is not the name the database gives
+//! them by default (`<table>_pkey`, `<table>_<column>_key`, `<table>_<column>_fkey`).
 
 use crate::backend::Dialect;
 use crate::error::{Error, Result};
 use crate::meta::{ColumnMeta, OnDelete, TableMeta};
 use crate::model::Model;
-use crate::types::ValueKind;
+use crate::schema::{self, ColumnType, foreign_key_name, primary_key_name, unique_name};
 
 /// A set of table models, given as a type: `Hero` or a tuple `(Team, Hero)`.
 pub trait Tables {
@@ -57,41 +62,19 @@ tuple_tables!(A, B, C, D, E, F, G, H, I, J, K, L);
 /// assert_eq!(ddl::column_type(name, Dialect::Postgres), "VARCHAR(100)");
 /// ```
 pub fn column_type(column: &ColumnMeta, dialect: Dialect) -> String {
-    let ty = column.ty;
-    if let Some(sql) = ty.sql {
-        return sql.to_owned();
-    }
-    let sqlite = dialect == Dialect::Sqlite;
-    match ty.kind {
-        ValueKind::Bool => "BOOLEAN".to_owned(),
-        ValueKind::SmallInt => "SMALLINT".to_owned(),
-        ValueKind::Int => "INTEGER".to_owned(),
-        // SQLite only makes `INTEGER PRIMARY KEY` an alias of the rowid.
-        ValueKind::BigInt if sqlite => "INTEGER".to_owned(),
-        ValueKind::BigInt => "BIGINT".to_owned(),
-        ValueKind::Float => "REAL".to_owned(),
-        ValueKind::Double if sqlite => "FLOAT".to_owned(),
-        ValueKind::Double => "DOUBLE PRECISION".to_owned(),
-        ValueKind::Text => match ty.max_length {
-            Some(n) => format!("VARCHAR({n})"),
-            None => "VARCHAR".to_owned(),
-        },
-        ValueKind::Bytes if sqlite => "BLOB".to_owned(),
-        ValueKind::Bytes => "BYTEA".to_owned(),
-        ValueKind::Json => "JSON".to_owned(),
-        ValueKind::Date => "DATE".to_owned(),
-        ValueKind::Time if sqlite => "TIME".to_owned(),
-        ValueKind::Time => "TIME WITHOUT TIME ZONE".to_owned(),
-        ValueKind::DateTime | ValueKind::DateTimeUtc if sqlite => "DATETIME".to_owned(),
-        ValueKind::DateTime => "TIMESTAMP WITHOUT TIME ZONE".to_owned(),
-        ValueKind::DateTimeUtc => "TIMESTAMP WITH TIME ZONE".to_owned(),
-        ValueKind::Uuid if sqlite => "CHAR(32)".to_owned(),
-        ValueKind::Uuid => "UUID".to_owned(),
-        ValueKind::Decimal => match ty.precision {
-            Some((p, s)) => format!("NUMERIC({p}, {s})"),
-            None => "NUMERIC".to_owned(),
-        },
-    }
+    type_name(&ColumnType::from_info(&column.ty), dialect)
+}
+
+/// How `dialect` spells `ty` in DDL.
+///
+/// ```
+/// use tablemodel::{Dialect, ddl, schema::ColumnType};
+/// assert_eq!(ddl::type_name(&ColumnType::BigInt, Dialect::Sqlite), "INTEGER");
+/// assert_eq!(ddl::type_name(&ColumnType::BigInt, Dialect::Postgres), "BIGINT");
+/// assert_eq!(ddl::type_name(&ColumnType::Numeric(Some((10, 2))), Dialect::Postgres), "NUMERIC(10, 2)");
+/// ```
+pub fn type_name(ty: &ColumnType, dialect: Dialect) -> String {
+    schema::dialect::of(dialect).type_name(ty)
 }
 
 fn foreign_key_action(action: OnDelete) -> sea_query::ForeignKeyAction {
@@ -100,59 +83,117 @@ fn foreign_key_action(action: OnDelete) -> sea_query::ForeignKeyAction {
         OnDelete::SetNull => sea_query::ForeignKeyAction::SetNull,
         OnDelete::Restrict => sea_query::ForeignKeyAction::Restrict,
         OnDelete::NoAction => sea_query::ForeignKeyAction::NoAction,
+        OnDelete::SetDefault => sea_query::ForeignKeyAction::SetDefault,
     }
 }
 
 /// The statements that create `table` and its indexes (idempotent: `IF NOT EXISTS`).
 pub fn create_table_sql(table: &TableMeta, dialect: Dialect) -> Vec<String> {
-    use sea_query::{ColumnDef, ColumnType, ForeignKey, Index, Table};
+    create_table_statements(&schema::Table::from_meta(table), dialect)
+}
+
+/// The statements that create `table` and its indexes (idempotent: `IF NOT EXISTS`).
+///
+/// ```
+/// use tablemodel::{Dialect, ddl};
+/// # use tablemodel::prelude::*;
+/// # #[derive(Model)]
+/// # #[model(table)]
+/// # struct Hero { #[field(primary_key)] id: Option<i64>, #[field(index)] name: String }
+/// let hero = tablemodel::schema::Table::from_meta(Hero::META);
+/// assert_eq!(
+///     ddl::create_table_statements(&hero, Dialect::Postgres),
+///     [
+///         r#"CREATE TABLE IF NOT EXISTS "hero" ( "id" BIGINT NOT NULL PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY, "name" VARCHAR NOT NULL )"#,
+///         r#"CREATE INDEX IF NOT EXISTS "ix_hero_name" ON "hero" ("name")"#,
+///     ]
+/// );
+/// ```
+pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<String> {
+    use sea_query::{ColumnDef, ForeignKey, Index, Table};
+    let capabilities = dialect.capabilities();
+    let types = schema::dialect::of(dialect);
     let mut create = Table::create();
-    create.table(table.name).if_not_exists();
-    let single_key = table.primary_key.len() == 1;
-    for column in table.columns {
-        let mut def = ColumnDef::new_with_type(column.name, ColumnType::custom(column_type(column, dialect)));
+    create.table(table.name.clone()).if_not_exists();
+    // A one-column key or unique constraint under its default name is written on the column.
+    let inline_key = table
+        .primary_key
+        .as_ref()
+        .filter(|pk| pk.columns.len() == 1 && pk.name == primary_key_name(&table.name))
+        .map(|pk| pk.columns[0].as_str());
+    let is_inline_unique =
+        |u: &schema::UniqueConstraint| u.columns.len() == 1 && u.name == unique_name(&table.name, &u.columns);
+    for column in &table.columns {
+        let mut def =
+            ColumnDef::new_with_type(column.name.clone(), sea_query::ColumnType::custom(types.type_name(&column.ty)));
         if column.nullable {
             def.null();
         } else {
             def.not_null();
         }
-        if column.primary_key && single_key {
+        if inline_key == Some(column.name.as_str()) {
             def.primary_key();
         }
-        if column.autoincrement && dialect == Dialect::Postgres {
-            def.extra("GENERATED BY DEFAULT AS IDENTITY");
-        }
-        if column.unique {
+        if table.uniques.iter().any(|u| is_inline_unique(u) && u.columns[0] == column.name) {
             def.unique_key();
         }
-        if let Some(default) = column.server_default {
-            def.extra(format!("DEFAULT {default}"));
+        let mut extra = Vec::new();
+        if column.autoincrement {
+            extra.extend(capabilities.identity_column.map(str::to_owned));
+        }
+        if let Some(default) = &column.default {
+            extra.push(format!("DEFAULT {default}"));
+        }
+        if !extra.is_empty() {
+            def.extra(extra.join(" "));
         }
         create.col(&mut def);
     }
-    if !single_key {
-        let mut pk = Index::create();
-        for &k in table.primary_key {
-            pk.col(table.columns[k].name);
+    if let Some(pk) = table.primary_key.as_ref().filter(|_| inline_key.is_none()) {
+        let mut key = Index::create();
+        if pk.name != primary_key_name(&table.name) {
+            key.name(pk.name.clone());
         }
-        create.primary_key(&mut pk);
+        for c in &pk.columns {
+            key.col(c.clone());
+        }
+        create.primary_key(&mut key);
     }
-    for column in table.columns {
-        if let Some(fk) = column.foreign_key {
-            let mut key = ForeignKey::create();
-            key.from(table.name, column.name).to(fk.table, fk.column);
-            if let Some(action) = fk.on_delete {
-                key.on_delete(foreign_key_action(action));
-            }
-            create.foreign_key(&mut key);
+    for unique in table.uniques.iter().filter(|u| !is_inline_unique(u)) {
+        let mut constraint = Index::create();
+        constraint.unique().name(unique.name.clone());
+        for c in &unique.columns {
+            constraint.col(c.clone());
         }
+        create.index(&mut constraint);
+    }
+    for fk in &table.foreign_keys {
+        let mut key = ForeignKey::create();
+        if fk.name != foreign_key_name(&table.name, &fk.columns) {
+            key.name(fk.name.clone());
+        }
+        key.from_tbl(table.name.clone()).to_tbl(fk.referenced_table.clone());
+        for c in &fk.columns {
+            key.from_col(c.clone());
+        }
+        for c in &fk.referenced_columns {
+            key.to_col(c.clone());
+        }
+        // NO ACTION is what a foreign key does when it names no action.
+        if fk.on_delete != OnDelete::NoAction {
+            key.on_delete(foreign_key_action(fk.on_delete));
+        }
+        create.foreign_key(&mut key);
     }
     let mut out = vec![dialect.render_schema(&create)];
-    for index in table.indexes {
+    for index in &table.indexes {
         let mut stmt = Index::create();
-        stmt.if_not_exists().name(index.name).table(table.name);
-        for c in index.columns {
-            stmt.col(*c);
+        if capabilities.index_if_not_exists {
+            stmt.if_not_exists();
+        }
+        stmt.name(index.name.clone()).table(table.name.clone());
+        for c in &index.columns {
+            stmt.col(c.clone());
         }
         if index.unique {
             stmt.unique();
@@ -164,8 +205,13 @@ pub fn create_table_sql(table: &TableMeta, dialect: Dialect) -> Vec<String> {
 
 /// The statement that drops `table` if it exists.
 pub fn drop_table_sql(table: &TableMeta, dialect: Dialect) -> String {
+    drop_table_statement(table.name, dialect)
+}
+
+/// The statement that drops the table named `table` if it exists.
+pub fn drop_table_statement(table: &str, dialect: Dialect) -> String {
     let mut drop = sea_query::Table::drop();
-    drop.table(table.name).if_exists();
+    drop.table(table.to_owned()).if_exists();
     dialect.render_schema(&drop)
 }
 
@@ -196,4 +242,78 @@ pub fn dependency_order(tables: &[&'static TableMeta]) -> Result<Vec<&'static Ta
         }
     }
     Ok(ordered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Column, ForeignKey, Index, PrimaryKey, Table, UniqueConstraint};
+
+    fn names(columns: &[&str]) -> Vec<String> {
+        columns.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    /// A link table as the derive describes it: composite key, default constraint names.
+    fn link() -> Table {
+        let mut t = Table::new("link");
+        t.columns = vec![
+            Column::new("team_id", ColumnType::BigInt, false),
+            Column::new("hero_id", ColumnType::BigInt, false),
+            Column::new("code", ColumnType::Varchar(Some(20)), false),
+            Column::new("rank", ColumnType::Integer, false).with_default("0"),
+        ];
+        t.primary_key = Some(PrimaryKey::new("link_pkey", names(&["team_id", "hero_id"])));
+        t.uniques = vec![UniqueConstraint::new("link_code_key", names(&["code"]))];
+        t.indexes = vec![Index::new("ix_link_rank", names(&["rank"]), false)];
+        t.foreign_keys = vec![
+            ForeignKey::new("link_team_id_fkey", names(&["team_id"]), "team", names(&["id"]), OnDelete::Cascade),
+            ForeignKey::new("link_hero_id_fkey", names(&["hero_id"]), "hero", names(&["id"]), OnDelete::NoAction),
+        ];
+        t
+    }
+
+    #[test]
+    fn default_names_stay_implicit_and_types_follow_the_dialect() {
+        assert_eq!(
+            create_table_statements(&link(), Dialect::Sqlite),
+            [
+                r#"CREATE TABLE IF NOT EXISTS "link" ( "team_id" INTEGER NOT NULL, "hero_id" INTEGER NOT NULL, "code" VARCHAR(20) NOT NULL UNIQUE, "rank" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("team_id", "hero_id"), FOREIGN KEY ("team_id") REFERENCES "team" ("id") ON DELETE CASCADE, FOREIGN KEY ("hero_id") REFERENCES "hero" ("id") )"#,
+                r#"CREATE INDEX IF NOT EXISTS "ix_link_rank" ON "link" ("rank")"#,
+            ]
+        );
+        assert_eq!(
+            create_table_statements(&link(), Dialect::Postgres)[0],
+            r#"CREATE TABLE IF NOT EXISTS "link" ( "team_id" BIGINT NOT NULL, "hero_id" BIGINT NOT NULL, "code" VARCHAR(20) NOT NULL UNIQUE, "rank" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("team_id", "hero_id"), FOREIGN KEY ("team_id") REFERENCES "team" ("id") ON DELETE CASCADE, FOREIGN KEY ("hero_id") REFERENCES "hero" ("id") )"#,
+        );
+    }
+
+    #[test]
+    fn other_names_are_written_as_constraints() {
+        let mut t = link();
+        t.primary_key = Some(PrimaryKey::new("link_key", names(&["team_id", "hero_id"])));
+        t.uniques = vec![UniqueConstraint::new("one_code", names(&["code"]))];
+        t.foreign_keys.truncate(1);
+        t.foreign_keys[0].name = "link_team".to_owned();
+        assert_eq!(
+            create_table_statements(&t, Dialect::Postgres)[0],
+            r#"CREATE TABLE IF NOT EXISTS "link" ( "team_id" BIGINT NOT NULL, "hero_id" BIGINT NOT NULL, "code" VARCHAR(20) NOT NULL, "rank" INTEGER NOT NULL DEFAULT 0, CONSTRAINT "link_key" PRIMARY KEY ("team_id", "hero_id"), CONSTRAINT "one_code" UNIQUE ("code"), CONSTRAINT "link_team" FOREIGN KEY ("team_id") REFERENCES "team" ("id") ON DELETE CASCADE )"#,
+        );
+    }
+
+    #[test]
+    fn generated_keys_use_the_dialects_identity_syntax() {
+        let mut t = Table::new("hero");
+        t.columns = vec![Column::new("id", ColumnType::BigInt, false).with_autoincrement(true)];
+        t.primary_key = Some(PrimaryKey::new("hero_pkey", names(&["id"])));
+        assert_eq!(
+            create_table_statements(&t, Dialect::Sqlite),
+            [r#"CREATE TABLE IF NOT EXISTS "hero" ( "id" INTEGER NOT NULL PRIMARY KEY )"#]
+        );
+        assert_eq!(
+            create_table_statements(&t, Dialect::Postgres),
+            [
+                r#"CREATE TABLE IF NOT EXISTS "hero" ( "id" BIGINT NOT NULL PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY )"#
+            ]
+        );
+    }
 }

@@ -15,6 +15,7 @@ mod model;
 mod query;
 pub mod relationship;
 mod row;
+pub mod schema;
 mod session;
 mod types;
 pub mod validate;

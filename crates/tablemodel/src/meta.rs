@@ -2,11 +2,18 @@
 //!
 //! DDL, migrations, the query builder and relationship loading all read this one
 //! description, so a table is described once, at compile time, with no runtime registry.
+//!
+//! The types are `#[non_exhaustive]` and built only through `const fn` constructors and
+//! `with_*` builders: the derive expands to those calls in the user's crate, so a field
+//! added here later (with a default in its constructor) does not break code the derive
+//! generated with an older version. The fields stay readable.
 
 use crate::types::SqlTypeInfo;
 
 /// What happens to referencing rows when the referenced row is deleted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum OnDelete {
     /// `ON DELETE CASCADE`: referencing rows are deleted too.
     Cascade,
@@ -16,6 +23,9 @@ pub enum OnDelete {
     Restrict,
     /// `ON DELETE NO ACTION` (the SQL default, checked at the end of the statement).
     NoAction,
+    /// `ON DELETE SET DEFAULT`: the foreign key is reset to its server default. The derive
+    /// does not offer it; reflection reports it for databases that use it.
+    SetDefault,
 }
 
 impl OnDelete {
@@ -26,12 +36,14 @@ impl OnDelete {
             OnDelete::SetNull => "SET NULL",
             OnDelete::Restrict => "RESTRICT",
             OnDelete::NoAction => "NO ACTION",
+            OnDelete::SetDefault => "SET DEFAULT",
         }
     }
 }
 
 /// A column's reference to another table's column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ForeignKeyMeta {
     /// The referenced table, e.g. `team`.
     pub table: &'static str,
@@ -43,6 +55,7 @@ pub struct ForeignKeyMeta {
 
 /// One column of a table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ColumnMeta {
     /// The SQL column name.
     pub name: &'static str,
@@ -69,6 +82,7 @@ pub struct ColumnMeta {
 
 /// An index over one or more columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IndexMeta {
     /// The index name (`ix_<table>_<column>`, as SQLModel names them).
     pub name: &'static str,
@@ -80,6 +94,7 @@ pub struct IndexMeta {
 
 /// A whole table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TableMeta {
     /// The SQL table name.
     pub name: &'static str,
@@ -93,7 +108,99 @@ pub struct TableMeta {
     pub indexes: &'static [IndexMeta],
 }
 
+impl ForeignKeyMeta {
+    /// A reference to `table.column`, with no `ON DELETE` action.
+    pub const fn new(table: &'static str, column: &'static str) -> Self {
+        ForeignKeyMeta { table, column, on_delete: None }
+    }
+
+    /// The same reference with an `ON DELETE` action.
+    pub const fn with_on_delete(self, action: OnDelete) -> Self {
+        ForeignKeyMeta { on_delete: Some(action), ..self }
+    }
+}
+
+impl ColumnMeta {
+    /// A NOT NULL column `name` (field `field`) of type `ty`, with no key, index, default or
+    /// reference; the `with_*` builders add those.
+    ///
+    /// ```
+    /// use tablemodel::{ColumnMeta, SqlTypeInfo, ValueKind};
+    /// const NAME: ColumnMeta =
+    ///     ColumnMeta::new("name", "name", SqlTypeInfo::of(ValueKind::Text).with_max_length(100)).with_index(true);
+    /// assert!(NAME.index && !NAME.nullable);
+    /// ```
+    pub const fn new(name: &'static str, field: &'static str, ty: SqlTypeInfo) -> Self {
+        ColumnMeta {
+            name,
+            field,
+            ty,
+            nullable: false,
+            primary_key: false,
+            autoincrement: false,
+            unique: false,
+            index: false,
+            server_default: None,
+            foreign_key: None,
+        }
+    }
+
+    /// Whether the column accepts NULL.
+    pub const fn with_nullable(self, nullable: bool) -> Self {
+        ColumnMeta { nullable, ..self }
+    }
+
+    /// Whether the column is part of the primary key.
+    pub const fn with_primary_key(self, primary_key: bool) -> Self {
+        ColumnMeta { primary_key, ..self }
+    }
+
+    /// Whether the database generates the value (see [`ColumnMeta::autoincrement`]).
+    pub const fn with_autoincrement(self, autoincrement: bool) -> Self {
+        ColumnMeta { autoincrement, ..self }
+    }
+
+    /// Whether the column carries a `UNIQUE` constraint.
+    pub const fn with_unique(self, unique: bool) -> Self {
+        ColumnMeta { unique, ..self }
+    }
+
+    /// Whether the column has an index `ix_<table>_<column>`.
+    pub const fn with_index(self, index: bool) -> Self {
+        ColumnMeta { index, ..self }
+    }
+
+    /// A default computed by the database, written verbatim in DDL.
+    pub const fn with_server_default(self, sql: &'static str) -> Self {
+        ColumnMeta { server_default: Some(sql), ..self }
+    }
+
+    /// The column this one references.
+    pub const fn with_foreign_key(self, foreign_key: ForeignKeyMeta) -> Self {
+        ColumnMeta { foreign_key: Some(foreign_key), ..self }
+    }
+}
+
+impl IndexMeta {
+    /// An index `name` over `columns`.
+    pub const fn new(name: &'static str, columns: &'static [&'static str], unique: bool) -> Self {
+        IndexMeta { name, columns, unique }
+    }
+}
+
 impl TableMeta {
+    /// A table `name` (Rust type `rust_name`) with its columns, the positions of its
+    /// primary key columns, and its indexes.
+    pub const fn new(
+        name: &'static str,
+        rust_name: &'static str,
+        columns: &'static [ColumnMeta],
+        primary_key: &'static [usize],
+        indexes: &'static [IndexMeta],
+    ) -> Self {
+        TableMeta { name, rust_name, columns, primary_key, indexes }
+    }
+
     /// The column named `name`, if any.
     pub fn column(&self, name: &str) -> Option<&'static ColumnMeta> {
         self.columns.iter().find(|c| c.name == name)

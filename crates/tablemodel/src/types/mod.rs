@@ -88,6 +88,7 @@ impl ValueKind {
 /// Each dialect turns this into its column type (`VARCHAR(100)`, `NUMERIC(10, 2)`, …) the
 /// way SQLAlchemy does for the same SQLModel field, unless [`SqlTypeInfo::sql`] overrides it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SqlTypeInfo {
     /// What the column stores.
     pub kind: ValueKind,

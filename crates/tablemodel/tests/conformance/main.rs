@@ -11,6 +11,7 @@ mod errors;
 mod many_to_many;
 mod queries;
 mod relationships;
+mod schema_reflect;
 mod session_state;
 mod sqlite_writers;
 mod traps;

@@ -28,60 +28,57 @@ pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
             (false, None) => quote! { <#ty as ::tablemodel::SqlType>::NULLABLE },
         };
         let primary_key = f.primary_key;
+        // `&`, not `&&`: the metadata is built by const fn calls nested in `&[…]`, which
+        // the compiler promotes to statics only when they contain no control flow.
         let autoincrement = if f.primary_key && single_key {
-            quote! { <#ty as ::tablemodel::SqlType>::NULLABLE && <#ty as ::tablemodel::SqlType>::TYPE.kind.is_integer() }
+            quote! { <#ty as ::tablemodel::SqlType>::NULLABLE & <#ty as ::tablemodel::SqlType>::TYPE.kind.is_integer() }
         } else {
             quote! { false }
         };
         // SQLModel: `index=True, unique=True` makes a UNIQUE index and no separate constraint.
         let unique = f.unique && !f.index;
         let index = f.index;
-        let server_default = match &f.server_default {
-            Some(s) => quote! { ::core::option::Option::Some(#s) },
-            None => quote! { ::core::option::Option::None },
+        let mut column = quote! {
+            ::tablemodel::ColumnMeta::new(#name, #field, #sql_ty)
+                .with_nullable(#nullable)
+                .with_primary_key(#primary_key)
+                .with_autoincrement(#autoincrement)
+                .with_unique(#unique)
+                .with_index(#index)
         };
-        let foreign_key = match &f.foreign_key {
-            Some((t, c)) => {
-                let on_delete = match f.on_delete {
-                    Some(OnDelete::Cascade) => quote! { ::core::option::Option::Some(::tablemodel::OnDelete::Cascade) },
-                    Some(OnDelete::SetNull) => quote! { ::core::option::Option::Some(::tablemodel::OnDelete::SetNull) },
-                    Some(OnDelete::Restrict) => quote! { ::core::option::Option::Some(::tablemodel::OnDelete::Restrict) },
-                    Some(OnDelete::NoAction) => quote! { ::core::option::Option::Some(::tablemodel::OnDelete::NoAction) },
-                    None => quote! { ::core::option::Option::None },
-                };
-                quote! { ::core::option::Option::Some(::tablemodel::ForeignKeyMeta { table: #t, column: #c, on_delete: #on_delete }) }
-            }
-            None => quote! { ::core::option::Option::None },
-        };
-        quote! {
-            ::tablemodel::ColumnMeta {
-                name: #name,
-                field: #field,
-                ty: #sql_ty,
-                nullable: #nullable,
-                primary_key: #primary_key,
-                autoincrement: #autoincrement,
-                unique: #unique,
-                index: #index,
-                server_default: #server_default,
-                foreign_key: #foreign_key,
-            }
+        if let Some(s) = &f.server_default {
+            column = quote! { #column.with_server_default(#s) };
         }
+        if let Some((t, c)) = &f.foreign_key {
+            let mut key = quote! { ::tablemodel::ForeignKeyMeta::new(#t, #c) };
+            let action = match f.on_delete {
+                Some(OnDelete::Cascade) => Some(quote! { Cascade }),
+                Some(OnDelete::SetNull) => Some(quote! { SetNull }),
+                Some(OnDelete::Restrict) => Some(quote! { Restrict }),
+                Some(OnDelete::NoAction) => Some(quote! { NoAction }),
+                None => None,
+            };
+            if let Some(action) = action {
+                key = quote! { #key.with_on_delete(::tablemodel::OnDelete::#action) };
+            }
+            column = quote! { #column.with_foreign_key(#key) };
+        }
+        column
     });
     let key_positions = model.key_fields().map(|(i, _)| i);
     let indexes = model.columns().filter(|(_, f)| f.index).map(|(_, f)| {
         let name = format!("ix_{table}_{}", f.column_name);
         let column = &f.column_name;
         let unique = f.unique;
-        quote! { ::tablemodel::IndexMeta { name: #name, columns: &[#column], unique: #unique } }
+        quote! { ::tablemodel::IndexMeta::new(#name, &[#column], #unique) }
     });
     quote! {
-        &::tablemodel::TableMeta {
-            name: #table,
-            rust_name: #rust_name,
-            columns: &[#(#columns),*],
-            primary_key: &[#(#key_positions),*],
-            indexes: &[#(#indexes),*],
-        }
+        &::tablemodel::TableMeta::new(
+            #table,
+            #rust_name,
+            &[#(#columns),*],
+            &[#(#key_positions),*],
+            &[#(#indexes),*],
+        )
     }
 }

@@ -8,6 +8,8 @@
 mod native;
 
 pub(crate) use native::Native;
+pub(crate) mod ddl;
+pub(crate) mod reflect;
 
 use bytes::BytesMut;
 use futures_util::StreamExt;

@@ -14,6 +14,8 @@ mod native;
 pub(crate) mod stream;
 
 pub(crate) use native::Native;
+pub(crate) mod ddl;
+pub(crate) mod reflect;
 
 use std::time::Duration;
 

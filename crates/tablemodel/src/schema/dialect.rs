@@ -1,0 +1,112 @@
+//! What a dialect does to a schema: how it spells column types and reads them back, how it
+//! reports server defaults, which names it keeps. Each backend describes itself with a
+//! [`DialectSchema`] in its own `ddl.rs`; this module picks the one for a [`Dialect`].
+
+use super::{Column, ColumnType, Table};
+use crate::backend::Dialect;
+
+/// A dialect's spelling of the schema model. Only what differs from the SQL standard needs
+/// overriding.
+pub(crate) trait DialectSchema: Sync {
+    /// The column type in this dialect's DDL.
+    fn type_name(&self, ty: &ColumnType) -> String {
+        ty.standard_name()
+    }
+
+    /// The type a reflected column type name stands for; [`ColumnType::Custom`] when it is
+    /// not one this dialect renders.
+    fn parse_type(&self, name: &str) -> ColumnType;
+
+    /// A server default as this dialect reports it back (casts and case folded the way its
+    /// catalog shows them), so a model's default and a reflected one compare equal.
+    fn normalize_default(&self, sql: &str) -> String {
+        sql.trim().to_owned()
+    }
+
+    /// Whether reflection reads constraint names back (SQLite's catalog does not keep the
+    /// names of primary keys, unique constraints and foreign keys).
+    fn keeps_constraint_names(&self) -> bool {
+        true
+    }
+
+    /// Whether the database generates `column`'s values, as reflection will report it.
+    fn generates_values(&self, _table: &Table, column: &Column) -> bool {
+        column.autoincrement
+    }
+}
+
+/// The SQL standard's spelling, for a dialect whose backend is not compiled in (its DDL can
+/// still be rendered, e.g. to print it).
+struct Standard;
+
+impl DialectSchema for Standard {
+    fn parse_type(&self, name: &str) -> ColumnType {
+        let Some((base, args)) = super::types::split_type_name(name) else { return super::types::custom(name) };
+        match (base.as_str(), args.as_slice()) {
+            ("boolean", []) => ColumnType::Boolean,
+            ("smallint", []) => ColumnType::SmallInt,
+            ("integer", []) => ColumnType::Integer,
+            ("bigint", []) => ColumnType::BigInt,
+            ("real", []) => ColumnType::Real,
+            ("double precision", []) => ColumnType::Double,
+            ("varchar", []) => ColumnType::Varchar(None),
+            ("varchar", [n]) => ColumnType::Varchar(Some(*n)),
+            ("text", []) => ColumnType::Text,
+            ("blob", []) => ColumnType::Blob,
+            ("json", []) => ColumnType::Json,
+            ("date", []) => ColumnType::Date,
+            ("time without time zone", []) => ColumnType::Time,
+            ("timestamp without time zone", []) => ColumnType::Timestamp,
+            ("timestamp with time zone", []) => ColumnType::TimestampTz,
+            ("uuid", []) => ColumnType::Uuid,
+            ("numeric", []) => ColumnType::Numeric(None),
+            ("numeric", [p, s]) => ColumnType::Numeric(Some((*p, *s))),
+            _ => super::types::custom(name),
+        }
+    }
+}
+
+/// The schema spelling of `dialect`.
+pub(crate) fn of(dialect: Dialect) -> &'static dyn DialectSchema {
+    match dialect {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => &crate::backend::sqlite::ddl::SQLITE,
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => &crate::backend::postgres::ddl::POSTGRES,
+        #[allow(unreachable_patterns)]
+        _ => &Standard,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_names_read_back_as_the_same_type() {
+        let types = [
+            ColumnType::Boolean,
+            ColumnType::SmallInt,
+            ColumnType::Integer,
+            ColumnType::BigInt,
+            ColumnType::Real,
+            ColumnType::Double,
+            ColumnType::Varchar(None),
+            ColumnType::Varchar(Some(20)),
+            ColumnType::Text,
+            ColumnType::Blob,
+            ColumnType::Json,
+            ColumnType::Date,
+            ColumnType::Time,
+            ColumnType::Timestamp,
+            ColumnType::TimestampTz,
+            ColumnType::Uuid,
+            ColumnType::Numeric(None),
+            ColumnType::Numeric(Some((10, 2))),
+            ColumnType::Custom("GEOMETRY".to_owned()),
+        ];
+        for ty in types {
+            assert_eq!(Standard.parse_type(&Standard.type_name(&ty)), ty);
+        }
+    }
+}

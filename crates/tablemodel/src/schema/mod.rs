@@ -1,0 +1,157 @@
+//! The schema model: tables, columns, types, keys, indexes and constraints as owned data.
+//!
+//! One description serves everything that works on a database's structure: DDL is
+//! rendered from it ([`crate::ddl`]), reflection reads a live database into it
+//! ([`crate::Engine::reflect`]), and migrations compare two of them. The derive's static
+//! metadata becomes a [`Schema`] through [`Schema::from_tables`]; a reflected one comes
+//! back in the same terms (types normalized by [`ColumnType`], constraints named the way
+//! PostgreSQL and SQLAlchemy name them), so `reflect(create_all(models))` equals
+//! `Schema::from_tables(models)` once both are seen through the same dialect
+//! ([`Schema::for_dialect`]). The types serialize with serde, to be kept in a file.
+
+pub(crate) mod dialect;
+pub(crate) mod reflect;
+mod table;
+mod types;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use table::{
+    Column, ForeignKey, Index, PrimaryKey, Table, UniqueConstraint, foreign_key_name, index_name, primary_key_name,
+    unique_name,
+};
+pub use types::ColumnType;
+pub(crate) use types::{custom as custom_type, split_type_name};
+
+use crate::backend::Dialect;
+use crate::meta::TableMeta;
+
+/// The table in which migrations record what they applied; reflection leaves it out.
+pub(crate) const MIGRATIONS_TABLE: &str = "tablemodel_migrations";
+
+/// A set of tables, by name.
+///
+/// ```
+/// # use tablemodel::prelude::*;
+/// use tablemodel::schema::Schema;
+/// # #[derive(Model)]
+/// # #[model(table)]
+/// # struct Team { #[field(primary_key)] id: Option<i64>, name: String }
+/// # #[derive(Model)]
+/// # #[model(table)]
+/// # struct Hero { #[field(primary_key)] id: Option<i64>, #[field(foreign_key = "team.id")] team_id: Option<i64> }
+/// let schema = Schema::from_tables(&[Team::META, Hero::META]);
+/// let hero = schema.table("hero").unwrap();
+/// assert_eq!(hero.foreign_keys[0].name, "hero_team_id_fkey");
+/// assert_eq!(hero.foreign_keys[0].referenced_table, "team");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Schema {
+    /// The tables, by name.
+    pub tables: BTreeMap<String, Table>,
+}
+
+impl Schema {
+    /// An empty schema.
+    pub fn new() -> Schema {
+        Schema::default()
+    }
+
+    /// The schema the derive's metadata describes. A table given twice is taken once.
+    pub fn from_tables(tables: &[&TableMeta]) -> Schema {
+        let mut schema = Schema::new();
+        for meta in tables {
+            schema.tables.entry(meta.name.to_owned()).or_insert_with(|| Table::from_meta(meta));
+        }
+        schema
+    }
+
+    /// Adds `table`, replacing a table of the same name.
+    pub fn insert(&mut self, table: Table) {
+        self.tables.insert(table.name.clone(), table);
+    }
+
+    /// The table named `name`, if any.
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// This schema as `dialect` stores it and reflection reads it back: types through the
+    /// dialect's spelling (SQLite's `INTEGER` holds both `Integer` and `BigInt`), defaults
+    /// as its catalog reports them, constraint names where the catalog forgets them, and
+    /// the keys the database generates.
+    ///
+    /// Compare a model's schema with a reflected one through this.
+    ///
+    /// ```
+    /// # use tablemodel::prelude::*;
+    /// use tablemodel::schema::{ColumnType, Schema};
+    /// # #[derive(Model)]
+    /// # #[model(table)]
+    /// # struct Hero { #[field(primary_key)] id: Option<i64>, age: i64 }
+    /// let schema = Schema::from_tables(&[Hero::META]);
+    /// let age = |s: &Schema| s.table("hero").unwrap().column("age").unwrap().ty.clone();
+    /// assert_eq!(age(&schema), ColumnType::BigInt);
+    /// assert_eq!(age(&schema.for_dialect(Dialect::Sqlite)), ColumnType::Integer);
+    /// assert_eq!(age(&schema.for_dialect(Dialect::Postgres)), ColumnType::BigInt);
+    /// ```
+    pub fn for_dialect(&self, dialect: Dialect) -> Schema {
+        Schema { tables: self.tables.iter().map(|(name, t)| (name.clone(), t.for_dialect(dialect))).collect() }
+    }
+}
+
+impl Table {
+    /// This table as `dialect` stores it; see [`Schema::for_dialect`].
+    pub fn for_dialect(&self, dialect: Dialect) -> Table {
+        let spelling = dialect::of(dialect);
+        let mut out = self.clone();
+        for column in &mut out.columns {
+            column.ty = spelling.parse_type(&spelling.type_name(&column.ty));
+            column.default = column.default.as_deref().map(|d| spelling.normalize_default(d));
+        }
+        let generated: Vec<bool> = out.columns.iter().map(|c| spelling.generates_values(&out, c)).collect();
+        for (column, generated) in out.columns.iter_mut().zip(generated) {
+            column.autoincrement = generated;
+        }
+        if !spelling.keeps_constraint_names() {
+            if let Some(pk) = &mut out.primary_key {
+                pk.name = primary_key_name(&out.name);
+            }
+            for unique in &mut out.uniques {
+                unique.name = unique_name(&out.name, &unique.columns);
+            }
+            for fk in &mut out.foreign_keys {
+                fk.name = foreign_key_name(&out.name, &fk.columns);
+            }
+        }
+        out.canonicalize();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::OnDelete;
+
+    #[test]
+    fn a_schema_survives_a_round_trip_through_json() {
+        let mut table = Table::new("hero");
+        table.columns = vec![
+            Column::new("id", ColumnType::BigInt, false).with_autoincrement(true),
+            Column::new("price", ColumnType::Numeric(Some((10, 2))), true).with_default("0"),
+            Column::new("doc", ColumnType::Custom("JSONB".into()), true),
+        ];
+        table.primary_key = Some(PrimaryKey::new("hero_pkey", vec!["id".into()]));
+        table.foreign_keys =
+            vec![ForeignKey::new("hero_id_fkey", vec!["id".into()], "team", vec!["id".into()], OnDelete::SetNull)];
+        let mut schema = Schema::new();
+        schema.insert(table);
+        let json = serde_json::to_string(&schema).unwrap();
+        assert!(json.contains(r#""on_delete":"set_null""#), "{json}");
+        assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), schema);
+    }
+}
