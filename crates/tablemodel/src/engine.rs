@@ -136,7 +136,7 @@ fn open_sqlite(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
         .max_size(size)
         .runtime(deadpool::Runtime::Tokio1)
         .build()
-        .map_err(|e| Error::Pool(e.to_string()))?;
+        .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
     Ok((Pool::Sqlite { pool, _keeper: keeper }, Dialect::Sqlite))
 }
 
@@ -160,7 +160,7 @@ fn open_postgres(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
         .max_size(size)
         .runtime(deadpool::Runtime::Tokio1)
         .build()
-        .map_err(|e| Error::Pool(e.to_string()))?;
+        .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
     Ok((Pool::Postgres(pool), Dialect::Postgres))
 }
 

@@ -74,9 +74,9 @@ impl Session {
     async fn conn(&mut self) -> Result<&mut Conn> {
         #[cfg(feature = "sqlite")]
         if let Some(lent) = self.lent.take() {
-            self.conn = Some(lent.await.map_err(|_| Error::Pool("a streaming query lost the connection".to_owned()))?);
+            self.conn = Some(lent.await.map_err(|_| Error::Internal("a streaming query lost the connection".to_owned()))?);
         }
-        self.conn.as_mut().ok_or_else(|| Error::Pool("the session has no connection".to_owned()))
+        self.conn.as_mut().ok_or_else(|| Error::Internal("the session has no connection".to_owned()))
     }
 
     fn check_usable(&self) -> Result<()> {
@@ -284,7 +284,7 @@ impl Session {
             return Err(crate::fk_names::name_for_write(self, [&model], err).await);
         }
         let mut stored: M =
-            out.pop().ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))?;
+            out.pop().ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))?;
         if related {
             stored.take_related(&mut model);
             stored.write_related_after(self, false).await?;
@@ -330,7 +330,7 @@ impl Session {
                     return Err(crate::fk_names::name_for_write(self, chunk.iter().map(|&i| &models[i]), err).await);
                 }
                 if rows.len() != chunk.len() {
-                    return Err(Error::InvalidQuery(format!(
+                    return Err(Error::Internal(format!(
                         "INSERT into `{}` returned {} rows for {} models",
                         M::META.name,
                         rows.len(),
@@ -370,10 +370,7 @@ impl Session {
         }
         let key = key_values(model)?;
         if M::META.columns.iter().all(|c| c.primary_key) {
-            return Err(Error::InvalidQuery(format!(
-                "`{}` has only key columns: there is nothing to save",
-                M::META.name
-            )));
+            return Err(Error::NothingToSave { table: M::META.name });
         }
         let sql = self.statement::<M>(StatementKind::UpdateByKey);
         let mut params: Vec<Value> = (0..M::META.columns.len())
@@ -562,6 +559,7 @@ async fn wait_for_turn(gate: std::sync::Arc<tokio::sync::Mutex<()>>) -> Result<t
             table: None,
             message: "database is locked: another session of this engine kept its write transaction open".to_owned(),
             sql: Some("BEGIN IMMEDIATE".to_owned()),
+            source: None,
         }
         .into()
     })
@@ -586,7 +584,7 @@ impl<M: Model> Executable for Update<M> {
     type Output = u64;
     async fn execute(self, session: &mut Session) -> Result<u64> {
         if self.is_empty() {
-            return Err(Error::InvalidQuery(format!("UPDATE of `{}` sets no column", M::META.name)));
+            return Err(Error::EmptyUpdate { table: M::META.name });
         }
         let (sql, params) = self.build(session.dialect());
         session.write_sql(&sql, &params).await

@@ -71,7 +71,7 @@ fn sqlite_stream<S: Selection>(
                     let full = std::mem::replace(&mut batch, RowBatch::with_capacity(BATCH));
                     rows_tx
                         .blocking_send(Ok(full))
-                        .map_err(|_| crate::error::Error::InvalidQuery("stream dropped".to_owned()))?;
+                        .map_err(|_| crate::error::Error::Internal("stream dropped".to_owned()))?;
                 }
                 Ok(())
             });

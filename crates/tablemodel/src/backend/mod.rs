@@ -75,15 +75,11 @@ impl Pool {
     pub(crate) async fn get(&self) -> Result<Conn> {
         match self {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite { pool, .. } => pool.get().await.map(Conn::Sqlite).map_err(|e| match e {
-                deadpool::managed::PoolError::Backend(e) => e,
-                other => Error::Pool(other.to_string()),
-            }),
+            Pool::Sqlite { pool, .. } => pool.get().await.map(Conn::Sqlite).map_err(|e| pool_error(e, |e| e)),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.get().await.map(Conn::Postgres).map_err(|e| match e {
-                deadpool::managed::PoolError::Backend(e) => postgres::map_error(e, None),
-                other => Error::Pool(other.to_string()),
-            }),
+            Pool::Postgres(pool) => {
+                pool.get().await.map(Conn::Postgres).map_err(|e| pool_error(e, |e| postgres::map_error(e, None)))
+            }
         }
     }
 
@@ -94,6 +90,25 @@ impl Pool {
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => pool.close(),
         }
+    }
+}
+
+/// Why a pool handed out no connection, as the [`Error`] a caller can match: opening a
+/// connection failed ([`Error::Connect`]), the wait timed out, the pool is closed, or it
+/// cannot work as configured.
+fn pool_error<E: std::error::Error + Send + Sync + 'static>(
+    err: deadpool::managed::PoolError<E>,
+    backend: impl FnOnce(E) -> Error,
+) -> Error {
+    use deadpool::managed::PoolError;
+    match err {
+        PoolError::Backend(e) => match backend(e) {
+            Error::Database(db) => Error::Connect(db),
+            other => other,
+        },
+        PoolError::Timeout(_) => Error::PoolTimedOut,
+        PoolError::Closed => Error::PoolClosed,
+        other => Error::PoolMisconfigured(Box::new(other)),
     }
 }
 

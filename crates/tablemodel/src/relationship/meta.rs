@@ -66,7 +66,7 @@ fn keys_to(table: &TableMeta, to: &TableMeta, named: Option<&str>) -> Vec<usize>
 }
 
 fn ambiguity(owner: &TableMeta, rel: &RelationMeta, found: usize) -> Error {
-    Error::InvalidQuery(format!(
+    Error::InvalidRelationship(format!(
         "relationship `{}.{}`: {} foreign keys could join `{}` to `{}`; name one with \
          #[relationship(foreign_key = \"column\")]",
         owner.name,
@@ -80,7 +80,7 @@ fn ambiguity(owner: &TableMeta, rel: &RelationMeta, found: usize) -> Error {
 fn referenced(table: &TableMeta, fk_holder: &TableMeta, fk: usize) -> Result<usize> {
     let target = fk_holder.columns[fk].foreign_key.map(|f| f.column).unwrap_or_default();
     column(table, target).ok_or_else(|| {
-        Error::InvalidQuery(format!(
+        Error::InvalidRelationship(format!(
             "`{}.{}` references a missing column `{}.{target}`",
             fk_holder.name, fk_holder.columns[fk].name, table.name
         ))

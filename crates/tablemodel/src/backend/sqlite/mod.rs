@@ -300,7 +300,8 @@ pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
         .map(|(_, cols)| cols.trim().to_owned())
         .or_else(|| (kind == DbErrorKind::ForeignKeyViolation).then(|| "FOREIGN KEY".to_owned()));
     let table = constraint.as_deref().and_then(|c| c.split_once('.')).map(|(t, _)| t.to_owned());
-    DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned) }.into()
+    let source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>> = Some(std::sync::Arc::new(err));
+    DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned), source }.into()
 }
 
 fn is_syntax_message(message: &str) -> bool {
