@@ -57,6 +57,7 @@ impl std::fmt::Debug for Engine {
 pub struct EngineBuilder {
     url: String,
     max_connections: Option<usize>,
+    acquire_timeout: Option<std::time::Duration>,
     echo: bool,
 }
 
@@ -65,6 +66,13 @@ impl EngineBuilder {
     /// PostgreSQL; 1 writer plus readers for SQLite files).
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = Some(n.max(1));
+        self
+    }
+
+    /// How long [`Engine::session`] waits for a free connection when all are in use
+    /// before failing with [`Error::PoolTimedOut`] (default: as long as it takes).
+    pub fn acquire_timeout(mut self, wait: std::time::Duration) -> Self {
+        self.acquire_timeout = Some(wait);
         self
     }
 
@@ -79,9 +87,9 @@ impl EngineBuilder {
     pub async fn connect(self) -> Result<Engine> {
         let url = self.url.trim();
         let (pool, dialect) = if url.starts_with("sqlite:") {
-            open_sqlite(url, self.max_connections)?
+            open_sqlite(url, self.max_connections, self.acquire_timeout)?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            open_postgres(url, self.max_connections)?
+            open_postgres(url, self.max_connections, self.acquire_timeout)?
         } else {
             return Err(Error::InvalidUrl {
                 url: redact(url),
@@ -105,7 +113,7 @@ impl EngineBuilder {
 }
 
 #[cfg(feature = "sqlite")]
-fn open_sqlite(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
+fn open_sqlite(url: &str, max: Option<usize>, wait: Option<std::time::Duration>) -> Result<(Pool, Dialect)> {
     use crate::backend::sqlite::{SqliteManager, SqliteTarget};
     use std::sync::atomic::{AtomicU64, Ordering};
     static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
@@ -134,6 +142,7 @@ fn open_sqlite(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
     let size = max.unwrap_or(if memory { 4 } else { 8 });
     let pool = deadpool::managed::Pool::builder(manager)
         .max_size(size)
+        .wait_timeout(wait)
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
@@ -141,12 +150,12 @@ fn open_sqlite(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
 }
 
 #[cfg(not(feature = "sqlite"))]
-fn open_sqlite(_: &str, _: Option<usize>) -> Result<(Pool, Dialect)> {
+fn open_sqlite(_: &str, _: Option<usize>, _: Option<std::time::Duration>) -> Result<(Pool, Dialect)> {
     Err(Error::BackendDisabled { scheme: "sqlite".to_owned(), feature: "sqlite" })
 }
 
 #[cfg(feature = "postgres")]
-fn open_postgres(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
+fn open_postgres(url: &str, max: Option<usize>, wait: Option<std::time::Duration>) -> Result<(Pool, Dialect)> {
     let config: tokio_postgres::Config = url
         .parse()
         .map_err(|e: tokio_postgres::Error| Error::InvalidUrl { url: redact(url), reason: e.to_string() })?;
@@ -158,6 +167,7 @@ fn open_postgres(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
     let size = max.unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
     let pool = deadpool_postgres::Pool::builder(manager)
         .max_size(size)
+        .wait_timeout(wait)
         .runtime(deadpool::Runtime::Tokio1)
         .build()
         .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
@@ -165,7 +175,7 @@ fn open_postgres(url: &str, max: Option<usize>) -> Result<(Pool, Dialect)> {
 }
 
 #[cfg(not(feature = "postgres"))]
-fn open_postgres(_: &str, _: Option<usize>) -> Result<(Pool, Dialect)> {
+fn open_postgres(_: &str, _: Option<usize>, _: Option<std::time::Duration>) -> Result<(Pool, Dialect)> {
     Err(Error::BackendDisabled { scheme: "postgres".to_owned(), feature: "postgres" })
 }
 
@@ -188,7 +198,7 @@ impl Engine {
 
     /// Settings before connecting.
     pub fn builder(url: &str) -> EngineBuilder {
-        EngineBuilder { url: url.to_owned(), max_connections: None, echo: false }
+        EngineBuilder { url: url.to_owned(), max_connections: None, acquire_timeout: None, echo: false }
     }
 
     /// The SQL dialect of the database.

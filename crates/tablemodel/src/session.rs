@@ -74,7 +74,8 @@ impl Session {
     async fn conn(&mut self) -> Result<&mut Conn> {
         #[cfg(feature = "sqlite")]
         if let Some(lent) = self.lent.take() {
-            self.conn = Some(lent.await.map_err(|_| Error::Internal("a streaming query lost the connection".to_owned()))?);
+            self.conn =
+                Some(lent.await.map_err(|_| Error::Internal("a streaming query lost the connection".to_owned()))?);
         }
         self.conn.as_mut().ok_or_else(|| Error::Internal("the session has no connection".to_owned()))
     }
