@@ -136,3 +136,31 @@ pub fn resolve(owner: &'static TableMeta, rel: &RelationMeta) -> Result<Resolved
         },
     }
 }
+
+/// Whether `relations` has one named `name` whose target table is `target`: the
+/// compile-time check of `back_populates`.
+pub const fn has_relation(relations: &[RelationMeta], name: &str, target: &str) -> bool {
+    let mut i = 0;
+    while i < relations.len() {
+        if str_eq(relations[i].name, name) && str_eq(relations[i].target.name, target) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
