@@ -188,3 +188,32 @@ async fn a_stopped_postgres_is_a_connection_error_with_its_cause() {
     assert!(matches!(err, Error::Connect(_)), "{err:?}");
     assert!(err.to_string().contains("Connection refused"), "the cause is shown: {err}");
 }
+
+/// A server process ended by an administrator while it runs a statement: the statement
+/// fails with SQLSTATE 57P01, a lost connection (`Connection`), not an unknown error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminated_postgres_backend_is_a_connection_error() {
+    let server = tablemodel_testkit::pg_server();
+    let url = server.fresh_database();
+    let database = url.rsplit('/').next().unwrap().to_owned();
+    let engine = Engine::connect(&url).await.unwrap();
+    seeded(&engine).await;
+    let mut s = engine.session().await.unwrap();
+    let slow = Filter::from_expr(tablemodel::sea_query::Expr::cust("pg_sleep(30) IS NOT NULL"));
+    let running = tokio::spawn(async move { s.exec(select::<Hero>().filter(slow)).await });
+    let terminated = tokio::task::spawn_blocking(move || {
+        for _ in 0..200 {
+            let sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                       WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()";
+            if server.psql(&database, sql) == "1" {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        false
+    });
+    assert!(terminated.await.unwrap(), "the statement was seen running and terminated");
+    let err = running.await.unwrap().unwrap_err();
+    let db = err.as_database().unwrap_or_else(|| panic!("expected a database error, got {err:?}"));
+    assert_eq!((db.code(), db.kind()), (Some("57P01"), DbErrorKind::Connection), "{db:?}");
+}
