@@ -5,34 +5,11 @@
 use serde_json::{Value, json};
 use tablemodel::Engine;
 use tablemodel::web::TestClient;
+use tablemodel_testkit::on_every_backend;
 
 async fn client(engine: Engine) -> TestClient {
     heroes::create_tables(&engine).await.unwrap();
     TestClient::new(heroes::app(engine))
-}
-
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let engine = tablemodel::web::memory_engine().await.unwrap();
-                    super::$name(super::client(engine).await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let url = tablemodel_testkit::pg_server().fresh_database();
-                    let engine = tablemodel::Engine::connect(&url).await.unwrap();
-                    super::$name(super::client(engine).await).await
-                }
-            )*
-        }
-    };
 }
 
 async fn post_ok(c: &TestClient, uri: &str, body: Value) -> Value {
@@ -258,6 +235,7 @@ async fn a_team_id_naming_no_team_is_a_conflict(c: TestClient) {
 }
 
 on_every_backend!(
+    setup = client;
     create_hero_and_read_it,
     teams_with_their_heroes,
     patch_changes_only_what_is_sent,

@@ -9,6 +9,7 @@ use axum::http::Request;
 use serde_json::{Value, json};
 use tablemodel::Engine;
 use tablemodel::web::{TestClient, TestResponse};
+use tablemodel_testkit::on_every_backend;
 
 fn exchanges() -> Vec<Value> {
     let document: Value = serde_json::from_str(include_str!("fixtures/fastapi_exchanges.json")).unwrap();
@@ -113,7 +114,8 @@ fn compare(expected: &Value, got: &TestResponse) -> Option<String> {
     (!problems.is_empty()).then(|| format!("{}; expected {}", problems.join(", "), expected))
 }
 
-async fn replay(engine: Engine) {
+/// Replays every recorded exchange through the router and compares the answers.
+async fn answers_like_the_python_app(engine: Engine) {
     heroes::create_tables(&engine).await.unwrap();
     let client = TestClient::new(heroes::app(engine));
     let mut differences = Vec::new();
@@ -128,16 +130,7 @@ async fn replay(engine: Engine) {
     assert!(differences.is_empty(), "{} answers differ from FastAPI's:\n{}", differences.len(), differences.join("\n"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_like_the_python_app_on_sqlite() {
-    replay(tablemodel::web::memory_engine().await.unwrap()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_like_the_python_app_on_postgres() {
-    let url = tablemodel_testkit::pg_server().fresh_database();
-    replay(Engine::connect(&url).await.unwrap()).await;
-}
+on_every_backend!(answers_like_the_python_app);
 
 #[test]
 fn every_deliberate_difference_concerns_a_recorded_request() {

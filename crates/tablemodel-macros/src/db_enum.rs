@@ -71,12 +71,12 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::Token
                 value: &::tablemodel::__private::serde_json::Value,
                 v: &mut ::tablemodel::validate::Validator,
             ) -> ::core::option::Option<Self> {
-                ::tablemodel::validate::enum_from_json(value, v)
+                ::tablemodel::__private::enum_from_json(value, v)
             }
             fn field_schema(
                 generator: &mut ::tablemodel::__private::schemars::SchemaGenerator,
             ) -> ::tablemodel::__private::serde_json::Value {
-                ::tablemodel::validate::enum_json_schema::<Self>(generator)
+                ::tablemodel::__private::enum_json_schema::<Self>(generator)
             }
         }
 
@@ -90,7 +90,7 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::Token
             fn json_schema(
                 _: &mut ::tablemodel::__private::schemars::SchemaGenerator,
             ) -> ::tablemodel::__private::schemars::Schema {
-                match ::tablemodel::validate::enum_definition(#type_name, <Self as ::tablemodel::DbEnum>::VARIANTS) {
+                match ::tablemodel::__private::enum_definition(#type_name, <Self as ::tablemodel::DbEnum>::VARIANTS) {
                     ::tablemodel::__private::serde_json::Value::Object(map) => map.into(),
                     _ => ::tablemodel::__private::schemars::Schema::default(),
                 }

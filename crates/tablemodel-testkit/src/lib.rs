@@ -50,6 +50,24 @@
 //! and its `tablemodel-pg-*` directory under the temporary directory are
 //! left behind until someone stops them.
 //!
+//! # Dedicated servers
+//!
+//! A test that breaks the server on purpose (stops it to see how a lost
+//! connection is reported) must not take the shared one down with it:
+//! [`PgServer::dedicated`] starts a separate server owned by the caller, and
+//! [`PgServer::stop`] shuts it down the way an operator would. Dropping a
+//! dedicated server stops it and deletes its directory.
+//!
+//! # Every backend
+//!
+//! [`on_every_backend!`] turns `async fn(Engine)` test bodies into one
+//! `#[tokio::test]` per backend, each on a fresh database.
+//!
+//! # The SQL sent
+//!
+//! [`SqlLog`] captures the statements tablemodel runs on the test's thread,
+//! for tests that assert which SQL a call sends.
+//!
 //! # Example
 //!
 //! ```
@@ -61,8 +79,10 @@
 //! assert_eq!(server.psql(database, "select 40 + 2"), "42");
 //! ```
 
+mod backends;
 mod binaries;
 mod identity;
+mod sql_log;
 
 use std::env;
 use std::fs::{self, OpenOptions, Permissions};
@@ -72,12 +92,14 @@ use std::os::unix::fs::{PermissionsExt, chown};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+pub use backends::{postgres_url, sqlite_url};
 use identity::RunAs;
+pub use sql_log::SqlLog;
 
 /// How long one attempt to start the server may take before giving up.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -153,6 +175,8 @@ pub struct PgServer {
     log_file: PathBuf,
     port: u16,
     next_database: AtomicU64,
+    /// The postmaster, for [`stop`](Self::stop).
+    postmaster: Mutex<Child>,
     /// The write end of the watchdog's standard input. Never written to
     /// after start-up and never closed: the kernel closes it when this
     /// process exits, which tells the watchdog to stop the server.
@@ -229,6 +253,46 @@ impl PgServer {
     /// server said.
     pub fn log_file(&self) -> &Path {
         &self.log_file
+    }
+
+    /// Starts a new server of its own, separate from the shared one of
+    /// [`pg_server`], for a test that stops it or otherwise breaks it.
+    /// Dropping it stops the server and deletes its directory.
+    ///
+    /// # Panics
+    ///
+    /// If the server cannot be started (see [`pg_server`]).
+    pub fn dedicated() -> PgServer {
+        PgServer::start().unwrap_or_else(|message| panic!("tablemodel-testkit: could not start PostgreSQL: {message}"))
+    }
+
+    /// Shuts the server down as `pg_ctl stop -m fast` does: open sessions
+    /// are ended (their clients are told `57P01`, "terminating connection
+    /// due to administrator command") and new connections are refused.
+    /// Returns once the server has exited. Calling it again does nothing.
+    ///
+    /// Meant for a [`dedicated`](Self::dedicated) server: stopping the
+    /// shared one breaks every other test of the process.
+    ///
+    /// # Panics
+    ///
+    /// If the signal cannot be sent, or the server is still running after
+    /// 30 seconds.
+    pub fn stop(&self) {
+        let mut postmaster = self.postmaster.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Ok(Some(_)) = postmaster.try_wait() {
+            return;
+        }
+        // SIGINT is PostgreSQL's fast shutdown; `kill` keeps the workspace
+        // free of `unsafe` signal calls.
+        let output = Command::new("kill").args(["-INT", &postmaster.id().to_string()]).output();
+        succeeded(output, || "kill -INT <postmaster>".to_owned())
+            .unwrap_or_else(|message| panic!("tablemodel-testkit: {message}"));
+        let deadline = Instant::now() + START_TIMEOUT;
+        while !matches!(postmaster.try_wait(), Ok(Some(_))) {
+            assert!(Instant::now() < deadline, "tablemodel-testkit: postgres did not stop within 30 s");
+            thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// A command for one of the client binaries, with the connection
@@ -332,6 +396,7 @@ impl PgServer {
                         log_file,
                         port,
                         next_database: AtomicU64::new(0),
+                        postmaster: Mutex::new(postmaster),
                         _watchdog: watchdog,
                     });
                 }

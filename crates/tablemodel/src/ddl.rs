@@ -234,10 +234,8 @@ pub fn dependency_order(tables: &[&'static TableMeta]) -> Result<Vec<&'static Ta
         match ready {
             Some(i) => ordered.push(remaining.remove(i)),
             None => {
-                let names: Vec<&str> = remaining.iter().map(|t| t.name).collect();
-                return Err(Error::InvalidQuery(format!(
-                    "foreign keys form a cycle between tables {names:?}: create them with migrations"
-                )));
+                let names: Vec<&'static str> = remaining.iter().map(|t| t.name).collect();
+                return Err(Error::ForeignKeyCycle { tables: names });
             }
         }
     }

@@ -54,6 +54,7 @@ impl std::fmt::Debug for Engine {
 pub struct EngineBuilder {
     url: String,
     max_connections: Option<usize>,
+    acquire_timeout: Option<std::time::Duration>,
     echo: bool,
     /// Changes to the database's capabilities, applied in order (tests only).
     adjust: Vec<fn(&mut Capabilities)>,
@@ -64,6 +65,13 @@ impl EngineBuilder {
     /// PostgreSQL; 1 writer plus readers for SQLite files).
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = Some(n.max(1));
+        self
+    }
+
+    /// How long [`Engine::session`] waits for a free connection when all are in use
+    /// before failing with [`Error::PoolTimedOut`] (default: as long as it takes).
+    pub fn acquire_timeout(mut self, wait: std::time::Duration) -> Self {
+        self.acquire_timeout = Some(wait);
         self
     }
 
@@ -94,7 +102,7 @@ impl EngineBuilder {
     /// Opens the pool and checks that the database answers.
     pub async fn connect(self) -> Result<Engine> {
         let url = self.url.trim();
-        let (pool, dialect) = backend::open(url, self.max_connections)?;
+        let (pool, dialect) = backend::open(url, self.max_connections, self.acquire_timeout)?;
         let mut capabilities = *dialect.capabilities();
         for adjust in &self.adjust {
             adjust(&mut capabilities);
@@ -134,7 +142,13 @@ impl Engine {
 
     /// Settings before connecting.
     pub fn builder(url: &str) -> EngineBuilder {
-        EngineBuilder { url: url.to_owned(), max_connections: None, echo: false, adjust: Vec::new() }
+        EngineBuilder {
+            url: url.to_owned(),
+            max_connections: None,
+            acquire_timeout: None,
+            echo: false,
+            adjust: Vec::new(),
+        }
     }
 
     /// The SQL dialect of the database.

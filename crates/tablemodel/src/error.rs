@@ -1,10 +1,16 @@
 //! The one error type of the library, and the database error it wraps.
 //!
-//! Database errors keep the backend's code and, for constraint violations, the kind of
-//! constraint and its name, so a caller can match on them (a web handler answers 409 for a
-//! unique violation) without parsing messages.
+//! Every failure a caller may want to handle differently has its own variant: a pool that
+//! timed out or is closed (retry later), a connection that could not be opened (the cause
+//! is kept), an update that sets nothing, a required related row that is missing, and
+//! [`Error::Internal`] for a broken invariant (a bug, never the caller's fault). Database
+//! errors keep the backend's code and, for constraint violations, the kind of constraint
+//! and its name, so a caller can match on them (a web handler answers 409 for a unique
+//! violation) without parsing messages; the driver's own error stays reachable as the
+//! [`source`](std::error::Error::source).
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Result alias with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -32,9 +38,23 @@ pub enum Error {
     /// The database rejected a statement.
     #[error(transparent)]
     Database(Box<DatabaseError>),
-    /// No connection could be had from the pool.
-    #[error("could not get a database connection: {0}")]
-    Pool(String),
+    /// A new connection to the database could not be opened: the server is down or refuses
+    /// the login, the file cannot be opened. The [`DatabaseError`] (kind
+    /// [`DbErrorKind::Connection`] unless the server answered with a code) says why, its
+    /// message includes the cause (`Connection refused`), and its source is the driver's
+    /// error.
+    #[error("could not connect to the database: {0}")]
+    Connect(#[source] Box<DatabaseError>),
+    /// Every connection of the pool stayed in use for as long as a session may wait for one.
+    #[error("timed out waiting for a free database connection")]
+    PoolTimedOut,
+    /// The engine was closed ([`Engine::close`](crate::Engine::close)): it hands out no more
+    /// connections.
+    #[error("the engine is closed: it hands out no more connections")]
+    PoolClosed,
+    /// The connection pool cannot work as configured; the source says why.
+    #[error("the connection pool is misconfigured: {0}")]
+    PoolMisconfigured(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A column value could not be turned into its field.
     #[error("cannot decode column `{column}`: {source}")]
     Decode {
@@ -65,7 +85,40 @@ pub enum Error {
         /// The table.
         table: &'static str,
     },
-    /// A query cannot be built as written.
+    /// An UPDATE statement was run without any `set(...)`.
+    #[error("this UPDATE of `{table}` sets no column: add `.set(...)` before running it")]
+    EmptyUpdate {
+        /// The table.
+        table: &'static str,
+    },
+    /// `save` of a model whose columns are all primary-key columns: there is no column to
+    /// write.
+    #[error("`{table}` has only key columns: there is nothing to save")]
+    NothingToSave {
+        /// The table.
+        table: &'static str,
+    },
+    /// The tables given to `create_all`/`drop_all` reference each other in a cycle, so
+    /// there is no order to create them in.
+    #[error("foreign keys form a cycle between tables {tables:?}: create them with migrations")]
+    ForeignKeyCycle {
+        /// The tables left in the cycle (and those depending on it).
+        tables: Vec<&'static str>,
+    },
+    /// A relationship's declaration does not say how to join its tables (no foreign key,
+    /// several of them, or one naming a missing column).
+    #[error("invalid relationship: {0}")]
+    InvalidRelationship(String),
+    /// A required (`Related<T>`, not `Related<Option<T>>`) relationship found no row.
+    #[error("`{relationship}` is required but no `{target}` row matches; make the field `Related<Option<_>>`")]
+    MissingRelated {
+        /// `table.relationship`.
+        relationship: String,
+        /// The table that has no matching row.
+        target: &'static str,
+    },
+    /// A query cannot be built as written (no table to read from, no or several foreign
+    /// keys to join on, joined loading of a paged query).
     #[error("invalid query: {0}")]
     InvalidQuery(String),
     /// A statement failed earlier in this transaction; it must be rolled back first.
@@ -80,6 +133,10 @@ pub enum Error {
     /// Input failed validation; the list says what and where.
     #[error(transparent)]
     Validation(#[from] crate::validate::ValidationErrors),
+    /// A broken invariant inside tablemodel: a bug, not something the caller did or can
+    /// fix. The message is for the bug report; web answers do not show it.
+    #[error("internal error in tablemodel (please report this bug): {0}")]
+    Internal(String),
 }
 
 impl From<DatabaseError> for Error {
@@ -89,15 +146,29 @@ impl From<DatabaseError> for Error {
 }
 
 impl Error {
-    /// The database error, if this is one.
+    /// The database error, if this is one: a statement the database refused or could not
+    /// run ([`Error::Database`]), or a connection that could not be opened
+    /// ([`Error::Connect`]).
     pub fn as_database(&self) -> Option<&DatabaseError> {
         match self {
-            Error::Database(e) => Some(e),
+            Error::Database(e) | Error::Connect(e) => Some(e),
             _ => None,
         }
     }
 
-    /// The kind of database error, if this is one.
+    /// The kind of database error, if this is one (see [`Error::as_database`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use tablemodel::{DbErrorKind, Engine};
+    ///
+    /// // The directory does not exist: the engine cannot open its first connection.
+    /// let err = Engine::connect("sqlite:////no/such/directory/heroes.db").await.unwrap_err();
+    /// assert!(matches!(err, tablemodel::Error::Connect(_)), "{err}");
+    /// assert_eq!(err.db_kind(), Some(DbErrorKind::Connection));
+    /// # }
+    /// ```
     pub fn db_kind(&self) -> Option<DbErrorKind> {
         self.as_database().map(|e| e.kind)
     }
@@ -119,7 +190,8 @@ pub enum DbErrorKind {
     Busy,
     /// A malformed statement, unknown table or column.
     Syntax,
-    /// The connection failed.
+    /// The connection could not be opened or was lost: the server refused it, shut down
+    /// or stopped answering.
     Connection,
     /// Anything else.
     Other,
@@ -139,7 +211,12 @@ impl DbErrorKind {
 }
 
 /// An error reported by the database, with what the backend told about it.
+///
+/// The driver's own error is its [`source`](std::error::Error::source). The fields can be
+/// read directly or through the accessors; new ones may be added, so it is built only by
+/// tablemodel.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DatabaseError {
     /// What kind of failure.
     pub kind: DbErrorKind,
@@ -157,9 +234,21 @@ pub struct DatabaseError {
     pub message: String,
     /// The statement that failed.
     pub sql: Option<String>,
+    /// The driver's error, shared so that the error stays `Clone`.
+    pub(crate) source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
 impl DatabaseError {
+    /// What kind of failure.
+    pub fn kind(&self) -> DbErrorKind {
+        self.kind
+    }
+
+    /// The backend's own code (`23505` on PostgreSQL, `SQLITE_CONSTRAINT_UNIQUE`…).
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
     /// The constraint named by a violation.
     pub fn constraint(&self) -> Option<&str> {
         self.constraint.as_deref()
@@ -168,6 +257,16 @@ impl DatabaseError {
     /// The table named by the error.
     pub fn table(&self) -> Option<&str> {
         self.table.as_deref()
+    }
+
+    /// The backend's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The statement that failed.
+    pub fn sql(&self) -> Option<&str> {
+        self.sql.as_deref()
     }
 }
 
@@ -188,7 +287,11 @@ impl fmt::Display for DatabaseError {
     }
 }
 
-impl std::error::Error for DatabaseError {}
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// A value read from the database does not fit the field's type.
 #[derive(Debug, Clone, thiserror::Error)]

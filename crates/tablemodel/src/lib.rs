@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(not(any(feature = "sqlite", feature = "postgres")))]
 compile_error!("enable at least one backend feature of tablemodel: `sqlite` or `postgres`");
@@ -20,6 +21,7 @@ mod session;
 mod types;
 pub mod validate;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod web;
 
 #[doc(hidden)]
@@ -55,7 +57,9 @@ pub mod prelude {
 /// Support for generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::relationship::support::*;
     pub use crate::types::enums::longest_name;
+    pub use crate::validate::support::*;
     pub use futures_util::future::BoxFuture;
     pub use regex;
     pub use schemars;

@@ -2,13 +2,9 @@
 //! events): 100 teams with 100 heroes each load in 2 SELECTs with selectin loading and 1
 //! with joined loading; 50,000 children load on both backends, in as many SELECTs as the
 //! backend's parameter limit needs.
-//!
-//! The statement log is process-wide, so the tests of this file run one at a time.
-
-use std::sync::{Arc, Mutex};
 
 use tablemodel::prelude::*;
-use tracing_subscriber::layer::SubscriberExt;
+use tablemodel_testkit::{SqlLog, on_every_backend};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]
@@ -32,61 +28,6 @@ struct Hero {
     team: Related<Option<Team>>,
 }
 
-/// The SQL of every statement logged since the log was installed.
-#[derive(Clone, Default)]
-struct StatementLog(Arc<Mutex<Vec<String>>>);
-
-struct Capture(StatementLog);
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if event.metadata().target() != "tablemodel::sql" {
-            return;
-        }
-        struct Sql(Option<String>);
-        impl tracing::field::Visit for Sql {
-            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-                if field.name() == "sql" {
-                    self.0 = Some(value.to_owned());
-                }
-            }
-            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
-        }
-        let mut sql = Sql(None);
-        event.record(&mut sql);
-        if let Some(sql) = sql.0 {
-            self.0.0.lock().unwrap().push(sql);
-        }
-    }
-}
-
-static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn log() -> StatementLog {
-    static LOG: std::sync::OnceLock<StatementLog> = std::sync::OnceLock::new();
-    LOG.get_or_init(|| {
-        let log = StatementLog::default();
-        let subscriber = tracing_subscriber::registry().with(Capture(log.clone()));
-        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber per test binary");
-        log
-    })
-    .clone()
-}
-
-impl StatementLog {
-    fn clear(&self) {
-        self.0.lock().unwrap().clear();
-    }
-    fn selects(&self) -> Vec<String> {
-        self.0.lock().unwrap().iter().filter(|s| s.trim_start().starts_with("SELECT")).cloned().collect()
-    }
-}
-
-async fn engines() -> Vec<Engine> {
-    let pg = Engine::connect(&tablemodel_testkit::pg_server().fresh_database()).await.unwrap();
-    vec![Engine::connect("sqlite::memory:").await.unwrap(), pg]
-}
-
 async fn seed(engine: &Engine, teams: usize, heroes_per_team: usize) {
     engine.create_all::<(Team, Hero)>().await.unwrap();
     let mut s = engine.session().await.unwrap();
@@ -106,54 +47,51 @@ async fn seed(engine: &Engine, teams: usize, heroes_per_team: usize) {
     s.commit().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_teams_of_a_hundred_heroes_load_in_two_selects_or_one() {
-    let _serial = SERIAL.lock().await;
-    let log = log();
-    for engine in engines().await {
-        seed(&engine, 100, 100).await;
-        let mut s = engine.session().await.unwrap();
+async fn a_hundred_teams_of_a_hundred_heroes_load_in_two_selects_or_one(engine: Engine) {
+    let log = SqlLog::capture();
+    seed(&engine, 100, 100).await;
+    let mut s = engine.session().await.unwrap();
 
-        log.clear();
-        let teams = s.exec(select::<Team>().order_by(Team::id()).load(Team::heroes())).await.unwrap();
-        assert_eq!(log.selects().len(), 2, "{:?}: {:#?}", engine.dialect(), log.selects());
-        assert_eq!(teams.len(), 100);
-        assert!(teams.iter().all(|t| t.heroes.get().unwrap().len() == 100));
+    log.clear();
+    let teams = s.exec(select::<Team>().order_by(Team::id()).load(Team::heroes())).await.unwrap();
+    assert_eq!(log.selects().len(), 2, "{:?}: {:#?}", engine.dialect(), log.selects());
+    assert_eq!(teams.len(), 100);
+    assert!(teams.iter().all(|t| t.heroes.get().unwrap().len() == 100));
 
-        log.clear();
-        let joined = s.exec(select::<Team>().order_by(Team::id()).load_joined(Team::heroes())).await.unwrap();
-        assert_eq!(log.selects().len(), 1, "{:?}: {:#?}", engine.dialect(), log.selects());
-        assert_eq!(joined, teams);
+    log.clear();
+    let joined = s.exec(select::<Team>().order_by(Team::id()).load_joined(Team::heroes())).await.unwrap();
+    assert_eq!(log.selects().len(), 1, "{:?}: {:#?}", engine.dialect(), log.selects());
+    assert_eq!(joined, teams);
 
-        // The other side, and lazy loading for comparison: one SELECT per row.
-        log.clear();
-        let heroes = s.exec(select::<Hero>().limit(500).load(Hero::team())).await.unwrap();
-        assert_eq!(log.selects().len(), 2);
-        assert!(heroes.iter().all(|h| h.team.get().unwrap().is_some()));
-        log.clear();
-        let mut ten = s.exec(select::<Hero>().limit(10)).await.unwrap();
-        for h in &mut ten {
-            s.load(h, Hero::team()).await.unwrap();
-        }
-        assert_eq!(log.selects().len(), 11, "lazy loading is one query per row, by design");
+    // The other side, and lazy loading for comparison: one SELECT per row.
+    log.clear();
+    let heroes = s.exec(select::<Hero>().limit(500).load(Hero::team())).await.unwrap();
+    assert_eq!(log.selects().len(), 2);
+    assert!(heroes.iter().all(|h| h.team.get().unwrap().is_some()));
+    log.clear();
+    let mut ten = s.exec(select::<Hero>().limit(10)).await.unwrap();
+    for h in &mut ten {
+        s.load(h, Hero::team()).await.unwrap();
     }
+    assert_eq!(log.selects().len(), 11, "lazy loading is one query per row, by design");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_thousand_children_load_with_chunked_in_lists() {
-    let _serial = SERIAL.lock().await;
-    let log = log();
-    for engine in engines().await {
-        // 50,000 teams of one hero each: 50,000 keys in the IN lists.
-        seed(&engine, 50_000, 1).await;
-        let mut s = engine.session().await.unwrap();
-        log.clear();
-        let teams = s.exec(select::<Team>().load(Team::heroes())).await.unwrap();
-        let children: usize = teams.iter().map(|t| t.heroes.get().unwrap().len()).sum();
-        assert_eq!(children, 50_000, "{:?}", engine.dialect());
-        // 1 query for the teams, then ceil(50,000 / 30,000) = 2 chunks of keys.
-        assert_eq!(log.selects().len(), 3, "{:?}", engine.dialect());
-        let heroes = s.exec(select::<Hero>().load(Hero::team())).await.unwrap();
-        assert!(heroes.iter().all(|h| h.team.get().unwrap().as_ref().map(|t| t.id) == Some(h.team_id)));
-    }
+async fn fifty_thousand_children_load_with_chunked_in_lists(engine: Engine) {
+    let log = SqlLog::capture();
+    // 50,000 teams of one hero each: 50,000 keys in the IN lists.
+    seed(&engine, 50_000, 1).await;
+    let mut s = engine.session().await.unwrap();
+    log.clear();
+    let teams = s.exec(select::<Team>().load(Team::heroes())).await.unwrap();
+    let children: usize = teams.iter().map(|t| t.heroes.get().unwrap().len()).sum();
+    assert_eq!(children, 50_000, "{:?}", engine.dialect());
+    // 1 query for the teams, then ceil(50,000 / 30,000) = 2 chunks of keys.
+    assert_eq!(log.selects().len(), 3, "{:?}", engine.dialect());
+    let heroes = s.exec(select::<Hero>().load(Hero::team())).await.unwrap();
+    assert!(heroes.iter().all(|h| h.team.get().unwrap().as_ref().map(|t| t.id) == Some(h.team_id)));
 }
+
+on_every_backend!(
+    a_hundred_teams_of_a_hundred_heroes_load_in_two_selects_or_one,
+    fifty_thousand_children_load_with_chunked_in_lists,
+);

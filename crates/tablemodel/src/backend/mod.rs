@@ -74,20 +74,24 @@ impl Dialect {
 }
 
 /// Opens a pool for `url`: the backend is picked by the URL's scheme.
-pub(crate) fn open(url: &str, max_connections: Option<usize>) -> Result<(Pool, Dialect)> {
+pub(crate) fn open(
+    url: &str,
+    max_connections: Option<usize>,
+    acquire_timeout: Option<std::time::Duration>,
+) -> Result<(Pool, Dialect)> {
     if url.starts_with("sqlite:") {
         #[cfg(feature = "sqlite")]
-        return sqlite::open_pool(url, max_connections).map(|pool| (pool, Dialect::Sqlite));
+        return sqlite::open_pool(url, max_connections, acquire_timeout).map(|pool| (pool, Dialect::Sqlite));
         #[cfg(not(feature = "sqlite"))]
         return Err(Error::BackendDisabled { scheme: "sqlite".to_owned(), feature: "sqlite" });
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         #[cfg(feature = "postgres")]
-        return postgres::open_pool(url, max_connections).map(|pool| (pool, Dialect::Postgres));
+        return postgres::open_pool(url, max_connections, acquire_timeout).map(|pool| (pool, Dialect::Postgres));
         #[cfg(not(feature = "postgres"))]
         return Err(Error::BackendDisabled { scheme: "postgres".to_owned(), feature: "postgres" });
     }
-    let _ = max_connections;
+    let _ = (max_connections, acquire_timeout);
     Err(Error::InvalidUrl {
         url: crate::engine::redact(url),
         reason: "expected a `sqlite:` or `postgres://` URL".to_owned(),
@@ -110,15 +114,11 @@ impl Pool {
     pub(crate) async fn get(&self) -> Result<Conn> {
         match self {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite { pool, .. } => pool.get().await.map(Conn::Sqlite).map_err(|e| match e {
-                deadpool::managed::PoolError::Backend(e) => e,
-                other => Error::Pool(other.to_string()),
-            }),
+            Pool::Sqlite { pool, .. } => pool.get().await.map(Conn::Sqlite).map_err(|e| pool_error(e, |e| e)),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.get().await.map(Conn::Postgres).map_err(|e| match e {
-                deadpool::managed::PoolError::Backend(e) => postgres::map_error(e, None),
-                other => Error::Pool(other.to_string()),
-            }),
+            Pool::Postgres(pool) => {
+                pool.get().await.map(Conn::Postgres).map_err(|e| pool_error(e, |e| postgres::map_error(e, None)))
+            }
         }
     }
 
@@ -142,6 +142,25 @@ impl Pool {
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
         })
+    }
+}
+
+/// Why a pool handed out no connection, as the [`Error`] a caller can match: opening a
+/// connection failed ([`Error::Connect`]), the wait timed out, the pool is closed, or it
+/// cannot work as configured.
+fn pool_error<E: std::error::Error + Send + Sync + 'static>(
+    err: deadpool::managed::PoolError<E>,
+    backend: impl FnOnce(E) -> Error,
+) -> Error {
+    use deadpool::managed::PoolError;
+    match err {
+        PoolError::Backend(e) => match backend(e) {
+            Error::Database(db) => Error::Connect(db),
+            other => other,
+        },
+        PoolError::Timeout(_) => Error::PoolTimedOut,
+        PoolError::Closed => Error::PoolClosed,
+        other => Error::PoolMisconfigured(Box::new(other)),
     }
 }
 
@@ -251,9 +270,10 @@ impl ConnSlot {
     pub(crate) async fn get(&mut self) -> Result<&mut Conn> {
         #[cfg(feature = "sqlite")]
         if let Some(lent) = self.lent.take() {
-            self.conn = Some(lent.await.map_err(|_| Error::Pool("a streaming query lost the connection".to_owned()))?);
+            self.conn =
+                Some(lent.await.map_err(|_| Error::Internal("a streaming query lost the connection".to_owned()))?);
         }
-        self.conn.as_mut().ok_or_else(|| Error::Pool("the session has no connection".to_owned()))
+        self.conn.as_mut().ok_or_else(|| Error::Internal("the session has no connection".to_owned()))
     }
 
     /// Streams the rows of a query, each decoded by `decode`.

@@ -206,13 +206,9 @@ fn assign<O: Model, S: Shape>(
             None => None,
         }
         .unwrap_or_default();
-        let value = S::from_found(rows).ok_or_else(|| {
-            Error::InvalidQuery(format!(
-                "`{}.{}` is required but no `{}` row matches; make the field `Related<Option<_>>`",
-                O::META.name,
-                rel.meta.name,
-                S::Target::META.name
-            ))
+        let value = S::from_found(rows).ok_or_else(|| Error::MissingRelated {
+            relationship: format!("{}.{}", O::META.name, rel.meta.name),
+            target: S::Target::META.name,
         })?;
         *(rel.field)(o) = Related::Loaded(value);
     }

@@ -66,7 +66,7 @@ fn keys_to(table: &TableMeta, to: &TableMeta, named: Option<&str>) -> Vec<usize>
 }
 
 fn ambiguity(owner: &TableMeta, rel: &RelationMeta, found: usize) -> Error {
-    Error::InvalidQuery(format!(
+    Error::InvalidRelationship(format!(
         "relationship `{}.{}`: {} foreign keys could join `{}` to `{}`; name one with \
          #[relationship(foreign_key = \"column\")]",
         owner.name,
@@ -80,7 +80,7 @@ fn ambiguity(owner: &TableMeta, rel: &RelationMeta, found: usize) -> Error {
 fn referenced(table: &TableMeta, fk_holder: &TableMeta, fk: usize) -> Result<usize> {
     let target = fk_holder.columns[fk].foreign_key.map(|f| f.column).unwrap_or_default();
     column(table, target).ok_or_else(|| {
-        Error::InvalidQuery(format!(
+        Error::InvalidRelationship(format!(
             "`{}.{}` references a missing column `{}.{target}`",
             fk_holder.name, fk_holder.columns[fk].name, table.name
         ))
@@ -135,4 +135,32 @@ pub fn resolve(owner: &'static TableMeta, rel: &RelationMeta) -> Result<Resolved
             other => Err(ambiguity(owner, rel, other.len())),
         },
     }
+}
+
+/// Whether `relations` has one named `name` whose target table is `target`: the
+/// compile-time check of `back_populates`.
+pub const fn has_relation(relations: &[RelationMeta], name: &str, target: &str) -> bool {
+    let mut i = 0;
+    while i < relations.len() {
+        if str_eq(relations[i].name, name) && str_eq(relations[i].target.name, target) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }

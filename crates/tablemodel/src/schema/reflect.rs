@@ -51,7 +51,7 @@ impl Session {
 #[allow(dead_code)]
 fn unreachable_backend(dialect: Dialect) -> Result<Schema> {
     // A session only exists for a compiled-in backend.
-    Err(crate::error::Error::InvalidQuery(format!("the {dialect:?} backend is not compiled in")))
+    Err(crate::error::Error::Internal(format!("the {dialect:?} backend is not compiled in")))
 }
 
 /// The rows of a catalog query, every column read as text (the queries cast what is not).

@@ -83,9 +83,9 @@ impl Session {
             let params = sent_values(model, omitted);
             let mut out = Vec::with_capacity(1);
             match self.write_rows(sql, &params, &mut out).await {
-                Ok(_) => out
-                    .pop()
-                    .ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name))),
+                Ok(_) => {
+                    out.pop().ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
+                }
                 Err(err) => Err(err),
             }
         } else {
@@ -145,7 +145,7 @@ impl Session {
                     return Err(crate::backend::name_foreign_key_for_write(self, models, err).await);
                 }
                 if rows.len() != chunk.len() {
-                    return Err(Error::InvalidQuery(format!(
+                    return Err(Error::Internal(format!(
                         "INSERT into `{}` returned {} rows for {} models",
                         M::META.name,
                         rows.len(),
@@ -186,10 +186,7 @@ impl Session {
         }
         let key = key_values(model)?;
         if M::META.columns.iter().all(|c| c.primary_key) {
-            return Err(Error::InvalidQuery(format!(
-                "`{}` has only key columns: there is nothing to save",
-                M::META.name
-            )));
+            return Err(Error::NothingToSave { table: M::META.name });
         }
         let mut params: Vec<Value> = (0..M::META.columns.len())
             .filter(|&i| !M::META.columns[i].primary_key)
@@ -355,7 +352,7 @@ impl<M: Model> Executable for Update<M> {
     type Output = u64;
     async fn execute(self, session: &mut Session) -> Result<u64> {
         if self.is_empty() {
-            return Err(Error::InvalidQuery(format!("UPDATE of `{}` sets no column", M::META.name)));
+            return Err(Error::EmptyUpdate { table: M::META.name });
         }
         let (sql, params) = self.build(session.dialect());
         session.write_sql(&sql, &params).await

@@ -35,7 +35,7 @@ impl Session {
         };
         self.read_back(&key)
             .await?
-            .ok_or_else(|| Error::InvalidQuery(format!("INSERT into `{}` returned no row", M::META.name)))
+            .ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
     }
 
     /// Writes the non-key columns of `model` to its row and reads the row back; `None` when

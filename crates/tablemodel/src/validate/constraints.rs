@@ -307,6 +307,7 @@ pub fn decimal_digits(
 )]
 pub trait EmailFeature {}
 #[cfg(feature = "email")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email")))]
 impl EmailFeature for Validator {}
 
 /// Implemented when tablemodel's `url` feature is on; `format = "url"` needs it.
@@ -316,6 +317,7 @@ impl EmailFeature for Validator {}
 )]
 pub trait UrlFeature {}
 #[cfg(feature = "url")]
+#[cfg_attr(docsrs, doc(cfg(feature = "url")))]
 impl UrlFeature for Validator {}
 
 /// `format = "email"`: an address in the common RFC 5322 form.

@@ -32,12 +32,18 @@ mod patch;
 mod schema;
 mod validator;
 
-pub use coerce::{FromJson, enum_definition, enum_from_json, enum_json_schema};
+pub use coerce::FromJson;
 pub use dump::Dump;
 pub use error::{LocItem, ValidationError, ValidationErrors, ValueError};
 pub use patch::Patch;
-pub use schema::{merge_flattened, object as schema_object, property as schema_property, title_case};
 pub use validator::Validator;
+
+/// What the code `#[derive(Model)]` and `#[derive(DbEnum)]` generate calls; re-exported by
+/// `crate::__private`, not a public API.
+pub(crate) mod support {
+    pub use super::coerce::{enum_definition, enum_from_json, enum_json_schema};
+    pub use super::schema::{merge_flattened, object as schema_object, property as schema_property, title_case};
+}
 
 use serde::Serialize;
 use serde_json::Value;

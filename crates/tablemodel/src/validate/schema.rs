@@ -60,8 +60,8 @@ pub fn object(title: &str, description: Option<&str>, properties: Map<String, Va
 /// Pydantic's default field title: `secret_name` → `Secret Name`.
 ///
 /// ```
-/// assert_eq!(tablemodel::validate::title_case("secret_name"), "Secret Name");
-/// assert_eq!(tablemodel::validate::title_case("team_id"), "Team Id");
+/// assert_eq!(tablemodel::__private::title_case("secret_name"), "Secret Name");
+/// assert_eq!(tablemodel::__private::title_case("team_id"), "Team Id");
 /// ```
 pub fn title_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());

@@ -96,12 +96,20 @@ impl From<ValidationErrors> for HttpError {
     }
 }
 
+/// Seconds a client is asked to wait (`Retry-After`) when no pooled connection freed up in
+/// time: the pool is saturated, not down, so a prompt retry usually succeeds.
+const POOL_RETRY_AFTER_SECONDS: &str = "1";
+
 impl From<Error> for HttpError {
     /// Integrity violations are 409 with a short detail; a vanished row (`RowNotFound`) or
-    /// `one()` finding nothing is 404; validation is 422; a busy database, a lost connection
-    /// or an exhausted or closed pool is 503; anything else is a 500. The SQL and the
-    /// database's message go to the log only.
+    /// `one()` finding nothing is 404; validation is 422. A busy database, a connection
+    /// that could not be opened or was lost, and a closed pool are 503, and so is a pool
+    /// that had no free connection in time, with `Retry-After`. Anything else (a broken
+    /// invariant, a value the database refused to decode…) is a 500 whose body says
+    /// nothing more. The SQL, the database's message and the internal error go to the log
+    /// only.
     fn from(error: Error) -> Self {
+        const UNAVAILABLE: &str = "The database is unavailable, retry later";
         match error {
             Error::Validation(errors) => errors.into(),
             Error::RowNotFound { table, .. } => HttpError::not_found(format!("{} not found", title(table))),
@@ -123,12 +131,25 @@ impl From<Error> for HttpError {
                 HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is busy, retry later")
             }
             Error::Database(db) if db.kind == DbErrorKind::Connection => {
-                tracing::error!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
-                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable, retry later")
+                tracing::error!(target: "tablemodel::web", sql = ?db.sql, "database connection lost: {}", db.message);
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE)
             }
-            Error::Pool(message) => {
-                tracing::error!(target: "tablemodel::web", "no database connection: {message}");
-                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable, retry later")
+            Error::Connect(db) => {
+                tracing::error!(target: "tablemodel::web", "cannot connect to the database: {}", db.message);
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE)
+            }
+            Error::PoolTimedOut => {
+                tracing::warn!(target: "tablemodel::web", "no free database connection in time");
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE)
+                    .with_header("retry-after", POOL_RETRY_AFTER_SECONDS)
+            }
+            Error::PoolClosed => {
+                tracing::warn!(target: "tablemodel::web", "the engine is closed");
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE)
+            }
+            Error::Internal(message) => {
+                tracing::error!(target: "tablemodel::web", "internal error (a bug in tablemodel): {message}");
+                HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
             }
             other => {
                 tracing::error!(target: "tablemodel::web", error = %other, "request failed");

@@ -96,7 +96,7 @@ fn name_like_fastapi(operation: &mut serde_json::Map<String, Value>, template: &
     let unique: String =
         format!("{name}{template}").chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
     operation.insert("operationId".into(), format!("{unique}_{method}").into());
-    let summary = crate::validate::title_case(&name);
+    let summary = crate::validate::support::title_case(&name);
     operation.entry("summary").or_insert_with(|| summary.into());
 }
 
@@ -183,7 +183,7 @@ fn name_path_parameters(operation: &mut serde_json::Map<String, Value>, names: &
         if let Some(name) = next.next() {
             p["name"] = Value::String(name.clone());
             if let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) {
-                schema.entry("title").or_insert_with(|| crate::validate::title_case(name).into());
+                schema.entry("title").or_insert_with(|| crate::validate::support::title_case(name).into());
             }
         }
     }

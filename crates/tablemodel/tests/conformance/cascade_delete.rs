@@ -5,7 +5,7 @@
 use tablemodel::DbErrorKind;
 use tablemodel::prelude::*;
 
-use crate::common::on_every_backend;
+use tablemodel_testkit::{SqlLog, on_every_backend};
 
 macro_rules! models {
     ($module:ident, $ondelete:literal, $($rel:tt)*) => {
@@ -72,6 +72,12 @@ models!(set_null, "SET NULL",);
 models!(passive_set_null, "SET NULL", passive_deletes = "all");
 models!(restrict, "RESTRICT", passive_deletes = "all");
 
+/// The INSERT, UPDATE and DELETE statements of the log, in order.
+fn data_changes(log: &SqlLog) -> Vec<String> {
+    let changes = ["INSERT", "UPDATE", "DELETE"];
+    log.statements().into_iter().filter(|sql| changes.iter().any(|k| sql.starts_with(k))).collect()
+}
+
 /// 001: `cascade_delete`: deleting the team deletes its heroes.
 async fn tutorial001_cascade_delete(engine: Engine) {
     use cascade::*;
@@ -84,25 +90,36 @@ async fn tutorial001_cascade_delete(engine: Engine) {
     assert!(hero_named(&mut s, "Rusty-Man").await.is_some(), "other teams' heroes stay");
 }
 
-/// 002: `ondelete = "SET NULL"` without passive deletes: the ORM clears the heroes' key.
+/// 002: `ondelete = "SET NULL"` without passive deletes: the ORM clears the heroes' key
+/// with an UPDATE before it deletes the team.
 async fn tutorial002_set_null_by_the_orm(engine: Engine) {
     use set_null::*;
     let mut s = seed(&engine).await;
     let team = wakaland(&mut s).await;
+    let log = SqlLog::capture();
     s.delete(&team).await.unwrap();
     s.commit().await.unwrap();
+    let writes = data_changes(&log);
+    assert_eq!(writes.len(), 2, "the heroes' UPDATE, then the team's DELETE: {writes:#?}");
+    assert!(writes[0].starts_with(r#"UPDATE "hero" SET "team_id" = "#), "{writes:#?}");
+    assert!(writes[1].starts_with(r#"DELETE FROM "team""#), "{writes:#?}");
     for name in ["Black Lion", "Princess Sure-E"] {
         assert_eq!(hero_named(&mut s, name).await.unwrap().team_id, None, "{name} has no team");
     }
 }
 
-/// 003: `passive_deletes`: the ORM leaves it to the database's ON DELETE SET NULL.
+/// 003: `passive_deletes`: the ORM sends only the team's DELETE and the database's
+/// ON DELETE SET NULL clears the heroes' key.
 async fn tutorial003_set_null_by_the_database(engine: Engine) {
     use passive_set_null::*;
     let mut s = seed(&engine).await;
     let team = wakaland(&mut s).await;
+    let log = SqlLog::capture();
     s.delete(&team).await.unwrap();
     s.commit().await.unwrap();
+    let writes = data_changes(&log);
+    assert_eq!(writes.len(), 1, "only the team's DELETE, no UPDATE of the heroes: {writes:#?}");
+    assert!(writes[0].starts_with(r#"DELETE FROM "team""#), "{writes:#?}");
     for name in ["Black Lion", "Princess Sure-E"] {
         assert_eq!(hero_named(&mut s, name).await.unwrap().team_id, None, "{name} has no team");
     }

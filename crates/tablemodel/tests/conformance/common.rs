@@ -1,5 +1,5 @@
-//! Models of SQLModel's tutorial, engines per backend, and the macro that runs one test
-//! body on every backend.
+//! Models of SQLModel's tutorial and the data its chapters start from. The tests run on
+//! every backend through the test kit's `on_every_backend!`.
 
 use tablemodel::prelude::*;
 
@@ -67,31 +67,3 @@ pub(crate) fn names<'a>(heroes: impl IntoIterator<Item = &'a Hero>) -> Vec<&'a s
 pub(crate) async fn sqlite() -> Engine {
     Engine::connect("sqlite::memory:").await.expect("in-memory SQLite opens")
 }
-
-pub(crate) async fn postgres() -> Engine {
-    let url = tablemodel_testkit::pg_server().fresh_database();
-    Engine::connect(&url).await.expect("the test PostgreSQL server accepts connections")
-}
-
-/// Runs each named `async fn(Engine)` of the calling module on SQLite and on PostgreSQL.
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(crate::common::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(crate::common::postgres().await).await
-                }
-            )*
-        }
-    };
-}
-pub(crate) use on_every_backend;

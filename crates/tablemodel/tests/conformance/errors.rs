@@ -4,7 +4,8 @@
 use tablemodel::DbErrorKind;
 use tablemodel::prelude::*;
 
-use crate::common::{Hero, Team, on_every_backend};
+use crate::common::{Hero, Team};
+use tablemodel_testkit::on_every_backend;
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]
@@ -56,6 +57,7 @@ async fn unique_violation_is_typed_and_session_recovers(engine: Engine) {
     let err = s.add(Account { id: None, email: "a@example.com".into(), note: Some("dup".into()) }).await.unwrap_err();
     let db = err.as_database().expect("a database error");
     assert_eq!(db.kind, DbErrorKind::UniqueViolation);
+    assert_pending_rollback(&mut s).await;
     match engine.dialect() {
         Dialect::Postgres => {
             assert_eq!(db.code.as_deref(), Some("23505"));
@@ -93,6 +95,7 @@ async fn foreign_key_violation_names_the_key(engine: Engine) {
     assert_eq!(db.kind, DbErrorKind::ForeignKeyViolation, "{db:?}");
     assert_eq!(db.constraint(), Some("hero_team_id_fkey"));
     assert_eq!(db.table(), Some("hero"));
+    assert_pending_rollback(&mut s).await;
     s.rollback().await.unwrap();
 
     // In a batch, the one bad row is found among good ones; none of them is stored.
@@ -100,6 +103,7 @@ async fn foreign_key_violation_names_the_key(engine: Engine) {
         vec![Hero::new("Spider-Boy", "Pedro Parqueador", None), orphan, Hero::new("Tarantula", "Natalia", None)];
     let err = s.add_all(batch).await.unwrap_err();
     assert_eq!(err.as_database().and_then(|db| db.constraint()), Some("hero_team_id_fkey"), "{err:?}");
+    assert_pending_rollback(&mut s).await;
     s.rollback().await.unwrap();
 
     // An update is checked the same way, and the session goes on after the rollback.
@@ -107,10 +111,19 @@ async fn foreign_key_violation_names_the_key(engine: Engine) {
     moved.team_id = Some(12345);
     let err = s.save(&mut moved).await.unwrap_err();
     assert_eq!(err.as_database().and_then(|db| db.constraint()), Some("hero_team_id_fkey"), "{err:?}");
+    assert_pending_rollback(&mut s).await;
     s.rollback().await.unwrap();
     let names: Vec<String> = s.exec(select_only(Hero::name())).await.unwrap();
     assert_eq!(names, ["Rusty-Man"], "nothing of the failed writes is stored");
     assert_eq!(s.get::<Hero>(kept.id.unwrap()).await.unwrap(), Some(kept));
+}
+
+/// After a failed statement inside a transaction, the session refuses work until it is
+/// rolled back.
+async fn assert_pending_rollback(s: &mut Session) {
+    assert!(s.in_transaction());
+    let err = s.exec(select::<Account>()).await.unwrap_err();
+    assert!(matches!(err, Error::PendingRollback), "{err:?}");
 }
 
 async fn dropped_session_rolls_back(engine: Engine) {
@@ -135,8 +148,9 @@ async fn savepoints_undo_part_of_a_transaction(engine: Engine) {
     s.add(Account { id: None, email: "kept@example.com".into(), note: None }).await.unwrap();
     let sp = s.savepoint().await.unwrap();
     s.add(Account { id: None, email: "undone@example.com".into(), note: None }).await.unwrap();
-    let dup = s.add(Account { id: None, email: "kept@example.com".into(), note: None }).await;
-    assert!(dup.is_err());
+    let dup = s.add(Account { id: None, email: "kept@example.com".into(), note: None }).await.unwrap_err();
+    assert_eq!(dup.db_kind(), Some(DbErrorKind::UniqueViolation), "{dup:?}");
+    assert_pending_rollback(&mut s).await;
     s.rollback_to_savepoint(sp).await.unwrap();
     s.commit().await.unwrap();
     let emails: Vec<String> = s.exec(select_only(Account::email())).await.unwrap();

@@ -4,7 +4,7 @@
 
 use tablemodel::prelude::*;
 
-use crate::common::on_every_backend;
+use tablemodel_testkit::on_every_backend;
 
 mod plain {
     use tablemodel::prelude::*;

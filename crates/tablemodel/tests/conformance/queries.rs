@@ -4,7 +4,8 @@
 use futures_util::TryStreamExt;
 use tablemodel::prelude::*;
 
-use crate::common::{Hero, Team, on_every_backend, seeded};
+use crate::common::{Hero, Team, seeded};
+use tablemodel_testkit::on_every_backend;
 
 async fn single_columns_and_aggregates(engine: Engine) {
     seeded(&engine).await;

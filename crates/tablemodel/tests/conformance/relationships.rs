@@ -5,7 +5,7 @@
 use serde_json::json;
 use tablemodel::prelude::*;
 
-use crate::common::on_every_backend;
+use tablemodel_testkit::on_every_backend;
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]

@@ -13,8 +13,9 @@ use tracing::instrument::WithSubscriber;
 use tracing_subscriber::layer::SubscriberExt;
 use uuid::Uuid;
 
-use crate::common::{Hero, Team, on_every_backend};
+use crate::common::{Hero, Team};
 use crate::types::Power;
+use tablemodel_testkit::on_every_backend;
 
 /// The referenced side of every kind of foreign key.
 #[derive(Model, Debug)]

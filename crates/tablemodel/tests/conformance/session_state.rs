@@ -9,7 +9,8 @@ use futures_util::StreamExt;
 use tablemodel::prelude::*;
 use tracing_subscriber::layer::SubscriberExt;
 
-use crate::common::{Hero, Team, on_every_backend, seeded};
+use crate::common::{Hero, Team, seeded};
+use tablemodel_testkit::on_every_backend;
 
 /// 65 data columns, then the generated key: column 65.
 #[derive(Model, Debug, Clone, PartialEq)]

@@ -3,7 +3,8 @@
 
 use tablemodel::prelude::*;
 
-use crate::common::{Hero, Team, names, on_every_backend, seeded, tutorial_heroes};
+use crate::common::{Hero, Team, names, seeded, tutorial_heroes};
+use tablemodel_testkit::on_every_backend;
 
 async fn insert_fills_automatic_ids(engine: Engine) {
     engine.create_all::<(Team, Hero)>().await.unwrap();

@@ -3,7 +3,8 @@
 
 use tablemodel::prelude::*;
 
-use crate::common::{Hero, Team, on_every_backend};
+use crate::common::{Hero, Team};
+use tablemodel_testkit::on_every_backend;
 
 /// The data of the connect chapters: two teams, three heroes, one without a team.
 async fn seed_teams(engine: &Engine) -> (Team, Team, Vec<Hero>) {
@@ -101,6 +102,8 @@ async fn foreign_key_to_missing_team_is_rejected(engine: Engine) {
     ghost.team_id = Some(999);
     let err = s.add(ghost).await.unwrap_err();
     assert_eq!(err.db_kind(), Some(DbErrorKind::ForeignKeyViolation), "{err}");
+    let pending = s.exec(select::<Hero>()).await.unwrap_err();
+    assert!(matches!(pending, Error::PendingRollback), "the transaction must be rolled back first: {pending:?}");
     s.rollback().await.unwrap();
     assert_eq!(s.exec(select::<Hero>()).await.unwrap().len(), 3, "nothing half-landed");
 }

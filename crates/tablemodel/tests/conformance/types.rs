@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use tablemodel::prelude::*;
 use uuid::Uuid;
 
-use crate::common::on_every_backend;
+use tablemodel_testkit::on_every_backend;
 
 #[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Power {

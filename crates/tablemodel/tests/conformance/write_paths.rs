@@ -6,7 +6,8 @@
 
 use tablemodel::prelude::*;
 
-use crate::common::{Hero, Team, names, on_every_backend, tutorial_heroes};
+use crate::common::{Hero, Team, names, tutorial_heroes};
+use tablemodel_testkit::on_every_backend;
 
 /// A table whose key is two texts the caller chooses.
 #[derive(Model, Debug, Clone, PartialEq)]

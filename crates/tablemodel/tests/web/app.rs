@@ -133,30 +133,3 @@ pub(crate) async fn client(engine: Engine) -> TestClient {
 pub(crate) async fn sqlite() -> Engine {
     tablemodel::web::memory_engine().await.unwrap()
 }
-
-pub(crate) async fn postgres() -> Engine {
-    Engine::connect(&tablemodel_testkit::pg_server().fresh_database()).await.unwrap()
-}
-
-/// Runs each named `async fn(Engine)` of the calling module on SQLite and on PostgreSQL.
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(crate::app::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(crate::app::postgres().await).await
-                }
-            )*
-        }
-    };
-}
-pub(crate) use on_every_backend;

@@ -3,10 +3,13 @@
 
 use std::sync::{Arc, Mutex};
 
+use axum::response::IntoResponse;
 use serde_json::json;
-use tablemodel::Engine;
+use tablemodel::web::HttpError;
+use tablemodel::{Engine, Error};
 
-use crate::app::{client, on_every_backend};
+use crate::app::client;
+use tablemodel_testkit::on_every_backend;
 
 async fn a_unique_violation_is_a_409_without_sql(engine: Engine) {
     let c = client(engine).await;
@@ -93,10 +96,71 @@ async fn the_sql_of_a_conflict_goes_to_the_log() {
 }
 
 #[tokio::test]
-async fn no_database_connection_is_a_503() {
+async fn a_closed_engine_is_a_503() {
     let engine = crate::app::sqlite().await;
     let c = client(engine.clone()).await;
     engine.close();
     let r = c.get("/users/").await;
     assert_eq!((r.status.as_u16(), r.json()), (503, json!({"detail": "The database is unavailable, retry later"})));
+    assert!(r.headers.get("retry-after").is_none(), "no promise that a retry helps");
+}
+
+/// Every pooled connection busy past the acquire timeout: 503 with `Retry-After`, and the
+/// route works again once a connection is free.
+async fn an_exhausted_pool_is_a_503_with_retry_after(url: String) {
+    let engine = Engine::builder(&url)
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_millis(50))
+        .connect()
+        .await
+        .unwrap();
+    let c = client(engine.clone()).await;
+    let held = engine.session().await.unwrap();
+    let r = c.get("/users/").await;
+    assert_eq!((r.status.as_u16(), r.json()), (503, json!({"detail": "The database is unavailable, retry later"})));
+    assert_eq!(r.headers["retry-after"], "1");
+    drop(held);
+    assert_eq!(c.get("/users/").await.status, 200);
+}
+
+mod pool {
+    use tablemodel_testkit::on_every_backend;
+
+    use super::an_exhausted_pool_is_a_503_with_retry_after;
+
+    on_every_backend!(url; an_exhausted_pool_is_a_503_with_retry_after);
+}
+
+/// A broken invariant inside the library is a 500 whose body tells nothing; the message
+/// goes to the log at ERROR.
+#[tokio::test(flavor = "current_thread")]
+async fn an_internal_error_is_a_500_that_leaks_nothing() {
+    let log = Captured::default();
+    let subscriber = tracing_subscriber::fmt().with_writer(log.clone()).with_ansi(false).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let error = HttpError::from(Error::Internal("the session has no connection".into()));
+    assert_eq!(error.status, 500);
+    let response = error.into_response();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap(), json!({"detail": "Internal Server Error"}));
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("ERROR") && log.contains("the session has no connection"), "{log}");
+}
+
+/// PostgreSQL stopped while the app runs: requests are 503, not 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_postgres_is_a_503() {
+    let server = tablemodel_testkit::PgServer::dedicated();
+    let engine = Engine::connect(&server.fresh_database()).await.unwrap();
+    let c = client(engine).await;
+    assert_eq!(c.post("/users/", &json!({"email": "a@x", "name": "A"})).await.status, 200);
+    server.stop();
+    for _ in 0..2 {
+        let r = c.get("/users/").await;
+        assert_eq!(
+            (r.status.as_u16(), r.json()),
+            (503, json!({"detail": "The database is unavailable, retry later"})),
+            "a pooled connection that died, then a new one refused"
+        );
+    }
 }

@@ -3,7 +3,8 @@
 use serde_json::json;
 use tablemodel::Engine;
 
-use crate::app::{client, on_every_backend};
+use crate::app::client;
+use tablemodel_testkit::on_every_backend;
 
 async fn several_path_parameters_are_validated_together(engine: Engine) {
     let c = client(engine).await;

@@ -53,5 +53,6 @@ async fn a_request_in_flight_finishes_before_the_pool_closes() {
     assert!(response.ends_with("\r\n\r\n0"), "{response}");
     server.await.unwrap().unwrap();
     assert!(http_get(port, "/slow").is_err(), "no new connections after the shutdown");
-    assert!(engine.session().await.is_err(), "the pool is closed");
+    let closed = engine.session().await.unwrap_err();
+    assert!(matches!(closed, tablemodel::Error::PoolClosed), "the pool is closed: {closed:?}");
 }

@@ -4,7 +4,8 @@
 use serde_json::json;
 use tablemodel::Engine;
 
-use crate::app::{client, on_every_backend};
+use crate::app::client;
+use tablemodel_testkit::on_every_backend;
 
 async fn committed_work_stays_and_uncommitted_work_is_rolled_back(engine: Engine) {
     let c = client(engine).await;

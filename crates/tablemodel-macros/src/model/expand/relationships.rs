@@ -64,7 +64,7 @@ pub(crate) fn in_model_impl(model: &Model) -> TokenStream {
             session: &'a mut ::tablemodel::Session,
         ) -> ::tablemodel::__private::BoxFuture<'a, ::core::result::Result<(), ::tablemodel::Error>> {
             ::std::boxed::Box::pin(async move {
-                #( ::tablemodel::relationship::write_parent(session, self, Self::#names()).await?; )*
+                #( ::tablemodel::__private::write_parent(session, self, Self::#names()).await?; )*
                 ::core::result::Result::Ok(())
             })
         }
@@ -75,7 +75,7 @@ pub(crate) fn in_model_impl(model: &Model) -> TokenStream {
             existed: bool,
         ) -> ::tablemodel::__private::BoxFuture<'a, ::core::result::Result<(), ::tablemodel::Error>> {
             ::std::boxed::Box::pin(async move {
-                #( ::tablemodel::relationship::write_children(session, self, Self::#names(), existed).await?; )*
+                #( ::tablemodel::__private::write_children(session, self, Self::#names(), existed).await?; )*
                 ::core::result::Result::Ok(())
             })
         }
@@ -112,7 +112,7 @@ pub(crate) fn outside(model: &Model) -> TokenStream {
             );
             checks.push(quote::quote_spanned! {back.span()=>
                 const _: () = ::core::assert!(
-                    ::tablemodel::relationship::has_relation(<#target as ::tablemodel::Model>::RELATIONS, #back, #table),
+                    ::tablemodel::__private::has_relation(<#target as ::tablemodel::Model>::RELATIONS, #back, #table),
                     #message
                 );
             });

@@ -54,7 +54,7 @@ fn property(field: &Field) -> TokenStream {
         Some(t) => quote! { ("title", #t.into()) },
         None => {
             let name = field.ident.to_string();
-            quote! { ("default_title", ::tablemodel::validate::title_case(#name).into()) }
+            quote! { ("default_title", ::tablemodel::__private::title_case(#name).into()) }
         }
     });
     if let Some(d) = &v.description {
@@ -96,7 +96,7 @@ fn property(field: &Field) -> TokenStream {
         quote! { ::std::vec![#(#annotations),*] }
     };
     quote! {
-        ::tablemodel::validate::schema_property(
+        ::tablemodel::__private::schema_property(
             <#schema_ty as ::tablemodel::validate::FromJson>::field_schema(generator),
             ::std::vec![#(#constraints),*],
             #annotations,
@@ -118,7 +118,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         if f.validation.flatten {
             let ty = &f.ty;
             return quote! {
-                ::tablemodel::validate::merge_flattened(
+                ::tablemodel::__private::merge_flattened(
                     <#ty as ::tablemodel::__private::schemars::JsonSchema>::json_schema(generator).to_value(),
                     &mut properties,
                     &mut required,
@@ -157,7 +157,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 let mut properties = ::tablemodel::__private::serde_json::Map::new();
                 let mut required: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
                 #(#inserts)*
-                let object = ::tablemodel::validate::schema_object(#title, #description, properties, required);
+                let object = ::tablemodel::__private::schema_object(#title, #description, properties, required);
                 match object {
                     ::tablemodel::__private::serde_json::Value::Object(map) => map.into(),
                     _ => ::tablemodel::__private::schemars::Schema::default(),

@@ -23,7 +23,11 @@ use crate::types::{Value, ValueKind};
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
 /// Opens the pool of a `postgres://` URL.
-pub(crate) fn open_pool(url: &str, max: Option<usize>) -> Result<super::Pool, Error> {
+pub(crate) fn open_pool(
+    url: &str,
+    max: Option<usize>,
+    wait: Option<std::time::Duration>,
+) -> Result<super::Pool, Error> {
     let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::InvalidUrl {
         url: crate::engine::redact(url),
         reason: e.to_string(),
@@ -36,9 +40,10 @@ pub(crate) fn open_pool(url: &str, max: Option<usize>) -> Result<super::Pool, Er
     let size = max.unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
     let pool = deadpool_postgres::Pool::builder(manager)
         .max_size(size)
+        .wait_timeout(wait)
         .runtime(deadpool::Runtime::Tokio1)
         .build()
-        .map_err(|e| Error::Pool(e.to_string()))?;
+        .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
     Ok(super::Pool::Postgres(pool))
 }
 
@@ -52,6 +57,7 @@ pub(crate) fn gate_timed_out() -> Error {
         table: None,
         message: "lock not available: another session of this engine kept its write transaction open".to_owned(),
         sql: Some("BEGIN".to_owned()),
+        source: None,
     }
     .into()
 }
@@ -282,14 +288,15 @@ pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, De
 pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error {
     use tokio_postgres::error::SqlState;
     let Some(db) = err.as_db_error() else {
-        let kind = if err.is_closed() { DbErrorKind::Connection } else { DbErrorKind::Other };
+        let kind = if is_connection_failure(&err) { DbErrorKind::Connection } else { DbErrorKind::Other };
         return DatabaseError {
             kind,
             code: None,
             constraint: None,
             table: None,
-            message: err.to_string(),
+            message: with_causes(&err),
             sql: sql.map(str::to_owned),
+            source: Some(std::sync::Arc::new(err)),
         }
         .into();
     };
@@ -309,7 +316,7 @@ pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error 
         DbErrorKind::Busy
     } else if code.code().starts_with("42") {
         DbErrorKind::Syntax
-    } else if code.code().starts_with("08") {
+    } else if is_connection_code(code.code()) {
         DbErrorKind::Connection
     } else {
         DbErrorKind::Other
@@ -319,13 +326,52 @@ pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error 
         message.push_str(": ");
         message.push_str(detail);
     }
-    DatabaseError {
-        kind,
-        code: Some(code.code().to_owned()),
-        constraint: db.constraint().map(str::to_owned),
-        table: db.table().map(str::to_owned),
-        message,
-        sql: sql.map(str::to_owned),
+    let code = Some(code.code().to_owned());
+    let constraint = db.constraint().map(str::to_owned);
+    let table = db.table().map(str::to_owned);
+    let source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>> = Some(std::sync::Arc::new(err));
+    DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned), source }.into()
+}
+
+/// SQLSTATEs that mean the connection is gone or cannot be had: class 08 (connection
+/// exception), and the server shutting down (57P01 admin, 57P02 crash) or not accepting
+/// connections yet (57P03, starting up or recovering).
+fn is_connection_code(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+/// Whether a driver error without a SQLSTATE is the connection failing: closed, refused,
+/// reset, or timed out while connecting (tokio-postgres then carries an I/O error as the
+/// cause, or says "error connecting to server"/"timeout waiting for server").
+fn is_connection_failure(err: &tokio_postgres::Error) -> bool {
+    if err.is_closed() {
+        return true;
     }
-    .into()
+    let mut cause = std::error::Error::source(err);
+    while let Some(e) = cause {
+        if e.is::<std::io::Error>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    let message = err.to_string();
+    ["error connecting to server", "error communicating with the server", "timeout waiting for server"]
+        .iter()
+        .any(|m| message.starts_with(m))
+}
+
+/// The error's message followed by its causes (`error connecting to server: Connection
+/// refused (os error 111)`): tokio-postgres keeps the cause out of its own message.
+fn with_causes(err: &tokio_postgres::Error) -> String {
+    let mut message = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = e.source();
+    }
+    message
 }

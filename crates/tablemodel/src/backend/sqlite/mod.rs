@@ -33,7 +33,11 @@ const DATE_FORMAT: &str = "%Y-%m-%d";
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens the pool of a `sqlite:` URL.
-pub(crate) fn open_pool(url: &str, max: Option<usize>) -> Result<super::Pool, Error> {
+pub(crate) fn open_pool(
+    url: &str,
+    max: Option<usize>,
+    wait: Option<std::time::Duration>,
+) -> Result<super::Pool, Error> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
     let rest = url.trim_start_matches("sqlite:");
@@ -61,9 +65,10 @@ pub(crate) fn open_pool(url: &str, max: Option<usize>) -> Result<super::Pool, Er
     let size = max.unwrap_or(if memory { 4 } else { 8 });
     let pool = deadpool::managed::Pool::builder(manager)
         .max_size(size)
+        .wait_timeout(wait)
         .runtime(deadpool::Runtime::Tokio1)
         .build()
-        .map_err(|e| Error::Pool(e.to_string()))?;
+        .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
     Ok(super::Pool::Sqlite { pool, _keeper: keeper })
 }
 
@@ -77,6 +82,7 @@ pub(crate) fn gate_timed_out() -> Error {
         table: None,
         message: "database is locked: another session of this engine kept its write transaction open".to_owned(),
         sql: Some("BEGIN IMMEDIATE".to_owned()),
+        source: None,
     }
     .into()
 }
@@ -357,7 +363,8 @@ pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
         .map(|(_, cols)| cols.trim().to_owned())
         .or_else(|| (kind == DbErrorKind::ForeignKeyViolation).then(|| "FOREIGN KEY".to_owned()));
     let table = constraint.as_deref().and_then(|c| c.split_once('.')).map(|(t, _)| t.to_owned());
-    DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned) }.into()
+    let source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>> = Some(std::sync::Arc::new(err));
+    DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned), source }.into()
 }
 
 fn is_syntax_message(message: &str) -> bool {

@@ -46,7 +46,7 @@ where
                 batch.push(row).map_err(|e| super::map_error(e, Some(&sql)))?;
                 if batch.len() == BATCH || batch.byte_len() >= BATCH_BYTES {
                     let full = std::mem::replace(&mut batch, RowBatch::with_capacity(BATCH));
-                    rows_tx.blocking_send(Ok(full)).map_err(|_| Error::InvalidQuery("stream dropped".to_owned()))?;
+                    rows_tx.blocking_send(Ok(full)).map_err(|_| Error::Internal("stream dropped".to_owned()))?;
                 }
                 Ok(())
             });
