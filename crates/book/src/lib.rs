@@ -5,6 +5,8 @@
 //! and compares what it prints (standard output) and the SQL it logs (standard error)
 //! with the text the chapter includes from `docs/book/src/listings/`.
 
+pub mod heroes;
+
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -67,9 +69,8 @@ impl Visit for Fields {
 /// `[String(Some("Deadpond")), Int(None)]` → `["Deadpond", NULL]`.
 fn plain_params(debug: &str) -> String {
     static NONE: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"\b[A-Z][A-Za-z]*\(None\)").unwrap());
-    static SOME: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r#"\b[A-Z][A-Za-z]*\(Some\(("(?:[^"\\]|\\.)*"|[^()]*)\)\)"#).unwrap()
-    });
+    static SOME: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r#"\b[A-Z][A-Za-z]*\(Some\(("(?:[^"\\]|\\.)*"|[^()]*)\)\)"#).unwrap());
     let text = NONE.replace_all(debug, "NULL");
     SOME.replace_all(&text, "$1").into_owned()
 }
