@@ -75,6 +75,14 @@ fn plain_params(debug: &str) -> String {
     SOME.replace_all(&text, "$1").into_owned()
 }
 
+/// Starts a section of a program's output that a chapter shows on its own: the line
+/// `# name` on standard output and in the SQL log, where the chapter test splits them into
+/// `<program>.<name>.out` and `<program>.<name>.sql`.
+pub fn section(name: &str) {
+    println!("# {name}");
+    eprintln!("# {name}");
+}
+
 /// Sends one request to the app and prints it with the answer, as a reader would see it
 /// in a terminal: `POST /heroes/ {…}` then `200 {…}`.
 pub async fn show(

@@ -17,17 +17,44 @@ fn check(program: &str, exe: &str) {
     let stdout = String::from_utf8(output.stdout).expect("UTF-8 output");
     let stderr = String::from_utf8(output.stderr).expect("UTF-8 log");
     assert!(output.status.success(), "{program} failed:\n{stdout}\n{stderr}");
-    for (ext, actual) in [("out", stdout), ("sql", stderr)] {
-        let path = listings().join(format!("{program}.{ext}"));
-        if std::env::var_os("BOOK_BLESS").is_some() {
-            std::fs::create_dir_all(listings()).unwrap();
-            std::fs::write(&path, &actual).unwrap();
-            continue;
+    for (ext, text) in [("out", stdout), ("sql", stderr)] {
+        for (section, actual) in sections(&text) {
+            let name = match section {
+                Some(section) => format!("{program}.{section}.{ext}"),
+                None => format!("{program}.{ext}"),
+            };
+            compare(&listings().join(name), &actual);
         }
-        let expected = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (BOOK_BLESS=1 writes it)", path.display()));
-        assert_eq!(actual, expected, "{program}: {} differs from the book's listing", path.display());
     }
+}
+
+/// The text before the first `# name` line (if any), then each named section.
+fn sections(text: &str) -> Vec<(Option<String>, String)> {
+    let mut out = vec![(None, String::new())];
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("# ") {
+            out.push((Some(name.replace(' ', "-")), String::new()));
+        } else {
+            let current = &mut out.last_mut().unwrap().1;
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    if out.len() > 1 && out[0].1.is_empty() {
+        out.remove(0);
+    }
+    out
+}
+
+fn compare(path: &std::path::Path, actual: &str) {
+    if std::env::var_os("BOOK_BLESS").is_some() {
+        std::fs::create_dir_all(listings()).unwrap();
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e} (BOOK_BLESS=1 writes it)", path.display()));
+    assert_eq!(actual, expected, "{} differs from what the program printed", path.display());
 }
 
 macro_rules! chapters {

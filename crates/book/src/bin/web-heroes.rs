@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use tablemodel::web::TestClient;
-use tablemodel_book::show;
+use tablemodel_book::{section, show};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), tablemodel::Error> {
@@ -14,30 +14,30 @@ async fn main() -> Result<(), tablemodel::Error> {
     let client = TestClient::new(heroes::app(engine));
     let c = &client;
 
-    println!("# multiple models");
+    section("multiple models");
     // ANCHOR: create
     show(c, "POST", "/heroes/", Some(json!({"name": "Deadpond", "secret_name": "Dive Wilson", "id": 9000}))).await;
     show(c, "POST", "/heroes/", Some(json!({"name": "Spider-Boy", "secret_name": "Pedro Parqueador"}))).await;
     show(c, "POST", "/heroes/", Some(json!({"name": "Rusty-Man", "secret_name": "Tommy Sharp", "age": 48}))).await;
     // ANCHOR_END: create
 
-    println!("# read one");
+    section("read one");
     show(c, "GET", "/heroes/1", None).await;
     show(c, "GET", "/heroes/9000", None).await;
 
-    println!("# limit and offset");
+    section("limit and offset");
     show(c, "GET", "/heroes/?offset=1&limit=1", None).await;
     show(c, "GET", "/heroes/?limit=101", None).await;
 
-    println!("# update");
+    section("update");
     show(c, "PATCH", "/heroes/2", Some(json!({"age": 16}))).await;
     show(c, "PATCH", "/heroes/2", Some(json!({"name": null}))).await;
 
-    println!("# delete");
+    section("delete");
     show(c, "DELETE", "/heroes/3", None).await;
     show(c, "GET", "/heroes/3", None).await;
 
-    println!("# teams and relationships");
+    section("teams and relationships");
     show(c, "POST", "/teams/", Some(json!({"name": "Preventers", "headquarters": "Sharp Tower"}))).await;
     show(c, "PATCH", "/heroes/1", Some(json!({"team_id": 1}))).await;
     show(c, "GET", "/heroes/1", None).await;
