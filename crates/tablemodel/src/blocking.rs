@@ -62,8 +62,9 @@ use crate::{Dialect, TableMeta};
 
 /// A pool of connections to one database, for code that does not run an async runtime.
 ///
-/// Cheap to clone; the clones share the pool and the runtime. See the
-/// [module documentation](self) for the URLs and what happens inside an async runtime.
+/// Cheap to clone, and shareable between threads; the clones share the pool and the
+/// runtime. The URLs are those of [`crate::Engine`]; the [module documentation](self) says
+/// what happens inside an async runtime.
 #[derive(Clone)]
 pub struct Engine {
     inner: crate::Engine,

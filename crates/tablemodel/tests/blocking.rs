@@ -58,7 +58,13 @@ macro_rules! on_every_backend_blocking {
     };
 }
 
-on_every_backend_blocking!(every_verb, relationships_load, dropped_session_rolls_back, inside_a_runtime_is_an_error);
+on_every_backend_blocking!(
+    every_verb,
+    relationships_load,
+    dropped_session_rolls_back,
+    inside_a_runtime_is_an_error,
+    shared_between_threads
+);
 
 fn every_verb(engine: Engine) {
     engine.create_all::<(Team, Hero)>().unwrap();
@@ -200,4 +206,25 @@ fn inside_a_runtime_is_an_error(engine: Engine) {
     s.add(hero("Deadpond", "Dive Wilson", None)).unwrap();
     s.commit().unwrap();
     assert_eq!(s.get::<Hero>(1).unwrap().map(|h| h.name), Some("Deadpond".to_owned()));
+}
+
+/// One engine, four threads, a session each: every thread's writes and reads go through
+/// the engine's one runtime.
+fn shared_between_threads(engine: Engine) {
+    engine.create_all::<(Team, Hero)>().unwrap();
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let engine = &engine;
+            scope.spawn(move || {
+                let mut s = engine.session().unwrap();
+                for i in 0..5 {
+                    s.add(hero(&format!("hero {t}-{i}"), "secret", Some(t))).unwrap();
+                    s.commit().unwrap();
+                }
+                assert_eq!(s.exec(select::<Hero>().filter(Hero::age().eq(t))).unwrap().len(), 5);
+            });
+        }
+    });
+    let mut s = engine.session().unwrap();
+    assert_eq!(s.one(select_only(count()).from::<Hero>()).unwrap(), 20);
 }
