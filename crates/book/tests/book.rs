@@ -100,3 +100,42 @@ fn every_listing_is_shown_by_a_chapter() {
     }
     assert!(unused.is_empty(), "listings no chapter includes: {unused:?}");
 }
+
+/// Every Rust file of the workspace's crates, as text.
+fn workspace_sources() -> Vec<(PathBuf, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&book_src().join("../../../crates"), &mut out);
+    out
+}
+
+/// A Rust sample written out in a chapter (not included) must be a verbatim excerpt of a
+/// source file of the workspace, so it cannot drift from the code that runs.
+#[test]
+fn every_inline_rust_sample_is_an_excerpt_of_the_code() {
+    let sources = workspace_sources();
+    let mut problems = Vec::new();
+    for chapter in chapters() {
+        let text = std::fs::read_to_string(&chapter).unwrap();
+        let mut blocks = text.split("```rust\n").skip(1);
+        for block in blocks.by_ref() {
+            let body = block.split("```").next().unwrap();
+            if body.contains("{{#include") {
+                continue;
+            }
+            if !sources.iter().any(|(_, source)| source.contains(body)) {
+                problems.push(format!("{}: a Rust sample found in no source file:\n{body}", chapter.display()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
