@@ -133,6 +133,17 @@ pub enum Error {
     /// Input failed validation; the list says what and where.
     #[error(transparent)]
     Validation(#[from] crate::validate::ValidationErrors),
+    /// A verb of [`crate::blocking`] was called on a thread that an async runtime drives,
+    /// where blocking would stall every task of the runtime. Nothing was sent.
+    #[error(
+        "the blocking API was called from inside an async runtime: use tablemodel::Engine and \
+         tablemodel::Session there (or run the blocking code on tokio::task::spawn_blocking)"
+    )]
+    BlockingInsideRuntime,
+    /// The runtime of the blocking API could not be started (the operating system refused
+    /// a thread or an event source).
+    #[error("cannot start the blocking API's runtime: {0}")]
+    Runtime(#[source] std::io::Error),
     /// A broken invariant inside tablemodel: a bug, not something the caller did or can
     /// fix. The message is for the bug report; web answers do not show it.
     #[error("internal error in tablemodel (please report this bug): {0}")]

@@ -5,6 +5,7 @@
 compile_error!("enable at least one backend feature of tablemodel: `sqlite` or `postgres`");
 
 mod backend;
+pub mod blocking;
 mod column;
 pub mod ddl;
 mod engine;

@@ -1,0 +1,18 @@
+SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."name" = ? LIMIT ?
+    params: ["Spider-Boy", 2]
+BEGIN IMMEDIATE
+UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age"
+    params: ["Spider-Boy", "Pedro Parqueador", 16, 2]
+COMMIT
+SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."id" = ?
+    params: [2]
+BEGIN IMMEDIATE
+UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age"
+    params: ["Spider-Youngster", "Pedro Parqueador", 16, 2]
+COMMIT
+SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."id" = ?
+    params: [2]
+BEGIN IMMEDIATE
+UPDATE "hero" SET "age" = ? WHERE "hero"."name" = ?
+    params: [49, "Rusty-Man"]
+COMMIT

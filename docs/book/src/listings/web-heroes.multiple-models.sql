@@ -1,0 +1,12 @@
+BEGIN IMMEDIATE
+INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES (?, ?, ?, ?) RETURNING "id", "name", "secret_name", "age", "team_id"
+    params: ["Deadpond", "Dive Wilson", NULL, NULL]
+COMMIT
+BEGIN IMMEDIATE
+INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES (?, ?, ?, ?) RETURNING "id", "name", "secret_name", "age", "team_id"
+    params: ["Spider-Boy", "Pedro Parqueador", NULL, NULL]
+COMMIT
+BEGIN IMMEDIATE
+INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES (?, ?, ?, ?) RETURNING "id", "name", "secret_name", "age", "team_id"
+    params: ["Rusty-Man", "Tommy Sharp", 48, NULL]
+COMMIT

@@ -1,0 +1,14 @@
+BEGIN IMMEDIATE
+CREATE TABLE IF NOT EXISTS "hero" ( "id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR NOT NULL, "secret_name" VARCHAR NOT NULL, "age" INTEGER NULL )
+CREATE INDEX IF NOT EXISTS "ix_hero_name" ON "hero" ("name")
+CREATE INDEX IF NOT EXISTS "ix_hero_age" ON "hero" ("age")
+COMMIT
+BEGIN IMMEDIATE
+INSERT INTO "hero" ("name", "secret_name", "age") VALUES (?, ?, ?) RETURNING "id", "name", "secret_name", "age"
+    params: ["Deadpond", "Dive Wilson", NULL]
+COMMIT
+BEGIN IMMEDIATE
+INSERT INTO "hero" ("name", "secret_name", "age") VALUES (?, ?, ?) RETURNING "id", "name", "secret_name", "age"
+    params: ["Rusty-Man", "Tommy Sharp", 48]
+COMMIT
+SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" ORDER BY "hero"."id" ASC
