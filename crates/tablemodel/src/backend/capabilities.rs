@@ -36,6 +36,8 @@ pub struct AlterSupport {
 /// assert!(sqlite.returning_on_insert);
 /// assert!(sqlite.single_writer);
 /// assert!(!sqlite.alter.alter_column_type);
+/// assert!(sqlite.literal_limit);
+/// assert!(!Dialect::Postgres.capabilities().literal_limit);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -61,6 +63,11 @@ pub struct Capabilities {
     pub max_identifier_length: usize,
     /// The `ALTER TABLE` operations run in place.
     pub alter: AlterSupport,
+    /// `LIMIT`/`OFFSET` are written into the SQL as integer literals instead of bound: the
+    /// dialect plans a statement again whenever a bound `LIMIT` changes, or even is bound
+    /// again, so a bound one costs a full re-plan per call. Each distinct literal is then a
+    /// distinct statement.
+    pub literal_limit: bool,
 }
 
 impl Capabilities {
@@ -86,6 +93,10 @@ impl Capabilities {
             alter_default: false,
             alter_constraints: false,
         },
+        // SQLite's planner reads a bound LIMIT's value, so every re-bind marks the prepared
+        // statement expired and the next step re-prepares it (~50,000 instructions, more than
+        // the one-row query itself). Literals keep one prepared statement per value in use.
+        literal_limit: true,
     };
 
     /// PostgreSQL 13 and later.
@@ -109,6 +120,10 @@ impl Capabilities {
             alter_default: true,
             alter_constraints: true,
         },
+        // A bound LIMIT/OFFSET keeps one prepared statement per query shape on every
+        // connection, whatever page is asked for; PostgreSQL plans it with the bound values
+        // (custom plans) or once for all (a generic plan) without preparing it again.
+        literal_limit: false,
     };
 
     /// These capabilities without `RETURNING`: the write path of databases that lack it,

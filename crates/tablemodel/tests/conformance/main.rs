@@ -12,6 +12,7 @@ mod many_to_many;
 mod queries;
 mod relationships;
 mod sqlite_writers;
+mod statement_cache;
 mod traps;
 mod tutorial_basics;
 mod tutorial_connect;
