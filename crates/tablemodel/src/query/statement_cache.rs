@@ -10,8 +10,8 @@
 //! by walking the builder, never by rendering it. A hit then walks the builder once more to
 //! move its values out in the order the SQL binds them.
 //!
-//! - The hash is seeded randomly per process, so nobody can choose IN-list lengths or page
-//!   numbers that make two shapes collide.
+//! - The hash is seeded randomly per process, so IN-list lengths or page numbers cannot be
+//!   chosen to make two shapes collide; a hit also checks the number of values.
 //! - A shape is cached only after its first rendering proved that the walk collects exactly
 //!   the values sea-query bound, in the same order; a part the walk does not understand
 //!   (functions, sub-queries, custom SQL with placeholders) makes the query render every
@@ -23,7 +23,7 @@
 //!   and queries in steady use stay. A hit takes a read lock and clones an `Arc`; no `String`
 //!   is built.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
 
@@ -41,17 +41,56 @@ use crate::types::Value;
 pub(crate) const CAPACITY: usize = 1024;
 
 /// The per-process random seed of shape hashes.
-static SEED: LazyLock<foldhash::fast::RandomState> = LazyLock::new(Default::default);
+static SEED: LazyLock<u64> = LazyLock::new(|| {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1
+});
+
+/// A multiply-rotate hash over 64-bit words, seeded per process: a shape is a few dozen
+/// words, and general-purpose hashers spend more on buffering them than on mixing.
+struct ShapeHasher(u64);
+
+impl Hasher for ShapeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.write_u64(u64::from_le_bytes(chunk.try_into().expect("chunks of 8 bytes")));
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.write_u64(u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        let h = self.0 ^ (self.0 >> 32);
+        h.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (h >> 29)
+    }
+}
 
 /// Accumulates a query's shape.
 pub(crate) struct Shaper {
-    hasher: foldhash::fast::FoldHasher<'static>,
+    hasher: ShapeHasher,
     usable: bool,
 }
 
 impl Shaper {
     pub(crate) fn new() -> Self {
-        Shaper { hasher: SEED.build_hasher(), usable: true }
+        Shaper { hasher: ShapeHasher(*SEED), usable: true }
     }
 
     /// The hasher, for parts that describe themselves ([`Selection::shape`]).
@@ -59,6 +98,7 @@ impl Shaper {
         &mut self.hasher
     }
 
+    #[inline]
     pub(crate) fn word(&mut self, w: u64) {
         self.hasher.write_u64(w);
     }
