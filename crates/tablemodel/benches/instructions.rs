@@ -116,21 +116,21 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
             let sql = concat!(
                 "SELECT ",
                 cols!(),
-                r#" FROM "hero" WHERE "hero"."team_id" <= ? AND "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT ?"#
+                r#" FROM "hero" WHERE "hero"."team_id" <= ? AND "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT 100"#
             );
             let mut st = conn.prepare_cached(sql).unwrap();
-            let rows: Vec<Hero> = st.query_map([10, 10, 100], decode).unwrap().map(Result::unwrap).collect();
+            let rows: Vec<Hero> = st.query_map([10, 10], decode).unwrap().map(Result::unwrap).collect();
             drop(std::hint::black_box(rows));
         }
         "join" => {
             let sql = concat!(
                 "SELECT ",
                 cols!(),
-                r#", "team"."id", "team"."name" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC LIMIT ?"#
+                r#", "team"."id", "team"."name" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC LIMIT 100"#
             );
             let mut st = conn.prepare_cached(sql).unwrap();
             let rows: Vec<(Hero, Team)> = st
-                .query_map([100], |r| {
+                .query_map([], |r| {
                     Ok((decode(r)?, Team { id: r.get(5)?, name: r.get(6)?, heroes: Related::NotLoaded }))
                 })
                 .unwrap()
