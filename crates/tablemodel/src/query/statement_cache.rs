@@ -20,7 +20,7 @@
 //!   at most [`CAPACITY`] shapes. On SQLite each distinct `LIMIT`/`OFFSET` literal is a shape
 //!   of its own, so a list endpoint adds one shape per page size and page asked for; when the
 //!   cache is full, the shapes not used since the previous eviction make room, so the pages
-//!   and queries in steady use stay. A hit takes a read lock and clones an `Arc`; no `String`
+//!   and queries in steady use stay. Statements longer than [`MAX_SQL_LEN`] are not kept. A hit takes a read lock and clones an `Arc`; no `String`
 //!   is built.
 
 use std::hash::{Hash, Hasher};
@@ -39,6 +39,11 @@ use crate::types::Value;
 
 /// The most shapes the cache keeps.
 pub(crate) const CAPACITY: usize = 1024;
+
+/// The longest SQL the cache keeps, so that it holds at most 8 MiB of text: a longer
+/// statement (an eager load's IN list of thousands of keys) costs far more to run than to
+/// render, and its exact length rarely comes back.
+const MAX_SQL_LEN: usize = 8 * 1024;
 
 /// The per-process random seed of shape hashes.
 static SEED: LazyLock<u64> = LazyLock::new(|| {
@@ -266,7 +271,7 @@ pub(crate) fn prepare<S: Selection>(mut select: Select<S>, dialect: Dialect) -> 
         if values.len() == params {
             return Ok((sql, values, select.selection));
         }
-        // Not reachable while shapes do not collide; rendering is always right.
+        // Only two colliding shapes get here: refuse rather than bind the wrong values.
         return Err(crate::error::Error::InvalidQuery(format!(
             "statement cache: a query of {} values matched a statement of {params}",
             values.len()
@@ -276,7 +281,8 @@ pub(crate) fn prepare<S: Selection>(mut select: Select<S>, dialect: Dialect) -> 
     let mut walked = Vec::with_capacity(rendered.len());
     select.take_values(dialect, &mut walked);
     let sql: Arc<str> = sql.into();
-    if walked.len() == rendered.len() && walked.iter().zip(&rendered).all(|(w, r)| same_value(w, r)) {
+    let proven = walked.len() == rendered.len() && walked.iter().zip(&rendered).all(|(w, r)| same_value(w, r));
+    if proven && sql.len() <= MAX_SQL_LEN {
         insert(&CACHE, shape, Entry { sql: sql.clone(), params: rendered.len(), used: AtomicBool::new(false) });
     }
     Ok((sql, rendered, select.selection))
