@@ -2,15 +2,21 @@
 # Instructions per operation, tablemodel against rusqlite, counted by callgrind: repeatable
 # where wall-clock ratios on this shared machine are not. Each case runs twice per side
 # (n and 2n operations) so that start-up and seeding cancel out.
-#   bench/instructions.sh [case ...]     cases: get filter join eager stream (default: all)
+#   bench/instructions.sh [case ...]     cases: get all1 first one one_or_none page filter join
+#                                        eager stream (default: all)
 #   BACKEND=postgres bench/instructions.sh [case ...]   the client side against tokio-postgres
-#                                        (get filter join stream)
+#                                        (every case but eager)
+# INSTRUCTIONS_BIN=path runs an already built benchmark binary (to measure an older commit).
 # Needs valgrind (Debian's `valgrind` package). Not part of CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-cargo bench -q -p tablemodel --all-features --bench instructions --no-run 2>/dev/null
-bin="$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)"
+if [[ -n "${INSTRUCTIONS_BIN:-}" ]]; then
+    bin="$INSTRUCTIONS_BIN"
+else
+    cargo bench -q -p tablemodel --all-features --bench instructions --no-run 2>/dev/null
+    bin="$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)"
+fi
 
 backend="${BACKEND:-sqlite}"
 count() { # case side n -> instructions
@@ -18,10 +24,11 @@ count() { # case side n -> instructions
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
-declare -A ops=([get]=2000 [filter]=500 [join]=200 [eager]=5 [stream]=20)
+declare -A ops=([get]=2000 [all1]=2000 [first]=2000 [one]=2000 [one_or_none]=2000 [page]=1000 [filter]=500
+    [join]=200 [eager]=5 [stream]=20)
 cases=("$@")
 if [[ ${#cases[@]} -eq 0 ]]; then
-    cases=(get filter join stream)
+    cases=(get all1 first one one_or_none page filter join stream)
     [[ "$backend" == sqlite ]] && cases+=(eager)
 fi
 printf '%-8s %16s %16s %8s\n' case tablemodel/op raw/op ratio

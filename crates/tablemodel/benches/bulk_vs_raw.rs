@@ -139,8 +139,8 @@ async fn sqlite_cases() {
             std::hint::black_box(s.exec(q).await.unwrap());
         },
         raw: {
-            let mut st = raw.prepare_cached(&format!(r#"SELECT {COLS}, "team"."id", "team"."name" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC LIMIT ?"#)).unwrap();
-            let rows: Vec<(Hero, Team)> = st.query_map([100], |r| Ok((decode(r)?, Team { id: r.get(5)?, name: r.get(6)?, heroes: Related::NotLoaded })))
+            let mut st = raw.prepare_cached(&format!(r#"SELECT {COLS}, "team"."id", "team"."name" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC LIMIT 100"#)).unwrap();
+            let rows: Vec<(Hero, Team)> = st.query_map([], |r| Ok((decode(r)?, Team { id: r.get(5)?, name: r.get(6)?, heroes: Related::NotLoaded })))
                 .unwrap().map(Result::unwrap).collect();
             std::hint::black_box(rows);
         },

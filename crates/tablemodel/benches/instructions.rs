@@ -6,9 +6,15 @@
 //! timed run confirms it.
 //!
 //! `instructions <case> <orm|raw> <n> [postgres]` with case `get`, `filter`, `join`, `eager`
-//! or `stream` (all 10,000 heroes); on PostgreSQL (a throwaway server from the test kit,
-//! which callgrind does not trace: only the client's instructions count) every case but
-//! `eager`.
+//! or `stream` (all 10,000 heroes), or one of the one-row verbs over a filter on the key
+//! (`all1`, `first`, `one`, `one_or_none`) or `page` (10 heroes at one of five offsets); on
+//! PostgreSQL (a throwaway server from the test kit, which callgrind does not trace: only
+//! the client's instructions count) every case but `eager`.
+//!
+//! The raw side is what careful hand-written code does: a cached prepared statement, a
+//! literal `LIMIT`/`OFFSET` on SQLite (a bound one makes SQLite plan the statement again on
+//! every call), and as many steps as the verb needs (`first` stops at one row, `one` must
+//! see that there is no second).
 
 use std::collections::HashMap;
 
@@ -34,6 +40,14 @@ async fn seed(engine: &Engine) -> Session {
 async fn orm(s: &mut Session, case: &str, i: i64) {
     match case {
         "get" => drop(std::hint::black_box(s.get::<Hero>(i % 10_000 + 1).await.unwrap())),
+        "all1" => drop(std::hint::black_box(s.all(by_id(i)).await.unwrap())),
+        "first" => drop(std::hint::black_box(s.first(by_id(i)).await.unwrap())),
+        "one" => drop(std::hint::black_box(s.one(by_id(i)).await.unwrap())),
+        "one_or_none" => drop(std::hint::black_box(s.one_or_none(by_id(i)).await.unwrap())),
+        "page" => {
+            let q = select::<Hero>().order_by(Hero::id()).offset(page_offset(i)).limit(10);
+            drop(std::hint::black_box(s.all(q).await.unwrap()));
+        }
         "filter" => {
             // The heroes of 10 teams: about 900 rows to sort, as in vs_raw's 1,000-row table.
             let q = select::<Hero>()
@@ -59,32 +73,64 @@ async fn orm(s: &mut Session, case: &str, i: i64) {
     }
 }
 
+/// The one-row query of the `all1`, `first`, `one` and `one_or_none` cases.
+fn by_id(i: i64) -> tablemodel::Select<tablemodel::ModelSel<Hero>> {
+    select::<Hero>().filter(Hero::id().eq(i % 10_000 + 1))
+}
+
+/// The `page` case's offset: one of five pages of 10, as a list endpoint is browsed.
+fn page_offset(i: i64) -> u64 {
+    (i % 5) as u64 * 10
+}
+
+const BY_ID_SQLITE: &str = concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."id" = ?"#);
+
 fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
     match case {
+        "all1" | "one" | "one_or_none" => {
+            // Every row (`all`), or up to a second one to tell that there is none (`one`).
+            let mut st = conn.prepare_cached(BY_ID_SQLITE).unwrap();
+            let rows: Vec<Hero> = st.query_map([i % 10_000 + 1], decode).unwrap().map(Result::unwrap).collect();
+            drop(std::hint::black_box(rows));
+        }
+        "first" => {
+            let mut st = conn
+                .prepare_cached(concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."id" = ? LIMIT 1"#))
+                .unwrap();
+            drop(std::hint::black_box(st.query_row([i % 10_000 + 1], decode).unwrap()));
+        }
+        "page" => {
+            let sql = format!(
+                concat!("SELECT ", cols!(), r#" FROM "hero" ORDER BY "hero"."id" ASC LIMIT 10 OFFSET {}"#),
+                page_offset(i)
+            );
+            let mut st = conn.prepare_cached(&sql).unwrap();
+            let rows: Vec<Hero> = st.query_map([], decode).unwrap().map(Result::unwrap).collect();
+            drop(std::hint::black_box(rows));
+        }
         "get" => {
-            let sql = concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."id" = ?"#);
-            let mut st = conn.prepare_cached(sql).unwrap();
+            let mut st = conn.prepare_cached(BY_ID_SQLITE).unwrap();
             drop(std::hint::black_box(st.query_row([i % 10_000 + 1], decode).unwrap()));
         }
         "filter" => {
             let sql = concat!(
                 "SELECT ",
                 cols!(),
-                r#" FROM "hero" WHERE "hero"."team_id" <= ? AND "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT ?"#
+                r#" FROM "hero" WHERE "hero"."team_id" <= ? AND "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT 100"#
             );
             let mut st = conn.prepare_cached(sql).unwrap();
-            let rows: Vec<Hero> = st.query_map([10, 10, 100], decode).unwrap().map(Result::unwrap).collect();
+            let rows: Vec<Hero> = st.query_map([10, 10], decode).unwrap().map(Result::unwrap).collect();
             drop(std::hint::black_box(rows));
         }
         "join" => {
             let sql = concat!(
                 "SELECT ",
                 cols!(),
-                r#", "team"."id", "team"."name" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC LIMIT ?"#
+                r#", "team"."id", "team"."name" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC LIMIT 100"#
             );
             let mut st = conn.prepare_cached(sql).unwrap();
             let rows: Vec<(Hero, Team)> = st
-                .query_map([100], |r| {
+                .query_map([], |r| {
                     Ok((decode(r)?, Team { id: r.get(5)?, name: r.get(6)?, heroes: Related::NotLoaded }))
                 })
                 .unwrap()
@@ -134,6 +180,7 @@ struct PgStatements {
     filter: tokio_postgres::Statement,
     join: tokio_postgres::Statement,
     stream: tokio_postgres::Statement,
+    page: tokio_postgres::Statement,
 }
 
 impl PgStatements {
@@ -153,6 +200,10 @@ impl PgStatements {
             filter: client.prepare(filter).await.unwrap(),
             join: client.prepare(join).await.unwrap(),
             stream: client.prepare(concat!("SELECT ", cols!(), r#" FROM "hero""#)).await.unwrap(),
+            page: client
+                .prepare(concat!("SELECT ", cols!(), r#" FROM "hero" ORDER BY "hero"."id" ASC LIMIT $1 OFFSET $2"#))
+                .await
+                .unwrap(),
         }
     }
 }
@@ -168,9 +219,22 @@ async fn raw_pg(client: &tokio_postgres::Client, st: &PgStatements, case: &str, 
         team: Related::NotLoaded,
     };
     match case {
-        "get" => {
+        "get" | "first" | "one" => {
             let row = client.query_one(&st.get, &[&(i % 10_000 + 1)]).await.unwrap();
             drop(std::hint::black_box(decode(&row)));
+        }
+        "one_or_none" => {
+            let row = client.query_opt(&st.get, &[&(i % 10_000 + 1)]).await.unwrap();
+            drop(std::hint::black_box(row.as_ref().map(decode)));
+        }
+        "all1" => {
+            let rows = client.query(&st.get, &[&(i % 10_000 + 1)]).await.unwrap();
+            drop(std::hint::black_box(rows.iter().map(decode).collect::<Vec<_>>()));
+        }
+        "page" => {
+            let offset = page_offset(i) as i64;
+            let rows = client.query(&st.page, &[&10i64, &offset]).await.unwrap();
+            drop(std::hint::black_box(rows.iter().map(decode).collect::<Vec<_>>()));
         }
         "filter" => {
             let rows = client.query(&st.filter, &[&10i64, &10i32, &100i64]).await.unwrap();
@@ -227,6 +291,8 @@ async fn main() {
     let mut s = seed(&engine).await;
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.pragma_update(None, "foreign_keys", true).unwrap();
+    // As many cached statements as the engine's connections keep (the `page` case uses five).
+    conn.set_prepared_statement_cache_capacity(256);
     for i in 0..n {
         match side.as_str() {
             "orm" => orm(&mut s, case, i).await,

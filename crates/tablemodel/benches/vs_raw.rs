@@ -93,10 +93,10 @@ async fn sqlite_cases() {
         rawt.push(
             time(200, async || {
                 let mut st = raw
-                    .prepare_cached(r#"SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT ?"#)
+                    .prepare_cached(r#"SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."age" >= ? ORDER BY "hero"."name" ASC LIMIT 100"#)
                     .unwrap();
                 let rows: Vec<Hero> = st
-                    .query_map(rusqlite::params![10, 100], |r| {
+                    .query_map(rusqlite::params![10], |r| {
                         Ok(Hero { id: r.get(0)?, name: r.get(1)?, secret_name: r.get(2)?, age: r.get(3)? })
                     })
                     .unwrap()

@@ -6,8 +6,10 @@ mod model_statements;
 mod mutate;
 mod select;
 mod selection;
+mod statement_cache;
 
 pub(crate) use model_statements::{ModelStatements, StatementKind};
 pub use mutate::{Delete, SetValue, Update, delete, update};
 pub use select::{Select, select, select_only};
 pub use selection::{Aggregate, ModelSel, OptionalModelSel, Selectable, Selection, Summable, count};
+pub(crate) use statement_cache::fetch;

@@ -6,6 +6,8 @@ use crate::expr::{Filter, IntoOrderBy, OrderBy};
 use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::query::selection::{Selectable, Selection};
+use crate::query::statement_cache::{Shaper, take_values};
+use crate::types::Value;
 
 /// `SELECT` of whole models: `select::<Hero>()`, or `select::<(Hero, Team)>()` for
 /// several, or `select::<(Hero, Option<Team>)>()` with an outer join.
@@ -179,6 +181,12 @@ impl<S: Selection> Select<S> {
 
     /// The sea-query statement.
     pub fn statement(&self) -> Result<sea_query::SelectStatement> {
+        self.statement_with(true)
+    }
+
+    /// The sea-query statement, with `LIMIT`/`OFFSET` as bound values or left out (for
+    /// the caller to write them as literals).
+    fn statement_with(&self, bind_limits: bool) -> Result<sea_query::SelectStatement> {
         let mut q = sea_query::Query::select();
         let mut exprs = Vec::new();
         self.selection.push_exprs(&mut exprs);
@@ -227,30 +235,163 @@ impl<S: Selection> Select<S> {
                 None => q.order_by_expr(o.expr.clone(), o.order.clone()),
             };
         }
-        if let Some(n) = self.limit {
-            q.limit(n);
-        }
-        if let Some(n) = self.offset {
-            if self.limit.is_none() {
-                // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
-                q.limit(u64::MAX >> 1);
+        if bind_limits {
+            if let Some(n) = self.limit {
+                q.limit(n);
             }
-            q.offset(n);
+            if let Some(n) = self.offset {
+                if self.limit.is_none() {
+                    // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
+                    q.limit(NO_LIMIT);
+                }
+                q.offset(n);
+            }
         }
         Ok(q)
     }
 
-    /// The SQL text for `dialect`, with parameters written inline for reading. Statements
-    /// sent to the database always bind their values as parameters.
+    /// The SQL text for `dialect`, with placeholders where values are bound.
     pub fn to_sql(&self, dialect: Dialect) -> Result<String> {
         Ok(self.build(dialect)?.0)
     }
 
-    /// The SQL text and bound values for `dialect`.
+    /// The SQL text and bound values for `dialect`: what is sent to the database.
+    ///
+    /// Values are bound as parameters, except `LIMIT` and `OFFSET` on a dialect that plans
+    /// a statement again for each bound limit ([`Capabilities::literal_limit`]), where they
+    /// are written as integer literals (numbers the builder holds, never text from a user).
+    ///
+    /// ```
+    /// use tablemodel::prelude::*;
+    ///
+    /// #[derive(Model, Debug)]
+    /// #[model(table)]
+    /// struct Hero {
+    ///     #[field(primary_key)]
+    ///     id: Option<i64>,
+    ///     name: String,
+    /// }
+    ///
+    /// let q = select::<Hero>().filter(Hero::name().eq("Deadpond")).limit(10).offset(20);
+    /// let (sql, values) = q.build(Dialect::Sqlite).unwrap();
+    /// assert!(sql.ends_with(r#"WHERE "hero"."name" = ? LIMIT 10 OFFSET 20"#));
+    /// assert_eq!(values.len(), 1);
+    /// let (sql, values) = q.build(Dialect::Postgres).unwrap();
+    /// assert!(sql.ends_with(r#"WHERE "hero"."name" = $1 LIMIT $2 OFFSET $3"#));
+    /// assert_eq!(values.len(), 3);
+    /// ```
+    ///
+    /// [`Capabilities::literal_limit`]: crate::Capabilities::literal_limit
     pub fn build(&self, dialect: Dialect) -> Result<(String, Vec<sea_query::Value>)> {
-        Ok(dialect.render(&self.statement()?))
+        let literal = dialect.capabilities().literal_limit;
+        let (mut sql, values) = dialect.render(&self.statement_with(!literal)?);
+        if literal {
+            use std::fmt::Write;
+            match (self.limit, self.offset) {
+                (Some(n), _) => write!(sql, " LIMIT {n}"),
+                // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
+                (None, Some(_)) => write!(sql, " LIMIT -1"),
+                (None, None) => Ok(()),
+            }
+            .and_then(|()| self.offset.map_or(Ok(()), |n| write!(sql, " OFFSET {n}")))
+            .expect("writing to a String cannot fail");
+        }
+        Ok((sql, values))
+    }
+
+    /// Feeds everything that decides this statement's SQL text on `dialect`, but none of
+    /// its bound values, to `h`: two queries with one shape render the same SQL. Leaves `h`
+    /// marked unusable when some part cannot be described without rendering it.
+    pub(crate) fn shape(&self, dialect: Dialect, h: &mut Shaper) {
+        h.word(dialect as u64);
+        if !self.selection.shape(h.hasher()) {
+            h.word(0x5e1e);
+            let mut exprs = Vec::new();
+            self.selection.push_exprs(&mut exprs);
+            h.exprs(&exprs);
+        }
+        h.word(u64::from(self.distinct));
+        h.word(self.from.len() as u64);
+        for t in &self.from {
+            h.table(t);
+        }
+        h.word(self.joins.len() as u64);
+        for j in &self.joins {
+            h.table(j.table);
+            h.word(j.kind as u64);
+            match &j.on {
+                Some(on) => h.expr(on),
+                None => h.word(0x0f),
+            }
+        }
+        h.word(self.filters.len() as u64);
+        h.exprs(&self.filters);
+        h.word(self.group_by.len() as u64);
+        h.exprs(&self.group_by);
+        h.word(self.having.len() as u64);
+        h.exprs(&self.having);
+        h.word(self.order.len() as u64);
+        for o in &self.order {
+            h.expr(&o.expr);
+            match o.order {
+                sea_query::Order::Asc => h.word(1),
+                sea_query::Order::Desc => h.word(2),
+                _ => h.unusable(),
+            }
+            h.word(match o.nulls {
+                None => 0,
+                Some(sea_query::NullOrdering::First) => 1,
+                Some(sea_query::NullOrdering::Last) => 2,
+            });
+        }
+        let limit_word = |n: Option<u64>| n.map_or(0, |n| n.wrapping_add(1));
+        if dialect.capabilities().literal_limit {
+            h.word(limit_word(self.limit));
+            h.word(limit_word(self.offset));
+        } else {
+            h.word(u64::from(self.limit.is_some()));
+            h.word(u64::from(self.offset.is_some()));
+        }
+    }
+
+    /// Moves the bound values out of the statement, in the order [`Select::build`] binds
+    /// them: select list, join conditions, `WHERE`, `GROUP BY`, `HAVING`, `ORDER BY`, then
+    /// `LIMIT` and `OFFSET` where they are bound. Only meaningful for a statement whose
+    /// [`Select::shape`] was usable.
+    pub(crate) fn take_values(&mut self, dialect: Dialect, out: &mut Vec<Value>) {
+        let mut probe = Shaper::new();
+        if !self.selection.shape(probe.hasher()) {
+            let mut exprs = Vec::new();
+            self.selection.push_exprs(&mut exprs);
+            exprs.iter_mut().for_each(|e| take_values(e, out));
+        }
+        for j in &mut self.joins {
+            if let Some(on) = &mut j.on {
+                take_values(on, out);
+            }
+        }
+        for e in self.filters.iter_mut().chain(&mut self.group_by).chain(&mut self.having) {
+            take_values(e, out);
+        }
+        for o in &mut self.order {
+            take_values(&mut o.expr, out);
+        }
+        if !dialect.capabilities().literal_limit {
+            match (self.limit, self.offset) {
+                (Some(n), _) => out.push(Value::BigUnsigned(Some(n))),
+                (None, Some(_)) => out.push(Value::BigUnsigned(Some(NO_LIMIT))),
+                (None, None) => {}
+            }
+            if let Some(n) = self.offset {
+                out.push(Value::BigUnsigned(Some(n)));
+            }
+        }
     }
 }
+
+/// The `LIMIT` bound with an `OFFSET` and no limit: larger than any table, and within
+/// every dialect's signed 64-bit integers.
+const NO_LIMIT: u64 = u64::MAX >> 1;
 
 /// Finds the one foreign key between `table` and the tables already in the query.
 fn infer_join_condition(present: &[&'static TableMeta], table: &'static TableMeta) -> Result<sea_query::Expr> {

@@ -23,6 +23,22 @@ pub trait Selection: Clone + Send + Sync + 'static {
     fn push_tables(&self, out: &mut Vec<&'static TableMeta>);
     /// Decodes the columns this selection pushed.
     fn decode(&self, row: &mut RowReader<'_>) -> Result<Self::Output>;
+    /// Feeds what decides this selection's SQL text to `state` and answers `true`, or
+    /// answers `false` (the default) and the statement cache describes the expressions of
+    /// [`Selection::push_exprs`] instead. Two selections that feed the same data must push
+    /// the same expressions.
+    #[doc(hidden)]
+    fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
+        let _ = state;
+        false
+    }
+}
+
+/// Feeds the identity of `M`'s metadata after a tag saying what of it is selected.
+fn model_shape<M: Model>(state: &mut dyn std::hash::Hasher, tag: u8) -> bool {
+    state.write_u8(tag);
+    state.write_usize(std::ptr::from_ref(M::META) as usize);
+    true
 }
 
 /// A type that names its own selection: models, `Option<Model>` and tuples of them, so
@@ -64,6 +80,9 @@ impl<M: Model> Selection for ModelSel<M> {
     fn decode(&self, row: &mut RowReader<'_>) -> Result<M> {
         M::decode(row)
     }
+    fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
+        model_shape::<M>(state, 1)
+    }
 }
 
 /// Every column of model `M`, or `None` when an outer join found no row (its key is NULL).
@@ -101,6 +120,9 @@ impl<M: Model> Selection for OptionalModelSel<M> {
             M::decode(row).map(Some)
         }
     }
+    fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
+        model_shape::<M>(state, 1)
+    }
 }
 
 impl<M: Model> Selectable for M {
@@ -127,6 +149,11 @@ impl<M: Model, T: SqlType> Selection for Column<M, T> {
     }
     fn decode(&self, row: &mut RowReader<'_>) -> Result<T> {
         row.read(self.meta())
+    }
+    fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
+        model_shape::<M>(state, 2);
+        state.write_usize(self.index());
+        true
     }
 }
 
@@ -298,6 +325,16 @@ macro_rules! tuple_selection {
                 #[allow(non_snake_case)]
                 let ($($name,)+) = self;
                 Ok(($($name.decode(row)?,)+))
+            }
+            fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
+                #[allow(non_snake_case)]
+                let ($($name,)+) = self;
+                $(
+                    if !$name.shape(state) {
+                        return false;
+                    }
+                )+
+                true
             }
         }
 

@@ -267,21 +267,17 @@ impl Session {
 
     /// Every row of a `select`.
     pub async fn all<S: Selection>(&mut self, select: Select<S>) -> Result<Vec<S::Output>> {
-        let (sql, params) = select.build(self.dialect())?;
         let mut out = Vec::new();
-        let selection = &select.selection;
-        self.query_rows(&sql, &params, Rows::All, |row| {
-            out.push(selection.decode(row)?);
-            Ok(())
-        })
-        .await?;
+        crate::query::fetch(self, select, Rows::All, |row| out.push(row)).await?;
         Ok(out)
     }
 
     /// The first row of a `select`, or `None` (adds `LIMIT 1` when no limit is set).
     pub async fn first<S: Selection>(&mut self, select: Select<S>) -> Result<Option<S::Output>> {
         let select = if select.limit.is_none() { select.limit(1) } else { select };
-        Ok(self.all(select).await?.into_iter().next())
+        let mut first = None;
+        crate::query::fetch(self, select, Rows::First, |row| first = Some(row)).await?;
+        Ok(first)
     }
 
     /// The one row of a `select`: [`Error::NoResult`] when there is none,

@@ -15,6 +15,7 @@ mod relationships;
 mod schema_reflect;
 mod session_state;
 mod sqlite_writers;
+mod statement_cache;
 mod traps;
 mod tutorial_basics;
 mod tutorial_connect;

@@ -1,0 +1,354 @@
+//! The statement cache: a `select` is rendered once per shape, and afterwards only its
+//! values are collected and bound.
+//!
+//! Rendering through sea-query and finding the prepared statement by its text cost about
+//! ten thousand instructions, more than SQLite needs to answer a lookup by key. Two queries
+//! that differ only in their bound values render the same SQL, so the cache keys the SQL by
+//! the query's *shape*: a hash of the builder's structure (select list, tables, joins, the
+//! filter tree with its columns and operators, ordering, and the `LIMIT`/`OFFSET` literals
+//! where the dialect writes them into the SQL) that leaves the values out. It is computed
+//! by walking the builder, never by rendering it. A hit then walks the builder once more to
+//! move its values out in the order the SQL binds them.
+//!
+//! - The hash is seeded randomly per process, so IN-list lengths or page numbers cannot be
+//!   chosen to make two shapes collide; a hit also checks the number of values.
+//! - A shape is cached only after its first rendering proved that the walk collects exactly
+//!   the values sea-query bound, in the same order; a part the walk does not understand
+//!   (functions, sub-queries, custom SQL with placeholders) makes the query render every
+//!   time, as before.
+//! - One cache serves the process (the SQL depends only on the query and the dialect), with
+//!   at most [`CAPACITY`] shapes. On SQLite each distinct `LIMIT`/`OFFSET` literal is a shape
+//!   of its own, so a list endpoint adds one shape per page size and page asked for; when the
+//!   cache is full, the shapes not used since the previous eviction make room, so the pages
+//!   and queries in steady use stay. Statements longer than [`MAX_SQL_LEN`] are not kept. A hit takes a read lock and clones an `Arc`; no `String`
+//!   is built.
+
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
+
+use rustc_hash::FxHashMap;
+use sea_query::{BinOper, Expr, UnOper};
+
+use crate::backend::{Dialect, Rows};
+use crate::error::Result;
+use crate::meta::TableMeta;
+use crate::query::{Select, Selection};
+use crate::session::Session;
+use crate::types::Value;
+
+/// The most shapes the cache keeps.
+pub(crate) const CAPACITY: usize = 1024;
+
+/// The longest SQL the cache keeps, so that it holds at most 8 MiB of text: a longer
+/// statement (an eager load's IN list of thousands of keys) costs far more to run than to
+/// render, and its exact length rarely comes back.
+const MAX_SQL_LEN: usize = 8 * 1024;
+
+/// The per-process random seed of shape hashes.
+static SEED: LazyLock<u64> = LazyLock::new(|| {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1
+});
+
+/// A multiply-rotate hash over 64-bit words, seeded per process: a shape is a few dozen
+/// words, and general-purpose hashers spend more on buffering them than on mixing.
+struct ShapeHasher(u64);
+
+impl Hasher for ShapeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.write_u64(u64::from_le_bytes(chunk.try_into().expect("chunks of 8 bytes")));
+        }
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.write_u64(u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        let h = self.0 ^ (self.0 >> 32);
+        h.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (h >> 29)
+    }
+}
+
+/// Accumulates a query's shape.
+pub(crate) struct Shaper {
+    hasher: ShapeHasher,
+    usable: bool,
+}
+
+impl Shaper {
+    pub(crate) fn new() -> Self {
+        Shaper { hasher: ShapeHasher(*SEED), usable: true }
+    }
+
+    /// The hasher, for parts that describe themselves ([`Selection::shape`]).
+    pub(crate) fn hasher(&mut self) -> &mut dyn Hasher {
+        &mut self.hasher
+    }
+
+    #[inline]
+    pub(crate) fn word(&mut self, w: u64) {
+        self.hasher.write_u64(w);
+    }
+
+    /// Marks the query as one whose shape cannot be told without rendering it.
+    pub(crate) fn unusable(&mut self) {
+        self.usable = false;
+    }
+
+    pub(crate) fn table(&mut self, table: &'static TableMeta) {
+        self.hasher.write_usize(std::ptr::from_ref(table) as usize);
+    }
+
+    pub(crate) fn exprs(&mut self, exprs: &[Expr]) {
+        for e in exprs {
+            self.expr(e);
+        }
+    }
+
+    /// Feeds an expression tree: its structure, columns and operators; of a bound value
+    /// only what its placeholder looks like.
+    pub(crate) fn expr(&mut self, e: &Expr) {
+        match e {
+            Expr::Column(sea_query::ColumnRef::Column(sea_query::ColumnName(table, column))) => {
+                self.word(1);
+                match table {
+                    Some(sea_query::TableName(None, table)) => self.iden(table),
+                    Some(qualified) => qualified.hash(&mut self.hasher),
+                    None => self.word(0),
+                }
+                self.iden(column);
+            }
+            Expr::Tuple(items) => {
+                self.word(2);
+                self.word(items.len() as u64);
+                self.exprs(items);
+            }
+            Expr::Unary(op, inner) => {
+                self.word(3);
+                match op {
+                    UnOper::Not => self.word(0),
+                    _ => self.unusable(),
+                }
+                self.expr(inner);
+            }
+            Expr::Binary(left, op, right) => {
+                self.word(4);
+                match op {
+                    BinOper::Custom(text) => text.hash(&mut self.hasher),
+                    BinOper::PgOperator(_) | BinOper::SqliteOperator(_) => self.unusable(),
+                    other => std::mem::discriminant(other).hash(&mut self.hasher),
+                }
+                self.expr(left);
+                self.expr(right);
+            }
+            Expr::Value(v) => {
+                self.word(5);
+                self.value(v);
+            }
+            Expr::Values(values) => {
+                self.word(6);
+                self.word(values.len() as u64);
+                for v in values {
+                    self.value(v);
+                }
+            }
+            Expr::Custom(text) => {
+                self.word(7);
+                text.hash(&mut self.hasher);
+            }
+            Expr::Keyword(keyword) => {
+                self.word(8);
+                match keyword {
+                    sea_query::Keyword::Null => self.word(0),
+                    sea_query::Keyword::CurrentDate => self.word(1),
+                    sea_query::Keyword::CurrentTime => self.word(2),
+                    sea_query::Keyword::CurrentTimestamp => self.word(3),
+                    sea_query::Keyword::Default => self.word(4),
+                    sea_query::Keyword::Custom(text) => text.hash(&mut self.hasher),
+                    _ => self.unusable(),
+                }
+            }
+            _ => self.unusable(),
+        }
+    }
+
+    /// An identifier: a static one (every column of a model) by its address and length,
+    /// which cannot hold other text, rather than by reading its bytes.
+    fn iden(&mut self, iden: &sea_query::DynIden) {
+        match iden.inner() {
+            std::borrow::Cow::Borrowed(text) => {
+                self.hasher.write_usize(text.as_ptr() as usize);
+                self.hasher.write_usize(text.len());
+            }
+            std::borrow::Cow::Owned(text) => text.hash(&mut self.hasher),
+        }
+    }
+
+    /// A bound value renders as a placeholder, but an enum value on PostgreSQL also as a
+    /// cast to its type.
+    fn value(&mut self, v: &Value) {
+        if let Value::Enum(e) = v {
+            match e {
+                sea_query::OptionEnum::Some(e) => e.type_name.hash(&mut self.hasher),
+                sea_query::OptionEnum::None(type_name) => type_name.hash(&mut self.hasher),
+            }
+        }
+    }
+
+    fn finish(self) -> Option<u64> {
+        self.usable.then(|| self.hasher.finish())
+    }
+}
+
+/// Moves the bound values of an expression tree out (leaving NULLs), in the order the
+/// tree renders them: left operand before right, list items in order.
+pub(crate) fn take_values(e: &mut Expr, out: &mut Vec<Value>) {
+    match e {
+        Expr::Tuple(items) => items.iter_mut().for_each(|i| take_values(i, out)),
+        Expr::Unary(_, inner) => take_values(inner, out),
+        Expr::Binary(left, _, right) => {
+            take_values(left, out);
+            take_values(right, out);
+        }
+        Expr::Value(v) => out.push(std::mem::replace(v, Value::Bool(None))),
+        Expr::Values(values) => out.extend(values.iter_mut().map(|v| std::mem::replace(v, Value::Bool(None)))),
+        // No values (columns, custom text), or a part that makes the shape unusable.
+        _ => {}
+    }
+}
+
+struct Entry {
+    sql: Arc<str>,
+    /// How many values the SQL binds: a hit with another number is not this shape.
+    params: usize,
+    /// Used since the last eviction.
+    used: AtomicBool,
+}
+
+type Cache = RwLock<FxHashMap<u64, Entry>>;
+
+static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
+
+/// The SQL and values of `select` on `dialect`, rendered only the first time its shape is
+/// seen; the selection comes back to decode the rows.
+pub(crate) fn prepare<S: Selection>(mut select: Select<S>, dialect: Dialect) -> Result<(Arc<str>, Vec<Value>, S)> {
+    let mut shaper = Shaper::new();
+    select.shape(dialect, &mut shaper);
+    let Some(shape) = shaper.finish() else {
+        let (sql, values) = select.build(dialect)?;
+        return Ok((sql.into(), values, select.selection));
+    };
+    let hit = {
+        let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
+        cache.get(&shape).map(|entry| {
+            if !entry.used.load(Ordering::Relaxed) {
+                entry.used.store(true, Ordering::Relaxed);
+            }
+            (entry.sql.clone(), entry.params)
+        })
+    };
+    if let Some((sql, params)) = hit {
+        let mut values = Vec::with_capacity(params);
+        select.take_values(dialect, &mut values);
+        if values.len() == params {
+            return Ok((sql, values, select.selection));
+        }
+        // Only two colliding shapes get here: refuse rather than bind the wrong values.
+        return Err(crate::error::Error::InvalidQuery(format!(
+            "statement cache: a query of {} values matched a statement of {params}",
+            values.len()
+        )));
+    }
+    let (sql, rendered) = select.build(dialect)?;
+    let mut walked = Vec::with_capacity(rendered.len());
+    select.take_values(dialect, &mut walked);
+    let sql: Arc<str> = sql.into();
+    let proven = walked.len() == rendered.len() && walked.iter().zip(&rendered).all(|(w, r)| same_value(w, r));
+    if proven && sql.len() <= MAX_SQL_LEN {
+        insert(&CACHE, shape, Entry { sql: sql.clone(), params: rendered.len(), used: AtomicBool::new(false) });
+    }
+    Ok((sql, rendered, select.selection))
+}
+
+/// Whether a walked value is the value sea-query bound (which sends enum values on
+/// PostgreSQL as text).
+fn same_value(walked: &Value, rendered: &Value) -> bool {
+    match (walked, rendered) {
+        (Value::Enum(sea_query::OptionEnum::Some(e)), Value::String(Some(s))) => e.value == s.as_str(),
+        (Value::Enum(sea_query::OptionEnum::None(_)), Value::String(None)) => true,
+        (w, r) => w == r,
+    }
+}
+
+fn insert(cache: &Cache, shape: u64, entry: Entry) {
+    let mut cache = cache.write().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CAPACITY && !cache.contains_key(&shape) {
+        // Keep what was used since the last eviction; if everything was, keep half of it.
+        cache.retain(|_, e| e.used.swap(false, Ordering::Relaxed));
+        let mut keep = CAPACITY / 2;
+        if cache.len() >= CAPACITY {
+            cache.retain(|_, _| keep.checked_sub(1).map(|k| keep = k).is_some());
+        }
+    }
+    cache.insert(shape, entry);
+}
+
+/// Runs `select` through the cache on `session`, handing each decoded row read (all, or
+/// only the first) to `each`.
+pub(crate) async fn fetch<S: Selection>(
+    session: &mut Session,
+    select: Select<S>,
+    read: Rows,
+    mut each: impl FnMut(S::Output) + Send,
+) -> Result<()> {
+    let (sql, params, selection) = prepare(select, session.dialect())?;
+    session
+        .query_rows(&sql, &params, read, |row| {
+            each(selection.decode(row)?);
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry { sql: Arc::from("SELECT 1"), params: 0, used: AtomicBool::new(false) }
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bound_and_keeps_the_shapes_in_use() {
+        let cache: Cache = RwLock::default();
+        let hot = u64::MAX;
+        insert(&cache, hot, entry());
+        for shape in 0..(3 * CAPACITY as u64) {
+            // A query in steady use is hit between the others' first uses.
+            cache.read().unwrap()[&hot].used.store(true, Ordering::Relaxed);
+            insert(&cache, shape, entry());
+            assert!(cache.read().unwrap().len() <= CAPACITY);
+        }
+        assert!(cache.read().unwrap().contains_key(&hot));
+        assert!(cache.read().unwrap().contains_key(&(3 * CAPACITY as u64 - 1)));
+    }
+}
