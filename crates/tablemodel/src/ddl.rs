@@ -219,23 +219,40 @@ pub fn drop_table_statement(table: &str, dialect: Dialect) -> String {
 ///
 /// A cycle of foreign keys between different tables is an error naming the tables.
 pub fn dependency_order(tables: &[&'static TableMeta]) -> Result<Vec<&'static TableMeta>> {
-    let mut ordered: Vec<&'static TableMeta> = Vec::with_capacity(tables.len());
-    let mut remaining: Vec<&'static TableMeta> = Vec::new();
-    for t in tables {
-        if !remaining.iter().any(|r| r.name == t.name) {
+    order_by_references(tables, |t| t.name, |t| t.referenced_tables().collect())
+}
+
+/// The tables of `schema` in creation order: every table after the tables it references
+/// (a cycle of foreign keys between different tables is an error naming the tables).
+pub fn schema_dependency_order(schema: &schema::Schema) -> Result<Vec<&schema::Table>> {
+    let tables: Vec<&schema::Table> = schema.tables.values().collect();
+    order_by_references(&tables, |t| t.name.as_str(), |t| t.referenced_tables().collect())
+}
+
+/// `items` (each taken once by name) ordered so that each comes after what it references.
+fn order_by_references<'a, T: ?Sized>(
+    items: &[&'a T],
+    name: impl Fn(&'a T) -> &'a str,
+    references: impl Fn(&'a T) -> Vec<&'a str>,
+) -> Result<Vec<&'a T>> {
+    let mut ordered: Vec<&'a T> = Vec::with_capacity(items.len());
+    let mut remaining: Vec<&'a T> = Vec::new();
+    for &t in items {
+        if !remaining.iter().any(|r| name(r) == name(t)) {
             remaining.push(t);
         }
     }
     while !remaining.is_empty() {
-        let ready = remaining.iter().position(|t| {
-            t.referenced_tables()
-                .all(|dep| ordered.iter().any(|o| o.name == dep) || !remaining.iter().any(|r| r.name == dep))
+        let ready = remaining.iter().position(|&t| {
+            references(t)
+                .into_iter()
+                .all(|dep| ordered.iter().any(|&o| name(o) == dep) || !remaining.iter().any(|&r| name(r) == dep))
         });
         match ready {
             Some(i) => ordered.push(remaining.remove(i)),
             None => {
-                let names: Vec<&'static str> = remaining.iter().map(|t| t.name).collect();
-                return Err(Error::ForeignKeyCycle { tables: names });
+                let tables: Vec<String> = remaining.iter().map(|&t| name(t).to_owned()).collect();
+                return Err(Error::ForeignKeyCycle { tables });
             }
         }
     }
@@ -296,6 +313,22 @@ mod tests {
             create_table_statements(&t, Dialect::Postgres)[0],
             r#"CREATE TABLE IF NOT EXISTS "link" ( "team_id" BIGINT NOT NULL, "hero_id" BIGINT NOT NULL, "code" VARCHAR(20) NOT NULL, "rank" INTEGER NOT NULL DEFAULT 0, CONSTRAINT "link_key" PRIMARY KEY ("team_id", "hero_id"), CONSTRAINT "one_code" UNIQUE ("code"), CONSTRAINT "link_team" FOREIGN KEY ("team_id") REFERENCES "team" ("id") ON DELETE CASCADE )"#,
         );
+    }
+
+    #[test]
+    fn a_schema_is_created_referenced_tables_first() {
+        let mut schema = schema::Schema::new();
+        for name in ["hero", "team"] {
+            schema.insert(Table::new(name));
+        }
+        schema.insert(link());
+        let order: Vec<&str> = schema_dependency_order(&schema).unwrap().iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(order, ["hero", "team", "link"]);
+        let mut team = Table::new("team");
+        team.foreign_keys =
+            vec![ForeignKey::new("team_x_fkey", names(&["x"]), "link", names(&["id"]), OnDelete::NoAction)];
+        schema.insert(team);
+        assert!(schema_dependency_order(&schema).is_err(), "link and team reference each other");
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub enum Error {
     #[error("foreign keys form a cycle between tables {tables:?}: create them with migrations")]
     ForeignKeyCycle {
         /// The tables left in the cycle (and those depending on it).
-        tables: Vec<&'static str>,
+        tables: Vec<String>,
     },
     /// A relationship's declaration does not say how to join its tables (no foreign key,
     /// several of them, or one naming a missing column).

@@ -18,7 +18,7 @@ const SEPARATOR: char = '\u{1f}';
 
 const TABLES: &str = "SELECT c.relname::text FROM pg_catalog.pg_class c \
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname::text <> $1 ORDER BY 1";
+    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname::text <> $1 ORDER BY 1";
 
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
     a.attnotnull::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text \
