@@ -180,7 +180,7 @@ async fn sync_links(
         let (sql, params) = s.dialect().render(Query::delete().from_table(link.name).cond_where(condition));
         s.write_sql(&sql, &params).await?;
     }
-    for chunk in kept.chunks((s.dialect().max_params() / 2).min(10_000)) {
+    for chunk in kept.chunks((s.capabilities().max_params / 2).min(10_000)) {
         let mut insert = Query::insert();
         insert.into_table(link.name).columns([owner_name, target_name]);
         for key in chunk {

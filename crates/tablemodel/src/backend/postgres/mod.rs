@@ -1,5 +1,5 @@
-//! PostgreSQL through tokio-postgres and deadpool: parameter binding, value decoding,
-//! error mapping.
+//! PostgreSQL through tokio-postgres and deadpool: the pool, statements and native
+//! streaming, parameter binding, value decoding, error mapping.
 //!
 //! Parameters are converted to the type the server inferred for each placeholder, so an
 //! `i64` literal compared with an `INTEGER` column, or a `LIMIT`, binds without casts in

@@ -1,4 +1,5 @@
-//! SQLite through rusqlite: connections, parameter binding, value decoding, error mapping.
+//! SQLite through rusqlite: the pool and its connections, statements, parameter binding,
+//! value decoding, error mapping.
 //!
 //! Values are stored the way SQLAlchemy stores them for SQLModel (dates as ISO text with
 //! microseconds, UUIDs as 32 hex digits, booleans as 0/1), so a Rust service can share a
