@@ -337,3 +337,28 @@ pub(crate) async fn name_foreign_key_for_delete<M: Model>(session: &mut Session,
         }
     }
 }
+
+/// How `dialect` spells column types and defaults in DDL; `None` when its backend is not
+/// compiled in.
+pub(crate) fn schema_spelling(dialect: Dialect) -> Option<&'static dyn crate::schema::dialect::DialectSchema> {
+    match dialect {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => Some(&sqlite::ddl::SQLITE),
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => Some(&postgres::ddl::POSTGRES),
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
+}
+
+/// Reads the live schema of the session's database.
+pub(crate) async fn reflect(session: &mut crate::session::Session) -> Result<crate::schema::Schema> {
+    match session.dialect() {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => sqlite::reflect::reflect(session).await,
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => postgres::reflect::reflect(session).await,
+        #[allow(unreachable_patterns)]
+        other => Err(Error::Internal(format!("a session of the {other:?} backend, which is not compiled in"))),
+    }
+}

@@ -68,14 +68,7 @@ impl DialectSchema for Standard {
 
 /// The schema spelling of `dialect`.
 pub(crate) fn of(dialect: Dialect) -> &'static dyn DialectSchema {
-    match dialect {
-        #[cfg(feature = "sqlite")]
-        Dialect::Sqlite => &crate::backend::sqlite::ddl::SQLITE,
-        #[cfg(feature = "postgres")]
-        Dialect::Postgres => &crate::backend::postgres::ddl::POSTGRES,
-        #[allow(unreachable_patterns)]
-        _ => &Standard,
-    }
+    crate::backend::schema_spelling(dialect).unwrap_or(&Standard)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! run through the session's logged execution like any other statement.
 
 use super::Schema;
-use crate::backend::{Dialect, Rows};
+use crate::backend::Rows;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::session::Session;
@@ -37,21 +37,8 @@ impl Session {
     /// [`Engine::reflect`] on this session's connection, inside its transaction if one is
     /// open (so it sees the session's own uncommitted DDL).
     pub async fn reflect(&mut self) -> Result<Schema> {
-        match self.dialect() {
-            #[cfg(feature = "sqlite")]
-            Dialect::Sqlite => crate::backend::sqlite::reflect::reflect(self).await,
-            #[cfg(feature = "postgres")]
-            Dialect::Postgres => crate::backend::postgres::reflect::reflect(self).await,
-            #[allow(unreachable_patterns)]
-            _ => unreachable_backend(self.dialect()),
-        }
+        crate::backend::reflect(self).await
     }
-}
-
-#[allow(dead_code)]
-fn unreachable_backend(dialect: Dialect) -> Result<Schema> {
-    // A session only exists for a compiled-in backend.
-    Err(crate::error::Error::Internal(format!("the {dialect:?} backend is not compiled in")))
 }
 
 /// The rows of a catalog query, every column read as text (the queries cast what is not).
