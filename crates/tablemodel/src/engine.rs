@@ -69,7 +69,7 @@ impl EngineBuilder {
     }
 
     /// How long [`Engine::session`] waits for a free connection when all are in use
-    /// before failing with [`Error::PoolTimedOut`] (default: as long as it takes).
+    /// before failing with [`crate::Error::PoolTimedOut`] (default: as long as it takes).
     pub fn acquire_timeout(mut self, wait: std::time::Duration) -> Self {
         self.acquire_timeout = Some(wait);
         self

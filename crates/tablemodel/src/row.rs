@@ -46,9 +46,18 @@ impl<'r> RowReader<'r> {
     }
 
     /// Whether every column has been read.
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))] // read by SQLite's foreign-key probes
     pub(crate) fn at_end(&self) -> bool {
         self.next >= self.row.len()
+    }
+
+    /// The rest of the row's columns as text: catalog and diagnostic queries, whose
+    /// columns are cast to text or read as such.
+    pub(crate) fn rest_as_text(&mut self, label: &str) -> Result<Vec<Option<String>>> {
+        let mut cells = Vec::new();
+        while !self.at_end() {
+            cells.push(self.read_unnamed::<Option<String>>(label)?);
+        }
+        Ok(cells)
     }
 
     /// Skips `n` columns.

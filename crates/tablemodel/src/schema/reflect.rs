@@ -46,11 +46,7 @@ pub(crate) async fn text_rows(session: &mut Session, sql: &str, params: &[Value]
     let mut rows = Vec::new();
     session
         .query_rows(sql, params, Rows::All, |row| {
-            let mut cells = Vec::new();
-            while !row.at_end() {
-                cells.push(row.read_unnamed::<Option<String>>("catalog")?);
-            }
-            rows.push(cells);
+            rows.push(row.rest_as_text("catalog")?);
             Ok(())
         })
         .await?;

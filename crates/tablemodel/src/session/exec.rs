@@ -71,11 +71,7 @@ impl Session {
     pub(crate) async fn probe_rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Option<String>>>> {
         let mut rows = Vec::new();
         self.logged_query(sql, params, Rows::All, |row| {
-            let mut cells = Vec::new();
-            while !row.at_end() {
-                cells.push(row.read_unnamed::<Option<String>>("probe")?);
-            }
-            rows.push(cells);
+            rows.push(row.rest_as_text("probe")?);
             Ok(())
         })
         .await?;
