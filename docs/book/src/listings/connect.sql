@@ -17,8 +17,8 @@ SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."t
 SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id", "team"."id", "team"."name", "team"."headquarters" FROM "hero" LEFT JOIN "team" ON "hero"."team_id" = "team"."id" ORDER BY "hero"."id" ASC
 SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" INNER JOIN "team" ON "hero"."team_id" = "team"."id" WHERE "team"."name" = ? ORDER BY "hero"."id" ASC
     params: ["Preventers"]
-SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" WHERE "hero"."name" = ? LIMIT ?
-    params: ["Spider-Boy", 2]
+SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" WHERE "hero"."name" = ? LIMIT 2
+    params: ["Spider-Boy"]
 BEGIN IMMEDIATE
 UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
     params: ["Spider-Boy", "Pedro Parqueador", NULL, 1, 3]

@@ -30,8 +30,8 @@ SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero
     params: [1]
 SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."id" IN (?, ?, ?) ORDER BY "hero"."id" ASC
     params: [1, 2, 3]
-SELECT "heroteamlink"."team_id", "heroteamlink"."hero_id", "heroteamlink"."is_training" FROM "heroteamlink" INNER JOIN "hero" ON "heroteamlink"."hero_id" = "hero"."id" WHERE "hero"."name" = ? LIMIT ?
-    params: ["Spider-Boy", 2]
+SELECT "heroteamlink"."team_id", "heroteamlink"."hero_id", "heroteamlink"."is_training" FROM "heroteamlink" INNER JOIN "hero" ON "heroteamlink"."hero_id" = "hero"."id" WHERE "hero"."name" = ? LIMIT 2
+    params: ["Spider-Boy"]
 BEGIN IMMEDIATE
 UPDATE "heroteamlink" SET "is_training" = ? WHERE "heroteamlink"."team_id" = ? AND "heroteamlink"."hero_id" = ? RETURNING "team_id", "hero_id", "is_training"
     params: [false, 2, 2]

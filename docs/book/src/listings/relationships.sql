@@ -17,8 +17,8 @@ INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES (?, ?, ?, ?)
 INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES (?, ?, ?, ?) RETURNING "id", "name", "secret_name", "age", "team_id"
     params: ["Princess Sure-E", "Sure-E", NULL, 2]
 COMMIT
-SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" WHERE "hero"."name" = ? LIMIT ?
-    params: ["Deadpond", 2]
+SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" WHERE "hero"."name" = ? LIMIT 2
+    params: ["Deadpond"]
 SELECT "team"."id", "team"."name", "team"."headquarters" FROM "team" WHERE "team"."id" IN (?) ORDER BY "team"."id" ASC
     params: [1]
 SELECT "team"."id", "team"."name", "team"."headquarters" FROM "team" ORDER BY "team"."id" ASC

@@ -1,5 +1,5 @@
-SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."name" = ? LIMIT ?
-    params: ["Spider-Boy", 2]
+SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age" FROM "hero" WHERE "hero"."name" = ? LIMIT 2
+    params: ["Spider-Boy"]
 BEGIN IMMEDIATE
 UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age"
     params: ["Spider-Boy", "Pedro Parqueador", 16, 2]
