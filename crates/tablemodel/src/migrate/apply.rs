@@ -55,6 +55,9 @@ pub async fn apply(engine: &Engine, operations: &[Operation], options: ApplyOpti
     for sql in &plan.after {
         session.control(sql).await?;
     }
+    // Statements prepared before the migration may read columns that changed type or no
+    // longer exist.
+    engine.inner.pool.forget_statements();
     result
 }
 
