@@ -176,3 +176,208 @@ fn dependency_order<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::OnDelete;
+    use crate::schema::{Column, ColumnType, ForeignKey, Index, PrimaryKey, UniqueConstraint};
+
+    /// What the one operation of a diff must be.
+    type Expect = fn(&Operation) -> bool;
+
+    fn names(columns: &[&str]) -> Vec<String> {
+        columns.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    fn team() -> Table {
+        let mut t = Table::new("team");
+        t.columns = vec![
+            Column::new("id", ColumnType::BigInt, false).with_autoincrement(true),
+            Column::new("name", ColumnType::Varchar(Some(20)), false),
+        ];
+        t.primary_key = Some(PrimaryKey::new("team_pkey", names(&["id"])));
+        t
+    }
+
+    fn hero() -> Table {
+        let mut t = Table::new("hero");
+        t.columns = vec![
+            Column::new("id", ColumnType::BigInt, false).with_autoincrement(true),
+            Column::new("name", ColumnType::Varchar(None), false),
+            Column::new("age", ColumnType::Integer, true),
+            Column::new("team_id", ColumnType::BigInt, true),
+        ];
+        t.primary_key = Some(PrimaryKey::new("hero_pkey", names(&["id"])));
+        t.indexes = vec![Index::new("ix_hero_name", names(&["name"]), false)];
+        t.foreign_keys =
+            vec![ForeignKey::new("hero_team_id_fkey", names(&["team_id"]), "team", names(&["id"]), OnDelete::Cascade)];
+        t
+    }
+
+    fn schema(tables: impl IntoIterator<Item = Table>) -> Schema {
+        let mut s = Schema::new();
+        for mut t in tables {
+            t.canonicalize();
+            s.insert(t);
+        }
+        s
+    }
+
+    /// `diff(from, to)`, checked to turn `from` into `to` when applied to the model.
+    fn checked_diff(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Operation> {
+        let ops = diff_with_renames(from, to, renames);
+        let mut applied = from.clone();
+        for op in &ops {
+            op.apply_to(&mut applied);
+        }
+        // An added column comes last whatever its place in the model, as ADD COLUMN puts it.
+        let by_name = |s: &Schema| {
+            let mut s = s.clone();
+            s.tables.values_mut().for_each(|t| t.columns.sort_by(|a, b| a.name.cmp(&b.name)));
+            s
+        };
+        assert_eq!(by_name(&applied), by_name(to), "{ops:#?}");
+        ops
+    }
+
+    fn with_hero(change: impl FnOnce(&mut Table)) -> Schema {
+        let mut h = hero();
+        change(&mut h);
+        schema([team(), h])
+    }
+
+    #[test]
+    fn nothing_changed_is_no_operation() {
+        let s = schema([team(), hero()]);
+        assert_eq!(diff(&s, &s), []);
+        assert_eq!(diff(&Schema::new(), &Schema::new()), []);
+    }
+
+    #[test]
+    fn tables_are_created_referenced_first_and_dropped_referencing_first() {
+        let both = schema([team(), hero()]);
+        let created = checked_diff(&Schema::new(), &both, &Renames::new());
+        assert!(
+            matches!(&created[..], [Operation::CreateTable { table: a }, Operation::CreateTable { table: b }] if a.name == "team" && b.name == "hero")
+        );
+        let dropped = checked_diff(&both, &Schema::new(), &Renames::new());
+        assert!(
+            matches!(&dropped[..], [Operation::DropTable { table: a }, Operation::DropTable { table: b }] if a.name == "hero" && b.name == "team")
+        );
+        assert!(dropped.iter().all(Operation::is_destructive));
+        assert!(!created.iter().any(Operation::is_destructive));
+    }
+
+    #[test]
+    fn each_kind_of_column_change_is_detected() {
+        let base = schema([team(), hero()]);
+        let cases: Vec<(Schema, Expect, bool)> = vec![
+            (
+                with_hero(|h| h.columns.push(Column::new("power", ColumnType::Text, true))),
+                |op| matches!(op, Operation::AddColumn { column, .. } if column.name == "power"),
+                false,
+            ),
+            (
+                with_hero(|h| h.columns.retain(|c| c.name != "age")),
+                |op| matches!(op, Operation::DropColumn { column, .. } if column.name == "age"),
+                true,
+            ),
+            (
+                with_hero(|h| h.columns[2].ty = ColumnType::BigInt),
+                |op| matches!(op, Operation::AlterColumn { from, to, .. } if from.ty == ColumnType::Integer && to.ty == ColumnType::BigInt),
+                false,
+            ),
+            (
+                with_hero(|h| h.columns[2].ty = ColumnType::SmallInt),
+                |op| matches!(op, Operation::AlterColumn { to, .. } if to.ty == ColumnType::SmallInt),
+                true,
+            ),
+            (
+                with_hero(|h| h.columns[2].nullable = false),
+                |op| matches!(op, Operation::AlterColumn { from, to, .. } if from.nullable && !to.nullable),
+                false,
+            ),
+            (
+                with_hero(|h| h.columns[2].default = Some("0".into())),
+                |op| matches!(op, Operation::AlterColumn { to, .. } if to.default.as_deref() == Some("0")),
+                false,
+            ),
+        ];
+        for (target, expected, destructive) in cases {
+            let ops = checked_diff(&base, &target, &Renames::new());
+            assert!(matches!(&ops[..], [op] if expected(op)), "{ops:#?}");
+            assert_eq!(ops[0].is_destructive(), destructive, "{ops:#?}");
+        }
+    }
+
+    #[test]
+    fn each_kind_of_key_index_and_constraint_change_is_detected() {
+        let base = schema([team(), hero()]);
+        let unique = UniqueConstraint::new("hero_name_key", names(&["name"]));
+        let cases: Vec<(Schema, Expect)> = vec![
+            (
+                with_hero(|h| h.indexes.clear()),
+                |op| matches!(op, Operation::DropIndex { index, .. } if index.name == "ix_hero_name"),
+            ),
+            (
+                with_hero(|h| h.indexes.push(Index::new("ix_hero_age", names(&["age"]), true))),
+                |op| matches!(op, Operation::CreateIndex { index, .. } if index.unique),
+            ),
+            (with_hero(|h| h.uniques.push(unique.clone())), |op| matches!(op, Operation::AddUnique { .. })),
+            (with_hero(|h| h.foreign_keys.clear()), |op| matches!(op, Operation::DropForeignKey { .. })),
+            (
+                with_hero(|h| h.primary_key = Some(PrimaryKey::new("hero_pkey", names(&["id", "name"])))),
+                |op| matches!(op, Operation::SetPrimaryKey { to: Some(pk), .. } if pk.columns.len() == 2),
+            ),
+        ];
+        for (target, expected) in cases {
+            let ops = checked_diff(&base, &target, &Renames::new());
+            assert!(matches!(&ops[..], [op] if expected(op) && !op.is_destructive()), "{ops:#?}");
+        }
+        // A changed foreign key (its ON DELETE) is dropped and added again, in that order.
+        let set_null = with_hero(|h| h.foreign_keys[0].on_delete = OnDelete::SetNull);
+        let ops = checked_diff(&base, &set_null, &Renames::new());
+        assert!(
+            matches!(&ops[..], [Operation::DropForeignKey { .. }, Operation::AddForeignKey { foreign_key, .. }] if foreign_key.on_delete == OnDelete::SetNull),
+            "{ops:#?}"
+        );
+    }
+
+    #[test]
+    fn a_rename_is_a_rename_only_when_declared() {
+        let base = schema([team(), hero()]);
+        let renamed = with_hero(|h| {
+            h.columns[1].name = "title".into();
+            h.indexes = vec![Index::new("ix_hero_title", names(&["title"]), false)];
+        });
+        let guessed = checked_diff(&base, &renamed, &Renames::new());
+        assert!(guessed.iter().any(|op| matches!(op, Operation::DropColumn { .. })), "undeclared: drop and add");
+
+        let declared = checked_diff(&base, &renamed, &Renames::new().column("hero", "name", "title"));
+        assert!(matches!(&declared[0], Operation::RenameColumn { from, to, .. } if from == "name" && to == "title"));
+        assert!(!declared.iter().any(Operation::is_destructive), "{declared:#?}");
+
+        let mut champion = hero();
+        champion.name = "champion".into();
+        let renamed_table = schema([team(), champion]);
+        let ops = checked_diff(&base, &renamed_table, &Renames::new().table("hero", "champion"));
+        assert!(
+            matches!(&ops[..], [Operation::RenameTable { from, to }] if from == "hero" && to == "champion"),
+            "{ops:#?}"
+        );
+    }
+
+    #[test]
+    fn constraints_go_before_their_columns_and_come_after_them() {
+        let base = schema([team(), hero()]);
+        let without_team_id = with_hero(|h| {
+            h.foreign_keys.clear();
+            h.columns.retain(|c| c.name != "team_id");
+        });
+        let ops = checked_diff(&base, &without_team_id, &Renames::new());
+        assert!(matches!(&ops[..], [Operation::DropForeignKey { .. }, Operation::DropColumn { .. }]), "{ops:#?}");
+        let back = checked_diff(&without_team_id, &base, &Renames::new());
+        assert!(matches!(&back[..], [Operation::AddColumn { .. }, Operation::AddForeignKey { .. }]), "{back:#?}");
+    }
+}

@@ -114,12 +114,13 @@ fn needs_rebuild(op: &Operation, state: &Schema, capabilities: &Capabilities) ->
     match op {
         Operation::AddColumn { .. } => !alter.add_column,
         Operation::DropColumn { table, column } => {
-            // A column a key or constraint still names cannot be dropped in place.
+            // A column a key, constraint or index still names cannot be dropped in place.
             let named = state.table(table).is_some_and(|t| {
-                let names = |cols: &[String]| cols.iter().any(|c| *c == column.name);
+                let names = |cols: &[String]| cols.contains(&column.name);
                 t.primary_key.as_ref().is_some_and(|pk| names(&pk.columns))
                     || t.uniques.iter().any(|u| names(&u.columns))
                     || t.foreign_keys.iter().any(|f| names(&f.columns))
+                    || t.indexes.iter().any(|i| names(&i.columns))
             });
             !alter.drop_column || named
         }
@@ -175,7 +176,6 @@ fn alter(table: &str) -> sea_query::TableAlterStatement {
 
 /// The statements of one operation the dialect runs in place.
 fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateError> {
-    let render = |stmt: &dyn Fn() -> String| vec![stmt()];
     Ok(match op {
         Operation::CreateTable { table } => ddl::create_table_statements(table, dialect),
         Operation::DropTable { table } => {
@@ -189,13 +189,13 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
             vec![dialect.render_schema(&rename)]
         }
         Operation::AddColumn { table, column } => {
-            render(&|| dialect.render_schema(alter(table).add_column(&mut column_def(column, dialect))))
+            vec![dialect.render_schema(alter(table).add_column(column_def(column, dialect)))]
         }
         Operation::DropColumn { table, column } => {
-            render(&|| dialect.render_schema(alter(table).drop_column(Alias::new(&column.name))))
+            vec![dialect.render_schema(alter(table).drop_column(Alias::new(&column.name)))]
         }
         Operation::RenameColumn { table, from, to } => {
-            render(&|| dialect.render_schema(alter(table).rename_column(Alias::new(from), Alias::new(to))))
+            vec![dialect.render_schema(alter(table).rename_column(Alias::new(from), Alias::new(to)))]
         }
         Operation::AlterColumn { table, from, to } => alter_column(table, from, to, dialect),
         Operation::CreateIndex { table, index } => {
@@ -222,7 +222,7 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
             quoted_list(&unique.columns)
         )],
         Operation::DropUnique { table, unique } => {
-            render(&|| dialect.render_schema(alter(table).drop_constraint(Alias::new(&unique.name))))
+            vec![dialect.render_schema(alter(table).drop_constraint(Alias::new(&unique.name)))]
         }
         Operation::AddForeignKey { table, foreign_key: fk } => {
             let mut stmt = sea_query::ForeignKey::create();
@@ -370,4 +370,80 @@ fn rebuild(old: &Table, new: &Table, dialect: Dialect) -> Result<Vec<String>, Mi
     out.push(dialect.render_schema(&rename));
     out.extend(ddl::create_table_statements(new, dialect).into_iter().skip(1));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{ColumnType, Index, PrimaryKey};
+
+    fn hero() -> Schema {
+        let mut t = Table::new("hero");
+        t.columns = vec![
+            Column::new("id", ColumnType::BigInt, false).with_autoincrement(true),
+            Column::new("name", ColumnType::Varchar(None), false),
+            Column::new("age", ColumnType::Integer, true),
+        ];
+        t.primary_key = Some(PrimaryKey::new("hero_pkey", vec!["id".into()]));
+        t.indexes = vec![Index::new("ix_hero_name", vec!["name".into()], false)];
+        let mut s = Schema::new();
+        s.insert(t);
+        s
+    }
+
+    fn age_to(ty: ColumnType, nullable: bool, default: Option<&str>) -> Operation {
+        let mut to = Column::new("age", ty, nullable);
+        to.default = default.map(str::to_owned);
+        Operation::AlterColumn { table: "hero".into(), from: Column::new("age", ColumnType::Integer, true), to }
+    }
+
+    #[test]
+    fn postgres_alters_in_place_casting_with_using() {
+        let plan = render(&hero(), &[age_to(ColumnType::BigInt, false, Some("0"))], Dialect::Postgres).unwrap();
+        assert_eq!(
+            plan.statements,
+            [
+                r#"ALTER TABLE "hero" ALTER COLUMN "age" TYPE BIGINT USING "age"::BIGINT"#,
+                r#"ALTER TABLE "hero" ALTER COLUMN "age" SET DEFAULT 0"#,
+                r#"UPDATE "hero" SET "age" = 0 WHERE "age" IS NULL"#,
+                r#"ALTER TABLE "hero" ALTER COLUMN "age" SET NOT NULL"#,
+            ]
+        );
+        assert!(plan.before.is_empty() && plan.checks.is_empty() && plan.after.is_empty());
+    }
+
+    #[test]
+    fn sqlite_rebuilds_what_it_cannot_alter_keeping_rows_and_indexes() {
+        let ops = [age_to(ColumnType::Integer, false, Some("0")), age_to(ColumnType::BigInt, false, Some("0"))];
+        // Two changes to one table: one rebuild.
+        let plan = render(&hero().for_dialect(Dialect::Sqlite), &ops, Dialect::Sqlite).unwrap();
+        assert_eq!(plan.before, ["PRAGMA foreign_keys = OFF"]);
+        assert_eq!(
+            plan.statements,
+            [
+                r#"CREATE TABLE IF NOT EXISTS "_tm_new_hero" ( "id" INTEGER NOT NULL PRIMARY KEY, "name" VARCHAR NOT NULL, "age" INTEGER NOT NULL DEFAULT 0 )"#,
+                r#"INSERT INTO "_tm_new_hero" ("id", "name", "age") SELECT "id", "name", COALESCE("age", 0) FROM "hero""#,
+                r#"DROP TABLE "hero""#,
+                r#"ALTER TABLE "_tm_new_hero" RENAME TO "hero""#,
+                r#"CREATE INDEX IF NOT EXISTS "ix_hero_name" ON "hero" ("name")"#,
+            ]
+        );
+        assert_eq!(plan.checks, ["PRAGMA foreign_key_check"]);
+        assert_eq!(plan.after, ["PRAGMA foreign_keys = ON"]);
+    }
+
+    #[test]
+    fn sqlite_alters_in_place_what_it_can() {
+        let add = Operation::AddColumn { table: "hero".into(), column: Column::new("power", ColumnType::Text, true) };
+        let rename = Operation::RenameColumn { table: "hero".into(), from: "age".into(), to: "years".into() };
+        let plan = render(&hero(), &[add, rename], Dialect::Sqlite).unwrap();
+        assert_eq!(
+            plan.statements,
+            [
+                r#"ALTER TABLE "hero" ADD COLUMN "power" TEXT NULL"#,
+                r#"ALTER TABLE "hero" RENAME COLUMN "age" TO "years""#,
+            ]
+        );
+        assert!(plan.before.is_empty(), "no rebuild, no pragma");
+    }
 }
