@@ -74,7 +74,7 @@ async fn run(session: &mut Session, plan: &super::Plan) -> Result<(), MigrateErr
         if let Some(row) = text_rows(session, check, &[]).await?.into_iter().next() {
             let mut cells = row.into_iter();
             let table = cells.next().flatten().unwrap_or_default();
-            let referenced_table = cells.nth(1).flatten().unwrap_or_default();
+            let referenced_table = cells.next().flatten().unwrap_or_default();
             return Err(MigrateError::ForeignKeyViolation { table, referenced_table });
         }
     }

@@ -27,8 +27,8 @@ pub struct Plan {
     /// The statements of the migration, in order, in one transaction where the dialect
     /// has transactional DDL.
     pub statements: Vec<String>,
-    /// Queries that must return no rows before the transaction commits (each row found is
-    /// a foreign key a rebuild left dangling).
+    /// Queries that must return no rows before the transaction commits: each row found
+    /// names a table with a foreign key a rebuild left dangling, and the table it references.
     pub checks: Vec<String>,
     /// Statements to run after the transaction ends, committed or not.
     pub after: Vec<String>,
@@ -47,7 +47,7 @@ fn rebuild_sql(dialect: Dialect) -> Option<RebuildSql> {
         Dialect::Sqlite => Some(RebuildSql {
             enforcement_off: "PRAGMA foreign_keys = OFF",
             enforcement_on: "PRAGMA foreign_keys = ON",
-            check: "PRAGMA foreign_key_check",
+            check: "SELECT \"table\", \"parent\" FROM pragma_foreign_key_check",
         }),
         #[allow(unreachable_patterns)]
         _ => None,
@@ -428,7 +428,7 @@ mod tests {
                 r#"CREATE INDEX IF NOT EXISTS "ix_hero_name" ON "hero" ("name")"#,
             ]
         );
-        assert_eq!(plan.checks, ["PRAGMA foreign_key_check"]);
+        assert_eq!(plan.checks, [r#"SELECT "table", "parent" FROM pragma_foreign_key_check"#]);
         assert_eq!(plan.after, ["PRAGMA foreign_keys = ON"]);
     }
 
