@@ -44,14 +44,12 @@ pub async fn apply(engine: &Engine, operations: &[Operation], options: ApplyOpti
     let mut session = engine.session().await?;
     let live = session.reflect().await?;
     let plan = render(&live, operations, engine.dialect())?;
-    for sql in &plan.before {
-        session.control(sql).await?;
-    }
     let result = run(&mut session, &plan).await;
     if result.is_err() {
         // The error that stopped the migration matters more than one from rolling back.
         let _ = session.rollback().await;
     }
+    // Undoes what `before` did, whatever happened since (the connection goes back to the pool).
     for sql in &plan.after {
         session.control(sql).await?;
     }
@@ -62,6 +60,9 @@ pub async fn apply(engine: &Engine, operations: &[Operation], options: ApplyOpti
 }
 
 async fn run(session: &mut Session, plan: &super::Plan) -> Result<(), MigrateError> {
+    for sql in &plan.before {
+        session.control(sql).await?;
+    }
     let transactional = session.capabilities().transactional_ddl;
     for sql in &plan.statements {
         if transactional {
