@@ -10,6 +10,7 @@ mod ddl;
 mod error_kinds;
 mod errors;
 mod many_to_many;
+mod migrate_constraints;
 mod migrate_history;
 mod queries;
 mod relationships;
