@@ -77,7 +77,7 @@ pub fn type_name(ty: &ColumnType, dialect: Dialect) -> String {
     schema::dialect::of(dialect).type_name(ty)
 }
 
-fn foreign_key_action(action: OnDelete) -> sea_query::ForeignKeyAction {
+pub(crate) fn foreign_key_action(action: OnDelete) -> sea_query::ForeignKeyAction {
     match action {
         OnDelete::Cascade => sea_query::ForeignKeyAction::Cascade,
         OnDelete::SetNull => sea_query::ForeignKeyAction::SetNull,

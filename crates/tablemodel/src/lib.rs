@@ -13,6 +13,7 @@ mod error;
 mod expr;
 mod log;
 mod meta;
+pub mod migrate;
 mod model;
 mod query;
 pub mod relationship;

@@ -131,6 +131,18 @@ impl Pool {
         }
     }
 
+    /// Forgets the statements every connection prepared, after DDL changed the tables
+    /// they read (PostgreSQL refuses a cached plan whose result type changed).
+    pub(crate) fn forget_statements(&self) {
+        match self {
+            // SQLite prepares a statement again by itself when the schema changed.
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite { .. } => {}
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => pool.manager().statement_caches.clear(),
+        }
+    }
+
     /// The queue of an engine's writers when one transaction writes at a time.
     pub(crate) fn write_gate(&self, capabilities: &Capabilities) -> Option<WriteGate> {
         if !capabilities.single_writer {
