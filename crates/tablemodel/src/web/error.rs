@@ -176,8 +176,8 @@ fn value_rejected(table: Option<&str>, constraint: Option<&str>) -> HttpError {
     let column = table
         .zip(constraint)
         .and_then(|(table, constraint)| constraint.strip_prefix("ix_")?.strip_prefix(table)?.strip_prefix('_'));
-    let mut error = ValidationError::new("value_error", format!("Value error, {MESSAGE}"), Value::Null)
-        .with_ctx("error", MESSAGE);
+    let mut error =
+        ValidationError::new("value_error", format!("Value error, {MESSAGE}"), Value::Null).with_ctx("error", MESSAGE);
     if let Some(column) = column {
         error = error.at(column.to_owned());
     }
