@@ -106,7 +106,9 @@ impl From<Error> for HttpError {
     /// that could not be opened or was lost, and a closed pool are 503, and so is a pool
     /// that had no free connection in time, with `Retry-After`. A value the database cannot
     /// store ([`DbErrorKind::InvalidValue`]: a string too long for an index, a number out
-    /// of range) is the client's fault: 422, see [`value_rejected`]. Anything else (a broken
+    /// of range) is the client's fault: a 422 `value_error` at `["body"]`, or at
+    /// `["body", column]` when the database names one of tablemodel's single-column indexes
+    /// (`ix_hero_name`). Anything else (a broken
     /// invariant, a value the database refused to decode…) is a 500 whose body says
     /// nothing more. The SQL, the database's message and the internal error go to the log
     /// only.
