@@ -9,7 +9,14 @@
 //! enforced; Python's SQLite stores it); `PATCH` with `"name": null` is a 422 (Python
 //! accepts it and fails at commit with a 500); an id beyond 64 bits is a 422 (a 500 in
 //! Python); `TeamUpdate` has no `id` (the Python relationships chapter lets a PATCH rewrite
-//! a team's key). Deleting a team clears its heroes' `team_id` in both (`ON DELETE SET
+//! a team's key); a string holding a NUL character (`\u0000`) is a 422 `value_error` at its
+//! field on every backend (PostgreSQL cannot store it; Python's SQLite stores it); a string
+//! too large for a PostgreSQL index entry (`name`, about 2,700 bytes once compressed) is a
+//! 422 at its field there (a 500 in Python), while SQLite, which has no such limit, stores
+//! it; the OpenAPI document also lists the 404, 409, 413 and 503 each route answers (an
+//! `HTTPError` schema, `{"detail": "…"}`), which the Python app does not declare; and
+//! `GET /health` (200 `{"status": "ok"}`, or 503 when the database does not answer within
+//! two seconds) is added. Deleting a team clears its heroes' `team_id` in both (`ON DELETE SET
 //! NULL` here, SQLAlchemy's update of the loaded heroes there).
 
 mod models;

@@ -1,25 +1,68 @@
 //! The routes, one handler each, as in the Python tutorial app.
 
+use std::time::Duration;
+
+use axum::extract::State;
 use serde_json::{Value, json};
 use tablemodel::prelude::*;
-use tablemodel::web::routing::{ApiRouter, delete, get, patch, post};
+use tablemodel::web::routing::{ApiRouter, delete_with, get_with, patch_with, post_with, responses};
 use tablemodel::web::{DbSession, HttpError, Json, Path, Query};
 
 use crate::models::*;
 
-/// The documented routes, over an app state that gives an [`Engine`].
+/// The database is down, unreachable or saturated (every route that uses it).
+const UNAVAILABLE: (u16, &str) = (503, "The database is unavailable, retry later");
+/// The body is larger than the server reads (2 MB).
+const TOO_LARGE: (u16, &str) = (413, "The request body is too large");
+/// A `team_id` that names no team.
+const NO_SUCH_TEAM: (u16, &str) = (409, "Conflict: the team_id names no team");
+const HERO_NOT_FOUND: (u16, &str) = (404, "Hero not found");
+const TEAM_NOT_FOUND: (u16, &str) = (404, "Team not found");
+
+/// The documented routes, over an app state that gives an [`Engine`]. Each declares the
+/// error statuses it answers besides 200 and 422 (FastAPI's `responses=`).
 pub fn routes() -> ApiRouter<Engine> {
     ApiRouter::new()
-        .api_route("/heroes/", post(create_hero))
-        .api_route("/heroes/", get(read_heroes))
-        .api_route("/heroes/{hero_id}", get(read_hero))
-        .api_route("/heroes/{hero_id}", patch(update_hero))
-        .api_route("/heroes/{hero_id}", delete(delete_hero))
-        .api_route("/teams/", post(create_team))
-        .api_route("/teams/", get(read_teams))
-        .api_route("/teams/{team_id}", get(read_team))
-        .api_route("/teams/{team_id}", patch(update_team))
-        .api_route("/teams/{team_id}", delete(delete_team))
+        .api_route("/heroes/", post_with(create_hero, |op| responses(op, &[NO_SUCH_TEAM, TOO_LARGE, UNAVAILABLE])))
+        .api_route("/heroes/", get_with(read_heroes, |op| responses(op, &[UNAVAILABLE])))
+        .api_route("/heroes/{hero_id}", get_with(read_hero, |op| responses(op, &[HERO_NOT_FOUND, UNAVAILABLE])))
+        .api_route(
+            "/heroes/{hero_id}",
+            patch_with(update_hero, |op| responses(op, &[HERO_NOT_FOUND, NO_SUCH_TEAM, TOO_LARGE, UNAVAILABLE])),
+        )
+        .api_route("/heroes/{hero_id}", delete_with(delete_hero, |op| responses(op, &[HERO_NOT_FOUND, UNAVAILABLE])))
+        .api_route("/teams/", post_with(create_team, |op| responses(op, &[TOO_LARGE, UNAVAILABLE])))
+        .api_route("/teams/", get_with(read_teams, |op| responses(op, &[UNAVAILABLE])))
+        .api_route("/teams/{team_id}", get_with(read_team, |op| responses(op, &[TEAM_NOT_FOUND, UNAVAILABLE])))
+        .api_route(
+            "/teams/{team_id}",
+            patch_with(update_team, |op| responses(op, &[TEAM_NOT_FOUND, TOO_LARGE, UNAVAILABLE])),
+        )
+        .api_route("/teams/{team_id}", delete_with(delete_team, |op| responses(op, &[TEAM_NOT_FOUND, UNAVAILABLE])))
+        .api_route("/health", get_with(health, |op| responses(op, &[UNAVAILABLE])))
+}
+
+/// How long `/health` waits for a connection and the answer to its query: a load balancer
+/// probing a stalled database gets its 503 in bounded time, not when the pool gives up.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `GET /health`: `{"status": "ok"}` when the database answers a query within
+/// [`HEALTH_TIMEOUT`], else 503. It takes its own session (not [`DbSession`]) so that the
+/// wait for a connection is bounded too.
+async fn health(State(engine): State<Engine>) -> Result<Json<Value>, HttpError> {
+    let probe = async {
+        let mut s = engine.session().await?;
+        s.exec(select::<Team>().limit(1)).await?;
+        Ok::<(), tablemodel::Error>(())
+    };
+    match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
+        Ok(Ok(())) => Ok(Json(json!({"status": "ok"}))),
+        Ok(Err(e)) => Err(HttpError::from(e)),
+        Err(_) => {
+            tracing::error!("health check: the database did not answer within {HEALTH_TIMEOUT:?}");
+            Err(HttpError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.1))
+        }
+    }
 }
 
 type Answer<T> = Result<Json<T>, HttpError>;

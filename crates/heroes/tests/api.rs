@@ -234,8 +234,37 @@ async fn a_team_id_naming_no_team_is_a_conflict(c: TestClient) {
     post_ok(&c, "/heroes/", json!({"name": "Found", "secret_name": "y"})).await;
 }
 
+/// A NUL character is refused at validation on every backend (PostgreSQL cannot store it;
+/// SQLite would): the same 422 naming the field, for POST and PATCH, and nothing is written.
+async fn a_nul_character_is_a_422_naming_the_field(c: TestClient) {
+    let message = "string must not contain the NUL character (\\u0000)";
+    let r = c.post("/heroes/", &json!({"name": "Dead\u{0}pond", "secret_name": "Dive Wilson"})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (
+            422,
+            json!({"detail": [{"type": "value_error", "loc": ["body", "name"], "msg": format!("Value error, {message}"),
+                               "input": "Dead\u{0}pond", "ctx": {"error": message}}]})
+        )
+    );
+    post_ok(&c, "/teams/", json!({"name": "Preventers", "headquarters": "Sharp Tower"})).await;
+    let r = c.patch("/teams/1", &json!({"headquarters": "\u{0}"})).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["detail"][0]["loc"], json!(["body", "headquarters"]));
+    assert_eq!(c.get("/heroes/").await.json(), json!([]), "nothing was written");
+    assert_eq!(c.get("/teams/1").await.json()["headquarters"], "Sharp Tower");
+}
+
+/// `/health` answers 200 while the database answers.
+async fn health_is_ok_while_the_database_answers(c: TestClient) {
+    let r = c.get("/health").await;
+    assert_eq!((r.status.as_u16(), r.json()), (200, json!({"status": "ok"})));
+}
+
 on_every_backend!(
     setup = client;
+    a_nul_character_is_a_422_naming_the_field,
+    health_is_ok_while_the_database_answers,
     create_hero_and_read_it,
     teams_with_their_heroes,
     patch_changes_only_what_is_sent,

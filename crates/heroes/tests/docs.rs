@@ -64,9 +64,54 @@ async fn every_path_and_method_of_the_python_app_is_documented() {
             let my_ok = &mine["responses"]["200"]["content"]["application/json"]["schema"];
             assert_eq!(my_ok.get("$ref"), ok_schema.get("$ref"), "{method} {path}");
             assert_eq!(my_ok.get("items"), ok_schema.get("items"), "{method} {path}");
+            // Deliberate: the error statuses each route answers are documented too.
+            let mut expected: Vec<String> = operation["responses"].as_object().unwrap().keys().cloned().collect();
+            expected.extend(added_responses(method, path).iter().map(|s| s.to_string()));
+            expected.sort();
+            let mut documented: Vec<String> = mine["responses"].as_object().unwrap().keys().cloned().collect();
+            documented.sort();
+            assert_eq!(documented, expected, "{method} {path}");
         }
     }
-    assert_eq!(ours["paths"].as_object().unwrap().len(), theirs["paths"].as_object().unwrap().len());
+    let mut our_paths: Vec<&String> = ours["paths"].as_object().unwrap().keys().collect();
+    our_paths.retain(|p| *p != "/health");
+    assert_eq!(our_paths.len(), theirs["paths"].as_object().unwrap().len(), "the Python paths and /health");
+}
+
+/// The error responses documented here beyond FastAPI's 200 and 422 (FastAPI's `responses=`,
+/// which the Python app does not declare): what each route really answers.
+fn added_responses(method: &str, path: &str) -> &'static [&'static str] {
+    match (method, path) {
+        ("post", "/heroes/") => &["409", "413", "503"],
+        ("patch", "/heroes/{hero_id}") => &["404", "409", "413", "503"],
+        ("post", "/teams/") => &["413", "503"],
+        ("patch", "/teams/{team_id}") => &["404", "413", "503"],
+        ("get" | "delete", "/heroes/{hero_id}" | "/teams/{team_id}") => &["404", "503"],
+        ("get", "/heroes/" | "/teams/") => &["503"],
+        _ => panic!("no expectation for {method} {path}"),
+    }
+}
+
+#[tokio::test]
+async fn error_responses_and_health_are_documented_with_their_body() {
+    let ours = client().await.get("/openapi.json").await.json();
+    let not_found = &ours["paths"]["/heroes/{hero_id}"]["get"]["responses"]["404"];
+    assert_eq!(
+        not_found,
+        &json!({"description": "Hero not found",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}}})
+    );
+    assert_eq!(ours["paths"]["/teams/{team_id}"]["delete"]["responses"]["404"]["description"], "Team not found");
+    assert_eq!(
+        ours["components"]["schemas"]["HTTPError"],
+        json!({"title": "HTTPError", "type": "object", "properties": {"detail": {"title": "Detail", "type": "string"}},
+               "required": ["detail"]})
+    );
+    let health = &ours["paths"]["/health"]["get"];
+    assert_eq!(health["operationId"], "health_health_get");
+    let mut statuses: Vec<&String> = health["responses"].as_object().unwrap().keys().collect();
+    statuses.sort();
+    assert_eq!(statuses, ["200", "503"], "no input, so no 422");
 }
 
 #[tokio::test]
@@ -112,8 +157,11 @@ async fn model_schemas_match_fastapis_except_not_null_update_fields() {
     // lets a client rewrite a team's id).
     let removed = theirs["TeamUpdate"]["properties"].as_object_mut().unwrap().remove("id");
     assert!(removed.is_some());
+    // Deliberate: the body of the documented error responses (404, 409, 413, 503).
+    let mut ours = ours["components"]["schemas"].clone();
+    assert!(ours.as_object_mut().unwrap().remove("HTTPError").is_some());
     let mut diffs = Vec::new();
-    differences(&ours["components"]["schemas"], &theirs, "", &mut diffs);
+    differences(&ours, &theirs, "", &mut diffs);
     assert!(diffs.is_empty(), "component schemas differ from FastAPI's:\n{}", diffs.join("\n"));
 }
 

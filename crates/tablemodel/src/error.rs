@@ -201,6 +201,11 @@ pub enum DbErrorKind {
     Busy,
     /// A malformed statement, unknown table or column.
     Syntax,
+    /// The database cannot store or compare a value it was given: the value is invalid for
+    /// its column type, out of range, holds a character the database refuses, or is too
+    /// large for an index (PostgreSQL's SQLSTATE class 22, and 54000 "program limit
+    /// exceeded"). The input is at fault, not the server: a web handler answers 422.
+    InvalidValue,
     /// The connection could not be opened or was lost: the server refused it, shut down
     /// or stopped answering.
     Connection,

@@ -41,9 +41,21 @@ fn error(kind: &'static str, msg: &'static str, input: &Value) -> ValidationErro
     ValidationError::new(kind, msg, input.clone())
 }
 
+/// The message of a string holding the NUL character.
+const NUL_MESSAGE: &str = "string must not contain the NUL character (\\u0000)";
+
+/// Strings are Pydantic's, plus one rule Pydantic does not have: no NUL character
+/// (`"\u0000"`), reported as a `value_error` at the field. PostgreSQL cannot store NUL in
+/// `TEXT`/`VARCHAR` (SQLSTATE 22021) while SQLite stores it, so without the rule the same
+/// request would be a 200 on one backend and a database error on the other; checking it
+/// here makes it the same 422, with the field's location, everywhere.
 impl FromJson for String {
     fn from_json(value: &Value, v: &mut Validator) -> Option<Self> {
         match value {
+            Value::String(s) if s.contains('\0') => {
+                v.value_error(NUL_MESSAGE.into(), value);
+                None
+            }
             Value::String(s) => Some(s.clone()),
             _ => {
                 v.push(error("string_type", "Input should be a valid string", value));

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::error::{DbErrorKind, Error};
-use crate::validate::ValidationErrors;
+use crate::validate::{ValidationError, ValidationErrors};
 
 /// An HTTP error answered as `{"detail": …}`, like FastAPI's `HTTPException`.
 ///
@@ -104,7 +104,11 @@ impl From<Error> for HttpError {
     /// Integrity violations are 409 with a short detail; a vanished row (`RowNotFound`) or
     /// `one()` finding nothing is 404; validation is 422. A busy database, a connection
     /// that could not be opened or was lost, and a closed pool are 503, and so is a pool
-    /// that had no free connection in time, with `Retry-After`. Anything else (a broken
+    /// that had no free connection in time, with `Retry-After`. A value the database cannot
+    /// store ([`DbErrorKind::InvalidValue`]: a string too long for an index, a number out
+    /// of range) is the client's fault: a 422 `value_error` at `["body"]`, or at
+    /// `["body", column]` when the database names one of tablemodel's single-column indexes
+    /// (`ix_hero_name`). Anything else (a broken
     /// invariant, a value the database refused to decode…) is a 500 whose body says
     /// nothing more. The SQL, the database's message and the internal error go to the log
     /// only.
@@ -126,6 +130,10 @@ impl From<Error> for HttpError {
                 HttpError::new(StatusCode::CONFLICT, detail)
             }
             Error::NoResult => HttpError::not_found("Not Found"),
+            Error::Database(db) if db.kind == DbErrorKind::InvalidValue => {
+                tracing::warn!(target: "tablemodel::web", code = ?db.code, sql = ?db.sql, "value refused by the database: {}", db.message);
+                value_rejected(db.table.as_deref(), db.constraint.as_deref())
+            }
             Error::Database(db) if db.kind == DbErrorKind::Busy => {
                 tracing::warn!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
                 HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is busy, retry later")
@@ -157,6 +165,25 @@ impl From<Error> for HttpError {
             }
         }
     }
+}
+
+/// The 422 of a value the database refused, in FastAPI's validation error shape.
+///
+/// The database does not say which value it refused; when the failing object is one of
+/// tablemodel's single-column indexes (`ix_<table>_<column>`, the name PostgreSQL reports
+/// for an index entry that is too large), the column is named in `loc` (`["body", "name"]`),
+/// otherwise `loc` is `["body"]`. `input` is unknown here, hence `null`.
+fn value_rejected(table: Option<&str>, constraint: Option<&str>) -> HttpError {
+    const MESSAGE: &str = "the database cannot store this value (too long to index, out of range or malformed)";
+    let column = table
+        .zip(constraint)
+        .and_then(|(table, constraint)| constraint.strip_prefix("ix_")?.strip_prefix(table)?.strip_prefix('_'));
+    let mut error =
+        ValidationError::new("value_error", format!("Value error, {MESSAGE}"), Value::Null).with_ctx("error", MESSAGE);
+    if let Some(column) = column {
+        error = error.at(column.to_owned());
+    }
+    HttpError::unprocessable(ValidationErrors::new("Request", vec![error]).prefixed("body"))
 }
 
 /// `hero` → `Hero`, for messages built from table names.

@@ -75,6 +75,16 @@ pub(crate) fn finish(api: &OpenApi) -> Value {
         }
     }
     drop_unreferenced_schemas(&mut doc);
+    let documents_errors = doc.get("paths").is_some_and(|paths| refers_to(paths, super::routing::HTTP_ERROR_REF));
+    if documents_errors {
+        let components = doc.as_object_mut().map(|d| d.entry("components").or_insert_with(|| json!({})));
+        if let Some(components) = components {
+            let schemas = components.as_object_mut().map(|c| c.entry("schemas").or_insert_with(|| json!({})));
+            if let Some(Value::Object(schemas)) = schemas {
+                schemas.insert("HTTPError".into(), http_error_schema());
+            }
+        }
+    }
     if validates {
         let components = doc.as_object_mut().map(|d| d.entry("components").or_insert_with(|| json!({})));
         if let Some(components) = components {
@@ -203,6 +213,28 @@ fn validation_error_schema() -> Value {
             "ctx": {"title": "Context", "type": "object"}
         },
         "required": ["loc", "msg", "type"]
+    })
+}
+
+/// Whether `value` contains a `$ref` to `reference`.
+fn refers_to(value: &Value, reference: &str) -> bool {
+    match value {
+        Value::Object(map) => {
+            map.get("$ref").and_then(Value::as_str) == Some(reference) || map.values().any(|v| refers_to(v, reference))
+        }
+        Value::Array(items) => items.iter().any(|v| refers_to(v, reference)),
+        _ => false,
+    }
+}
+
+/// The schema of an [`HttpError`](super::HttpError) body with a message, `{"detail": "…"}`,
+/// for the error responses routes document with [`responses`](super::routing::responses).
+fn http_error_schema() -> Value {
+    json!({
+        "title": "HTTPError",
+        "type": "object",
+        "properties": {"detail": {"title": "Detail", "type": "string"}},
+        "required": ["detail"]
     })
 }
 

@@ -164,3 +164,29 @@ async fn a_stopped_postgres_is_a_503() {
         );
     }
 }
+
+/// A value PostgreSQL refuses (here a NUL character, added without validation) is a
+/// `DbErrorKind::InvalidValue` with its SQLSTATE, which the web layer answers with a 422 in
+/// FastAPI's shape, not a 500; the session can go on after a rollback.
+#[tokio::test]
+async fn a_value_postgresql_refuses_is_invalid_value_and_a_422() {
+    let engine = Engine::connect(&tablemodel_testkit::postgres_url()).await.unwrap();
+    engine.create_all::<crate::app::User>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let user = crate::app::User { id: None, email: "a@x".into(), name: "A\0B".into() };
+    let err = s.add(user).await.unwrap_err();
+    assert_eq!(err.db_kind(), Some(tablemodel::DbErrorKind::InvalidValue), "{err}");
+    assert_eq!(err.as_database().unwrap().code(), Some("22021"));
+    let error = HttpError::from(err);
+    let message = "the database cannot store this value (too long to index, out of range or malformed)";
+    assert_eq!(
+        (error.status.as_u16(), error.detail),
+        (
+            422,
+            json!([{"type": "value_error", "loc": ["body"], "msg": format!("Value error, {message}"), "input": null,
+                    "ctx": {"error": message}}])
+        )
+    );
+    s.rollback().await.unwrap();
+    s.add(crate::app::User { id: None, email: "a@x".into(), name: "AB".into() }).await.unwrap();
+}

@@ -316,6 +316,8 @@ pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error 
         DbErrorKind::Busy
     } else if code.code().starts_with("42") {
         DbErrorKind::Syntax
+    } else if is_value_code(code.code()) {
+        DbErrorKind::InvalidValue
     } else if is_connection_code(code.code()) {
         DbErrorKind::Connection
     } else {
@@ -331,6 +333,13 @@ pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error 
     let table = db.table().map(str::to_owned);
     let source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>> = Some(std::sync::Arc::new(err));
     DatabaseError { kind, code, constraint, table, message, sql: sql.map(str::to_owned), source }.into()
+}
+
+/// SQLSTATEs that blame a value rather than the statement or the server: class 22 (data
+/// exception: a NUL character, a number out of range, text too long for `VARCHAR(n)`…) and
+/// 54000 (program limit exceeded: a string too long for a btree index entry).
+fn is_value_code(code: &str) -> bool {
+    code.starts_with("22") || code == "54000"
 }
 
 /// SQLSTATEs that mean the connection is gone or cannot be had: class 08 (connection
