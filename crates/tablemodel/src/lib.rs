@@ -16,6 +16,7 @@ mod meta;
 pub mod migrate;
 mod model;
 mod query;
+pub mod registry;
 pub mod relationship;
 mod row;
 pub mod schema;
@@ -63,6 +64,7 @@ pub mod __private {
     pub use crate::types::enums::longest_name;
     pub use crate::validate::support::*;
     pub use futures_util::future::BoxFuture;
+    pub use inventory;
     pub use regex;
     pub use schemars;
     pub use sea_query;

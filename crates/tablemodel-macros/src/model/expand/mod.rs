@@ -25,5 +25,20 @@ pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
     let model_impl = model_impl::expand(model, meta::expand(model));
     let companions = companions::expand(model);
     let relationships = relationships::outside(model);
-    quote::quote! { #checks #default_impl #(#schema)* #columns #model_impl #companions #relationships }
+    let register = register(model);
+    quote::quote! { #checks #default_impl #(#schema)* #columns #model_impl #companions #relationships #register }
+}
+
+/// Registers the table model with `tablemodel::registry` when the program starts.
+fn register(model: &Model) -> proc_macro2::TokenStream {
+    let ident = &model.ident;
+    let name = ident.to_string();
+    quote::quote! {
+        ::tablemodel::__private::inventory::submit! {
+            ::tablemodel::registry::RegisteredTable::new(
+                <#ident as ::tablemodel::Model>::META,
+                ::core::concat!(::core::module_path!(), "::", #name),
+            )
+        }
+    }
 }
