@@ -29,7 +29,7 @@ pub mod web;
 
 #[doc(hidden)]
 pub use backend::RawColumn;
-pub use backend::{AlterSupport, Capabilities, Dialect};
+pub use backend::{AlterSupport, Capabilities, Dialect, OnlineDdl};
 pub use column::Column;
 pub use engine::{Engine, EngineBuilder};
 pub use error::{DatabaseError, DbErrorKind, DecodeError, Error, Result};

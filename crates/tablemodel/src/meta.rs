@@ -78,6 +78,9 @@ pub struct ColumnMeta {
     pub server_default: Option<&'static str>,
     /// The column this one references.
     pub foreign_key: Option<ForeignKeyMeta>,
+    /// The column's previous name (`#[field(renamed_from = "…")]`), which migrations
+    /// rename instead of dropping it and adding this one.
+    pub renamed_from: Option<&'static str>,
 }
 
 /// An index over one or more columns.
@@ -106,6 +109,9 @@ pub struct TableMeta {
     pub primary_key: &'static [usize],
     /// The indexes.
     pub indexes: &'static [IndexMeta],
+    /// The table's previous name (`#[model(renamed_from = "…")]`), which migrations
+    /// rename instead of dropping it and creating this one.
+    pub renamed_from: Option<&'static str>,
 }
 
 impl ForeignKeyMeta {
@@ -142,6 +148,7 @@ impl ColumnMeta {
             index: false,
             server_default: None,
             foreign_key: None,
+            renamed_from: None,
         }
     }
 
@@ -179,6 +186,11 @@ impl ColumnMeta {
     pub const fn with_foreign_key(self, foreign_key: ForeignKeyMeta) -> Self {
         ColumnMeta { foreign_key: Some(foreign_key), ..self }
     }
+
+    /// The column's previous name, which migrations rename to this one.
+    pub const fn with_renamed_from(self, old_name: &'static str) -> Self {
+        ColumnMeta { renamed_from: Some(old_name), ..self }
+    }
 }
 
 impl IndexMeta {
@@ -198,7 +210,12 @@ impl TableMeta {
         primary_key: &'static [usize],
         indexes: &'static [IndexMeta],
     ) -> Self {
-        TableMeta { name, rust_name, columns, primary_key, indexes }
+        TableMeta { name, rust_name, columns, primary_key, indexes, renamed_from: None }
+    }
+
+    /// The table's previous name, which migrations rename to this one.
+    pub const fn with_renamed_from(self, old_name: &'static str) -> Self {
+        TableMeta { renamed_from: Some(old_name), ..self }
     }
 
     /// The column named `name`, if any.

@@ -29,6 +29,7 @@ mod models {
 
     /// A schema model: not a table, so it does not register.
     #[derive(Model, Debug)]
+    #[allow(dead_code)] // only its derive matters
     pub(crate) struct HeroCreate {
         pub(crate) name: String,
     }

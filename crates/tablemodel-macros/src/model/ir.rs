@@ -32,6 +32,8 @@ pub(crate) struct Field {
     pub(crate) nullable: Option<bool>,
     pub(crate) default: Option<Default>,
     pub(crate) server_default: Option<String>,
+    /// `renamed_from`: the column's previous name.
+    pub(crate) renamed_from: Option<String>,
     pub(crate) max_length: Option<(u32, proc_macro2::Span)>,
     pub(crate) precision: Option<(u32, u32)>,
     pub(crate) sql_type: Option<String>,
@@ -131,6 +133,8 @@ pub(crate) struct Model {
     pub(crate) ident: syn::Ident,
     pub(crate) vis: syn::Visibility,
     pub(crate) table: Option<String>,
+    /// `#[model(renamed_from = "…")]`: the table's previous name.
+    pub(crate) renamed_from: Option<String>,
     pub(crate) fields: Vec<Field>,
     pub(crate) companions: Companions,
     /// `#[model(validator = path)]`: `fn(Self) -> Result<Self, ValueError>` after the fields.

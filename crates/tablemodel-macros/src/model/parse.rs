@@ -6,10 +6,9 @@ use syn::spanned::Spanned;
 use super::ir::{Bound, Companions, Comparison, Default, Field, Format, Model, OnDelete, Validation};
 use crate::attr::{boolean, combine, int, parse_keys, string};
 
-const MODEL_KEYS: &str =
-    "`table`, `table_name`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
+const MODEL_KEYS: &str = "`table`, `table_name`, `renamed_from`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
 const FIELD_KEYS: &str = "`primary_key`, `foreign_key`, `ondelete`, `unique`, `index`, `nullable`, `default`, \
-    `default_factory`, `server_default`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
+    `default_factory`, `server_default`, `renamed_from`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
     `min_length`, `pattern`, `gt`, `ge`, `lt`, `le`, `multiple_of`, `min_items`, `max_items`, `format`, `validator`, \
     `validator_before`, `alias`, `validation_alias`, `serialization_alias`, `exclude`, `flatten`, `title`, `description`, `examples`";
 const TABLE_ONLY: &[&str] = &[
@@ -20,6 +19,7 @@ const TABLE_ONLY: &[&str] = &[
     "index",
     "nullable",
     "server_default",
+    "renamed_from",
     "column_name",
     "sql_type",
 ];
@@ -39,6 +39,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
 
     let mut is_table = false;
     let mut table_name: Option<syn::LitStr> = None;
+    let mut renamed_from: Option<syn::LitStr> = None;
     let mut companions = Companions::default();
     let mut companion_spans = Vec::new();
     let mut validator = None;
@@ -49,6 +50,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
         match key {
             "table" => is_table = true,
             "table_name" => table_name = Some(string(meta)?),
+            "renamed_from" => renamed_from = Some(nonempty(string(meta)?)?),
             "create" | "public" | "update" => {
                 let lit = string(meta)?;
                 companion_spans.push(lit.span());
@@ -72,6 +74,11 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     {
         errors.push(syn::Error::new(name.span(), "`table_name` applies to table models; add `table`"));
     }
+    if let Some(old) = &renamed_from
+        && !is_table
+    {
+        errors.push(syn::Error::new(old.span(), "`renamed_from` applies to table models; add `table`"));
+    }
 
     if !is_table && let Some(span) = companion_spans.first() {
         errors.push(syn::Error::new(*span, "companion types are generated for table models; add `table`"));
@@ -90,8 +97,17 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
         description,
         table: is_table
             .then(|| table_name.map(|n| n.value()).unwrap_or_else(|| input.ident.to_string().to_lowercase())),
+        renamed_from: renamed_from.map(|n| n.value()),
         fields,
     };
+    if let Some(old) = &model.renamed_from
+        && model.table.as_ref() == Some(old)
+    {
+        errors.push(syn::Error::new(
+            input.ident.span(),
+            format!("the table is already named `{old}`: `renamed_from` names its previous name"),
+        ));
+    }
     if is_table && model.key_fields().next().is_none() {
         errors.push(syn::Error::new(
             input.ident.span(),
@@ -122,6 +138,7 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         nullable: None,
         default: None,
         server_default: None,
+        renamed_from: None,
         max_length: None,
         precision: None,
         sql_type: None,
@@ -131,6 +148,7 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
     };
     let mut keys: Vec<(String, proc_macro2::Span)> = Vec::new();
     let mut ondelete_span = None;
+    let mut renamed_span = None;
     let mut max_digits = None;
     let mut decimal_places = None;
     parse_keys(&field.attrs, "field", errors, |key, meta| {
@@ -148,6 +166,11 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
             "column_name" => out.column_name = string(meta)?.value(),
             "sql_type" => out.sql_type = Some(string(meta)?.value()),
             "server_default" => out.server_default = Some(string(meta)?.value()),
+            "renamed_from" => {
+                let old = nonempty(string(meta)?)?;
+                out.renamed_from = Some(old.value());
+                renamed_span = Some(old.span());
+            }
             "max_length" => out.max_length = Some((int(meta)?, span)),
             "max_digits" => max_digits = Some(int(meta)?),
             "decimal_places" => decimal_places = Some(int(meta)?),
@@ -269,6 +292,14 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
             ));
         }
     }
+    if let (Some(span), Some(old)) = (renamed_span, &out.renamed_from)
+        && *old == out.column_name
+    {
+        errors.push(syn::Error::new(
+            span,
+            format!("the column is already named `{old}`: `renamed_from` names its previous name"),
+        ));
+    }
     match (max_digits, decimal_places) {
         (Some(d), Some(p)) => out.precision = Some((d, p)),
         (None, None) => {}
@@ -295,4 +326,12 @@ fn bound(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Bound> {
         }
         _ => Err(syn::Error::new(expr.span(), "expected a number literal, e.g. `ge = 0` or `lt = 2.5`")),
     }
+}
+
+/// A string attribute that must not be empty.
+fn nonempty(lit: syn::LitStr) -> syn::Result<syn::LitStr> {
+    if lit.value().trim().is_empty() {
+        return Err(syn::Error::new(lit.span(), "`renamed_from` needs the previous name"));
+    }
+    Ok(lit)
 }

@@ -28,6 +28,23 @@ pub struct AlterSupport {
     pub alter_constraints: bool,
 }
 
+/// How a dialect changes a table that is in use without blocking it for long: the
+/// statements a migration's lock warnings recommend ([`crate::migrate::lock_warnings`]).
+/// `None` in [`Capabilities::online_ddl`] where every schema change locks the whole
+/// database anyway (SQLite), so there is nothing safer to recommend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OnlineDdl {
+    /// The keyword that builds an index without blocking writes (`CONCURRENTLY`), which
+    /// cannot run inside a transaction.
+    pub concurrent_index: &'static str,
+    /// The clause that adds a constraint without checking the existing rows (`NOT VALID`).
+    pub not_valid: &'static str,
+    /// Changing a column's type rewrites the table under an exclusive lock, except a
+    /// widening the dialect stores the same way (a longer `VARCHAR`, `VARCHAR` to `TEXT`).
+    pub type_change_rewrites: bool,
+}
+
 /// What a dialect supports, for the code paths that differ between databases.
 ///
 /// ```
@@ -72,6 +89,9 @@ pub struct Capabilities {
     /// again, so a bound one costs a full re-plan per call. Each distinct literal is then a
     /// distinct statement.
     pub literal_limit: bool,
+    /// How a table in use is changed without blocking it for long; `None` where no schema
+    /// change can avoid locking the database.
+    pub online_ddl: Option<OnlineDdl>,
 }
 
 impl Capabilities {
@@ -102,6 +122,7 @@ impl Capabilities {
         // statement expired and the next step re-prepares it (~50,000 instructions, more than
         // the one-row query itself). Literals keep one prepared statement per value in use.
         literal_limit: true,
+        online_ddl: None,
     };
 
     /// PostgreSQL 13 and later.
@@ -130,6 +151,11 @@ impl Capabilities {
         // connection, whatever page is asked for; PostgreSQL plans it with the bound values
         // (custom plans) or once for all (a generic plan) without preparing it again.
         literal_limit: false,
+        online_ddl: Some(OnlineDdl {
+            concurrent_index: "CONCURRENTLY",
+            not_valid: "NOT VALID",
+            type_change_rewrites: true,
+        }),
     };
 
     /// These capabilities without `RETURNING`: the write path of databases that lack it,

@@ -18,7 +18,7 @@ pub(crate) mod sqlite;
 mod capabilities;
 mod gate;
 mod row;
-pub use capabilities::{AlterSupport, Capabilities};
+pub use capabilities::{AlterSupport, Capabilities, OnlineDdl};
 pub(crate) use gate::{WriteGate, WritePermit};
 pub use row::RawColumn;
 pub(crate) use row::RowRef;

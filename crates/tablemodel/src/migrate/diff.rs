@@ -1,9 +1,9 @@
 //! [`diff`]: the operations that turn one schema into another, in an order that applies.
 //!
 //! Renames cannot be told from a drop and an add by looking at two schemas, and guessing
-//! wrong loses a column's data; so a rename happens only when declared ([`Renames`]).
-//! (The derive has no `renamed_from` attribute yet; when it gets one, it fills a
-//! [`Renames`] from the models.)
+//! wrong loses a column's data; so a rename happens only when declared: on the models
+//! (`#[model(renamed_from = "…")]`, `#[field(renamed_from = "…")]`, which the target
+//! schema carries and the diff reads), or passed as [`Renames`].
 
 use std::collections::BTreeSet;
 
@@ -41,6 +41,33 @@ impl Renames {
         self.columns.push((table.into(), from.into(), to.into()));
         self
     }
+
+    /// The renames `schema`'s models declare with `renamed_from`.
+    ///
+    /// ```
+    /// # use tablemodel::prelude::*;
+    /// use tablemodel::migrate::Renames;
+    /// use tablemodel::schema::Schema;
+    /// #[derive(Model)]
+    /// #[model(table, renamed_from = "heroes")]
+    /// struct Hero { #[field(primary_key)] id: Option<i64>, #[field(renamed_from = "secret")] secret_name: String }
+    /// let renames = Renames::from_schema(&Schema::from_tables(&[Hero::META]));
+    /// assert_eq!(renames, Renames::new().table("heroes", "hero").column("hero", "secret", "secret_name"));
+    /// ```
+    pub fn from_schema(schema: &Schema) -> Renames {
+        let mut renames = Renames::new();
+        for table in schema.tables.values() {
+            if let Some(old) = &table.renamed_from {
+                renames = renames.table(old, &table.name);
+            }
+            for column in &table.columns {
+                if let Some(old) = &column.renamed_from {
+                    renames = renames.column(&table.name, old, &column.name);
+                }
+            }
+        }
+        renames
+    }
 }
 
 /// The operations that turn `from` into `to`, with no renames; see [`diff_with_renames`].
@@ -63,7 +90,9 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Operation> {
     diff_with_renames(from, to, &Renames::new())
 }
 
-/// The operations that turn `from` into `to`, the declared `renames` as RENAMEs.
+/// The operations that turn `from` into `to`, the declared `renames` and those `to`'s
+/// models declare ([`Renames::from_schema`]) as RENAMEs. A declared rename whose old name
+/// `from` does not have (the migration that made it already ran) is no rename.
 ///
 /// The order applies on every dialect: renames first; then the foreign keys, indexes and
 /// unique constraints that go away; then dropped tables (those that reference others
@@ -71,16 +100,22 @@ pub fn diff(from: &Schema, to: &Schema) -> Vec<Operation> {
 /// last the indexes, unique constraints and foreign keys that come, once every table and
 /// column they name exists.
 pub fn diff_with_renames(from: &Schema, to: &Schema, renames: &Renames) -> Vec<Operation> {
+    let declared = Renames::from_schema(to);
+    let (tables, columns) =
+        (renames.tables.iter().chain(&declared.tables), renames.columns.iter().chain(&declared.columns));
+    // The operations carry the tables and columns as the database has them, which keeps no
+    // previous names.
+    let to = &to.without_renames();
     let mut renamed_ops = Vec::new();
-    let mut current = from.clone();
-    for (old, new) in &renames.tables {
+    let mut current = from.without_renames();
+    for (old, new) in tables {
         if current.tables.contains_key(old) && !current.tables.contains_key(new) && to.tables.contains_key(new) {
             let op = Operation::RenameTable { from: old.clone(), to: new.clone() };
             op.apply_to(&mut current);
             renamed_ops.push(op);
         }
     }
-    for (table, old, new) in &renames.columns {
+    for (table, old, new) in columns {
         let (Some(now), Some(target)) = (current.table(table), to.table(table)) else { continue };
         if now.column(old).is_some() && now.column(new).is_none() && target.column(new).is_some() {
             rename_column(&mut current, table, old, new);
@@ -362,6 +397,39 @@ mod tests {
         champion.name = "champion".into();
         let renamed_table = schema([team(), champion]);
         let ops = checked_diff(&base, &renamed_table, &Renames::new().table("hero", "champion"));
+        assert!(
+            matches!(&ops[..], [Operation::RenameTable { from, to }] if from == "hero" && to == "champion"),
+            "{ops:#?}"
+        );
+    }
+
+    #[test]
+    fn renames_the_models_declare_are_renames_and_stale_ones_nothing() {
+        let base = schema([team(), hero()]);
+        let renamed = with_hero(|h| {
+            h.columns[1].name = "title".into();
+            h.columns[1].renamed_from = Some("name".into());
+            h.indexes = vec![Index::new("ix_hero_title", names(&["title"]), false)];
+        });
+        let ops = diff(&base, &renamed);
+        assert!(
+            matches!(&ops[..], [Operation::RenameColumn { from, to, .. }, Operation::DropIndex { .. }, Operation::CreateIndex { .. }] if from == "name" && to == "title"),
+            "{ops:#?}"
+        );
+        let mut applied = base.clone();
+        ops.iter().for_each(|op| op.apply_to(&mut applied));
+        assert_eq!(applied, renamed.without_renames());
+        assert!(diff(&renamed, &renamed).is_empty(), "a snapshot that holds the rename: nothing to do");
+        assert!(diff(&applied, &renamed).is_empty(), "the rename already ran: nothing to do");
+        assert!(
+            ops.iter().all(|op| !format!("{op:?}").contains("renamed_from: Some")),
+            "operations carry no previous names: {ops:#?}"
+        );
+
+        let mut champion = hero();
+        champion.name = "champion".into();
+        champion.renamed_from = Some("hero".into());
+        let ops = diff(&base, &schema([team(), champion]));
         assert!(
             matches!(&ops[..], [Operation::RenameTable { from, to }] if from == "hero" && to == "champion"),
             "{ops:#?}"

@@ -42,11 +42,13 @@
 
 mod apply;
 mod diff;
+mod locks;
 mod operation;
 mod render;
 
 pub use apply::{ApplyOptions, apply};
 pub use diff::{Renames, diff, diff_with_renames};
+pub use locks::{LockHazard, LockWarning, lock_warnings};
 pub use operation::{Inverse, Operation};
 pub use render::{Plan, render};
 

@@ -81,8 +81,8 @@ impl Schema {
 
     /// This schema as `dialect` stores it and reflection reads it back: types through the
     /// dialect's spelling (SQLite's `INTEGER` holds both `Integer` and `BigInt`), defaults
-    /// as its catalog reports them, constraint names where the catalog forgets them, and
-    /// the keys the database generates.
+    /// as its catalog reports them, constraint names where the catalog forgets them, the
+    /// keys the database generates, and no declared previous names (`renamed_from`).
     ///
     /// Compare a model's schema with a reflected one through this.
     ///
@@ -101,13 +101,54 @@ impl Schema {
     pub fn for_dialect(&self, dialect: Dialect) -> Schema {
         Schema { tables: self.tables.iter().map(|(name, t)| (name.clone(), t.for_dialect(dialect))).collect() }
     }
+
+    /// This schema with each table's columns in name order, for comparing two schemas
+    /// whatever the order of their columns: a migration's `ADD COLUMN` appends the column,
+    /// where `create_all` puts it in model order, and no dialect moves a column without
+    /// rewriting the table. (Migrations compare columns by name.)
+    ///
+    /// ```
+    /// use tablemodel::schema::{Column, ColumnType, Schema, Table};
+    /// let table = |names: &[&str]| {
+    ///     let mut t = Table::new("hero");
+    ///     t.columns = names.iter().map(|n| Column::new(*n, ColumnType::Text, true)).collect();
+    ///     let mut s = Schema::new();
+    ///     s.insert(t);
+    ///     s
+    /// };
+    /// assert_ne!(table(&["id", "age", "name"]), table(&["id", "name", "age"]));
+    /// assert_eq!(table(&["id", "age", "name"]).ignoring_column_order(), table(&["id", "name", "age"]).ignoring_column_order());
+    /// ```
+    pub fn ignoring_column_order(&self) -> Schema {
+        let mut out = self.clone();
+        for table in out.tables.values_mut() {
+            table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+            table.canonicalize();
+        }
+        out
+    }
+
+    /// This schema without the previous names its models declared (`renamed_from`).
+    pub fn without_renames(&self) -> Schema {
+        Schema { tables: self.tables.iter().map(|(name, t)| (name.clone(), t.without_renames())).collect() }
+    }
 }
 
 impl Table {
+    /// This table without the previous names its models declared (`renamed_from`).
+    pub fn without_renames(&self) -> Table {
+        let mut out = self.clone();
+        out.renamed_from = None;
+        for column in &mut out.columns {
+            column.renamed_from = None;
+        }
+        out
+    }
+
     /// This table as `dialect` stores it; see [`Schema::for_dialect`].
     pub fn for_dialect(&self, dialect: Dialect) -> Table {
         let spelling = dialect::of(dialect);
-        let mut out = self.clone();
+        let mut out = self.without_renames();
         for column in &mut out.columns {
             column.ty = spelling.parse_type(&spelling.type_name(&column.ty));
             column.default = column.default.as_deref().map(|d| spelling.normalize_default(d));

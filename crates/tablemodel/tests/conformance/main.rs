@@ -11,7 +11,6 @@ mod error_kinds;
 mod errors;
 mod many_to_many;
 mod migrate_constraints;
-mod migrate_history;
 mod queries;
 mod relationships;
 mod schema_reflect;

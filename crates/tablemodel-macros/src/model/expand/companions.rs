@@ -21,6 +21,7 @@ fn companion(model: &Model, ident: &syn::Ident, fields: Vec<Field>) -> Model {
         ident: ident.clone(),
         vis: model.vis.clone(),
         table: None,
+        renamed_from: None,
         fields,
         companions: Companions::default(),
         validator: None,

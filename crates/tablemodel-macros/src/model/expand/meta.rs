@@ -49,6 +49,9 @@ pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
         if let Some(s) = &f.server_default {
             column = quote! { #column.with_server_default(#s) };
         }
+        if let Some(old) = &f.renamed_from {
+            column = quote! { #column.with_renamed_from(#old) };
+        }
         if let Some((t, c)) = &f.foreign_key {
             let mut key = quote! { ::tablemodel::ForeignKeyMeta::new(#t, #c) };
             let action = match f.on_delete {
@@ -72,13 +75,17 @@ pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
         let unique = f.unique;
         quote! { ::tablemodel::IndexMeta::new(#name, &[#column], #unique) }
     });
-    quote! {
-        &::tablemodel::TableMeta::new(
+    let mut meta = quote! {
+        ::tablemodel::TableMeta::new(
             #table,
             #rust_name,
             &[#(#columns),*],
             &[#(#key_positions),*],
             &[#(#indexes),*],
         )
+    };
+    if let Some(old) = &model.renamed_from {
+        meta = quote! { #meta.with_renamed_from(#old) };
     }
+    quote! { &#meta }
 }

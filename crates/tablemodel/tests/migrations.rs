@@ -1,9 +1,14 @@
-//! Migrations over a model history of eight steps, on every backend: each step's models
+//! Migrations over a model history of nine steps, on every backend: each step's models
 //! are their own structs; the migration between two steps is `migrate::diff` of their
-//! schemas. After each upgrade the reflected database equals what `create_all` builds
-//! from that step's models, and every row inserted before is still there with its values
-//! (SQLite rebuilds the tables it cannot alter); then the history is undone step by step
-//! with the inverse operations, checked the same way.
+//! schemas, renames declared on the models (`renamed_from`). After each upgrade the
+//! reflected database equals what `create_all` of that step's models builds in a fresh
+//! database, and every row inserted before is still there with its values (SQLite
+//! rebuilds the tables it cannot alter, the referenced `team` included); then the history
+//! is undone step by step with the inverse operations, checked the same way.
+//!
+//! Columns compare by name, not position: `ADD COLUMN` appends, and no dialect moves a
+//! column without rewriting the table, so a column added in the middle of a model sits
+//! last in a migrated database (`hero.age` here).
 
 use std::collections::BTreeMap;
 
@@ -49,6 +54,7 @@ mod team_with_motto {
     pub(crate) struct Team {
         #[field(primary_key)]
         pub(crate) id: Option<i64>,
+        #[field(max_length = 20)]
         pub(crate) name: String,
         pub(crate) motto: Option<String>,
     }
@@ -85,8 +91,8 @@ mod v2 {
         pub(crate) name: String,
         #[field(max_length = 20)]
         pub(crate) secret_name: String,
-        pub(crate) team_id: Option<i64>,
         pub(crate) age: Option<i32>,
+        pub(crate) team_id: Option<i64>,
     }
     step!();
 }
@@ -105,8 +111,8 @@ mod v3 {
         pub(crate) name: String,
         #[field(max_length = 20)]
         pub(crate) secret_name: String,
-        pub(crate) team_id: Option<i64>,
         pub(crate) age: Option<i32>,
+        pub(crate) team_id: Option<i64>,
     }
     step!();
 }
@@ -123,10 +129,10 @@ mod v4 {
         pub(crate) id: Option<i64>,
         #[field(index)]
         pub(crate) name: String,
-        #[field(max_length = 20)]
+        #[field(max_length = 20, renamed_from = "secret_name")]
         pub(crate) alias: String,
-        pub(crate) team_id: Option<i64>,
         pub(crate) age: Option<i32>,
+        pub(crate) team_id: Option<i64>,
     }
     step!();
 }
@@ -145,8 +151,8 @@ mod v5 {
         pub(crate) name: String,
         #[field(max_length = 100)]
         pub(crate) alias: String,
-        pub(crate) team_id: Option<i64>,
         pub(crate) age: Option<i64>,
+        pub(crate) team_id: Option<i64>,
     }
     step!();
 }
@@ -165,9 +171,9 @@ mod v6 {
         pub(crate) name: String,
         #[field(max_length = 100)]
         pub(crate) alias: String,
-        pub(crate) team_id: Option<i64>,
         #[field(server_default = "0")]
         pub(crate) age: i64,
+        pub(crate) team_id: Option<i64>,
     }
     step!();
 }
@@ -186,10 +192,10 @@ mod v7 {
         pub(crate) name: String,
         #[field(max_length = 100)]
         pub(crate) alias: String,
-        #[field(foreign_key = "team.id", ondelete = "SET NULL")]
-        pub(crate) team_id: Option<i64>,
         #[field(server_default = "0")]
         pub(crate) age: i64,
+        #[field(foreign_key = "team.id", ondelete = "SET NULL")]
+        pub(crate) team_id: Option<i64>,
     }
     step!();
 }
@@ -204,13 +210,34 @@ mod v8 {
     pub(crate) struct Team {
         #[field(primary_key)]
         pub(crate) id: Option<i64>,
+        #[field(max_length = 20)]
         pub(crate) name: String,
     }
     step!();
 }
 
+/// Step 9: `team.name` widened to 100 characters while `hero.team_id` references `team`
+/// (SQLite rebuilds the referenced table).
+mod v9 {
+    pub(crate) use super::v7::Hero;
+    use super::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[model(table)]
+    pub(crate) struct Team {
+        #[field(primary_key)]
+        pub(crate) id: Option<i64>,
+        #[field(max_length = 100)]
+        pub(crate) name: String,
+    }
+    step!();
+}
+
+/// The number of steps.
+const STEPS: usize = 9;
+
 /// The schema of each step (index 0: no tables).
-fn schemas() -> [Schema; 9] {
+fn schemas() -> [Schema; STEPS + 1] {
     [
         Schema::new(),
         v1::schema(),
@@ -221,6 +248,7 @@ fn schemas() -> [Schema; 9] {
         v6::schema(),
         v7::schema(),
         v8::schema(),
+        v9::schema(),
     ]
 }
 
@@ -235,7 +263,8 @@ async fn rows_at(engine: &Engine, step: usize) -> Rows {
         5 => v5::rows(engine).await,
         6 => v6::rows(engine).await,
         7 => v7::rows(engine).await,
-        _ => v8::rows(engine).await,
+        8 => v8::rows(engine).await,
+        _ => v9::rows(engine).await,
     }
 }
 
@@ -274,8 +303,11 @@ async fn insert_at(engine: &Engine, step: usize) {
         7 => {
             s.add(v7::Hero { id: None, name, alias: "Esteban".into(), team_id, age: 93 }).await.unwrap();
         }
-        _ => {
+        8 => {
             s.add(v8::Team { id: None, name: "Avengers".into() }).await.unwrap();
+        }
+        _ => {
+            s.add(v9::Team { id: None, name: "A team whose name is longer than twenty".into() }).await.unwrap();
         }
     }
     s.commit().await.unwrap();
@@ -317,25 +349,58 @@ fn expected(mut rows: Rows, from: usize, to: usize) -> Rows {
     rows
 }
 
-/// The migration from step `from` to step `to = from + 1`.
-fn migration(schemas: &[Schema; 9], from: usize) -> Vec<Operation> {
-    let renames = Renames::new().column("hero", "secret_name", "alias");
-    migrate::diff_with_renames(&schemas[from], &schemas[from + 1], &renames)
+/// The migration from step `from` to step `to = from + 1`: the renames come from the
+/// models' `renamed_from`.
+fn migration(schemas: &[Schema; STEPS + 1], from: usize) -> Vec<Operation> {
+    migrate::diff(&schemas[from], &schemas[from + 1])
 }
 
-async fn assert_at(engine: &Engine, schemas: &[Schema; 9], step: usize, rows: &Rows) {
-    let live = engine.reflect().await.unwrap();
-    assert_eq!(live, schemas[step].for_dialect(engine.dialect()), "the schema after reaching step {step}");
+/// What `create_all` of step `step`'s models builds in a fresh database of the engine's
+/// kind, reflected.
+async fn created_at(engine: &Engine, step: usize) -> Schema {
+    let url = match engine.dialect() {
+        Dialect::Sqlite => tablemodel_testkit::sqlite_url(),
+        _ => tablemodel_testkit::postgres_url(),
+    };
+    let fresh = Engine::connect(&url).await.unwrap();
+    match step {
+        0 => {}
+        1 => fresh.create_all::<(v1::Team, v1::Hero)>().await.unwrap(),
+        2 => fresh.create_all::<(v2::Team, v2::Hero)>().await.unwrap(),
+        3 => fresh.create_all::<(v3::Team, v3::Hero)>().await.unwrap(),
+        4 => fresh.create_all::<(v4::Team, v4::Hero)>().await.unwrap(),
+        5 => fresh.create_all::<(v5::Team, v5::Hero)>().await.unwrap(),
+        6 => fresh.create_all::<(v6::Team, v6::Hero)>().await.unwrap(),
+        7 => fresh.create_all::<(v7::Team, v7::Hero)>().await.unwrap(),
+        8 => fresh.create_all::<(v8::Team, v8::Hero)>().await.unwrap(),
+        _ => fresh.create_all::<(v9::Team, v9::Hero)>().await.unwrap(),
+    }
+    let schema = fresh.reflect().await.unwrap();
+    fresh.close();
+    schema
+}
+
+async fn assert_at(engine: &Engine, schemas: &[Schema; STEPS + 1], step: usize, rows: &Rows) {
+    let live = engine.reflect().await.unwrap().ignoring_column_order();
+    let created = created_at(engine, step).await.ignoring_column_order();
+    assert_eq!(live, created, "the schema after reaching step {step}, and create_all's");
+    assert_eq!(live, schemas[step].for_dialect(engine.dialect()).ignoring_column_order(), "step {step}'s models");
     assert_eq!(&rows_at(engine, step).await, rows, "the rows after reaching step {step}");
 }
 
-async fn eight_steps_up_and_down_keep_schema_and_rows(engine: Engine) {
+async fn nine_steps_up_and_down_keep_schema_and_rows(engine: Engine) {
     let schemas = schemas();
     let allow = ApplyOptions::new().allow_destructive(true);
     let mut rows = Rows::new();
-    for step in 0..8 {
+    for step in 0..STEPS {
         let ops = migration(&schemas, step);
         assert!(!ops.is_empty(), "step {} changes something", step + 1);
+        if step + 1 == 4 {
+            assert!(
+                matches!(&ops[0], Operation::RenameColumn { from, to, .. } if from == "secret_name" && to == "alias"),
+                "the declared rename is a rename: {ops:#?}"
+            );
+        }
         let destructive = ops.iter().any(Operation::is_destructive);
         assert_eq!(destructive, step + 1 == 8, "only dropping `motto` destroys data (step {})", step + 1);
         if destructive {
@@ -352,22 +417,43 @@ async fn eight_steps_up_and_down_keep_schema_and_rows(engine: Engine) {
         insert_at(&engine, step + 1).await;
         rows = rows_at(&engine, step + 1).await;
     }
-    assert_eq!(rows.keys().filter(|(t, _)| *t == "hero").count(), 7, "one hero written at each step but the last");
+    assert_eq!(rows.keys().filter(|(t, _)| *t == "hero").count(), 7, "one hero written at steps 1 to 7");
+    assert_eq!(rows.keys().filter(|(t, _)| *t == "team").count(), 4, "two teams at step 1, one at 8 and 9");
     assert_eq!(rows[&("hero", 2)]["age"], json!(0), "the NULL age took the server default");
     assert_eq!(rows[&("hero", 5)]["age"], json!(5_000_000_000_i64), "the widened column holds 64 bits");
     // The rebuilt table's foreign key is enforced, and enforcement is back on.
     let mut s = engine.session().await.unwrap();
-    let orphan = v8::Hero { id: None, name: "Orphan".into(), alias: "x".into(), team_id: Some(99), age: 1 };
+    let orphan = v9::Hero { id: None, name: "Orphan".into(), alias: "x".into(), team_id: Some(99), age: 1 };
     let refused = s.add(orphan).await.unwrap_err();
     assert_eq!(refused.db_kind(), Some(tablemodel::DbErrorKind::ForeignKeyViolation), "{refused}");
     s.rollback().await.unwrap();
+    // ON DELETE SET NULL still acts, on the rebuilt `team`.
+    let avengers = v9::Team { id: Some(3), name: "Avengers".into() };
+    let thor = v9::Hero { id: None, name: "Thor".into(), alias: "Odinson".into(), team_id: Some(3), age: 1500 };
+    let thor_id = s.add(thor).await.unwrap().id.unwrap();
+    s.commit().await.unwrap();
+    s.delete(&avengers).await.unwrap();
+    s.commit().await.unwrap();
+    let thor = s.get::<v9::Hero>(thor_id).await.unwrap().unwrap();
+    assert_eq!(thor.team_id, None, "the key was set NULL when its team went");
+    s.delete(&thor).await.unwrap();
+    s.commit().await.unwrap();
     drop(s);
+    rows.remove(&("team", 3));
 
-    for step in (1..=8).rev() {
+    for step in (1..=STEPS).rev() {
         let ops = migration(&schemas, step - 1);
         let loses_data = ops.iter().any(|op| matches!(op.inverse(), migrate::Inverse::WithoutData(_)));
         if loses_data {
             assert!(matches!(migrate::invert(&ops, false), Err(MigrateError::Irreversible { .. })), "step {step}");
+        }
+        if step == 9 {
+            // Written under step 9, the team's name does not fit the 20 characters of step 8.
+            let mut s = engine.session().await.unwrap();
+            let team = s.get::<v9::Team>(4).await.unwrap().unwrap();
+            s.delete(&team).await.unwrap();
+            s.commit().await.unwrap();
+            rows.remove(&("team", 4));
         }
         if step == 5 {
             // Written under step 5, the hero's age does not fit the 32 bits step 4 has.
@@ -391,6 +477,7 @@ async fn a_foreign_key_the_rows_break_is_refused_and_nothing_changes(engine: Eng
     s.add(v1::Hero { id: None, name: "Orphan".into(), secret_name: "x".into(), team_id: Some(99) }).await.unwrap();
     s.commit().await.unwrap();
     drop(s);
+    // Step 7's models no longer declare the rename step 4 made.
     let to_v7 =
         migrate::diff_with_renames(&schemas[1], &schemas[7], &Renames::new().column("hero", "secret_name", "alias"));
     let result = migrate::apply(&engine, &to_v7, ApplyOptions::new()).await;
@@ -415,6 +502,6 @@ async fn a_foreign_key_the_rows_break_is_refused_and_nothing_changes(engine: Eng
 }
 
 on_every_backend!(
-    eight_steps_up_and_down_keep_schema_and_rows,
+    nine_steps_up_and_down_keep_schema_and_rows,
     a_foreign_key_the_rows_break_is_refused_and_nothing_changes
 );
