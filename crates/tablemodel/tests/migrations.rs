@@ -18,6 +18,8 @@ use tablemodel::prelude::*;
 use tablemodel::schema::Schema;
 use tablemodel_testkit::on_every_backend;
 
+use renamed_table::a_renamed_table_keeps_its_rows_keys_and_references;
+
 /// Every row of `team` and `hero`, by table and key, as their models serialize them.
 type Rows = BTreeMap<(&'static str, i64), serde_json::Map<String, Json>>;
 
@@ -503,5 +505,98 @@ async fn a_foreign_key_the_rows_break_is_refused_and_nothing_changes(engine: Eng
 
 on_every_backend!(
     nine_steps_up_and_down_keep_schema_and_rows,
-    a_foreign_key_the_rows_break_is_refused_and_nothing_changes
+    a_foreign_key_the_rows_break_is_refused_and_nothing_changes,
+    a_renamed_table_keeps_its_rows_keys_and_references
 );
+
+/// A table renamed on the model (`#[model(renamed_from)]`), with an index, a key that
+/// another table references, and rows.
+mod renamed_table {
+    use super::*;
+
+    pub(crate) mod before {
+        use tablemodel::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[model(table, table_name = "heroes")]
+        pub(crate) struct Hero {
+            #[field(primary_key)]
+            pub(crate) id: Option<i64>,
+            #[field(index)]
+            pub(crate) name: String,
+            #[field(unique)]
+            pub(crate) alias: String,
+        }
+
+        #[derive(Model, Debug, Clone)]
+        #[model(table)]
+        pub(crate) struct Power {
+            #[field(primary_key)]
+            pub(crate) id: Option<i64>,
+            #[field(foreign_key = "heroes.id", ondelete = "CASCADE")]
+            pub(crate) hero_id: i64,
+        }
+    }
+
+    pub(crate) mod after {
+        use tablemodel::prelude::*;
+
+        #[derive(Model, Debug, Clone)]
+        #[model(table, renamed_from = "heroes")]
+        pub(crate) struct Hero {
+            #[field(primary_key)]
+            pub(crate) id: Option<i64>,
+            #[field(index)]
+            pub(crate) name: String,
+            #[field(unique)]
+            pub(crate) alias: String,
+        }
+
+        #[derive(Model, Debug, Clone)]
+        #[model(table)]
+        pub(crate) struct Power {
+            #[field(primary_key)]
+            pub(crate) id: Option<i64>,
+            #[field(foreign_key = "hero.id", ondelete = "CASCADE")]
+            pub(crate) hero_id: i64,
+        }
+    }
+
+    pub(crate) async fn a_renamed_table_keeps_its_rows_keys_and_references(engine: Engine) {
+        let before = Schema::from_tables(&[before::Hero::META, before::Power::META]);
+        let after = Schema::from_tables(&[after::Hero::META, after::Power::META]);
+        engine.create_all::<(before::Hero, before::Power)>().await.unwrap();
+        let mut s = engine.session().await.unwrap();
+        let hero =
+            s.add(before::Hero { id: None, name: "Deadpond".into(), alias: "Dive Wilson".into() }).await.unwrap();
+        s.add(before::Power { id: None, hero_id: hero.id.unwrap() }).await.unwrap();
+        s.commit().await.unwrap();
+        drop(s);
+
+        let ops = migrate::diff(&before, &after);
+        assert!(matches!(&ops[0], Operation::RenameTable { from, to } if from == "heroes" && to == "hero"), "{ops:#?}");
+        assert!(!ops.iter().any(Operation::is_destructive), "{ops:#?}");
+        migrate::apply(&engine, &ops, ApplyOptions::new()).await.unwrap();
+
+        let url = match engine.dialect() {
+            Dialect::Sqlite => tablemodel_testkit::sqlite_url(),
+            _ => tablemodel_testkit::postgres_url(),
+        };
+        let fresh = Engine::connect(&url).await.unwrap();
+        fresh.create_all::<(after::Hero, after::Power)>().await.unwrap();
+        let live = engine.reflect().await.unwrap();
+        assert_eq!(live, fresh.reflect().await.unwrap(), "the renamed table is what create_all builds");
+        assert_eq!(live, after.for_dialect(engine.dialect()));
+
+        let mut s = engine.session().await.unwrap();
+        let hero = s.get::<after::Hero>(hero.id.unwrap()).await.unwrap().expect("the row moved with the table");
+        assert_eq!(s.all(select::<after::Power>()).await.unwrap().len(), 1);
+        s.delete(&hero).await.unwrap();
+        s.commit().await.unwrap();
+        assert!(s.all(select::<after::Power>()).await.unwrap().is_empty(), "the foreign key still cascades");
+        drop(s);
+
+        migrate::apply(&engine, &migrate::invert(&ops, false).unwrap(), ApplyOptions::new()).await.unwrap();
+        assert_eq!(engine.reflect().await.unwrap(), before.for_dialect(engine.dialect()), "renamed back");
+    }
+}

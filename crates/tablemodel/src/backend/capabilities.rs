@@ -18,6 +18,12 @@ pub struct AlterSupport {
     pub rename_column: bool,
     /// `RENAME TO` (a table).
     pub rename_table: bool,
+    /// Renaming an index in place (`ALTER INDEX … RENAME TO`); without it a renamed
+    /// table's indexes are dropped and made again under their new names.
+    pub rename_index: bool,
+    /// Renaming a key or constraint (`ALTER TABLE … RENAME CONSTRAINT`). A dialect whose
+    /// catalog keeps no constraint names does not need to.
+    pub rename_constraint: bool,
     /// Changing a column's type.
     pub alter_column_type: bool,
     /// Changing a column's nullability.
@@ -112,6 +118,8 @@ impl Capabilities {
             drop_column: true,
             rename_column: true,
             rename_table: true,
+            rename_index: false,
+            rename_constraint: false,
             alter_column_type: false,
             alter_nullability: false,
             alter_default: false,
@@ -141,6 +149,8 @@ impl Capabilities {
             drop_column: true,
             rename_column: true,
             rename_table: true,
+            rename_index: true,
+            rename_constraint: true,
             alter_column_type: true,
             alter_nullability: true,
             alter_default: true,

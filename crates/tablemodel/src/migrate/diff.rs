@@ -250,6 +250,16 @@ mod tests {
         t
     }
 
+    /// `hero` under the name `champion`, its keys and index named after that.
+    fn champion() -> Table {
+        let mut t = hero();
+        t.name = "champion".into();
+        t.primary_key = Some(PrimaryKey::new("champion_pkey", names(&["id"])));
+        t.indexes = vec![Index::new("ix_champion_name", names(&["name"]), false)];
+        t.foreign_keys[0].name = "champion_team_id_fkey".into();
+        t
+    }
+
     fn schema(tables: impl IntoIterator<Item = Table>) -> Schema {
         let mut s = Schema::new();
         for mut t in tables {
@@ -393,9 +403,7 @@ mod tests {
         assert!(matches!(&declared[0], Operation::RenameColumn { from, to, .. } if from == "name" && to == "title"));
         assert!(!declared.iter().any(Operation::is_destructive), "{declared:#?}");
 
-        let mut champion = hero();
-        champion.name = "champion".into();
-        let renamed_table = schema([team(), champion]);
+        let renamed_table = schema([team(), champion()]);
         let ops = checked_diff(&base, &renamed_table, &Renames::new().table("hero", "champion"));
         assert!(
             matches!(&ops[..], [Operation::RenameTable { from, to }] if from == "hero" && to == "champion"),
@@ -426,8 +434,7 @@ mod tests {
             "operations carry no previous names: {ops:#?}"
         );
 
-        let mut champion = hero();
-        champion.name = "champion".into();
+        let mut champion = champion();
         champion.renamed_from = Some("hero".into());
         let ops = diff(&base, &schema([team(), champion]));
         assert!(

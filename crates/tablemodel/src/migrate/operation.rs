@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{Column, ColumnType, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint};
+use crate::schema::{
+    Column, ColumnType, ForeignKey, Index, PrimaryKey, Schema, Table, UniqueConstraint, foreign_key_name, index_name,
+    primary_key_name, unique_name,
+};
 
 /// One change to a schema, in no dialect's terms. [`super::diff`] produces them in an
 /// order that applies; [`super::render`] turns them into each dialect's SQL.
@@ -25,7 +28,9 @@ pub enum Operation {
         /// The table as it was.
         table: Table,
     },
-    /// Rename a table.
+    /// Rename a table, and the keys, constraints and indexes named after it by default
+    /// (`<table>_pkey`, `<table>_<columns>_key`, `<table>_<columns>_fkey`,
+    /// `ix_<table>_<column>`), so the table is what its model under the new name describes.
     RenameTable {
         /// The old name.
         from: String,
@@ -220,6 +225,9 @@ impl Operation {
             }
             Operation::RenameTable { from, to } => {
                 if let Some(mut table) = schema.tables.remove(from) {
+                    for renamed in renamed_with_table(&table, to) {
+                        renamed.apply(&mut table);
+                    }
                     table.name.clone_from(to);
                     schema.insert(table);
                 }
@@ -260,6 +268,62 @@ impl Operation {
             | Operation::RenameColumn { .. } => {}
         }
     }
+}
+
+/// A key, constraint or index that a table rename renames with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RenamedWithTable {
+    PrimaryKey { from: String, to: String },
+    Unique { from: String, to: String },
+    ForeignKey { from: String, to: String },
+    Index { from: String, to: String, index: Index },
+}
+
+impl RenamedWithTable {
+    fn apply(&self, table: &mut Table) {
+        match self {
+            RenamedWithTable::PrimaryKey { to, .. } => {
+                if let Some(pk) = &mut table.primary_key {
+                    pk.name.clone_from(to);
+                }
+            }
+            RenamedWithTable::Unique { from, to } => {
+                table.uniques.iter_mut().filter(|u| u.name == *from).for_each(|u| u.name.clone_from(to));
+            }
+            RenamedWithTable::ForeignKey { from, to } => {
+                table.foreign_keys.iter_mut().filter(|f| f.name == *from).for_each(|f| f.name.clone_from(to));
+            }
+            RenamedWithTable::Index { from, to, .. } => {
+                table.indexes.iter_mut().filter(|i| i.name == *from).for_each(|i| i.name.clone_from(to));
+            }
+        }
+    }
+}
+
+/// The keys, constraints and indexes of `table` named after it by default, renamed for
+/// its new name `to`.
+pub(crate) fn renamed_with_table(table: &Table, to: &str) -> Vec<RenamedWithTable> {
+    let from = &table.name;
+    let mut out = Vec::new();
+    if let Some(pk) = &table.primary_key
+        && pk.name == primary_key_name(from)
+    {
+        out.push(RenamedWithTable::PrimaryKey { from: pk.name.clone(), to: primary_key_name(to) });
+    }
+    for u in table.uniques.iter().filter(|u| u.name == unique_name(from, &u.columns)) {
+        out.push(RenamedWithTable::Unique { from: u.name.clone(), to: unique_name(to, &u.columns) });
+    }
+    for f in table.foreign_keys.iter().filter(|f| f.name == foreign_key_name(from, &f.columns)) {
+        out.push(RenamedWithTable::ForeignKey { from: f.name.clone(), to: foreign_key_name(to, &f.columns) });
+    }
+    for i in &table.indexes {
+        if let [column] = &i.columns[..]
+            && i.name == index_name(from, column)
+        {
+            out.push(RenamedWithTable::Index { from: i.name.clone(), to: index_name(to, column), index: i.clone() });
+        }
+    }
+    out
 }
 
 /// Renames a column of `table` everywhere the schema names it: the column, the table's

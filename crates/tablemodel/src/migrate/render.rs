@@ -12,7 +12,7 @@
 use sea_query::{Alias, ColumnDef, Expr, Query};
 
 use super::MigrateError;
-use super::operation::Operation;
+use super::operation::{Operation, RenamedWithTable, renamed_with_table};
 use crate::backend::{Capabilities, Dialect};
 use crate::ddl;
 use crate::meta::OnDelete;
@@ -78,6 +78,11 @@ pub fn render(from: &Schema, operations: &[Operation], dialect: Dialect) -> Resu
         let op = &operations[i];
         if !needs_rebuild(op, &state, capabilities) {
             plan.statements.extend(statements(op, dialect)?);
+            if let Operation::RenameTable { from, to } = op
+                && let Some(old) = state.table(from)
+            {
+                plan.statements.extend(rename_with_table(old, to, dialect));
+            }
             op.apply_to(&mut state);
             i += 1;
             continue;
@@ -142,6 +147,48 @@ fn needs_rebuild(op: &Operation, state: &Schema, capabilities: &Capabilities) ->
         | Operation::CreateIndex { .. }
         | Operation::DropIndex { .. } => false,
     }
+}
+
+/// The statements that rename what a table rename renames with it (table `old`, now
+/// named `to`): in place where the dialect can; an index it cannot rename is made again.
+fn rename_with_table(old: &Table, to: &str, dialect: Dialect) -> Vec<String> {
+    let alter = dialect.capabilities().alter;
+    let mut out = Vec::new();
+    for renamed in renamed_with_table(old, to) {
+        match renamed {
+            RenamedWithTable::PrimaryKey { from, to: new }
+            | RenamedWithTable::Unique { from, to: new }
+            | RenamedWithTable::ForeignKey { from, to: new } => {
+                if alter.rename_constraint {
+                    out.push(format!(
+                        "ALTER TABLE {} RENAME CONSTRAINT {} TO {}",
+                        quote(to),
+                        quote(&from),
+                        quote(&new)
+                    ));
+                }
+            }
+            RenamedWithTable::Index { from, to: new, index } => {
+                if alter.rename_index {
+                    out.push(format!("ALTER INDEX {} RENAME TO {}", quote(&from), quote(&new)));
+                } else {
+                    let mut stmt = sea_query::Index::drop();
+                    stmt.name(&from);
+                    out.push(dialect.render_schema(&stmt));
+                    let mut create = sea_query::Index::create();
+                    create.name(&new).table(Alias::new(to));
+                    for c in &index.columns {
+                        create.col(Alias::new(c));
+                    }
+                    if index.unique {
+                        create.unique();
+                    }
+                    out.push(dialect.render_schema(&create));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A quoted identifier, for the statements sea-query cannot build.
