@@ -194,5 +194,15 @@ mod tests {
         let json = serde_json::to_string(&schema).unwrap();
         assert!(json.contains(r#""on_delete":"set_null""#), "{json}");
         assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), schema);
+        assert!(!json.contains("renamed_from"), "no previous names, no key: {json}");
+
+        let mut renamed = schema.clone();
+        let hero = renamed.tables.get_mut("hero").unwrap();
+        hero.renamed_from = Some("heroes".into());
+        hero.columns[1].renamed_from = Some("cost".into());
+        let json = serde_json::to_string(&renamed).unwrap();
+        assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), renamed);
+        assert_eq!(renamed.without_renames(), schema);
+        assert_eq!(renamed.for_dialect(Dialect::Postgres), schema.for_dialect(Dialect::Postgres));
     }
 }
