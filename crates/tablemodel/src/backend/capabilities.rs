@@ -72,6 +72,21 @@ pub struct Capabilities {
     /// again, so a bound one costs a full re-plan per call. Each distinct literal is then a
     /// distinct statement.
     pub literal_limit: bool,
+    /// The statements that take and release a lock a connection holds across
+    /// transactions, so that processes migrating one database at once run one after the
+    /// other. `None` where each migration's write transaction (`begin_write`) already
+    /// makes them wait for each other.
+    pub migration_lock: Option<MigrationLock>,
+}
+
+/// The statements of [`Capabilities::migration_lock`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MigrationLock {
+    /// Waits for the lock and takes it.
+    pub lock: &'static str,
+    /// Releases it.
+    pub unlock: &'static str,
 }
 
 impl Capabilities {
@@ -102,6 +117,8 @@ impl Capabilities {
         // statement expired and the next step re-prepares it (~50,000 instructions, more than
         // the one-row query itself). Literals keep one prepared statement per value in use.
         literal_limit: true,
+        // `BEGIN IMMEDIATE` takes the database's write lock for each migration.
+        migration_lock: None,
     };
 
     /// PostgreSQL 13 and later.
@@ -130,6 +147,11 @@ impl Capabilities {
         // connection, whatever page is asked for; PostgreSQL plans it with the bound values
         // (custom plans) or once for all (a generic plan) without preparing it again.
         literal_limit: false,
+        // A session-level advisory lock, its key "tm_migr" in ASCII.
+        migration_lock: Some(MigrationLock {
+            lock: "SELECT pg_advisory_lock(32771353923381106)",
+            unlock: "SELECT pg_advisory_unlock(32771353923381106)",
+        }),
     };
 
     /// These capabilities without `RETURNING`: the write path of databases that lack it,

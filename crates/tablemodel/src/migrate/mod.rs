@@ -41,14 +41,22 @@
 //! [`Renames`] meanwhile).
 
 mod apply;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod diff;
+mod file;
+mod history;
 mod operation;
 mod render;
+mod runner;
 
 pub use apply::{ApplyOptions, apply};
 pub use diff::{Renames, diff, diff_with_renames};
+pub use file::{Migration, SqlStep, Step, describe};
+pub use history::{Migrations, Target};
 pub use operation::{Inverse, Operation};
 pub use render::{Plan, render};
+pub use runner::Applied;
 
 use crate::backend::Dialect;
 #[allow(unused_imports)] // named in the docs
@@ -100,6 +108,93 @@ pub enum MigrateError {
         dialect: Dialect,
         /// What it cannot do.
         what: String,
+    },
+    /// A migration destroys data, was not generated with destructive steps allowed, and
+    /// the upgrade was not told to allow them.
+    #[error(
+        "migration `{id}` would {operation}; rerun with destructive operations allowed (--allow-destructive) if that is meant"
+    )]
+    DestructiveMigration {
+        /// The migration.
+        id: String,
+        /// Its first destructive step, described.
+        operation: String,
+    },
+    /// Downgrading past a migration cannot bring back the data it destroyed, and that was
+    /// not allowed.
+    #[error(
+        "migration `{id}` cannot be undone: its step \"{operation}\" destroyed data that a downgrade cannot bring back; allow destructive operations (--allow-destructive) to undo its structure anyway"
+    )]
+    IrreversibleMigration {
+        /// The migration.
+        id: String,
+        /// The step whose data is gone, described.
+        operation: String,
+    },
+    /// A migration the database records as applied has changed since (its checksum differs).
+    #[error(
+        "migration `{id}` was changed after it was applied to this database; restore it and add a new migration instead"
+    )]
+    Modified {
+        /// The migration.
+        id: String,
+    },
+    /// The database records a migration the history does not have.
+    #[error("the database has migration `{id}` applied, which the migrations do not have")]
+    UnknownApplied {
+        /// The migration.
+        id: String,
+    },
+    /// No migration has this id (or starts with it).
+    #[error("no migration `{id}`")]
+    UnknownRevision {
+        /// The id as given.
+        id: String,
+    },
+    /// More than one migration id starts with this prefix.
+    #[error("`{prefix}` could be any of {candidates:?}")]
+    AmbiguousRevision {
+        /// The prefix as given.
+        prefix: String,
+        /// The ids that start with it.
+        candidates: Vec<String>,
+    },
+    /// The history forks: more than one migration follows no other.
+    #[error("the migrations have more than one head: {heads:?}; make one follow the other")]
+    MultipleHeads {
+        /// The last migration of each branch.
+        heads: Vec<String>,
+    },
+    /// The migrations do not form one history (a duplicate id, a missing parent).
+    #[error("the migrations do not form one history: {reason}")]
+    BrokenHistory {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A migration file could not be read.
+    #[error("migration file {file}: {message}")]
+    InvalidFile {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Reading or writing a migration file or folder failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A migration failed while it ran; nothing of it was committed where the dialect has
+    /// transactional DDL.
+    #[error("migration `{id}` failed: {source}")]
+    Failed {
+        /// The migration.
+        id: String,
+        /// Why.
+        source: Box<MigrateError>,
     },
 }
 
