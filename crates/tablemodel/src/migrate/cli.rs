@@ -36,7 +36,7 @@
 //! ```
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{ApplyOptions, MigrateError, Migrations, Renames, Target, describe};
@@ -196,7 +196,7 @@ impl DbArgs {
                 }
             }
             DbCommand::Upgrade { sql: true, target } | DbCommand::Downgrade { sql: true, target } => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 let upgrade = matches!(self.command, DbCommand::Upgrade { .. });
                 let (from, to) = match target.split_once(':') {
                     Some((from, to)) => (from.parse()?, to.parse()?),
@@ -215,7 +215,7 @@ impl DbArgs {
                 write!(out, "{}", history.sql_script(dialect, from, to)?).map_err(io)?;
             }
             DbCommand::Upgrade { target, .. } => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 let engine = Engine::connect(&project.database_url).await?;
                 let applied = history.upgrade(&engine, &target.parse()?, options).await?;
                 for id in &applied {
@@ -227,7 +227,7 @@ impl DbArgs {
                 }
             }
             DbCommand::Downgrade { target, .. } => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 let engine = Engine::connect(&project.database_url).await?;
                 let undone = history.downgrade(&engine, &target.parse()?, options).await?;
                 for id in &undone {
@@ -236,7 +236,7 @@ impl DbArgs {
                 writeln!(out, "The database is at {}.", at(&history.current(&engine).await?)).map_err(io)?;
             }
             DbCommand::Current => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 let engine = Engine::connect(&project.database_url).await?;
                 let current = history.current(&engine).await?;
                 let head = if current.is_some() && current.as_deref() == history.head().map(|m| m.id.as_str()) {
@@ -247,7 +247,7 @@ impl DbArgs {
                 writeln!(out, "{}{head}", at(&current)).map_err(io)?;
             }
             DbCommand::History => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 for (i, m) in history.iter().enumerate().rev() {
                     let head = if i + 1 == history.len() { " (head)" } else { "" };
                     let parent = m.parent.as_deref().unwrap_or("<base>");
@@ -255,13 +255,13 @@ impl DbArgs {
                 }
             }
             DbCommand::Heads => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 if let Some(head) = history.head() {
                     writeln!(out, "{} (head)", head.id).map_err(io)?;
                 }
             }
             DbCommand::Check { database } => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 let mut outcome = Outcome::Done;
                 let pending = history.pending_changes(&project.models, &project.renames);
                 if pending.is_empty() {
@@ -297,7 +297,7 @@ impl DbArgs {
                 return Ok(outcome);
             }
             DbCommand::Stamp { target } => {
-                let history = load(dir, project)?;
+                let history = self.load(project)?;
                 let engine = Engine::connect(&project.database_url).await?;
                 history.stamp(&engine, &target.parse()?).await?;
                 writeln!(out, "Stamped the database at {}.", at(&history.current(&engine).await?)).map_err(io)?;
@@ -307,11 +307,15 @@ impl DbArgs {
     }
 }
 
-/// The history in `dir`, or the embedded one when `dir` does not exist.
-fn load(dir: &Path, project: &Project) -> Result<Migrations, MigrateError> {
-    match &project.embedded {
-        Some(embedded) if !dir.is_dir() => Ok(embedded.clone()),
-        _ => Migrations::from_dir(dir),
+impl DbArgs {
+    /// The history in the folder `--migrations` names; else in the project's folder, or
+    /// the embedded one when that folder does not exist (a deployed binary).
+    fn load(&self, project: &Project) -> Result<Migrations, MigrateError> {
+        match (&self.migrations, &project.embedded) {
+            (Some(dir), _) => Migrations::from_dir(dir),
+            (None, Some(embedded)) if !project.dir.is_dir() => Ok(embedded.clone()),
+            (None, _) => Migrations::from_dir(&project.dir),
+        }
     }
 }
 
