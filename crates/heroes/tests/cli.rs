@@ -161,7 +161,7 @@ fn four_processes_migrate_one_postgres_database_and_each_migration_runs_once() {
     applied.sort();
     assert_eq!(
         applied,
-        [format!("Applied 0000000000aa: powers"), format!("Applied {}: create team and hero", first_id())]
+        ["Applied 0000000000aa: powers".to_owned(), format!("Applied {}: create team and hero", first_id())]
     );
     let database = url.rsplit('/').next().unwrap();
     assert_eq!(server.psql(database, "SELECT count(*) FROM tablemodel_migrations"), "2");
