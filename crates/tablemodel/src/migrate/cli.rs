@@ -102,6 +102,18 @@ pub enum DbCommand {
         #[arg(long)]
         database: bool,
     },
+    /// Collapse the migrations FROM to TO into one that replaces them; databases that
+    /// have them take it as applied, fresh ones run it. Deletes their files.
+    Squash {
+        /// The first migration to squash (an id).
+        from: String,
+        /// The last one (an id, or `head`).
+        #[arg(default_value = "head")]
+        to: String,
+        /// What the squashed migration does.
+        #[arg(short, long)]
+        message: String,
+    },
     /// Record the database as being at TARGET without running anything.
     Stamp {
         /// `head`, a migration id, or `base`.
@@ -295,6 +307,22 @@ impl DbArgs {
                     }
                 }
                 return Ok(outcome);
+            }
+            DbCommand::Squash { from, to, message } => {
+                let history = Migrations::from_dir(dir)?;
+                let id_of = |target: &str| -> Result<String, MigrateError> {
+                    let n = history.resolve(&target.parse()?, history.len())?;
+                    let m = n.checked_sub(1).and_then(|i| history.iter().nth(i));
+                    m.map(|m| m.id.clone()).ok_or_else(|| MigrateError::UnknownRevision { id: target.to_owned() })
+                };
+                let squash = history.squash(&id_of(from)?, &id_of(to)?, message)?;
+                let path = squash.write_to(dir)?;
+                for m in history.iter().filter(|m| squash.replaces.contains(&m.id)) {
+                    std::fs::remove_file(&m.source)
+                        .map_err(|e| MigrateError::Io { path: PathBuf::from(&m.source), source: e })?;
+                }
+                writeln!(out, "Squashed {} into {} ({})", squash.replaces.join(", "), path.display(), squash.id)
+                    .map_err(io)?;
             }
             DbCommand::Stamp { target } => {
                 let history = self.load(project)?;

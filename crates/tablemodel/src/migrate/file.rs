@@ -44,6 +44,9 @@ pub struct Migration {
     /// The checksum of the text the migration was read from.
     #[serde(skip)]
     pub(crate) checksum: String,
+    /// Where it was read from (a file's path, or the name it was embedded under).
+    #[serde(skip)]
+    pub(crate) source: String,
 }
 
 /// A step of a migration: a schema [`Operation`], or raw SQL.
@@ -130,6 +133,7 @@ impl Migration {
             up: up.into_iter().map(Step::Operation).collect(),
             down: down.into_iter().map(Step::Operation).collect(),
             checksum: String::new(),
+            source: String::new(),
         };
         migration.checksum = checksum(&migration.to_toml());
         migration
@@ -153,6 +157,7 @@ impl Migration {
             }
         }
         migration.checksum = checksum(text);
+        migration.source = source.to_owned();
         Ok(migration)
     }
 
@@ -231,6 +236,12 @@ impl Migration {
     /// in hex, of the text with `\r\n` line endings read as `\n`.
     pub fn checksum(&self) -> &str {
         &self.checksum
+    }
+
+    /// The ids under which a database may record this migration: its own, and those of
+    /// the migrations it replaces.
+    pub(crate) fn recorded_ids(&self) -> Vec<String> {
+        std::iter::once(self.id.clone()).chain(self.replaces.iter().cloned()).collect()
     }
 
     /// Whether upgrading runs a step that destroys data.

@@ -111,8 +111,20 @@ impl Migrations {
 
     /// Orders `migrations` by their parents: one first migration, each other following
     /// one, none followed by two.
+    ///
+    /// A squash stands for the migrations it [`replaces`](Migration::replaces): their
+    /// files, if still there, are left out, and a migration following one of them
+    /// follows the squash.
     pub fn from_migrations(migrations: Vec<Migration>) -> Result<Migrations, MigrateError> {
         let broken = |reason: String| Err(MigrateError::BrokenHistory { reason });
+        let replaced: BTreeMap<String, String> =
+            migrations.iter().flat_map(|m| m.replaces.iter().map(|r| (r.clone(), m.id.clone()))).collect();
+        let mut migrations: Vec<Migration> = migrations.into_iter().filter(|m| !replaced.contains_key(&m.id)).collect();
+        for m in &mut migrations {
+            while let Some(squash) = m.parent.as_ref().and_then(|p| replaced.get(p)) {
+                m.parent = Some(squash.clone());
+            }
+        }
         let mut by_parent: BTreeMap<Option<&str>, Vec<&Migration>> = BTreeMap::new();
         let mut ids = BTreeSet::new();
         for m in &migrations {
@@ -244,6 +256,26 @@ impl Migrations {
         Some(Migration::generate(self.head().map(|m| m.id.clone()), message, ops, allow_destructive))
     }
 
+    /// One migration standing for the migrations from `from` to `to` (ids, both
+    /// included): their steps in order (their downgrades in reverse), replacing them. A
+    /// database that has them applied takes the squash as applied; a fresh one runs it.
+    /// Write it, then delete their files ([`Migrations::from_migrations`] leaves them out
+    /// meanwhile).
+    pub fn squash(&self, from: &str, to: &str, message: &str) -> Result<Migration, MigrateError> {
+        let (first, last) = (self.position(from)?, self.position(to)?);
+        if first > last {
+            return Err(MigrateError::BrokenHistory { reason: format!("`{from}` comes after `{to}`") });
+        }
+        let range = &self.ordered[first..=last];
+        let mut squash = Migration::generate(range[0].parent.clone(), message, Vec::new(), false);
+        squash.allow_destructive = range.iter().all(|m| m.allow_destructive || !m.is_destructive());
+        squash.replaces = range.iter().flat_map(Migration::recorded_ids).collect();
+        squash.up = range.iter().flat_map(|m| m.up.iter().cloned()).collect();
+        squash.down = range.iter().rev().flat_map(|m| m.down.iter().cloned()).collect();
+        squash.checksum = super::file::checksum(&squash.to_toml());
+        Ok(squash)
+    }
+
     /// The SQL that moves a database of `dialect` from `from` applied migrations to `to`
     /// (upgrading or downgrading), each migration in its own transaction, with the
     /// version table kept: what `upgrade --sql` prints for a DBA to run.
@@ -273,7 +305,7 @@ impl Migrations {
             let (sql, values) = if up {
                 super::runner::record_sql(dialect, m, &chrono::Utc::now().to_rfc3339())
             } else {
-                super::runner::forget_sql(dialect, &m.id)
+                super::runner::forget_sql(dialect, m)
             };
             out.push_str(&format!("{};\nCOMMIT;\n", inline(&sql, &values)));
             for sql in &plan.after {

@@ -114,9 +114,12 @@
 //! autoincrement = false
 //! ```
 //!
-//! Still to come (issue 12): squashing, PostgreSQL lock warnings in generated files;
-//! and a `renamed_from` attribute on the derive (renames are passed as [`Renames`]
-//! meanwhile).
+//! * **Squashing.** [`Migrations::squash`] (`db squash FROM TO -m …`) collapses a span
+//!   of migrations into one that `replaces` them: a database that has them applied takes
+//!   it as applied, a fresh one runs it, and the migration after the span follows it.
+//!
+//! Still to come (issue 12): PostgreSQL lock warnings in generated files; and a
+//! `renamed_from` attribute on the derive (renames are passed as [`Renames`] meanwhile).
 
 mod apply;
 #[cfg(feature = "cli")]

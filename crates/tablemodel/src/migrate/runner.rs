@@ -8,6 +8,8 @@
 //! the migration is still to run before running it (on SQLite, `BEGIN IMMEDIATE` holds
 //! the database's write lock from there to the commit).
 
+use std::collections::BTreeSet;
+
 use sea_query::{Alias, Expr, ExprTrait, Query};
 
 use super::file::Migration;
@@ -48,10 +50,10 @@ pub(crate) fn record_sql(dialect: Dialect, m: &Migration, at: &str) -> (String, 
     dialect.render(&insert)
 }
 
-/// The statement that forgets migration `id`.
-pub(crate) fn forget_sql(dialect: Dialect, id: &str) -> (String, Vec<Value>) {
+/// The statement that forgets migration `m` (and those it replaces).
+pub(crate) fn forget_sql(dialect: Dialect, m: &Migration) -> (String, Vec<Value>) {
     let mut delete = Query::delete();
-    delete.from_table(Alias::new(MIGRATIONS_TABLE)).and_where(Expr::col(Alias::new("id")).eq(id));
+    delete.from_table(Alias::new(MIGRATIONS_TABLE)).and_where(Expr::col(Alias::new("id")).is_in(m.recorded_ids()));
     dialect.render(&delete)
 }
 
@@ -111,40 +113,50 @@ impl<'e> Runner<'e> {
     }
 
     /// How many migrations of `history` the database has, checking that every one
-    /// recorded is in the history and unchanged, and that they are its first ones.
+    /// recorded is in the history (itself or replaced by a squash) and unchanged, and
+    /// that they are its first ones.
     async fn current(&mut self, history: &Migrations) -> Result<usize, MigrateError> {
         let applied = self.applied().await?;
-        let mut count = 0;
+        let recorded: BTreeSet<&str> = applied.iter().map(|a| a.id.as_str()).collect();
+        let mut covered = BTreeSet::new();
         for a in &applied {
-            let i = match history.iter().position(|m| m.id == a.id) {
-                Some(i) => i,
-                None => return Err(MigrateError::UnknownApplied { id: a.id.clone() }),
+            let Some(i) = history.iter().position(|m| m.id == a.id || m.replaces.contains(&a.id)) else {
+                return Err(MigrateError::UnknownApplied { id: a.id.clone() });
             };
             let m = history.iter().nth(i).expect("found above");
-            if m.checksum() != a.checksum {
+            if m.id == a.id && m.checksum() != a.checksum {
                 return Err(MigrateError::Modified { id: a.id.clone() });
             }
-            count = Ord::max(count, i + 1);
+            if m.id != a.id && !m.replaces.iter().all(|r| recorded.contains(r.as_str())) {
+                return Err(MigrateError::BrokenHistory {
+                    reason: format!(
+                        "the database has only some of the migrations squashed into `{}`; \
+                         upgrade it with the history before the squash first",
+                        m.id
+                    ),
+                });
+            }
+            covered.insert(i);
         }
-        if count != applied.len() {
-            let missing = history.iter().take(count).find(|m| !applied.iter().any(|a| a.id == m.id));
+        let count = covered.len();
+        if let Some(gap) = (0..count).find(|i| !covered.contains(i)) {
             return Err(MigrateError::BrokenHistory {
                 reason: format!(
                     "the database has migrations after `{}` without it",
-                    missing.map(|m| m.id.as_str()).unwrap_or_default()
+                    history.iter().nth(gap).map(|m| m.id.as_str()).unwrap_or_default()
                 ),
             });
         }
         Ok(count)
     }
 
-    /// Whether migration `id` is recorded, read in the open transaction.
-    async fn is_recorded(&mut self, id: &str) -> Result<bool, MigrateError> {
+    /// Whether migration `m` (or those it replaces) is recorded, read in the open transaction.
+    async fn is_recorded(&mut self, m: &Migration) -> Result<bool, MigrateError> {
         let mut select = Query::select();
         select
             .expr(Expr::col(Alias::new("id")))
             .from(Alias::new(MIGRATIONS_TABLE))
-            .and_where(Expr::col(Alias::new("id")).eq(id));
+            .and_where(Expr::col(Alias::new("id")).is_in(m.recorded_ids()));
         let (sql, values) = self.session.dialect().render(&select);
         Ok(!text_rows(&mut self.session, &sql, &values).await?.is_empty())
     }
@@ -175,7 +187,7 @@ impl<'e> Runner<'e> {
     /// from the schema as it is then.
     async fn run_plan(&mut self, m: &Migration, up: bool) -> Result<bool, MigrateError> {
         self.session.begin().await?;
-        if self.is_recorded(&m.id).await? != up {
+        if self.is_recorded(m).await? != up {
             let live = self.session.reflect().await?;
             let plan = render_steps(&live, if up { &m.up } else { &m.down }, self.session.dialect(), &m.id)?;
             let transactional = self.session.capabilities().transactional_ddl;
@@ -198,7 +210,7 @@ impl<'e> Runner<'e> {
             let (sql, values) = if up {
                 record_sql(self.session.dialect(), m, &chrono::Utc::now().to_rfc3339())
             } else {
-                forget_sql(self.session.dialect(), &m.id)
+                forget_sql(self.session.dialect(), m)
             };
             self.session.write_sql(&sql, &values).await?;
             self.session.commit().await?;

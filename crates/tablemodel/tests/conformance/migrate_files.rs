@@ -211,6 +211,58 @@ async fn raw_sql_steps_run_in_their_place(engine: Engine) {
     assert!(engine.session().await.unwrap().all(select::<v1::Hero>()).await.unwrap().is_empty());
 }
 
+/// Squashing.
+mod squash {
+    use super::*;
+
+    /// A squash of the first two of three migrations: a database that has them takes it as
+    /// applied, a fresh one runs it, and both end with the same tables.
+    async fn a_squash_works_on_migrated_and_fresh_databases(url: String) {
+        let dir = tempfile::tempdir().unwrap();
+        let [s1, s2, s3] = steps();
+        let ids = generate(dir.path(), &[s1, s2]);
+        let third =
+            Migrations::from_dir(dir.path()).unwrap().revision(&s3, &Renames::new(), "drop name", true).unwrap();
+        third.write_to(dir.path()).unwrap();
+        let old = Migrations::from_dir(dir.path()).unwrap();
+        let migrated = Engine::connect(&url).await.unwrap();
+        old.upgrade(&migrated, &Target::Id(ids[1].clone()), ApplyOptions::new()).await.unwrap();
+
+        let squash = old.squash(&ids[0], &ids[1], "hero").unwrap();
+        assert_eq!(squash.replaces, ids);
+        squash.write_to(dir.path()).unwrap();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if ids.iter().any(|id| path.to_string_lossy().contains(id.as_str())) {
+                std::fs::remove_file(path).unwrap();
+            }
+        }
+        let new = Migrations::from_dir(dir.path()).unwrap();
+        let order: Vec<&str> = new.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(order, [squash.id.as_str(), third.id.as_str()], "the third follows the squash");
+
+        assert_eq!(new.current(&migrated).await.unwrap().as_ref(), Some(&squash.id));
+        assert_eq!(new.upgrade(&migrated, &Target::Head, ApplyOptions::new()).await.unwrap(), [third.id.clone()]);
+        assert_schema(&migrated, &s3).await;
+
+        let fresh_url = if url.starts_with("sqlite:") { url.clone() } else { pg_server().fresh_database() };
+        let fresh = Engine::connect(&fresh_url).await.unwrap();
+        assert_eq!(
+            new.upgrade(&fresh, &Target::Head, ApplyOptions::new()).await.unwrap(),
+            [squash.id.clone(), third.id.clone()]
+        );
+        assert_eq!(fresh.reflect().await.unwrap(), migrated.reflect().await.unwrap());
+
+        // Down through the squash: its own row and those of what it replaced go.
+        let all = ApplyOptions::new().allow_destructive(true);
+        new.downgrade(&migrated, &Target::Base, all).await.unwrap();
+        assert!(new.applied(&migrated).await.unwrap().is_empty());
+        assert_schema(&migrated, &Schema::new()).await;
+    }
+
+    on_every_backend!(url; a_squash_works_on_migrated_and_fresh_databases);
+}
+
 on_every_backend!(
     upgrade_downgrade_current_and_stamp,
     a_migration_changed_after_it_was_applied_is_refused,
