@@ -29,7 +29,7 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Manage the database schema: revision, upgrade, downgrade, current, history, heads, check, stamp.
+    /// Manage the database schema: revision, upgrade, downgrade, current, history, heads, check, squash, stamp.
     Db(DbArgs),
 }
 

@@ -373,10 +373,8 @@ mod tests {
         assert!(text.contains("# WARNING: destructive: drop column `hero.age` and its values"), "{text}");
         assert!(text.contains("# WARNING: irreversible"), "{text}");
         let read = Migration::from_toml("x.toml", &text).unwrap();
-        assert_eq!(
-            Migration { checksum: String::new(), ..read.clone() },
-            Migration { checksum: String::new(), ..migration }
-        );
+        let bare = |m: Migration| Migration { checksum: String::new(), source: String::new(), ..m };
+        assert_eq!(bare(read.clone()), bare(migration));
         assert_eq!(read.checksum(), checksum(&text.replace('\n', "\r\n")));
         assert_ne!(read.checksum(), checksum(&format!("{text}\n")));
     }
