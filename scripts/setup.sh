@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need besides Rust: PostgreSQL's server binaries
 # (15 or newer), which crates/tablemodel-testkit starts a throwaway server
-# from, and Chromium, which loads the heroes API's /docs page headless.
+# from, Chromium, which loads the heroes API's /docs page headless, and the
+# sqlite3 shell, which runs the SQL `db upgrade --sql` prints.
 # Safe to run again: it does nothing when they are already installed.
 #
-# Uses Debian's `postgresql` and `chromium` packages (apt-get; through sudo
+# Uses Debian's `postgresql`, `chromium` and `sqlite3` packages (apt-get; through sudo
 # unless root).
 # Elsewhere, install PostgreSQL 15+ yourself and point TABLEMODEL_PG_BIN at
 # the directory holding `initdb`, or put that directory on PATH.
@@ -28,7 +29,12 @@ else
     as_root=(sudo)
 fi
 
+have_sqlite3() {
+    command -v sqlite3 >/dev/null
+}
+
 packages=()
+have_sqlite3 || packages+=(sqlite3)
 have_postgres || packages+=(postgresql)
 have_chromium || packages+=(chromium)
 if [[ ${#packages[@]} -eq 0 ]]; then
@@ -47,6 +53,10 @@ echo "setup: installing ${packages[*]} (Debian packages)" >&2
 
 if ! have_postgres; then
     echo "setup: installed postgresql, but found no /usr/lib/postgresql/*/bin/initdb" >&2
+    exit 1
+fi
+if ! have_sqlite3; then
+    echo "setup: installed sqlite3, but found no sqlite3 on PATH" >&2
     exit 1
 fi
 if ! have_chromium; then

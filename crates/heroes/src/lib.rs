@@ -25,12 +25,31 @@ mod routes;
 pub use models::*;
 pub use routes::routes;
 
-use tablemodel::Engine;
+use tablemodel::migrate::{ApplyOptions, MigrateError, Migrations, Target};
+use tablemodel::schema::Schema;
+use tablemodel::{Engine, Model};
 
 /// The app over `engine`, with `/openapi.json` and `/docs`. Tables must exist: see
 /// [`create_tables`].
 pub fn app(engine: Engine) -> axum::Router {
     tablemodel::web::with_docs(routes(), "Heroes API", env!("CARGO_PKG_VERSION")).with_state(engine)
+}
+
+/// The models' schema: what `db revision` and `db check` compare the migrations with.
+pub fn models() -> Schema {
+    // Every table model linked into the binary registers itself, so none can be left out.
+    tablemodel::registry::schema().unwrap_or_else(|e| panic!("the heroes models do not make one schema: {e}"))
+}
+
+/// The migrations of `migrations/`, built into the binary.
+pub fn migrations() -> Result<Migrations, MigrateError> {
+    tablemodel::embed_migrations!("migrations")
+}
+
+/// Applies the built-in migrations the database does not have yet (what `cargo run -p
+/// heroes` does before serving); the ids applied.
+pub async fn migrate(engine: &Engine) -> Result<Vec<String>, MigrateError> {
+    migrations()?.upgrade(engine, &Target::Head, ApplyOptions::new()).await
 }
 
 /// Creates the tables if they do not exist (FastAPI's startup hook in the tutorial).

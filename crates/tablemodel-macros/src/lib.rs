@@ -3,6 +3,7 @@
 
 mod attr;
 mod db_enum;
+mod embed;
 mod model;
 
 use proc_macro::TokenStream;
@@ -21,4 +22,18 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
 pub fn derive_db_enum(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     db_enum::derive(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Builds a migrations folder into the binary: `embed_migrations!("migrations")`, the path
+/// relative to the crate's `Cargo.toml`, is a
+/// `Result<tablemodel::migrate::Migrations, tablemodel::migrate::MigrateError>` of its
+/// `*.toml` files.
+///
+/// Each file is included with `include_str!`, so editing one rebuilds the crate; a file
+/// added or removed is seen when the crate is next built (a `build.rs` printing
+/// `cargo:rerun-if-changed=migrations` makes that happen at once).
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let dir = syn::parse_macro_input!(input as syn::LitStr);
+    embed::migrations(&dir).unwrap_or_else(syn::Error::into_compile_error).into()
 }

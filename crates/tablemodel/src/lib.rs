@@ -29,7 +29,7 @@ pub mod web;
 
 #[doc(hidden)]
 pub use backend::RawColumn;
-pub use backend::{AlterSupport, Capabilities, Dialect, OnlineDdl};
+pub use backend::{AlterSupport, Capabilities, Dialect, MigrationLock, OnlineDdl};
 pub use column::Column;
 pub use engine::{Engine, EngineBuilder};
 pub use error::{DatabaseError, DbErrorKind, DecodeError, Error, Result};
@@ -45,7 +45,7 @@ pub use row::RowReader;
 /// The SQL builder tablemodel renders with, for hand-built expressions.
 pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
-pub use tablemodel_macros::{DbEnum, Model};
+pub use tablemodel_macros::{DbEnum, Model, embed_migrations};
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
 pub use validate::{Patch, Schema, ValidationErrors};
 

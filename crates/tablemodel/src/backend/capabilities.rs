@@ -98,6 +98,21 @@ pub struct Capabilities {
     /// How a table in use is changed without blocking it for long; `None` where no schema
     /// change can avoid locking the database.
     pub online_ddl: Option<OnlineDdl>,
+    /// The statements that take and release a lock a connection holds across
+    /// transactions, so that processes migrating one database at once run one after the
+    /// other. `None` where each migration's write transaction (`begin_write`) already
+    /// makes them wait for each other.
+    pub migration_lock: Option<MigrationLock>,
+}
+
+/// The statements of [`Capabilities::migration_lock`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MigrationLock {
+    /// Waits for the lock and takes it.
+    pub lock: &'static str,
+    /// Releases it.
+    pub unlock: &'static str,
 }
 
 impl Capabilities {
@@ -131,6 +146,8 @@ impl Capabilities {
         // the one-row query itself). Literals keep one prepared statement per value in use.
         literal_limit: true,
         online_ddl: None,
+        // `BEGIN IMMEDIATE` takes the database's write lock for each migration.
+        migration_lock: None,
     };
 
     /// PostgreSQL 13 and later.
@@ -165,6 +182,11 @@ impl Capabilities {
             concurrent_index: "CONCURRENTLY",
             not_valid: "NOT VALID",
             type_change_rewrites: true,
+        }),
+        // A session-level advisory lock, its key "tm_migr" in ASCII.
+        migration_lock: Some(MigrationLock {
+            lock: "SELECT pg_advisory_lock(32771353923381106)",
+            unlock: "SELECT pg_advisory_unlock(32771353923381106)",
         }),
     };
 

@@ -18,7 +18,7 @@ pub(crate) mod sqlite;
 mod capabilities;
 mod gate;
 mod row;
-pub use capabilities::{AlterSupport, Capabilities, OnlineDdl};
+pub use capabilities::{AlterSupport, Capabilities, MigrationLock, OnlineDdl};
 pub(crate) use gate::{WriteGate, WritePermit};
 pub use row::RawColumn;
 pub(crate) use row::RowRef;
@@ -47,6 +47,37 @@ impl Dialect {
         match self {
             Dialect::Sqlite => &Capabilities::SQLITE,
             Dialect::Postgres => &Capabilities::POSTGRES,
+        }
+    }
+
+    /// The dialect's name in lower case (`"sqlite"`, `"postgres"`), as migration files
+    /// name the dialect of a raw SQL step.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// Every dialect.
+    pub const ALL: &'static [Dialect] = &[Dialect::Sqlite, Dialect::Postgres];
+
+    /// The dialect of a database URL (`sqlite:…`, `postgres://…`), whether or not its
+    /// backend is compiled in.
+    ///
+    /// ```
+    /// use tablemodel::Dialect;
+    /// assert_eq!(Dialect::of_url("postgres://db.example/app"), Some(Dialect::Postgres));
+    /// assert_eq!(Dialect::of_url("sqlite://database.db"), Some(Dialect::Sqlite));
+    /// assert_eq!(Dialect::of_url("mysql://x"), None);
+    /// ```
+    pub fn of_url(url: &str) -> Option<Dialect> {
+        if url.starts_with("sqlite:") {
+            Some(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Dialect::Postgres)
+        } else {
+            None
         }
     }
 

@@ -1,5 +1,6 @@
 //! Schema migrations: the difference between two schemas as dialect-neutral
-//! [`Operation`]s, rendered to each dialect's SQL and applied in one transaction.
+//! [`Operation`]s, kept as a history of migration files ([`Migrations`]), rendered to
+//! each dialect's SQL and applied one transaction per migration.
 //!
 //! ```text
 //! models (Schema::from_tables) ──diff──▶ [Operation] ──render(dialect)──▶ SQL ──apply──▶ database
@@ -35,22 +36,112 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Still to come (issue 12): the version table, migration files and the schema snapshot,
-//! the `db` subcommands, drift checks, squashing, PostgreSQL lock warnings and advisory
-//! locking; and a `renamed_from` attribute on the derive (renames are passed as
-//! [`Renames`] meanwhile).
+//! # The workflow
+//!
+//! A migration history is a folder of files, one per migration, kept with the code. The
+//! `db` subcommands ([`cli`], feature `cli`) run the workflow from an application's own
+//! binary, so they see its models:
+//!
+//! ```sh
+//! app db revision -m "add hero age"   # diff the models against the history; write a file (no database)
+//! app db upgrade                      # apply what the database lacks (DATABASE_URL)
+//! app db downgrade -1                 # or a revision id, or `base`
+//! app db current | history | heads
+//! app db check [--database]           # exit 1 and print the differences (CI)
+//! app db upgrade --sql                # print the SQL for a DBA instead of running it
+//! app db stamp head                   # adopt a database made before it had migrations
+//! ```
+//!
+//! * **Offline autogenerate.** The schema a history leads to is computed by replaying
+//!   its operations ([`Operation::apply_to`]), so [`Migrations::revision`] compares the
+//!   models with the history, not with a database. Nothing changed: no file.
+//! * **One history for every dialect.** Operations are dialect-neutral and rendered for
+//!   the database at apply time; raw SQL steps can carry a variant per dialect.
+//! * **No silent data loss.** A step that drops a table or column or narrows a type is
+//!   marked in the file with a `# WARNING` line, and [`Migrations::upgrade`] refuses it
+//!   unless the migration was generated with destructive steps allowed or the upgrade is
+//!   told to allow them. A downgrade that cannot bring back what the upgrade destroyed
+//!   says so ([`MigrateError::IrreversibleMigration`]) unless allowed, and then restores
+//!   the structure only.
+//! * **Safe apply.** The version table `tablemodel_migrations` records each applied
+//!   migration's id, checksum (SHA-256 of its file, line endings normalized) and time; a
+//!   file changed after it was applied is refused ([`MigrateError::Modified`]). Each
+//!   migration runs in its own transaction with its version row. Concurrent migrators
+//!   wait for each other: on PostgreSQL an advisory lock is held for the whole run
+//!   ([`Capabilities::migration_lock`](crate::Capabilities::migration_lock)); on SQLite
+//!   each migration's `BEGIN IMMEDIATE` holds the write lock, and a migration another
+//!   process applied meanwhile is skipped.
+//! * **Drift.** [`Migrations::drift`] compares the live database (reflected) with the
+//!   schema of the revision it is at: what someone changed by hand.
+//! * **Deploying.** [`embed_migrations!`](crate::embed_migrations) builds the folder into
+//!   the binary; [`Migrations::upgrade`] to [`Target::Head`] at start-up applies what
+//!   the database lacks (a database whose tables `create_all` made takes the first
+//!   migration's `CREATE TABLE IF NOT EXISTS` as a no-op, or is adopted with `stamp`).
+//!
+//! # The migration file
+//!
+//! TOML, named `<created>_<id>_<message>.toml` so the folder lists in order; the order
+//! that counts is the `parent` chain:
+//!
+//! ```toml
+//! id = "3f2a9c1b7d4e"              # the revision id
+//! parent = "bd115a5d5736"          # the revision it follows (absent for the first)
+//! message = "add hero age"
+//! created = "2026-11-30T21:50:05Z"
+//! allow_destructive = false        # whether its destructive steps were meant
+//!
+//! [[up]]                           # an Operation: `op` and its fields
+//! op = "add_column"
+//! table = "hero"
+//! [up.column]
+//! name = "age"
+//! ty = "INTEGER"                   # the type's SQL standard name
+//! nullable = true
+//! autoincrement = false
+//!
+//! [[up]]                           # raw SQL: `sql`, or a variant per dialect
+//! sql = "UPDATE hero SET age = 0"
+//! postgres = "UPDATE hero SET age = 0::integer"
+//!
+//! # WARNING: irreversible: … (over a down step that cannot restore data)
+//! [[down]]
+//! op = "drop_column"
+//! table = "hero"
+//! [down.column]
+//! name = "age"
+//! ty = "INTEGER"
+//! nullable = true
+//! autoincrement = false
+//! ```
+//!
+//! * **Squashing.** [`Migrations::squash`] (`db squash FROM TO -m …`) collapses a span
+//!   of migrations into one that `replaces` them: a database that has them applied takes
+//!   it as applied, a fresh one runs it, and the migration after the span follows it.
+//!
+//! Renames come from `#[model(renamed_from = "…")]` and `#[field(renamed_from = "…")]`
+//! ([`Renames::from_schema`]); [`lock_warnings`] lists the operations that lock or rewrite
+//! a big PostgreSQL table, with the safer sequence. Still to come: writing those warnings
+//! into generated files.
 
 mod apply;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod diff;
 mod locks;
+mod file;
+mod history;
 mod operation;
 mod render;
+mod runner;
 
 pub use apply::{ApplyOptions, apply};
 pub use diff::{Renames, diff, diff_with_renames};
 pub use locks::{LockHazard, LockWarning, lock_warnings};
+pub use file::{Migration, SqlStep, Step, describe};
+pub use history::{Migrations, Target};
 pub use operation::{Inverse, Operation};
 pub use render::{Plan, render};
+pub use runner::Applied;
 
 use crate::backend::Dialect;
 #[allow(unused_imports)] // named in the docs
@@ -102,6 +193,93 @@ pub enum MigrateError {
         dialect: Dialect,
         /// What it cannot do.
         what: String,
+    },
+    /// A migration destroys data, was not generated with destructive steps allowed, and
+    /// the upgrade was not told to allow them.
+    #[error(
+        "migration `{id}` would {operation}; rerun with destructive operations allowed (--allow-destructive) if that is meant"
+    )]
+    DestructiveMigration {
+        /// The migration.
+        id: String,
+        /// Its first destructive step, described.
+        operation: String,
+    },
+    /// Downgrading past a migration cannot bring back the data it destroyed, and that was
+    /// not allowed.
+    #[error(
+        "migration `{id}` cannot be undone: its step \"{operation}\" destroyed data that a downgrade cannot bring back; allow destructive operations (--allow-destructive) to undo its structure anyway"
+    )]
+    IrreversibleMigration {
+        /// The migration.
+        id: String,
+        /// The step whose data is gone, described.
+        operation: String,
+    },
+    /// A migration the database records as applied has changed since (its checksum differs).
+    #[error(
+        "migration `{id}` was changed after it was applied to this database; restore it and add a new migration instead"
+    )]
+    Modified {
+        /// The migration.
+        id: String,
+    },
+    /// The database records a migration the history does not have.
+    #[error("the database has migration `{id}` applied, which the migrations do not have")]
+    UnknownApplied {
+        /// The migration.
+        id: String,
+    },
+    /// No migration has this id (or starts with it).
+    #[error("no migration `{id}`")]
+    UnknownRevision {
+        /// The id as given.
+        id: String,
+    },
+    /// More than one migration id starts with this prefix.
+    #[error("`{prefix}` could be any of {candidates:?}")]
+    AmbiguousRevision {
+        /// The prefix as given.
+        prefix: String,
+        /// The ids that start with it.
+        candidates: Vec<String>,
+    },
+    /// The history forks: more than one migration follows no other.
+    #[error("the migrations have more than one head: {heads:?}; make one follow the other")]
+    MultipleHeads {
+        /// The last migration of each branch.
+        heads: Vec<String>,
+    },
+    /// The migrations do not form one history (a duplicate id, a missing parent).
+    #[error("the migrations do not form one history: {reason}")]
+    BrokenHistory {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A migration file could not be read.
+    #[error("migration file {file}: {message}")]
+    InvalidFile {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Reading or writing a migration file or folder failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// A migration failed while it ran; nothing of it was committed where the dialect has
+    /// transactional DDL.
+    #[error("migration `{id}` failed: {source}")]
+    Failed {
+        /// The migration.
+        id: String,
+        /// Why.
+        source: Box<MigrateError>,
     },
 }
 

@@ -66,6 +66,11 @@ impl DialectSchema for Standard {
     }
 }
 
+/// The type a standard type name stands for ([`ColumnType::Custom`] if none).
+pub(crate) fn standard_type(name: &str) -> ColumnType {
+    Standard.parse_type(name)
+}
+
 /// The schema spelling of `dialect`.
 pub(crate) fn of(dialect: Dialect) -> &'static dyn DialectSchema {
     crate::backend::schema_spelling(dialect).unwrap_or(&Standard)

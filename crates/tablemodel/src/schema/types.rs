@@ -17,8 +17,18 @@ use crate::types::{SqlTypeInfo, ValueKind};
 /// assert_eq!(ColumnType::from_info(&<i64 as SqlType>::TYPE), ColumnType::BigInt);
 /// assert_eq!(ColumnType::from_info(&<String as SqlType>::TYPE.with_max_length(20)), ColumnType::Varchar(Some(20)));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+///
+/// It serializes as its SQL standard name (`"BIGINT"`, `"VARCHAR(20)"`), a custom type
+/// as written (prefixed `custom:` only where it reads like a standard name), so schema
+/// and migration files stay readable:
+///
+/// ```
+/// use tablemodel::schema::ColumnType;
+/// let json = serde_json::to_string(&[ColumnType::Varchar(Some(20)), ColumnType::Custom("jsonb".into())]).unwrap();
+/// assert_eq!(json, r#"["VARCHAR(20)","jsonb"]"#);
+/// assert_eq!(serde_json::from_str::<ColumnType>(r#""NUMERIC(10, 2)""#).unwrap(), ColumnType::Numeric(Some((10, 2))));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ColumnType {
     /// `BOOLEAN`.
@@ -111,6 +121,33 @@ impl ColumnType {
     }
 }
 
+/// Marks a custom type whose name reads like a standard one, in the serialized form.
+const CUSTOM_PREFIX: &str = "custom:";
+
+impl Serialize for ColumnType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ColumnType::Custom(sql) if !matches!(super::dialect::standard_type(sql), ColumnType::Custom(_)) => {
+                serializer.serialize_str(&format!("{CUSTOM_PREFIX}{sql}"))
+            }
+            _ => serializer.serialize_str(&self.standard_name()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ColumnType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ColumnType, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if let Some(custom) = name.strip_prefix(CUSTOM_PREFIX) {
+            return Ok(ColumnType::Custom(custom.to_owned()));
+        }
+        Ok(match super::dialect::standard_type(&name) {
+            ColumnType::Custom(_) => ColumnType::Custom(name),
+            standard => standard,
+        })
+    }
+}
+
 /// A type name as the backends' parsers read it: the base name in lower case with single
 /// spaces, and the numbers in parentheses after it (`numeric(10,2)` → `("numeric", [10, 2])`).
 /// `None` when the parentheses hold something other than numbers, or text follows them.
@@ -140,6 +177,22 @@ pub(crate) fn custom(name: &str) -> ColumnType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_type_survives_serialization() {
+        let types = [
+            ColumnType::Varchar(None),
+            ColumnType::Numeric(None),
+            ColumnType::Numeric(Some((10, 2))),
+            ColumnType::TimestampTz,
+            ColumnType::Custom("jsonb".into()),
+            ColumnType::Custom("TEXT".into()),
+        ];
+        for ty in types {
+            let json = serde_json::to_string(&ty).unwrap();
+            assert_eq!(serde_json::from_str::<ColumnType>(&json).unwrap(), ty, "{json}");
+        }
+    }
 
     #[test]
     fn type_names_split_into_base_and_arguments() {

@@ -1,0 +1,199 @@
+//! The real heroes binary's `db` subcommands, and its start-up migration, on SQLite files
+//! and the test PostgreSQL server.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// `heroes <args>` in `dir` on `database_url`.
+fn heroes(dir: &Path, database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_heroes"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", database_url)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the heroes binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs a command that must succeed; its standard output.
+fn ok(dir: &Path, database_url: &str, args: &[&str]) -> String {
+    let out = heroes(dir, database_url, args);
+    assert!(out.status.success(), "heroes {args:?}: {}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    stdout(&out)
+}
+
+/// The id of the committed first migration.
+fn first_id() -> String {
+    heroes::migrations().unwrap().iter().next().expect("heroes has a migration").id.clone()
+}
+
+fn sqlite3(file: &Path, sql: &str) {
+    let out = Command::new("sqlite3").arg(file).arg(sql).output().expect("sqlite3 runs (scripts/setup.sh)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn db_commands_manage_a_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("heroes.db");
+    let url = format!("sqlite:{}", file.display());
+    let id = first_id();
+
+    assert_eq!(ok(dir.path(), &url, &["db", "current"]), "base\n");
+    assert!(ok(dir.path(), &url, &["db", "upgrade"]).starts_with(&format!("Applied {id}: create team and hero")));
+    assert_eq!(ok(dir.path(), &url, &["db", "current"]), format!("{id} (head)\n"));
+    assert!(ok(dir.path(), &url, &["db", "heads"]).starts_with(&id));
+    assert!(ok(dir.path(), &url, &["db", "history"]).contains(&format!("<base> -> {id} (head)")));
+    assert!(ok(dir.path(), &url, &["db", "upgrade"]).starts_with("Nothing to apply"));
+
+    let clean = heroes(dir.path(), &url, &["db", "check", "--database"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+
+    // Someone alters the database by hand: `check --database` reports it and exits 1.
+    sqlite3(&file, "ALTER TABLE hero ADD COLUMN power TEXT");
+    let drift = heroes(dir.path(), &url, &["db", "check", "--database"]);
+    assert_eq!(drift.status.code(), Some(1), "{}", stdout(&drift));
+    assert!(stdout(&drift).contains("add column `hero.power`"), "{}", stdout(&drift));
+    sqlite3(&file, "ALTER TABLE hero DROP COLUMN power");
+
+    assert!(ok(dir.path(), &url, &["db", "downgrade", "-1"]).contains(&format!("Undid {id}")));
+    assert_eq!(ok(dir.path(), &url, &["db", "current"]), "base\n");
+    let not_migrated = heroes(dir.path(), &url, &["db", "check", "--database"]);
+    assert_eq!(not_migrated.status.code(), Some(1), "a database behind head fails the check");
+
+    // Adopting a database made without migrations: stamp it.
+    ok(dir.path(), &url, &["db", "stamp", "head"]);
+    assert_eq!(ok(dir.path(), &url, &["db", "current"]), format!("{id} (head)\n"));
+
+    let unknown = heroes(dir.path(), &url, &["db", "stamp", "nosuchid"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no migration `nosuchid`"));
+}
+
+#[test]
+fn the_committed_migrations_match_the_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = heroes(dir.path(), "sqlite::memory:", &["db", "check"]);
+    assert_eq!(out.status.code(), Some(0), "run `cargo run -p heroes -- db revision -m …`: {}", stdout(&out));
+}
+
+#[test]
+fn revision_writes_a_file_only_when_the_models_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("migrations");
+    let folder_arg = folder.to_str().unwrap();
+    let url = "sqlite::memory:";
+
+    let behind = heroes(dir.path(), url, &["db", "--migrations", folder_arg, "check"]);
+    assert_eq!(behind.status.code(), Some(1));
+    assert!(stdout(&behind).contains("create table `hero`"), "{}", stdout(&behind));
+
+    let out = ok(dir.path(), url, &["db", "--migrations", folder_arg, "revision", "-m", "first"]);
+    assert!(out.starts_with("Generated "), "{out}");
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+    let again = ok(dir.path(), url, &["db", "--migrations", folder_arg, "revision", "-m", "second"]);
+    assert!(again.starts_with("No changes"), "{again}");
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1, "no file written");
+    ok(dir.path(), url, &["db", "--migrations", folder_arg, "check"]);
+}
+
+#[test]
+fn upgrade_sql_prints_what_the_sqlite3_shell_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("script.db");
+    let sql = ok(dir.path(), &format!("sqlite:{}", file.display()), &["db", "upgrade", "--sql"]);
+    assert!(sql.contains("CREATE TABLE IF NOT EXISTS \"hero\""), "{sql}");
+    assert!(!file.exists(), "--sql does not touch the database");
+    let mut shell = Command::new("sqlite3").arg(&file).arg("-bail").stdin(Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(shell.stdin.as_mut().unwrap(), sql.as_bytes()).unwrap();
+    drop(shell.stdin.take());
+    assert!(shell.wait().unwrap().success());
+    let url = format!("sqlite:{}", file.display());
+    assert_eq!(ok(dir.path(), &url, &["db", "current"]), format!("{} (head)\n", first_id()));
+    assert_eq!(heroes(dir.path(), &url, &["db", "check", "--database"]).status.code(), Some(0));
+}
+
+#[test]
+fn four_processes_migrate_one_postgres_database_and_each_migration_runs_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("migrations");
+    std::fs::create_dir(&folder).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(committed).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+    }
+    std::fs::write(
+        folder.join("99_power.toml"),
+        format!(
+            "id = \"0000000000aa\"\nparent = \"{}\"\nmessage = \"powers\"\ncreated = \"2026-11-30T00:00:00Z\"\n\n\
+             [[up]]\nsql = \"CREATE TABLE power (id INTEGER PRIMARY KEY, name TEXT)\"\n\n\
+             [[down]]\nsql = \"DROP TABLE power\"\n",
+            first_id()
+        ),
+    )
+    .unwrap();
+    let server = tablemodel_testkit::pg_server();
+    let url = server.fresh_database();
+    let folder_arg = folder.to_str().unwrap();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_heroes"))
+                .args(["db", "--migrations", folder_arg, "upgrade"])
+                .env("DATABASE_URL", &url)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut applied = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+        applied.extend(stdout(&out).lines().filter(|l| l.starts_with("Applied ")).map(str::to_owned));
+    }
+    applied.sort();
+    assert_eq!(
+        applied,
+        ["Applied 0000000000aa: powers".to_owned(), format!("Applied {}: create team and hero", first_id())]
+    );
+    let database = url.rsplit('/').next().unwrap();
+    assert_eq!(server.psql(database, "SELECT count(*) FROM tablemodel_migrations"), "2");
+    assert_eq!(server.psql(database, "SELECT count(*) FROM power"), "0");
+}
+
+#[test]
+fn serving_applies_the_migrations_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("served.db");
+    let url = format!("sqlite:{}", file.display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_heroes"))
+        .current_dir(dir.path())
+        .env("DATABASE_URL", &url)
+        .env("PORT", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let head = format!("{} (head)\n", first_id());
+    let started = Instant::now();
+    let mut current = String::new();
+    while started.elapsed() < Duration::from_secs(20) {
+        if file.exists() {
+            current = stdout(&heroes(dir.path(), &url, &["db", "current"]));
+            if current == head {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(current, head);
+}
