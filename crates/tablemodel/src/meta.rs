@@ -78,6 +78,13 @@ pub struct ColumnMeta {
     pub server_default: Option<&'static str>,
     /// The column this one references.
     pub foreign_key: Option<ForeignKeyMeta>,
+    /// Whether the database always computes the value (`#[field(generated)]`: a trigger, a
+    /// computed column, a default the application never sets): never sent by `add` or
+    /// `save`, always read back.
+    pub generated: bool,
+    /// Whether the column is the row's version counter (`#[field(version)]`): `save` updates
+    /// only the row with the version it loaded, and increments it.
+    pub version: bool,
 }
 
 /// An index over one or more columns.
@@ -142,6 +149,8 @@ impl ColumnMeta {
             index: false,
             server_default: None,
             foreign_key: None,
+            generated: false,
+            version: false,
         }
     }
 
@@ -178,6 +187,22 @@ impl ColumnMeta {
     /// The column this one references.
     pub const fn with_foreign_key(self, foreign_key: ForeignKeyMeta) -> Self {
         ColumnMeta { foreign_key: Some(foreign_key), ..self }
+    }
+
+    /// Whether the database always computes the value (see [`ColumnMeta::generated`]).
+    pub const fn with_generated(self, generated: bool) -> Self {
+        ColumnMeta { generated, ..self }
+    }
+
+    /// Whether the column is the row's version counter (see [`ColumnMeta::version`]).
+    pub const fn with_version(self, version: bool) -> Self {
+        ColumnMeta { version, ..self }
+    }
+
+    /// Whether `add` may leave the column out of the `INSERT` so that the database fills it:
+    /// a generated key, a server default, a generated column.
+    pub const fn database_fillable(&self) -> bool {
+        self.autoincrement || self.generated || self.server_default.is_some()
     }
 }
 

@@ -33,6 +33,18 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         Ok(())
     }
 
+    /// Validates the model as it is before a write, as a request body would be: field
+    /// constraints, then field validators (`validator_before` on the field's JSON form,
+    /// `validator`), then the model's `#[model(validator = …)]`. Values the validators
+    /// return (trimmed, title-cased, …) replace the model's, only when everything passed; on
+    /// failure the model is unchanged. [`Session::add`](crate::Session::add), `add_all` and
+    /// [`save`](crate::Session::save) call it; the derive implements it (a model with a
+    /// `#[model(validator = …)]` must be `Clone`: the validator takes a copy). The default
+    /// runs [`Model::check`].
+    fn validate_write(&mut self) -> Result<(), crate::validate::ValidationErrors> {
+        self.check()
+    }
+
     /// The model's relationships (`#[relationship]` fields).
     const RELATIONS: &'static [crate::relationship::RelationMeta] = &[];
 

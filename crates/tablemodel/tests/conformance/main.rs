@@ -12,6 +12,7 @@ mod errors;
 mod many_to_many;
 mod migrate_constraints;
 mod migrate_history;
+mod model_semantics;
 mod queries;
 mod relationships;
 mod schema_reflect;
