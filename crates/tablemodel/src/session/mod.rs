@@ -13,6 +13,7 @@ mod tracking;
 mod tx;
 
 pub(crate) use insert::Omitted;
+pub(crate) use tracking::Loaded;
 pub use tx::Savepoint;
 
 use crate::backend::{Capabilities, Conn, ConnSlot, Dialect, Rows};
@@ -326,6 +327,9 @@ impl Session {
     pub async fn all<S: Selection>(&mut self, select: Select<S>) -> Result<Vec<S::Output>> {
         let mut out = Vec::new();
         crate::query::fetch(self, select, Rows::All, |row| out.push(row)).await?;
+        for row in &out {
+            S::remember(row, &mut self.loaded);
+        }
         Ok(out)
     }
 
@@ -334,6 +338,9 @@ impl Session {
         let select = if select.limit.is_none() { select.limit(1) } else { select };
         let mut first = None;
         crate::query::fetch(self, select, Rows::First, |row| first = Some(row)).await?;
+        if let Some(row) = &first {
+            S::remember(row, &mut self.loaded);
+        }
         Ok(first)
     }
 

@@ -19,9 +19,11 @@ use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::types::Value;
 
-/// The remembered rows of one session.
+/// The remembered rows of one session; named by [`Selection`](crate::query::Selection)'s
+/// hidden `remember`, not a public API.
+#[doc(hidden)]
 #[derive(Debug, Default)]
-pub(crate) struct Loaded {
+pub struct Loaded {
     /// By model type (two models sharing a table stay apart) and key.
     rows: FxHashMap<(TypeId, Key), Box<[Value]>>,
 }

@@ -174,14 +174,22 @@ async fn a_save_with_nothing_changed_sends_nothing(engine: Engine) {
     engine.create_all::<Profile>().await.unwrap();
     let mut s = engine.session().await.unwrap();
     let mut p = s.add(Profile { id: None, name: "Ada".into(), age: None, city: "Paris".into() }).await.unwrap();
+    s.commit().await.unwrap();
     let log = SqlLog::capture();
     s.save(&mut p).await.unwrap();
-    let mut loaded = s.all(select::<Profile>()).await.unwrap().remove(0);
-    log.clear();
-    s.save(&mut loaded).await.unwrap();
     p.city = "Paris".into(); // set to the same value: not a change
     s.save(&mut p).await.unwrap();
     assert!(log.statements().is_empty(), "{:?}", log.statements());
+
+    // Models loaded by a select are remembered too.
+    let mut other = engine.session().await.unwrap();
+    let mut listed = other.all(select::<Profile>()).await.unwrap().remove(0);
+    let mut first = other.first(select::<Profile>()).await.unwrap().unwrap();
+    log.clear();
+    other.save(&mut listed).await.unwrap();
+    other.save(&mut first).await.unwrap();
+    assert!(log.statements().is_empty(), "{:?}", log.statements());
+    drop(other);
 
     p.city = "Rome".into();
     s.save(&mut p).await.unwrap();
