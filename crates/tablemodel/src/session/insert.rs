@@ -124,8 +124,8 @@ fn int_value(v: &Value) -> i64 {
 }
 
 /// A primary key as a map key: compared as values, hashed by what keys are made of.
-#[derive(Debug, PartialEq)]
-pub(crate) struct Key(pub(crate) Vec<Value>);
+#[derive(PartialEq)]
+struct Key(Vec<Value>);
 
 impl Key {
     fn of<M: Model>(model: &M) -> Key {
@@ -139,24 +139,28 @@ impl Eq for Key {}
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
         for value in &self.0 {
-            // Equal values have the same variant and contents, so hashing part of them keeps
-            // the contract; the variants keys are made of are hashed in full.
-            std::mem::discriminant(value).hash(state);
-            match value {
-                Value::Bool(v) => v.hash(state),
-                Value::SmallInt(v) => v.hash(state),
-                Value::Int(v) => v.hash(state),
-                Value::BigInt(v) => v.hash(state),
-                Value::String(v) => v.hash(state),
-                Value::Char(v) => v.hash(state),
-                Value::Bytes(v) => v.hash(state),
-                Value::Uuid(v) => v.hash(state),
-                Value::ChronoDate(v) => v.hash(state),
-                Value::ChronoDateTime(v) => v.hash(state),
-                Value::ChronoDateTimeUtc(v) => v.hash(state),
-                Value::Decimal(v) => v.hash(state),
-                _ => {}
-            }
+            hash_value(value, state);
         }
+    }
+}
+
+/// Hashes a key value: equal values have the same variant and contents, so hashing part of
+/// them keeps the contract; the variants keys are made of are hashed in full.
+pub(crate) fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
+    std::mem::discriminant(value).hash(state);
+    match value {
+        Value::Bool(v) => v.hash(state),
+        Value::SmallInt(v) => v.hash(state),
+        Value::Int(v) => v.hash(state),
+        Value::BigInt(v) => v.hash(state),
+        Value::String(v) => v.hash(state),
+        Value::Char(v) => v.hash(state),
+        Value::Bytes(v) => v.hash(state),
+        Value::Uuid(v) => v.hash(state),
+        Value::ChronoDate(v) => v.hash(state),
+        Value::ChronoDateTime(v) => v.hash(state),
+        Value::ChronoDateTimeUtc(v) => v.hash(state),
+        Value::Decimal(v) => v.hash(state),
+        _ => {}
     }
 }
