@@ -27,8 +27,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The value of column `index` (a position in `META.columns`) as a bound parameter.
     fn column_value(&self, index: usize) -> Value;
     /// Checks the field constraints (`min_length`, `ge`, `pattern`, …) on the values as they
-    /// are; [`Session::add`](crate::Session::add) and [`save`](crate::Session::save) call it
-    /// so that nothing breaking them is written, however the model was built.
+    /// are, without running validators; [`Model::validate_write`] does both before a write.
     fn check(&self) -> Result<(), crate::validate::ValidationErrors> {
         Ok(())
     }

@@ -4,7 +4,9 @@
 //! Reads outside a transaction run on their own; the first write opens a transaction
 //! (see [`tx`]). Every statement runs through the logged execution of [`exec`]. Writes
 //! use `RETURNING` where the database has it and read the row back by key where it does
-//! not ([`readback`]). Dropping a session with an open transaction rolls it back.
+//! not ([`readback`]). Models are validated before they are written; `save` sends only the
+//! columns changed since the session handed the model out ([`tracking`]). Dropping a
+//! session with an open transaction rolls it back.
 
 mod exec;
 mod insert;

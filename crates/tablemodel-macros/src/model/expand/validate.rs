@@ -338,7 +338,8 @@ pub(crate) fn is_patch(ty: &syn::Type) -> bool {
 
 /// The body of `Model::check`: the constraints of every field on the value as it is now, so
 /// that a model built in Rust code rather than validated cannot be written when it breaks
-/// them. Custom validators, which may transform values, run only during validation.
+/// them. Custom validators, which may transform values, run in `validate_write`
+/// (see `write_validate`).
 pub(crate) fn check_body(model: &Model) -> TokenStream {
     let rt = rt();
     let title = &model.title;
