@@ -261,6 +261,8 @@ async fn a_version_column_detects_a_stale_save(engine: Engine) {
     let Error::StaleData { table, ref key } = err else { panic!("not a stale-data error: {err:?}") };
     assert_eq!(table, "account");
     assert!(key.contains(&id.to_string()), "{key}");
+    #[cfg(feature = "axum")]
+    assert_eq!(tablemodel::web::HttpError::from(err).status.as_u16(), 409, "a web handler answers 409");
     second.rollback().await.unwrap();
     let stored = s.get::<Account>(id).await.unwrap().unwrap();
     assert_eq!((stored.owner.as_str(), stored.balance, stored.version), ("Ada", 15, 2));
