@@ -79,6 +79,16 @@ pub enum Error {
         /// `updated`, `deleted` or `refreshed`.
         action: &'static str,
     },
+    /// `save` of a model with a version column (`#[field(version)]`) found no row with its
+    /// key and the version it was loaded with: another writer changed (or deleted) the row
+    /// since. Reload it (`refresh`) and apply the change again. Web handlers answer 409.
+    #[error("the `{table}` row with key {key} was changed or deleted by someone else since it was loaded")]
+    StaleData {
+        /// The table.
+        table: &'static str,
+        /// The key, as written in the log.
+        key: String,
+    },
     /// The model's primary key is not set, so it cannot name a row.
     #[error("this `{table}` has no primary key value (it was never added): add it to the session first")]
     MissingKey {

@@ -81,6 +81,13 @@ pub struct ColumnMeta {
     /// The column's previous name (`#[field(renamed_from = "…")]`), which migrations
     /// rename instead of dropping it and adding this one.
     pub renamed_from: Option<&'static str>,
+    /// Whether the database always computes the value (`#[field(generated)]`: a trigger, a
+    /// computed column, a default the application never sets): never sent by `add` or
+    /// `save`, always read back.
+    pub generated: bool,
+    /// Whether the column is the row's version counter (`#[field(version)]`): `save` updates
+    /// only the row with the version it loaded, and increments it.
+    pub version: bool,
 }
 
 /// An index over one or more columns.
@@ -149,6 +156,8 @@ impl ColumnMeta {
             server_default: None,
             foreign_key: None,
             renamed_from: None,
+            generated: false,
+            version: false,
         }
     }
 
@@ -190,6 +199,22 @@ impl ColumnMeta {
     /// The column's previous name, which migrations rename to this one.
     pub const fn with_renamed_from(self, old_name: &'static str) -> Self {
         ColumnMeta { renamed_from: Some(old_name), ..self }
+    }
+
+    /// Whether the database always computes the value (see [`ColumnMeta::generated`]).
+    pub const fn with_generated(self, generated: bool) -> Self {
+        ColumnMeta { generated, ..self }
+    }
+
+    /// Whether the column is the row's version counter (see [`ColumnMeta::version`]).
+    pub const fn with_version(self, version: bool) -> Self {
+        ColumnMeta { version, ..self }
+    }
+
+    /// Whether `add` may leave the column out of the `INSERT` so that the database fills it:
+    /// a generated key, a server default, a generated column.
+    pub const fn database_fillable(&self) -> bool {
+        self.autoincrement || self.generated || self.server_default.is_some()
     }
 }
 

@@ -27,10 +27,21 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The value of column `index` (a position in `META.columns`) as a bound parameter.
     fn column_value(&self, index: usize) -> Value;
     /// Checks the field constraints (`min_length`, `ge`, `pattern`, …) on the values as they
-    /// are; [`Session::add`](crate::Session::add) and [`save`](crate::Session::save) call it
-    /// so that nothing breaking them is written, however the model was built.
+    /// are, without running validators; [`Model::validate_write`] does both before a write.
     fn check(&self) -> Result<(), crate::validate::ValidationErrors> {
         Ok(())
+    }
+
+    /// Validates the model as it is before a write, as a request body would be: field
+    /// constraints, then field validators (`validator_before` on the field's JSON form,
+    /// `validator`), then the model's `#[model(validator = …)]`. Values the validators
+    /// return (trimmed, title-cased, …) replace the model's, only when everything passed; on
+    /// failure the model is unchanged. [`Session::add`](crate::Session::add), `add_all` and
+    /// [`save`](crate::Session::save) call it; the derive implements it (a model with a
+    /// `#[model(validator = …)]` must be `Clone`: the validator takes a copy). The default
+    /// runs [`Model::check`].
+    fn validate_write(&mut self) -> Result<(), crate::validate::ValidationErrors> {
+        self.check()
     }
 
     /// The model's relationships (`#[relationship]` fields).

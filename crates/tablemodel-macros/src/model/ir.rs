@@ -41,6 +41,13 @@ pub(crate) struct Field {
     /// An Update companion's field for a non-nullable column: `Option<T>` where `None` means
     /// "not sent" and an explicit `null` is rejected as `T` rejects it.
     pub(crate) update_non_null: bool,
+    /// An Update companion's `Patch<T>` field for a nullable `Option<T>` column: the model's
+    /// validator (written for `Option<T>`) is applied to what the patch sets.
+    pub(crate) update_patch: bool,
+    /// `#[field(generated)]`: the database computes the value; never written by the ORM.
+    pub(crate) generated: bool,
+    /// `#[field(version)]`: the optimistic-concurrency counter `save` checks and increments.
+    pub(crate) version: bool,
     /// `#[relationship(...)]`: the field is a relationship, not a column.
     pub(crate) relationship: Option<Relationship>,
 }

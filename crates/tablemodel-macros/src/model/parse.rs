@@ -8,7 +8,7 @@ use crate::attr::{boolean, combine, int, parse_keys, string};
 
 const MODEL_KEYS: &str = "`table`, `table_name`, `renamed_from`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
 const FIELD_KEYS: &str = "`primary_key`, `foreign_key`, `ondelete`, `unique`, `index`, `nullable`, `default`, \
-    `default_factory`, `server_default`, `renamed_from`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
+    `default_factory`, `server_default`, `renamed_from`, `generated`, `version`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
     `min_length`, `pattern`, `gt`, `ge`, `lt`, `le`, `multiple_of`, `min_items`, `max_items`, `format`, `validator`, \
     `validator_before`, `alias`, `validation_alias`, `serialization_alias`, `exclude`, `flatten`, `title`, `description`, `examples`";
 const TABLE_ONLY: &[&str] = &[
@@ -20,6 +20,8 @@ const TABLE_ONLY: &[&str] = &[
     "nullable",
     "server_default",
     "renamed_from",
+    "generated",
+    "version",
     "column_name",
     "sql_type",
 ];
@@ -144,6 +146,9 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         sql_type: None,
         validation: Validation::default(),
         update_non_null: false,
+        update_patch: false,
+        generated: false,
+        version: false,
         relationship: super::relationship::parse(field, is_table, errors),
     };
     let mut keys: Vec<(String, proc_macro2::Span)> = Vec::new();
@@ -171,6 +176,8 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
                 out.renamed_from = Some(old.value());
                 renamed_span = Some(old.span());
             }
+            "generated" => out.generated = true,
+            "version" => out.version = true,
             "max_length" => out.max_length = Some((int(meta)?, span)),
             "max_digits" => max_digits = Some(int(meta)?),
             "decimal_places" => decimal_places = Some(int(meta)?),
@@ -279,6 +286,19 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
         errors.push(syn::Error::new(
             has("nullable").unwrap_or_else(|| out.ident.span()),
             "a primary key cannot be nullable",
+        ));
+    }
+    if let Some(span) = has("generated")
+        && out.primary_key
+    {
+        errors.push(syn::Error::new(span, "a key the database generates needs no `generated`: make it an Option"));
+    }
+    if let Some(span) = has("version")
+        && (out.primary_key || out.generated || is_option(&out.ty))
+    {
+        errors.push(syn::Error::new(
+            span,
+            "`version` applies to a non-key, non-generated integer field that is not an Option (e.g. `version: i64`)",
         ));
     }
     if let Some(span) = ondelete_span {

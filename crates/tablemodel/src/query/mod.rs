@@ -8,7 +8,7 @@ mod select;
 mod selection;
 mod statement_cache;
 
-pub(crate) use model_statements::{ModelStatements, StatementKind};
+pub(crate) use model_statements::{ModelStatements, StatementKind, update_statement};
 pub use mutate::{Delete, SetValue, Update, delete, update};
 pub use select::{Select, select, select_only};
 pub use selection::{Aggregate, ModelSel, OptionalModelSel, Selectable, Selection, Summable, count};

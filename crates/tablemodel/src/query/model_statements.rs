@@ -21,8 +21,9 @@ pub(crate) enum StatementKind {
     /// `INSERT … RETURNING <all>`, leaving out the `omitted` columns (database generated
     /// keys the model leaves unset).
     Insert { omitted: crate::session::Omitted },
-    /// `UPDATE <non-key columns> WHERE <key> RETURNING <all>`.
-    UpdateByKey,
+    /// `UPDATE <the columns of bit set `set`> WHERE <key> [AND <version>]`, incrementing a
+    /// version column, with `RETURNING <all>` when `returning` (see [`update_statement`]).
+    UpdateByKey { set: u64, returning: bool },
     /// `DELETE WHERE <key>`.
     DeleteByKey,
 }
@@ -90,15 +91,9 @@ fn render(meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> St
             q.returning(returning_all(meta));
             dialect.render(&q).0
         }
-        StatementKind::UpdateByKey => {
-            let mut q = Query::update();
-            q.table(meta.name);
-            for c in meta.columns.iter().filter(|c| !c.primary_key) {
-                q.value(c.name, sea_query::Expr::val(c.ty.kind.null()));
-            }
-            q.and_where(key_condition(meta));
-            q.returning(returning_all(meta));
-            dialect.render(&q).0
+        StatementKind::UpdateByKey { set, returning } => {
+            let columns: Vec<usize> = (0..meta.columns.len().min(64)).filter(|i| set & (1 << i) != 0).collect();
+            render_update(meta, &columns, returning, dialect)
         }
         StatementKind::DeleteByKey => {
             let mut q = Query::delete();
@@ -106,4 +101,45 @@ fn render(meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> St
             dialect.render(&q).0
         }
     }
+}
+
+/// The `UPDATE` of `save`: sets `columns` (positions in `meta.columns`) of the row with the
+/// key, and with a version column (`#[field(version)]`) also checks the version and
+/// increments it; with `RETURNING <all>` when `returning`. Its parameters are the values of
+/// `columns`, then the key, then the expected version.
+///
+/// Rendered once per column set for tables of up to 64 columns, on each call for wider ones.
+pub(crate) fn update_statement(
+    meta: &'static TableMeta,
+    columns: &[usize],
+    returning: bool,
+    dialect: Dialect,
+) -> std::borrow::Cow<'static, str> {
+    if meta.columns.len() <= 64 {
+        let set = columns.iter().fold(0u64, |set, &i| set | (1 << i));
+        std::borrow::Cow::Borrowed(ModelStatements.sql(meta, StatementKind::UpdateByKey { set, returning }, dialect))
+    } else {
+        std::borrow::Cow::Owned(render_update(meta, columns, returning, dialect))
+    }
+}
+
+fn render_update(meta: &'static TableMeta, columns: &[usize], returning: bool, dialect: Dialect) -> String {
+    let mut q = Query::update();
+    q.table(meta.name);
+    for &i in columns {
+        let c = &meta.columns[i];
+        q.value(c.name, sea_query::Expr::val(c.ty.kind.null()));
+    }
+    let version = meta.columns.iter().find(|c| c.version);
+    if let Some(v) = version {
+        q.value(v.name, sea_query::Expr::col(v.name).add(sea_query::Expr::cust("1")));
+    }
+    q.and_where(key_condition(meta));
+    if let Some(v) = version {
+        q.and_where(sea_query::Expr::col((meta.name, v.name)).eq(v.ty.kind.null()));
+    }
+    if returning {
+        q.returning(returning_all(meta));
+    }
+    dialect.render(&q).0
 }

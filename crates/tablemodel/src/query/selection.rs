@@ -32,6 +32,12 @@ pub trait Selection: Clone + Send + Sync + 'static {
         let _ = state;
         false
     }
+    /// Remembers the whole models of a row the session hands out, for `save` to compare
+    /// against (the default: none).
+    #[doc(hidden)]
+    fn remember(output: &Self::Output, loaded: &mut crate::session::Loaded) {
+        let _ = (output, loaded);
+    }
 }
 
 /// Feeds the identity of `M`'s metadata after a tag saying what of it is selected.
@@ -83,6 +89,9 @@ impl<M: Model> Selection for ModelSel<M> {
     fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
         model_shape::<M>(state, 1)
     }
+    fn remember(output: &M, loaded: &mut crate::session::Loaded) {
+        loaded.remember(output);
+    }
 }
 
 /// Every column of model `M`, or `None` when an outer join found no row (its key is NULL).
@@ -122,6 +131,11 @@ impl<M: Model> Selection for OptionalModelSel<M> {
     }
     fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
         model_shape::<M>(state, 1)
+    }
+    fn remember(output: &Option<M>, loaded: &mut crate::session::Loaded) {
+        if let Some(m) = output {
+            loaded.remember(m);
+        }
     }
 }
 
@@ -325,6 +339,11 @@ macro_rules! tuple_selection {
                 #[allow(non_snake_case)]
                 let ($($name,)+) = self;
                 Ok(($($name.decode(row)?,)+))
+            }
+            fn remember(output: &Self::Output, loaded: &mut crate::session::Loaded) {
+                #[allow(non_snake_case)]
+                let ($($name,)+) = output;
+                $($name::remember($name, loaded);)+
             }
             fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
                 #[allow(non_snake_case)]

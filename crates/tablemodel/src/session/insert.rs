@@ -11,40 +11,45 @@ use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::types::{Value, is_null};
 
-/// The generated (autoincrement) columns a row leaves unset, so that the database fills
-/// them: bit `k` stands for the `k`-th generated column of the table, whatever its
-/// position, so a table of any width fits. (A table with more than 64 generated columns
-/// sends NULL for the others.)
+/// The columns a row leaves to the database: of the columns the database can fill
+/// ([`ColumnMeta::database_fillable`](crate::ColumnMeta::database_fillable): generated keys,
+/// server defaults, `#[field(generated)]` columns), those the row gives no value (`None`), and
+/// every generated column. Bit `k` stands for the `k`-th fillable column of the table,
+/// whatever its position, so a table of any width fits. (A table with more than 64 fillable
+/// columns sends the others as given.)
+///
+/// An `Option` column without a server default is sent as NULL when `None`: leaving it out
+/// stores the same NULL, and rows that differ only there still share one statement.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Omitted(u64);
 
 impl Omitted {
-    /// The generated columns `model` leaves unset.
+    /// The fillable columns `model` leaves to the database.
     pub(crate) fn of<M: Model>(model: &M) -> Omitted {
         let mut bits = 0u64;
-        let generated = M::META.columns.iter().enumerate().filter(|(_, c)| c.autoincrement);
-        for (k, (i, _)) in generated.enumerate().take(64) {
-            if is_null(&model.column_value(i)) {
+        let fillable = M::META.columns.iter().enumerate().filter(|(_, c)| c.database_fillable());
+        for (k, (i, c)) in fillable.enumerate().take(64) {
+            if c.generated || is_null(&model.column_value(i)) {
                 bits |= 1 << k;
             }
         }
         Omitted(bits)
     }
 
-    /// Whether every column is sent.
-    pub(crate) fn is_empty(self) -> bool {
-        self.0 == 0
+    /// Whether column `index` is left out.
+    pub(crate) fn omits(self, meta: &TableMeta, index: usize) -> bool {
+        !self.sent(meta).any(|i| i == index)
     }
 
     /// The positions of the columns sent, in table order.
     pub(crate) fn sent(self, meta: &TableMeta) -> impl Iterator<Item = usize> + '_ {
-        let mut generated = 0usize;
+        let mut fillable = 0usize;
         meta.columns.iter().enumerate().filter_map(move |(i, c)| {
-            if !c.autoincrement {
+            if !c.database_fillable() {
                 return Some(i);
             }
-            let k = generated;
-            generated += 1;
+            let k = fillable;
+            fillable += 1;
             let omitted = k < 64 && self.0 & (1 << k) != 0;
             (!omitted).then_some(i)
         })
@@ -88,7 +93,7 @@ pub(crate) fn insert_sql<M: Model>(
 /// sorted by key; rows whose keys were sent are matched to their models by key value.
 pub(crate) fn order_like_input<M: Model>(models: &[M], chunk: &[usize], rows: &mut Vec<M>, omitted: Omitted) {
     let pk = M::META.primary_key;
-    if !omitted.is_empty() && pk.len() == 1 {
+    if pk.len() == 1 && omitted.omits(M::META, pk[0]) {
         rows.sort_by_key(|r| int_value(&r.column_value(pk[0])));
         return;
     }
@@ -134,24 +139,28 @@ impl Eq for Key {}
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
         for value in &self.0 {
-            // Equal values have the same variant and contents, so hashing part of them keeps
-            // the contract; the variants keys are made of are hashed in full.
-            std::mem::discriminant(value).hash(state);
-            match value {
-                Value::Bool(v) => v.hash(state),
-                Value::SmallInt(v) => v.hash(state),
-                Value::Int(v) => v.hash(state),
-                Value::BigInt(v) => v.hash(state),
-                Value::String(v) => v.hash(state),
-                Value::Char(v) => v.hash(state),
-                Value::Bytes(v) => v.hash(state),
-                Value::Uuid(v) => v.hash(state),
-                Value::ChronoDate(v) => v.hash(state),
-                Value::ChronoDateTime(v) => v.hash(state),
-                Value::ChronoDateTimeUtc(v) => v.hash(state),
-                Value::Decimal(v) => v.hash(state),
-                _ => {}
-            }
+            hash_value(value, state);
         }
+    }
+}
+
+/// Hashes a key value: equal values have the same variant and contents, so hashing part of
+/// them keeps the contract; the variants keys are made of are hashed in full.
+pub(crate) fn hash_value<H: Hasher>(value: &Value, state: &mut H) {
+    std::mem::discriminant(value).hash(state);
+    match value {
+        Value::Bool(v) => v.hash(state),
+        Value::SmallInt(v) => v.hash(state),
+        Value::Int(v) => v.hash(state),
+        Value::BigInt(v) => v.hash(state),
+        Value::String(v) => v.hash(state),
+        Value::Char(v) => v.hash(state),
+        Value::Bytes(v) => v.hash(state),
+        Value::Uuid(v) => v.hash(state),
+        Value::ChronoDate(v) => v.hash(state),
+        Value::ChronoDateTime(v) => v.hash(state),
+        Value::ChronoDateTimeUtc(v) => v.hash(state),
+        Value::Decimal(v) => v.hash(state),
+        _ => {}
     }
 }

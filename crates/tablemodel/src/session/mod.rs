@@ -4,21 +4,25 @@
 //! Reads outside a transaction run on their own; the first write opens a transaction
 //! (see [`tx`]). Every statement runs through the logged execution of [`exec`]. Writes
 //! use `RETURNING` where the database has it and read the row back by key where it does
-//! not ([`readback`]). Dropping a session with an open transaction rolls it back.
+//! not ([`readback`]). Models are validated before they are written; `save` sends only the
+//! columns changed since the session handed the model out ([`tracking`]). Dropping a
+//! session with an open transaction rolls it back.
 
 mod exec;
 mod insert;
 mod readback;
+mod tracking;
 mod tx;
 
 pub(crate) use insert::Omitted;
+pub(crate) use tracking::Loaded;
 pub use tx::Savepoint;
 
 use crate::backend::{Capabilities, Conn, ConnSlot, Dialect, Rows};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::query::{Delete, ModelStatements, Select, Selection, StatementKind, Update};
+use crate::query::{Delete, ModelStatements, Select, Selection, StatementKind, Update, update_statement};
 use crate::types::Value;
 use insert::{insert_sql, order_like_input, sent_values};
 
@@ -27,6 +31,8 @@ pub struct Session {
     engine: Engine,
     conn: ConnSlot,
     tx: tx::Tx,
+    /// The rows as this session last read or wrote them, for `save`.
+    loaded: tracking::Loaded,
 }
 
 impl std::fmt::Debug for Session {
@@ -37,7 +43,7 @@ impl std::fmt::Debug for Session {
 
 impl Session {
     pub(crate) fn new(engine: Engine, conn: Conn) -> Self {
-        Session { engine, conn: ConnSlot::new(conn), tx: tx::Tx::default() }
+        Session { engine, conn: ConnSlot::new(conn), tx: tx::Tx::default(), loaded: tracking::Loaded::default() }
     }
 
     /// The engine this session came from.
@@ -59,15 +65,31 @@ impl Session {
     /// defaults filled in (one `INSERT … RETURNING`, or the insert and a read-back by key
     /// in the same transaction where the database has no `RETURNING`).
     ///
-    /// A key field left `None` is not sent (the database generates it). A model breaking its
-    /// field constraints is refused with [`Error::Validation`] before anything is sent.
+    /// A column the database can fill (a generated key, a `server_default`, a
+    /// `#[field(generated)]` column) is left out of the `INSERT` when the model gives it no
+    /// value (`None`), and a generated column always is; the database's value comes back.
+    ///
+    /// The model is validated first, as a request body would be ([`Model::validate_write`]):
+    /// field constraints, field and model validators, whose returned values are the ones
+    /// stored (a `strip` or title-case validator applies). A model failing them is refused
+    /// with [`Error::Validation`] before anything is sent. Validation costs what the
+    /// validators cost, plus a JSON rendering of each checked field for error reports and
+    /// a copy of each value a validator takes; [`Session::add_unchecked`] skips it.
     pub async fn add<M: Model>(&mut self, mut model: M) -> Result<M> {
-        model.check()?;
+        model.validate_write()?;
+        self.add_unchecked(model).await
+    }
+
+    /// [`Session::add`] without validation: constraints and validators do not run and values
+    /// are stored as given. For bulk loads of data validated elsewhere; a row breaking the
+    /// model's rules is stored as it is (the database's own constraints still apply).
+    pub async fn add_unchecked<M: Model>(&mut self, mut model: M) -> Result<M> {
         let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
         if related {
             model.write_related_before(self).await?;
         }
         let mut stored = self.insert_one(&model).await?;
+        self.loaded.remember(&stored);
         if related {
             stored.take_related(&mut model);
             stored.write_related_after(self, false).await?;
@@ -101,25 +123,38 @@ impl Session {
     /// under the backend's parameter limit) and returns them as stored, in input order.
     /// Without `RETURNING`, each row is inserted and read back in turn.
     ///
-    /// When any model breaks its field constraints, none is written; the error's locations
-    /// start with the model's position.
+    /// Rows leaving different columns to the database are sent in one statement per set of
+    /// columns left out; the result keeps the order of `models`.
+    ///
+    /// Every model is validated as by [`Session::add`]; when any fails, none is written and
+    /// the error's locations start with the model's position. [`Session::add_all_unchecked`]
+    /// skips validation.
     pub async fn add_all<M: Model>(&mut self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
-        let models: Vec<M> = models.into_iter().collect();
-        for (i, m) in models.iter().enumerate() {
-            m.check().map_err(|e| e.prefixed(i))?;
+        let mut models: Vec<M> = models.into_iter().collect();
+        for (i, m) in models.iter_mut().enumerate() {
+            m.validate_write().map_err(|e| e.prefixed(i))?;
         }
+        self.add_all_unchecked(models).await
+    }
+
+    /// [`Session::add_all`] without validation, for bulk loads: see
+    /// [`Session::add_unchecked`].
+    pub async fn add_all_unchecked<M: Model>(&mut self, models: impl IntoIterator<Item = M>) -> Result<Vec<M>> {
+        let models: Vec<M> = models.into_iter().collect();
         if !M::RELATIONS.is_empty() && models.iter().any(Model::has_loaded_related) {
             // Rows with loaded relationships are written one by one, each with its related rows.
             let mut stored = Vec::with_capacity(models.len());
             for m in models {
-                stored.push(Box::pin(self.add(m)).await?);
+                stored.push(Box::pin(self.add_unchecked(m)).await?);
             }
             return Ok(stored);
         }
         if !self.capabilities().returning_on_insert {
             let mut stored = Vec::with_capacity(models.len());
             for m in &models {
-                stored.push(self.insert_one(m).await?);
+                let row = self.insert_one(m).await?;
+                self.loaded.remember(&row);
+                stored.push(row);
             }
             return Ok(stored);
         }
@@ -154,6 +189,7 @@ impl Session {
                 }
                 order_like_input(&models, chunk, &mut rows, omitted);
                 for (&i, row) in chunk.iter().zip(rows) {
+                    self.loaded.remember(&row);
                     stored[i] = Some(row);
                 }
             }
@@ -171,15 +207,24 @@ impl Session {
             Ok(())
         })
         .await?;
+        if let Some(m) = &found {
+            self.loaded.remember(m);
+        }
         Ok(found)
     }
 
-    /// Writes every column of a model loaded earlier back to its row (by primary key) and
-    /// reloads it as stored (from the `RETURNING` row, or read back where the database has
-    /// no `UPDATE … RETURNING`). Saving a model whose row is gone, or that has no key, is an
-    /// error, never a silent no-op.
+    /// Writes the columns of `model` changed since this session loaded or last wrote its row
+    /// (see [`tracking`]) and reloads it as stored (from the `RETURNING` row, or read back
+    /// where the database has no `UPDATE … RETURNING`). When nothing changed, nothing is
+    /// sent. A model this session never handed out has every column written.
+    ///
+    /// The model is validated first, as by [`Session::add`]. With a `#[field(version)]`
+    /// column the update applies only to the row with the version the model was loaded
+    /// with, and increments it; [`Error::StaleData`] when another writer changed it since.
+    /// Saving a model whose row is gone, or that has no key, is an error, never a silent
+    /// no-op.
     pub async fn save<M: Model>(&mut self, model: &mut M) -> Result<()> {
-        model.check()?;
+        model.validate_write()?;
         let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
         if related {
             model.write_related_before(self).await?;
@@ -188,17 +233,28 @@ impl Session {
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::NothingToSave { table: M::META.name });
         }
-        let mut params: Vec<Value> = (0..M::META.columns.len())
-            .filter(|&i| !M::META.columns[i].primary_key)
-            .map(|i| model.column_value(i))
-            .collect();
+        let current: Vec<Value> = (0..M::META.columns.len()).map(|i| model.column_value(i)).collect();
+        let loaded = self.loaded.get::<M>(&key);
+        let changed = tracking::changed_columns(M::META, &current, loaded);
+        if changed.is_empty() {
+            if related {
+                model.write_related_after(self, true).await?;
+            }
+            return Ok(());
+        }
+        let version = M::META.columns.iter().position(|c| c.version);
+        let mut params: Vec<Value> = changed.iter().map(|&i| current[i].clone()).collect();
         params.extend(key.iter().cloned());
+        if let Some(v) = version {
+            params.push(loaded.map_or_else(|| current[v].clone(), |l| l[v].clone()));
+        }
         let result = if self.capabilities().returning_on_update {
-            let sql = self.statement::<M>(StatementKind::UpdateByKey);
+            let sql = update_statement(M::META, &changed, true, self.dialect());
             let mut out: Vec<M> = Vec::with_capacity(1);
-            self.write_rows(sql, &params, &mut out).await.map(|_| out.pop())
+            self.write_rows(&sql, &params, &mut out).await.map(|_| out.pop())
         } else {
-            self.update_then_read(&params, &key).await
+            let sql = update_statement(M::META, &changed, false, self.dialect());
+            self.update_then_read(&sql, &params, &key).await
         };
         let fresh = match result {
             Ok(fresh) => fresh,
@@ -206,6 +262,7 @@ impl Session {
         };
         match fresh {
             Some(mut fresh) => {
+                self.loaded.remember(&fresh);
                 if related {
                     fresh.take_related(model);
                     *model = fresh;
@@ -215,6 +272,7 @@ impl Session {
                 }
                 Ok(())
             }
+            None if version.is_some() => Err(Error::StaleData { table: M::META.name, key: format_key(&key) }),
             None => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "updated" }),
         }
     }
@@ -234,6 +292,7 @@ impl Session {
             Ok(n) => n,
             Err(err) => return Err(crate::backend::name_foreign_key_for_delete(self, model, err).await),
         };
+        self.loaded.forget::<M>(&key);
         match deleted {
             0 => Err(Error::RowNotFound { table: M::META.name, key: format_key(&key), action: "deleted" }),
             _ => Ok(()),
@@ -252,6 +311,7 @@ impl Session {
         .await?;
         match found {
             Some(fresh) => {
+                self.loaded.remember(&fresh);
                 *model = fresh;
                 Ok(())
             }
@@ -269,6 +329,9 @@ impl Session {
     pub async fn all<S: Selection>(&mut self, select: Select<S>) -> Result<Vec<S::Output>> {
         let mut out = Vec::new();
         crate::query::fetch(self, select, Rows::All, |row| out.push(row)).await?;
+        for row in &out {
+            S::remember(row, &mut self.loaded);
+        }
         Ok(out)
     }
 
@@ -277,6 +340,9 @@ impl Session {
         let select = if select.limit.is_none() { select.limit(1) } else { select };
         let mut first = None;
         crate::query::fetch(self, select, Rows::First, |row| first = Some(row)).await?;
+        if let Some(row) = &first {
+            S::remember(row, &mut self.loaded);
+        }
         Ok(first)
     }
 

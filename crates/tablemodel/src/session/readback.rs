@@ -4,8 +4,6 @@
 //! the caller gets has the generated key and the server defaults as stored. A generated
 //! integer key comes from the connection's last insert id.
 
-use sea_query::{ExprTrait, Query};
-
 use super::insert::{Omitted, insert_sql};
 use super::{Session, key_values};
 use crate::backend::Rows;
@@ -38,20 +36,15 @@ impl Session {
             .ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
     }
 
-    /// Writes the non-key columns of `model` to its row and reads the row back; `None` when
-    /// no row has its key.
-    pub(crate) async fn update_then_read<M: Model>(&mut self, params: &[Value], key: &[Value]) -> Result<Option<M>> {
-        let mut q = Query::update();
-        q.table(M::META.name);
-        for c in M::META.columns.iter().filter(|c| !c.primary_key) {
-            q.value(c.name, sea_query::Expr::val(c.ty.kind.null()));
-        }
-        for &k in M::META.primary_key {
-            let c = &M::META.columns[k];
-            q.and_where(sea_query::Expr::col((M::META.name, c.name)).eq(c.ty.kind.null()));
-        }
-        let (sql, _) = self.dialect().render(&q);
-        match self.write_sql(&sql, params).await? {
+    /// Runs the `UPDATE` of `save` (`sql`, with `params`) and reads the row back; `None` when
+    /// no row matched.
+    pub(crate) async fn update_then_read<M: Model>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        key: &[Value],
+    ) -> Result<Option<M>> {
+        match self.write_sql(sql, params).await? {
             0 => Ok(None),
             _ => self.read_back(key).await,
         }

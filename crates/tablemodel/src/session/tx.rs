@@ -97,6 +97,8 @@ impl Session {
     /// Rolls back the open transaction, if any, and makes the session usable again after
     /// a failed statement.
     pub async fn rollback(&mut self) -> Result<()> {
+        // The rows go back to what they were: what `save` remembers of them no longer holds.
+        self.loaded.clear();
         if self.tx.open {
             self.control("ROLLBACK").await?;
         }
@@ -117,6 +119,7 @@ impl Session {
     /// Undoes everything since `savepoint`; the transaction goes on, usable again even if
     /// a statement failed after the savepoint.
     pub async fn rollback_to_savepoint(&mut self, savepoint: Savepoint) -> Result<()> {
+        self.loaded.clear();
         self.control(&format!("ROLLBACK TO SAVEPOINT {}", savepoint.name)).await?;
         self.control(&format!("RELEASE SAVEPOINT {}", savepoint.name)).await?;
         self.tx.failed = false;

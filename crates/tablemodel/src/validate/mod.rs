@@ -36,7 +36,7 @@ pub use coerce::FromJson;
 pub use dump::Dump;
 pub use error::{LocItem, ValidationError, ValidationErrors, ValueError};
 pub use patch::Patch;
-pub use validator::Validator;
+pub use validator::{FieldValidator, Validator};
 
 /// What the code `#[derive(Model)]` and `#[derive(DbEnum)]` generate calls; re-exported by
 /// `crate::__private`, not a public API.

@@ -78,3 +78,33 @@ impl Validator {
         self.errors
     }
 }
+
+/// A field validator (`#[field(validator = path)]`) for a field of type `T`: a function
+/// `fn(T) -> Result<T, E>` with `E: Into<ValueError>` (a `ValueError`, a `String`, a
+/// `&str`). The derive calls validators through it, so a function of another shape is
+/// reported at the attribute that names it.
+///
+/// ```
+/// use tablemodel::validate::{FieldValidator, ValueError};
+///
+/// fn trimmed(s: String) -> Result<String, ValueError> {
+///     Ok(s.trim().to_owned())
+/// }
+/// assert_eq!(FieldValidator::<String, _>::run(&trimmed, " a ".into()).unwrap(), "a");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a validator for a field of type `{T}`",
+    label = "this validator does not take and return a `{T}`",
+    note = "a field validator is a `fn({T}) -> Result<{T}, ValueError>`; on an Update type it is applied to the \
+            value sent, so write it for the table model's field type"
+)]
+pub trait FieldValidator<T, E> {
+    /// Runs the validator on `value`.
+    fn run(&self, value: T) -> Result<T, ValueError>;
+}
+
+impl<T, E: Into<ValueError>, F: Fn(T) -> Result<T, E>> FieldValidator<T, E> for F {
+    fn run(&self, value: T) -> Result<T, ValueError> {
+        self(value).map_err(Into::into)
+    }
+}

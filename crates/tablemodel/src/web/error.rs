@@ -101,7 +101,8 @@ impl From<ValidationErrors> for HttpError {
 const POOL_RETRY_AFTER_SECONDS: &str = "1";
 
 impl From<Error> for HttpError {
-    /// Integrity violations are 409 with a short detail; a vanished row (`RowNotFound`) or
+    /// Integrity violations and a stale `save` ([`Error::StaleData`]) are 409 with a short
+    /// detail; a vanished row (`RowNotFound`) or
     /// `one()` finding nothing is 404; validation is 422. A busy database, a connection
     /// that could not be opened or was lost, and a closed pool are 503, and so is a pool
     /// that had no free connection in time, with `Retry-After`. A value the database cannot
@@ -117,6 +118,10 @@ impl From<Error> for HttpError {
         match error {
             Error::Validation(errors) => errors.into(),
             Error::RowNotFound { table, .. } => HttpError::not_found(format!("{} not found", title(table))),
+            Error::StaleData { table, .. } => HttpError::new(
+                StatusCode::CONFLICT,
+                format!("Conflict: the {} was changed by another request; reload it and retry", title(table)),
+            ),
             Error::Database(db) if db.kind.is_constraint() => {
                 tracing::warn!(target: "tablemodel::web", constraint = ?db.constraint, sql = ?db.sql, "{}", db.message);
                 let detail = match db.kind {

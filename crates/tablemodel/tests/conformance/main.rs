@@ -11,7 +11,7 @@ mod error_kinds;
 mod errors;
 mod many_to_many;
 mod migrate_constraints;
-mod migrate_files;
+mod model_semantics;
 mod queries;
 mod relationships;
 mod schema_reflect;

@@ -20,10 +20,10 @@ SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."t
 SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" WHERE "hero"."name" = ? LIMIT 2
     params: ["Spider-Boy"]
 BEGIN IMMEDIATE
-UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
-    params: ["Spider-Boy", "Pedro Parqueador", NULL, 1, 3]
+UPDATE "hero" SET "team_id" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
+    params: [1, 3]
 COMMIT
 BEGIN IMMEDIATE
-UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
-    params: ["Spider-Boy", "Pedro Parqueador", NULL, NULL, 3]
+UPDATE "hero" SET "team_id" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
+    params: [NULL, 3]
 COMMIT

@@ -25,8 +25,8 @@ SELECT "team"."id", "team"."name", "team"."headquarters" FROM "team" ORDER BY "t
 SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" WHERE "hero"."team_id" IN (?, ?) ORDER BY "hero"."id" ASC
     params: [1, 2]
 BEGIN IMMEDIATE
-UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
-    params: ["Deadpond", "Dive Wilson", NULL, NULL, 1]
+UPDATE "hero" SET "team_id" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
+    params: [NULL, 1]
 COMMIT
 BEGIN IMMEDIATE
 DELETE FROM "hero" WHERE "hero"."team_id" = ?

@@ -11,9 +11,10 @@ use quote::quote;
 use super::validate::option_inner;
 use crate::model::ir::{Companions, Default, Field, Model};
 
-/// A key the database or a default fills in, left out of the Create type.
+/// A key the database or a default fills in, or a column the database generates: left out
+/// of the Create type.
 fn is_generated_key(f: &Field) -> bool {
-    f.primary_key && (option_inner(&f.ty).is_some() || f.default.is_some())
+    f.generated || (f.primary_key && (option_inner(&f.ty).is_some() || f.default.is_some()))
 }
 
 fn companion(model: &Model, ident: &syn::Ident, fields: Vec<Field>) -> Model {
@@ -130,7 +131,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let fields: Vec<Field> = model
             .fields
             .iter()
-            .filter(|f| !f.primary_key && f.relationship.is_none())
+            .filter(|f| !f.primary_key && !f.generated && !f.version && f.relationship.is_none())
             .map(|f| {
                 let mut f = f.clone();
                 f.default = None;
@@ -138,6 +139,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                     Some(inner) => {
                         let inner = inner.clone();
                         f.ty = syn::parse_quote! { ::tablemodel::validate::Patch<#inner> };
+                        f.update_patch = true;
                     }
                     None => {
                         let ty = f.ty.clone();

@@ -46,6 +46,12 @@ pub(crate) fn expand(model: &Model) -> proc_macro2::TokenStream {
                 .with_unique(#unique)
                 .with_index(#index)
         };
+        if f.generated {
+            column = quote! { #column.with_generated(true) };
+        }
+        if f.version {
+            column = quote! { #column.with_version(true) };
+        }
         if let Some(s) = &f.server_default {
             column = quote! { #column.with_server_default(#s) };
         }

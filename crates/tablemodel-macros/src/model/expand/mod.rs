@@ -11,6 +11,7 @@ mod relationships;
 mod schema;
 mod serialize;
 mod validate;
+mod write_validate;
 
 use super::ir::Model;
 

@@ -34,6 +34,7 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
     });
     let unreachable = format!("{} has no column at position {{}}", model.ident);
     let check = super::validate::check_body(model);
+    let validate_write = super::write_validate::expand(model);
     let set_arms = model.columns().map(|(i, f)| {
         let name = &f.ident;
         let ty = &f.ty;
@@ -63,6 +64,8 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
             fn check(&self) -> ::core::result::Result<(), ::tablemodel::validate::ValidationErrors> {
                 #check
             }
+
+            #validate_write
 
             fn set_column(&mut self, index: usize, value: ::tablemodel::Value) -> ::core::result::Result<(), ::tablemodel::Error> {
                 match index {

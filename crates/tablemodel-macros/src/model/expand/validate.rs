@@ -3,7 +3,8 @@
 //! collecting every error before answering.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::model::ir::{Bound, Comparison, Default, Field, Format, Model};
 
@@ -22,7 +23,7 @@ pub(crate) fn bound_tokens(bound: Bound) -> TokenStream {
 
 /// The checks run on the value `value` (a reference expression) whose raw input is `raw`;
 /// they record errors only while `v.error_count() == start`.
-fn constraint_checks(field: &Field, value: TokenStream) -> TokenStream {
+pub(crate) fn constraint_checks(field: &Field, value: TokenStream) -> TokenStream {
     let rt = rt();
     let c = quote! { #rt::constraints };
     let v = &field.validation;
@@ -112,17 +113,75 @@ fn before_validator(path: Option<&syn::Path>, input: &syn::Ident) -> TokenStream
 }
 
 /// `Some(value)` passed through the `validator` function, if any; a failure is a
-/// `value_error` about `input`.
-fn after_validator(path: Option<&syn::Path>, value: &syn::Ident, input: &syn::Ident) -> TokenStream {
+/// `value_error` about `input`. The validator is written for the table model's field type:
+/// on an Update companion's field it applies to the value sent (an `Option<T>` field's inner
+/// `T`; a `Patch<T>` field's value or null as the model's `Option<T>`).
+fn after_validator(
+    field: Option<&Field>,
+    path: Option<&syn::Path>,
+    value: &syn::Ident,
+    input: &syn::Ident,
+) -> TokenStream {
     let Some(path) = path else { return quote! { ::core::option::Option::Some(#value) } };
-    quote! {
-        match #path(#value) {
-            ::core::result::Result::Ok(value) => ::core::option::Option::Some(value),
-            ::core::result::Result::Err(e) => {
-                v.value_error(::core::convert::Into::into(e), #input);
-                ::core::option::Option::None
+    let rt = rt();
+    let ok_or_error = |ty: TokenStream, arg: TokenStream, wrap: TokenStream| {
+        let run = quote_spanned! {path.span()=> <_ as #rt::FieldValidator<#ty, _>>::run(&#path, #arg) };
+        quote! {
+            match #run {
+                ::core::result::Result::Ok(value) => ::core::option::Option::Some(#wrap),
+                ::core::result::Result::Err(e) => {
+                    v.value_error(e, #input);
+                    ::core::option::Option::None
+                }
             }
         }
+    };
+    match field {
+        Some(f) if f.update_non_null => {
+            let inner = option_inner(&f.ty).unwrap_or(&f.ty);
+            let run = ok_or_error(quote! { #inner }, quote! { value }, quote! { ::core::option::Option::Some(value) });
+            quote! {
+                match #value {
+                    ::core::option::Option::Some(value) => #run,
+                    ::core::option::Option::None => ::core::option::Option::Some(::core::option::Option::None),
+                }
+            }
+        }
+        Some(f) if f.update_patch => {
+            let inner = patch_inner(&f.ty);
+            let ty = quote! { ::core::option::Option<#inner> };
+            let run = ok_or_error(ty, quote! { value }, quote! { #rt::Patch::from(value) });
+            quote! {
+                match #rt::Patch::into_option(#value) {
+                    ::core::option::Option::Some(value) => #run,
+                    ::core::option::Option::None => ::core::option::Option::Some(#rt::Patch::Unset),
+                }
+            }
+        }
+        Some(f) => {
+            let ty = &f.ty;
+            ok_or_error(quote! { #ty }, quote! { #value }, quote! { value })
+        }
+        None => quote! {
+            match #path(#value) {
+                ::core::result::Result::Ok(value) => ::core::option::Option::Some(value),
+                ::core::result::Result::Err(e) => {
+                    v.value_error(::core::convert::Into::into(e), #input);
+                    ::core::option::Option::None
+                }
+            }
+        },
+    }
+}
+
+/// `T` of a `Patch<T>`.
+fn patch_inner(ty: &syn::Type) -> &syn::Type {
+    let syn::Type::Path(p) = ty else { return ty };
+    let Some(last) = p.path.segments.last() else { return ty };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return ty };
+    match args.args.first() {
+        Some(syn::GenericArgument::Type(t)) => t,
+        _ => ty,
     }
 }
 
@@ -152,7 +211,12 @@ fn read_field(field: &Field) -> TokenStream {
         (quote! { <#ty as #rt::FromJson>::from_json(raw, v) }, default)
     };
     let checks = constraint_checks(field, quote! { &parsed });
-    let after = after_validator(v.validator.as_ref(), &quote::format_ident!("parsed"), &quote::format_ident!("raw"));
+    let after = after_validator(
+        Some(field),
+        v.validator.as_ref(),
+        &quote::format_ident!("parsed"),
+        &quote::format_ident!("raw"),
+    );
     quote! {
         match object.get(#key) {
             ::core::option::Option::Some(raw) => v.nested(#key, |v| {
@@ -199,7 +263,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let idents = model.fields.iter().map(|f| &f.ident);
     let before = before_validator(model.validator_before.as_ref(), &quote::format_ident!("value"));
     let after =
-        after_validator(model.validator.as_ref(), &quote::format_ident!("built"), &quote::format_ident!("value"));
+        after_validator(None, model.validator.as_ref(), &quote::format_ident!("built"), &quote::format_ident!("value"));
     let set_fields = model.fields.iter().filter(|f| !f.validation.exclude).map(|f| {
         let name = &f.ident;
         let key = f.output_key();
@@ -274,7 +338,8 @@ pub(crate) fn is_patch(ty: &syn::Type) -> bool {
 
 /// The body of `Model::check`: the constraints of every field on the value as it is now, so
 /// that a model built in Rust code rather than validated cannot be written when it breaks
-/// them. Custom validators, which may transform values, run only during validation.
+/// them. Custom validators, which may transform values, run in `validate_write`
+/// (see `write_validate`).
 pub(crate) fn check_body(model: &Model) -> TokenStream {
     let rt = rt();
     let title = &model.title;
