@@ -131,6 +131,8 @@ pub(crate) struct Model {
     pub(crate) ident: syn::Ident,
     pub(crate) vis: syn::Visibility,
     pub(crate) table: Option<String>,
+    /// `#[model(base)]`: its fields can be inlined into tables (`#[tablemodel::inline_bases]`).
+    pub(crate) base: bool,
     pub(crate) fields: Vec<Field>,
     pub(crate) companions: Companions,
     /// `#[model(validator = path)]`: `fn(Self) -> Result<Self, ValueError>` after the fields.

@@ -6,13 +6,12 @@ use syn::spanned::Spanned;
 use super::ir::{Bound, Companions, Comparison, Default, Field, Format, Model, OnDelete, Validation};
 use crate::attr::{boolean, combine, int, parse_keys, string};
 
-const MODEL_KEYS: &str =
-    "`table`, `table_name`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
+const MODEL_KEYS: &str = "`table`, `base`, `table_name`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
 const FIELD_KEYS: &str = "`primary_key`, `foreign_key`, `ondelete`, `unique`, `index`, `nullable`, `default`, \
     `default_factory`, `server_default`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
     `min_length`, `pattern`, `gt`, `ge`, `lt`, `le`, `multiple_of`, `min_items`, `max_items`, `format`, `validator`, \
     `validator_before`, `alias`, `validation_alias`, `serialization_alias`, `exclude`, `flatten`, `title`, `description`, `examples`";
-const TABLE_ONLY: &[&str] = &[
+pub(crate) const TABLE_ONLY: &[&str] = &[
     "primary_key",
     "foreign_key",
     "ondelete",
@@ -38,6 +37,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     };
 
     let mut is_table = false;
+    let mut base: Option<proc_macro2::Span> = None;
     let mut table_name: Option<syn::LitStr> = None;
     let mut companions = Companions::default();
     let mut companion_spans = Vec::new();
@@ -48,6 +48,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     parse_keys(&input.attrs, "model", &mut errors, |key, meta| {
         match key {
             "table" => is_table = true,
+            "base" => base = Some(meta.path.span()),
             "table_name" => table_name = Some(string(meta)?),
             "create" | "public" | "update" => {
                 let lit = string(meta)?;
@@ -76,11 +77,19 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     if !is_table && let Some(span) = companion_spans.first() {
         errors.push(syn::Error::new(*span, "companion types are generated for table models; add `table`"));
     }
+    if is_table && let Some(span) = base {
+        errors.push(syn::Error::new(
+            span,
+            "a base is flattened into tables, not a table itself: remove `table` or `base`",
+        ));
+    }
     let mut fields = Vec::new();
     for field in &named.named {
-        fields.push(parse_field(field, is_table, &mut errors));
+        // A base accepts column attributes: they are for the tables it is inlined into.
+        fields.push(parse_field(field, is_table, base.is_some(), &mut errors));
     }
     let model = Model {
+        base: base.is_some(),
         ident: input.ident.clone(),
         vis: input.vis.clone(),
         companions,
@@ -106,7 +115,7 @@ fn is_option(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
-fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>) -> Field {
+fn parse_field(field: &syn::Field, is_table: bool, is_base: bool, errors: &mut Vec<syn::Error>) -> Field {
     let ident = field.ident.clone().expect("named field");
     let mut out = Field {
         column_name: ident.to_string(),
@@ -136,7 +145,7 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
     parse_keys(&field.attrs, "field", errors, |key, meta| {
         let span = meta.path.span();
         keys.push((key.to_owned(), span));
-        if !is_table && TABLE_ONLY.contains(&key) {
+        if !is_table && !is_base && TABLE_ONLY.contains(&key) {
             return Err(meta.error(format!("`{key}` only applies to table models; add #[model(table)]")));
         }
         match key {
@@ -189,8 +198,9 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
             "flatten" => {
                 if is_table {
                     return Err(meta.error(
-                        "`flatten` applies to schema models: a table's columns are its own fields; \
-                         flatten the shared base into the Create/Public types instead",
+                        "a table's columns are its own fields: to share a `#[model(base)]` struct's \
+                         fields, put #[tablemodel::inline_bases] above #[derive(Model)], which \
+                         inlines them here",
                     ));
                 }
                 out.validation.flatten = true;

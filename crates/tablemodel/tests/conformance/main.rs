@@ -16,6 +16,7 @@ mod queries;
 mod relationships;
 mod schema_reflect;
 mod session_state;
+mod shared_bases;
 mod sqlite_writers;
 mod statement_cache;
 mod traps;

@@ -21,6 +21,7 @@ fn companion(model: &Model, ident: &syn::Ident, fields: Vec<Field>) -> Model {
         ident: ident.clone(),
         vis: model.vis.clone(),
         table: None,
+        base: false,
         fields,
         companions: Companions::default(),
         validator: None,
