@@ -105,6 +105,8 @@ pub(crate) struct Validation {
     pub(crate) validation_alias: Option<String>,
     pub(crate) serialization_alias: Option<String>,
     pub(crate) exclude: bool,
+    /// `#[model(populate_by_name)]`: an aliased field also accepts its Rust name as input.
+    pub(crate) populate_by_name: bool,
     /// The field's own fields are read from and written to this object's level.
     pub(crate) flatten: bool,
     pub(crate) title: Option<String>,

@@ -38,6 +38,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
 
     let mut is_table = false;
     let mut base: Option<proc_macro2::Span> = None;
+    let mut populate_by_name = false;
     let mut table_name: Option<syn::LitStr> = None;
     let mut companions = Companions::default();
     let mut companion_spans = Vec::new();
@@ -49,6 +50,7 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
         match key {
             "table" => is_table = true,
             "base" => base = Some(meta.path.span()),
+            "populate_by_name" => populate_by_name = true,
             "table_name" => table_name = Some(string(meta)?),
             "create" | "public" | "update" => {
                 let lit = string(meta)?;
@@ -86,7 +88,9 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     let mut fields = Vec::new();
     for field in &named.named {
         // A base accepts column attributes: they are for the tables it is inlined into.
-        fields.push(parse_field(field, is_table, base.is_some(), &mut errors));
+        let mut field = parse_field(field, is_table, base.is_some(), &mut errors);
+        field.validation.populate_by_name = populate_by_name;
+        fields.push(field);
     }
     let model = Model {
         base: base.is_some(),

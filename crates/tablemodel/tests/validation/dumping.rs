@@ -24,6 +24,14 @@ struct Caped {
     powers: Vec<Power>,
 }
 
+/// Pydantic's `populate_by_name=True`: the alias or the field name.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(populate_by_name)]
+struct Lenient {
+    #[field(alias = "secretName", min_length = 2)]
+    secret_name: String,
+}
+
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table, table_name = "dump_team")]
 struct DumpTeam {
@@ -83,4 +91,19 @@ fn validating_a_dict_keeps_its_relationships() {
     assert_eq!(team.dump_json(), r#"{"name":"Z-Force","id":2,"heroes":[{"name":"Deadpond","team_id":2,"id":1}]}"#);
     let hero = DumpHero::validate(&json!({"name": "Deadpond", "team": {"name": "Z-Force", "id": 2}})).unwrap();
     assert!(matches!(&hero.team, Related::Loaded(Some(t)) if t.name == "Z-Force"));
+}
+
+#[test]
+fn populate_by_name_accepts_the_field_name_too() {
+    let by_alias = Lenient::validate(&json!({"secretName": "Dive"})).unwrap();
+    let by_name = Lenient::validate(&json!({"secret_name": "Dive"})).unwrap();
+    assert_eq!(by_alias, by_name);
+    assert_eq!(by_name.dump_json(), r#"{"secretName":"Dive"}"#, "output keeps the alias");
+    // Constraints still apply; the alias wins when both are given.
+    let err = Lenient::validate(&json!({"secret_name": "D"})).unwrap_err();
+    assert_eq!(err.errors()[0].kind, "string_too_short");
+    assert_eq!(Lenient::validate(&json!({"secretName": "A1", "secret_name": "B2"})).unwrap().secret_name, "A1");
+    // Without the option, only the alias is read.
+    let strict = Caped::validate(&json!({"secret_name": "Dive"})).unwrap_err();
+    assert_eq!(strict.errors()[0].kind, "missing");
 }

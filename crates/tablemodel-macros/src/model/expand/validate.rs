@@ -153,8 +153,14 @@ fn read_field(field: &Field) -> TokenStream {
     };
     let checks = constraint_checks(field, quote! { &parsed });
     let after = after_validator(v.validator.as_ref(), &quote::format_ident!("parsed"), &quote::format_ident!("raw"));
+    let name = field.ident.to_string();
+    let lookup = if v.populate_by_name && name != key {
+        quote! { object.get(#key).or_else(|| object.get(#name)) }
+    } else {
+        quote! { object.get(#key) }
+    };
     quote! {
-        match object.get(#key) {
+        match #lookup {
             ::core::option::Option::Some(raw) => v.nested(#key, |v| {
                 #before
                 let start = v.error_count();
