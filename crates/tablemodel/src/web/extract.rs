@@ -235,7 +235,7 @@ fn list_fields<T: schemars::JsonSchema + 'static>() -> &'static [String] {
         .collect();
     // One small leak per query type, so requests read the list without locking it twice.
     let names: &'static [String] = Box::leak(names.into_boxed_slice());
-    *lists.write().unwrap_or_else(|e| e.into_inner()).entry(id).or_insert(names)
+    lists.write().unwrap_or_else(|e| e.into_inner()).entry(id).or_insert(names)
 }
 
 /// FastAPI validates each parameter on its own: a missing one has `input: null`.
