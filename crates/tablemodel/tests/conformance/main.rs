@@ -6,6 +6,7 @@
 
 mod cascade_delete;
 mod common;
+mod custom_types;
 mod ddl;
 mod error_kinds;
 mod errors;
