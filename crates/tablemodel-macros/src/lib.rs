@@ -37,3 +37,24 @@ pub fn embed_migrations(input: TokenStream) -> TokenStream {
     let dir = syn::parse_macro_input!(input as syn::LitStr);
     embed::migrations(&dir).unwrap_or_else(syn::Error::into_compile_error).into()
 }
+
+/// Inlines the fields of every `#[field(flatten)]` base of a struct (a `#[derive(Model)]`
+/// struct marked `#[model(base)]`) in place, so that they become the struct's own fields:
+/// columns of a table, with the base's attributes. Put it above `#[derive(Model)]`.
+///
+/// See the `tablemodel` crate documentation (`inline_bases`) for an example.
+#[proc_macro_attribute]
+pub fn inline_bases(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        let error = syn::Error::new(proc_macro2::Span::call_site(), "#[inline_bases] takes no arguments");
+        return error.into_compile_error().into();
+    }
+    model::base::inline_bases(item.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Used by the macro a `#[model(base)]` derive defines; not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn inline_base(input: TokenStream) -> TokenStream {
+    model::base::inline_base(input.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}

@@ -45,15 +45,15 @@ pub use row::RowReader;
 /// The SQL builder tablemodel renders with, for hand-built expressions.
 pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
-pub use tablemodel_macros::{DbEnum, Model, embed_migrations};
+pub use tablemodel_macros::{DbEnum, Model, embed_migrations, inline_bases};
 pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
 pub use validate::{Patch, Schema, ValidationErrors};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Related, Schema, Session, and_, count, delete, not_, or_,
-        select, select_only, update,
+        DbEnum, Dialect, Engine, Error, Filter, Model, Patch, Related, Schema, Session, and_, count, delete,
+        inline_bases, not_, or_, select, select_only, update,
     };
 }
 
@@ -70,4 +70,5 @@ pub mod __private {
     pub use sea_query;
     pub use serde;
     pub use serde_json;
+    pub use tablemodel_macros::inline_base;
 }

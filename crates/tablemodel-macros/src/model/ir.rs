@@ -114,6 +114,8 @@ pub(crate) struct Validation {
     pub(crate) validation_alias: Option<String>,
     pub(crate) serialization_alias: Option<String>,
     pub(crate) exclude: bool,
+    /// `#[model(populate_by_name)]`: an aliased field also accepts its Rust name as input.
+    pub(crate) populate_by_name: bool,
     /// The field's own fields are read from and written to this object's level.
     pub(crate) flatten: bool,
     pub(crate) title: Option<String>,
@@ -142,6 +144,8 @@ pub(crate) struct Model {
     pub(crate) table: Option<String>,
     /// `#[model(renamed_from = "…")]`: the table's previous name.
     pub(crate) renamed_from: Option<String>,
+    /// `#[model(base)]`: its fields can be inlined into tables (`#[tablemodel::inline_bases]`).
+    pub(crate) base: bool,
     pub(crate) fields: Vec<Field>,
     pub(crate) companions: Companions,
     /// `#[model(validator = path)]`: `fn(Self) -> Result<Self, ValueError>` after the fields.

@@ -6,12 +6,12 @@ use syn::spanned::Spanned;
 use super::ir::{Bound, Companions, Comparison, Default, Field, Format, Model, OnDelete, Validation};
 use crate::attr::{boolean, combine, int, parse_keys, string};
 
-const MODEL_KEYS: &str = "`table`, `table_name`, `renamed_from`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
+const MODEL_KEYS: &str = "`table`, `base`, `table_name`, `renamed_from`, `create`, `public`, `update`, `validator`, `validator_before`, `title`, `description`";
 const FIELD_KEYS: &str = "`primary_key`, `foreign_key`, `ondelete`, `unique`, `index`, `nullable`, `default`, \
     `default_factory`, `server_default`, `renamed_from`, `generated`, `version`, `max_length`, `max_digits`, `decimal_places`, `column_name`, `sql_type`, `skip`, \
     `min_length`, `pattern`, `gt`, `ge`, `lt`, `le`, `multiple_of`, `min_items`, `max_items`, `format`, `validator`, \
     `validator_before`, `alias`, `validation_alias`, `serialization_alias`, `exclude`, `flatten`, `title`, `description`, `examples`";
-const TABLE_ONLY: &[&str] = &[
+pub(crate) const TABLE_ONLY: &[&str] = &[
     "primary_key",
     "foreign_key",
     "ondelete",
@@ -40,6 +40,8 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     };
 
     let mut is_table = false;
+    let mut base: Option<proc_macro2::Span> = None;
+    let mut populate_by_name = false;
     let mut table_name: Option<syn::LitStr> = None;
     let mut renamed_from: Option<syn::LitStr> = None;
     let mut companions = Companions::default();
@@ -51,6 +53,8 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     parse_keys(&input.attrs, "model", &mut errors, |key, meta| {
         match key {
             "table" => is_table = true,
+            "base" => base = Some(meta.path.span()),
+            "populate_by_name" => populate_by_name = true,
             "table_name" => table_name = Some(string(meta)?),
             "renamed_from" => renamed_from = Some(nonempty(string(meta)?)?),
             "create" | "public" | "update" => {
@@ -85,11 +89,21 @@ pub(crate) fn parse(input: &syn::DeriveInput) -> syn::Result<Model> {
     if !is_table && let Some(span) = companion_spans.first() {
         errors.push(syn::Error::new(*span, "companion types are generated for table models; add `table`"));
     }
+    if is_table && let Some(span) = base {
+        errors.push(syn::Error::new(
+            span,
+            "a base is flattened into tables, not a table itself: remove `table` or `base`",
+        ));
+    }
     let mut fields = Vec::new();
     for field in &named.named {
-        fields.push(parse_field(field, is_table, &mut errors));
+        // A base accepts column attributes: they are for the tables it is inlined into.
+        let mut field = parse_field(field, is_table, base.is_some(), &mut errors);
+        field.validation.populate_by_name = populate_by_name;
+        fields.push(field);
     }
     let model = Model {
+        base: base.is_some(),
         ident: input.ident.clone(),
         vis: input.vis.clone(),
         companions,
@@ -124,7 +138,7 @@ fn is_option(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
-fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>) -> Field {
+fn parse_field(field: &syn::Field, is_table: bool, is_base: bool, errors: &mut Vec<syn::Error>) -> Field {
     let ident = field.ident.clone().expect("named field");
     let mut out = Field {
         column_name: ident.to_string(),
@@ -159,7 +173,7 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
     parse_keys(&field.attrs, "field", errors, |key, meta| {
         let span = meta.path.span();
         keys.push((key.to_owned(), span));
-        if !is_table && TABLE_ONLY.contains(&key) {
+        if !is_table && !is_base && TABLE_ONLY.contains(&key) {
             return Err(meta.error(format!("`{key}` only applies to table models; add #[model(table)]")));
         }
         match key {
@@ -219,8 +233,9 @@ fn parse_field(field: &syn::Field, is_table: bool, errors: &mut Vec<syn::Error>)
             "flatten" => {
                 if is_table {
                     return Err(meta.error(
-                        "`flatten` applies to schema models: a table's columns are its own fields; \
-                         flatten the shared base into the Create/Public types instead",
+                        "a table's columns are its own fields: to share a `#[model(base)]` struct's \
+                         fields, put #[tablemodel::inline_bases] above #[derive(Model)], which \
+                         inlines them here",
                     ));
                 }
                 out.validation.flatten = true;

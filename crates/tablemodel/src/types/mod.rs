@@ -183,6 +183,11 @@ pub trait SqlType: Sized + Send + Sync + 'static {
 ///
 /// assert_eq!(<Cents as SqlType>::TYPE.kind, ValueKind::BigInt);
 /// assert_eq!(Cents::from_value(Cents(250).to_value()).unwrap(), Cents(250));
+///
+/// // Its columns compare with its values in filters.
+/// fn at_least(column: tablemodel::Column<impl tablemodel::Model, Cents>) -> tablemodel::Filter {
+///     column.ge(Cents(100))
+/// }
 /// ```
 pub trait SqlConvert: Sized + Send + Sync + 'static {
     /// The stored representation.
@@ -193,7 +198,12 @@ pub trait SqlConvert: Sized + Send + Sync + 'static {
     fn from_repr(repr: Self::Repr) -> Result<Self, String>;
 }
 
-/// Implements [`SqlType`] for a type that implements [`SqlConvert`].
+/// Implements [`SqlType`] for a type that implements [`SqlConvert`], and [`Operand`](crate::Operand)
+/// so that its columns can be compared in filters (`Invoice::total().ge(Cents(100))`).
+///
+/// For a table model's field the type also needs `serde::Serialize` and
+/// [`FromJson`](crate::validate::FromJson) (how it is validated and described in JSON Schema;
+/// delegating to the stored type's impl is usually enough).
 #[macro_export]
 macro_rules! sql_type_via_convert {
     ($ty:ty) => {
@@ -209,5 +219,7 @@ macro_rules! sql_type_via_convert {
                     .map_err(|message| $crate::DecodeError::new(::std::any::type_name::<$ty>(), message))
             }
         }
+        // Filters compare a column of the type with a value of it (`.ge(Cents(100))`).
+        $crate::__impl_operand!($ty);
     };
 }

@@ -1,5 +1,6 @@
 //! Turning a model into JSON with Pydantic's `model_dump` options.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -7,7 +8,8 @@ use serde_json::Value;
 /// Options for [`Schema::dump_with`](super::Schema::dump_with), after Pydantic's
 /// `model_dump(include=…, exclude=…, exclude_unset=…, exclude_none=…)`.
 ///
-/// Field names are the serialized names (aliases where a field has one).
+/// Field names in `include` / `exclude` are the keys of the output: aliases where a field has
+/// one, unless [`by_alias(false)`](Self::by_alias) writes field names.
 ///
 /// ```
 /// use tablemodel::validate::Dump;
@@ -20,6 +22,7 @@ pub struct Dump {
     pub(crate) exclude: BTreeSet<String>,
     pub(crate) exclude_unset: bool,
     pub(crate) exclude_none: bool,
+    pub(crate) by_name: bool,
 }
 
 impl Dump {
@@ -52,6 +55,38 @@ impl Dump {
         self
     }
 
+    /// Pydantic's `by_alias`: `true` (the default here, and what FastAPI answers with) writes
+    /// each field under its alias (`serialization_alias`, else `alias`); `false` writes its
+    /// Rust field name, in nested models too. (Pydantic's `model_dump` defaults to `false`.)
+    ///
+    /// ```
+    /// use tablemodel::prelude::*;
+    /// use tablemodel::validate::Dump;
+    ///
+    /// #[derive(Model)]
+    /// struct Hero {
+    ///     #[field(alias = "secretName")]
+    ///     secret_name: String,
+    /// }
+    ///
+    /// let hero = Hero { secret_name: "Dive Wilson".into() };
+    /// assert_eq!(hero.dump(), serde_json::json!({"secretName": "Dive Wilson"}));
+    /// let by_name = hero.dump_with(&Dump::new().by_alias(false));
+    /// assert_eq!(by_name, serde_json::json!({"secret_name": "Dive Wilson"}));
+    /// assert_eq!(hero.dump_json_with(&Dump::new().by_alias(false)), r#"{"secret_name":"Dive Wilson"}"#);
+    /// ```
+    pub fn by_alias(mut self, by_alias: bool) -> Self {
+        self.by_name = !by_alias;
+        self
+    }
+
+    /// Serializes `model` under these options' naming (aliases or field names).
+    pub(crate) fn serialize<T: serde::Serialize + ?Sized>(&self, model: &T) -> Value {
+        let previous = BY_NAME.replace(self.by_name);
+        let _restore = Restore(previous);
+        serde_json::to_value(model).unwrap_or(Value::Null)
+    }
+
     pub(crate) fn apply(&self, mut value: Value, fields_set: &[&str]) -> Value {
         if let Value::Object(map) = &mut value {
             map.retain(|key, _| {
@@ -76,4 +111,24 @@ fn drop_nulls(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(drop_nulls),
         _ => {}
     }
+}
+
+thread_local! {
+    /// Whether models serialized on this thread now write field names instead of aliases.
+    static BY_NAME: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Puts back the previous naming when a dump ends, even by a panic.
+struct Restore(bool);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        BY_NAME.set(self.0);
+    }
+}
+
+/// Whether a generated `Serialize` impl writes field names rather than aliases: set only
+/// during a [`Dump::by_alias(false)`](Dump::by_alias) dump.
+pub fn serialize_by_name() -> bool {
+    BY_NAME.get()
 }

@@ -38,10 +38,42 @@ pub use error::{LocItem, ValidationError, ValidationErrors, ValueError};
 pub use patch::Patch;
 pub use validator::{FieldValidator, Validator};
 
+/// A model with the fields its input set, from [`Schema::validate_tracked`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Validated<T> {
+    model: T,
+    fields_set: Vec<String>,
+}
+
+impl<T: Schema> Validated<T> {
+    /// The serialized names of the fields the input gave, in input order; a field that took
+    /// its default is not among them.
+    pub fn fields_set(&self) -> &[String] {
+        &self.fields_set
+    }
+
+    /// The model.
+    pub fn model(&self) -> &T {
+        &self.model
+    }
+
+    /// Takes the model out.
+    pub fn into_inner(self) -> T {
+        self.model
+    }
+
+    /// [`Schema::dump_with`], where `exclude_unset` keeps only the fields the input set.
+    pub fn dump_with(&self, options: &Dump) -> Value {
+        let set: Vec<&str> = self.fields_set.iter().map(String::as_str).collect();
+        options.apply(options.serialize(&self.model), &set)
+    }
+}
+
 /// What the code `#[derive(Model)]` and `#[derive(DbEnum)]` generate calls; re-exported by
 /// `crate::__private`, not a public API.
 pub(crate) mod support {
     pub use super::coerce::{enum_definition, enum_from_json, enum_json_schema};
+    pub use super::dump::serialize_by_name;
     pub use super::schema::{merge_flattened, object as schema_object, property as schema_property, title_case};
 }
 
@@ -98,7 +130,67 @@ pub trait Schema: FromJson + Serialize + schemars::JsonSchema {
 
     /// The model as JSON with include/exclude options.
     fn dump_with(&self, options: &Dump) -> Value {
-        options.apply(self.dump(), &self.fields_set())
+        options.apply(options.serialize(self), &self.fields_set())
+    }
+
+    /// The model as JSON text (`model_dump_json()`): compact, keys in declaration order,
+    /// aliases used; the bytes FastAPI would answer with.
+    ///
+    /// ```
+    /// use tablemodel::prelude::*;
+    ///
+    /// #[derive(Model)]
+    /// struct Hero {
+    ///     name: String,
+    ///     age: Option<i32>,
+    /// }
+    ///
+    /// let hero = Hero { name: "Deadpond".into(), age: None };
+    /// assert_eq!(hero.dump_json(), r#"{"name":"Deadpond","age":null}"#);
+    /// ```
+    fn dump_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "null".to_owned())
+    }
+
+    /// [`dump_with`](Self::dump_with) as JSON text (`model_dump_json(exclude_unset=True, …)`).
+    fn dump_json_with(&self, options: &Dump) -> String {
+        self.dump_with(options).to_string()
+    }
+
+    /// Validates like [`validate`](Self::validate) and remembers which fields the input set
+    /// (Pydantic's `model_fields_set`), so that
+    /// [`Validated::dump_with`]`(&Dump::new().exclude_unset())` leaves out the fields that
+    /// took their default.
+    ///
+    /// ```
+    /// use tablemodel::prelude::*;
+    /// use tablemodel::validate::Dump;
+    ///
+    /// #[derive(Model)]
+    /// struct Settings {
+    ///     name: String,
+    ///     #[field(default = 10)]
+    ///     limit: i64,
+    /// }
+    ///
+    /// let given = Settings::validate_tracked(&serde_json::json!({"name": "x"})).unwrap();
+    /// assert_eq!(given.fields_set(), ["name"]);
+    /// assert_eq!(given.dump_with(&Dump::new().exclude_unset()), serde_json::json!({"name": "x"}));
+    /// assert_eq!(given.into_inner().limit, 10);
+    /// ```
+    fn validate_tracked(value: &Value) -> Result<Validated<Self>, ValidationErrors> {
+        let model = Self::validate(value)?;
+        let properties = Self::model_json_schema();
+        let known = properties.get("properties").and_then(Value::as_object);
+        let fields_set = value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(key, _)| key)
+            .filter(|key| known.is_some_and(|known| known.contains_key(key.as_str())))
+            .cloned()
+            .collect();
+        Ok(Validated { model, fields_set })
     }
 
     /// The model's standalone JSON Schema document (`model_json_schema()`), nested models

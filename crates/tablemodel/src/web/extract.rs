@@ -155,19 +155,87 @@ impl<T: schemars::JsonSchema> aide::OperationOutput for Json<T> {
 /// Validated query parameters: a model whose fields are the parameters
 /// (`offset: i64` with `default = 0`, `limit` with `le = 100`). Values arrive as strings
 /// and are coerced as Pydantic does; errors are at `["query", name]`.
+///
+/// As in FastAPI, a parameter given twice keeps its last value, except for a list field
+/// (`Vec<T>`, `Option<Vec<T>>`), which receives every value in order: `?team=A&team=B` is
+/// `vec!["A", "B"]`, and an item that does not validate is reported at
+/// `["query", "team", 1]`. The OpenAPI document shows such a parameter as an array.
+///
+/// ```
+/// use tablemodel::prelude::*;
+/// use tablemodel::web::Query;
+/// use axum::extract::FromRequestParts;
+///
+/// #[derive(Model, Debug)]
+/// struct Search {
+///     #[field(default = Vec::new())]
+///     team: Vec<String>,
+///     #[field(default = 10)]
+///     limit: i64,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let request = axum::http::Request::get("/heroes/?team=A&limit=1&team=B&limit=5").body(()).unwrap();
+/// let (mut parts, ()) = request.into_parts();
+/// let Query(search) = Query::<Search>::from_request_parts(&mut parts, &()).await.unwrap();
+/// assert_eq!(search.team, ["A", "B"]);
+/// assert_eq!(search.limit, 5, "a scalar keeps the last value");
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Query<T>(pub T);
 
-impl<S: Send + Sync, T: Schema> FromRequestParts<S> for Query<T> {
+impl<S: Send + Sync, T: Schema + 'static> FromRequestParts<S> for Query<T> {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, HttpError> {
+        let lists = list_fields::<T>();
         let mut params = Map::new();
         for (key, value) in url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes()) {
-            params.insert(key.into_owned(), Value::String(value.into_owned()));
+            let value = Value::String(value.into_owned());
+            if lists.iter().any(|name| *name == key) {
+                match params.entry(key.into_owned()).or_insert_with(|| Value::Array(Vec::new())) {
+                    Value::Array(items) => items.push(value),
+                    other => *other = Value::Array(vec![value]),
+                }
+            } else {
+                params.insert(key.into_owned(), value);
+            }
         }
         T::validate(&Value::Object(params)).map(Query).map_err(|e| parameter_errors(e, "query"))
     }
+}
+
+/// The names of `T`'s properties whose JSON Schema is an array (possibly nullable): the
+/// query parameters that collect every repeated value. Read once per type from its schema.
+fn list_fields<T: schemars::JsonSchema + 'static>() -> &'static [String] {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+
+    type Lists = RwLock<HashMap<TypeId, &'static [String]>>;
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    let lists = LISTS.get_or_init(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(found) = lists.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+        return found;
+    }
+    let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>().to_value();
+    let is_array = |s: &Value| s.get("type").and_then(Value::as_str) == Some("array");
+    let names: Vec<String> = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| {
+            is_array(s)
+                || s.get("anyOf").and_then(Value::as_array).is_some_and(|branches| branches.iter().any(is_array))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    // One small leak per query type, so requests read the list without locking it twice.
+    let names: &'static [String] = Box::leak(names.into_boxed_slice());
+    lists.write().unwrap_or_else(|e| e.into_inner()).entry(id).or_insert(names)
 }
 
 /// FastAPI validates each parameter on its own: a missing one has `input: null`.

@@ -4,7 +4,15 @@
 //! - [`DbSession`]: one session per request; uncommitted work is rolled back at the end.
 //! - [`Json`], [`Query`], [`Path`]: validating extractors answering 422 with FastAPI's exact
 //!   body, `{"detail": [{"type", "loc", "msg", "input", "ctx"}]}`; malformed JSON is
-//!   `json_invalid` at Python's position with Python's message.
+//!   `json_invalid` at Python's position with Python's message. Import these, not
+//!   `axum::Json` / `axum::extract::Query`: axum's own compile for a model too (it is
+//!   `Deserialize`) but bypass the FastAPI-shaped 422 and reject a bad input with axum's
+//!   plain-text message.
+//!
+//!   ```
+//!   use tablemodel::web::{Json, Query}; // not axum::Json: that one skips the FastAPI 422
+//!   # let _ = (Json(()), Query(()));
+//!   ```
 //! - [`HttpError`]: `HTTPException`; library errors map to 404 / 409 / 422 / 500 without
 //!   leaking SQL to the client (it goes to the log).
 //! - [`with_docs`]: `/openapi.json` (OpenAPI 3.1, from the models' schemas and the routes,

@@ -6,6 +6,7 @@
 
 mod cascade_delete;
 mod common;
+mod custom_types;
 mod ddl;
 mod error_kinds;
 mod errors;
@@ -16,6 +17,7 @@ mod queries;
 mod relationships;
 mod schema_reflect;
 mod session_state;
+mod shared_bases;
 mod sqlite_writers;
 mod statement_cache;
 mod traps;

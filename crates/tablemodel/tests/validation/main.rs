@@ -4,6 +4,7 @@
 
 mod companions;
 mod composition;
+mod dumping;
 #[cfg(all(feature = "email", feature = "url"))]
 mod formats;
 mod models;

@@ -5,7 +5,7 @@ use axum::extract::{FromRef, State};
 use serde_json::{Value, json};
 use tablemodel::prelude::*;
 use tablemodel::web::routing::{ApiRouter, delete, get, post};
-use tablemodel::web::{DbSession, HttpError, Json, Path, TestClient, with_docs};
+use tablemodel::web::{DbSession, HttpError, Json, Path, Query, TestClient, with_docs};
 
 /// A user; the email is unique.
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -16,6 +16,17 @@ pub(crate) struct User {
     #[field(unique, min_length = 1)]
     pub(crate) email: String,
     pub(crate) name: String,
+}
+
+/// `GET /users/search?name=A&name=B&id=1`: repeated parameters collected into lists.
+#[derive(Model, Debug, Clone, PartialEq)]
+pub(crate) struct UserSearch {
+    #[field(default = Vec::new())]
+    pub(crate) name: Vec<String>,
+    #[field(default = Vec::new())]
+    pub(crate) id: Vec<i64>,
+    #[field(default = 100)]
+    pub(crate) limit: i64,
 }
 
 /// What the app needs: the engine, and a setting a test may override.
@@ -79,6 +90,18 @@ async fn read_users(mut s: DbSession) -> Result<Json<Vec<UserPublic>>, HttpError
     Ok(Json(users.into_iter().map(UserPublic::try_from).collect::<Result<_, _>>()?))
 }
 
+async fn search_users(mut s: DbSession, Query(q): Query<UserSearch>) -> Result<Json<Vec<UserPublic>>, HttpError> {
+    let mut query = select::<User>().order_by(User::id()).limit(u64::try_from(q.limit).unwrap_or(0));
+    if !q.name.is_empty() {
+        query = query.filter(User::name().in_(q.name));
+    }
+    if !q.id.is_empty() {
+        query = query.filter(User::id().in_(q.id));
+    }
+    let users = s.exec(query).await?;
+    Ok(Json(users.into_iter().map(UserPublic::try_from).collect::<Result<_, _>>()?))
+}
+
 async fn read_user(mut s: DbSession, Path(user_id): Path<i64>) -> Result<Json<UserPublic>, HttpError> {
     let user = s.get::<User>(user_id).await?.ok_or_else(|| HttpError::not_found("User not found"))?;
     Ok(Json(user.try_into()?))
@@ -112,6 +135,7 @@ pub(crate) fn routes() -> ApiRouter<AppState> {
         .api_route("/users/uncommitted", post(create_user_uncommitted))
         .api_route("/users/failing", post(create_user_then_fail))
         .api_route("/users/validated", post(create_user_validated_in_handler))
+        .api_route("/users/search", get(search_users))
         .api_route("/users/{user_id}", get(read_user))
         .api_route("/users/{user_id}", delete(delete_user))
         .api_route("/teams/{team_id}/users/{user_id}", get(read_membership))

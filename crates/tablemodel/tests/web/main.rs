@@ -8,4 +8,5 @@ mod extractors;
 mod fallbacks;
 mod graceful;
 mod overrides;
+mod query;
 mod session;

@@ -1,6 +1,6 @@
-SELECT "hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id" FROM "hero" WHERE "hero"."id" = ?
+SELECT "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id", "hero"."id" FROM "hero" WHERE "hero"."id" = ?
     params: [2]
 BEGIN IMMEDIATE
-UPDATE "hero" SET "age" = ? WHERE "hero"."id" = ? RETURNING "id", "name", "secret_name", "age", "team_id"
-    params: [16, 2]
+UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "name", "secret_name", "age", "team_id", "id"
+    params: ["Spider-Boy", "Pedro Parqueador", 16, NULL, 2]
 COMMIT

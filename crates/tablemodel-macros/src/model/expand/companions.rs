@@ -23,6 +23,7 @@ fn companion(model: &Model, ident: &syn::Ident, fields: Vec<Field>) -> Model {
         vis: model.vis.clone(),
         table: None,
         renamed_from: None,
+        base: false,
         fields,
         companions: Companions::default(),
         validator: None,

@@ -28,6 +28,17 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 }
             };
         }
+        let field_name = name.to_string();
+        if key != field_name {
+            // `Dump::by_alias(false)` writes the Rust field name instead of the alias.
+            return quote! {
+                ::tablemodel::__private::serde::ser::SerializeMap::serialize_entry(
+                    &mut map,
+                    if ::tablemodel::__private::serialize_by_name() { #field_name } else { #key },
+                    &self.#name,
+                )?;
+            };
+        }
         quote! { ::tablemodel::__private::serde::ser::SerializeMap::serialize_entry(&mut map, #key, &self.#name)?; }
     });
     quote! {

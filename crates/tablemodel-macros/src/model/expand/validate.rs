@@ -217,8 +217,14 @@ fn read_field(field: &Field) -> TokenStream {
         &quote::format_ident!("parsed"),
         &quote::format_ident!("raw"),
     );
+    let name = field.ident.to_string();
+    let lookup = if v.populate_by_name && name != key {
+        quote! { object.get(#key).or_else(|| object.get(#name)) }
+    } else {
+        quote! { object.get(#key) }
+    };
     quote! {
-        match object.get(#key) {
+        match #lookup {
             ::core::option::Option::Some(raw) => v.nested(#key, |v| {
                 #before
                 let start = v.error_count();
