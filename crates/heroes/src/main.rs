@@ -1,10 +1,10 @@
 //! Runs the heroes API: `cargo run -p heroes` serves http://127.0.0.1:8000 (docs at
-//! `/docs`) on `database.db` in the working directory.
+//! `/docs`) on `database.db` in the working directory. Pool, timeout and shutdown
+//! settings come from the environment: see the `heroes::server` module.
 
 use std::net::SocketAddr;
 
 use clap::Parser;
-use tablemodel::Engine;
 
 /// The heroes API server.
 #[derive(Parser, Debug)]
@@ -27,10 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let args = Args::parse();
-    let engine = Engine::connect(&args.database_url).await?;
+    let engine = heroes::server::engine_builder(&args.database_url, &heroes::server::env)?.connect().await?;
     heroes::create_tables(&engine).await?;
     let addr = SocketAddr::new(args.host, args.port);
     tracing::info!("docs at http://{addr}/docs");
-    tablemodel::web::serve(heroes::app(engine.clone()), addr, engine).await?;
+    heroes::server::server(engine, &heroes::server::env)?.serve(addr).await?;
     Ok(())
 }
