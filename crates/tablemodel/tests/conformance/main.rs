@@ -7,6 +7,7 @@
 mod cascade_delete;
 mod common;
 mod ddl;
+mod engine_settings;
 mod error_kinds;
 mod errors;
 mod many_to_many;
