@@ -36,6 +36,12 @@ fn request(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> 
     Ok(Reply { status, body })
 }
 
+/// `url`, or for SQLite a database file in `dir` (the drills need a file: several engines
+/// and processes share it).
+fn on_disk(url: String, dir: &tempfile::TempDir) -> String {
+    if url.starts_with("sqlite:") { format!("sqlite:///{}/heroes.db", dir.path().display()) } else { url }
+}
+
 /// The heroes app served in this process on a real socket, configured as the binary is
 /// from the environment (here a map), until the returned sender fires.
 async fn serve(url: &str, vars: &[(&str, &str)]) -> (SocketAddr, Engine, tokio::sync::oneshot::Sender<()>) {
@@ -56,6 +62,8 @@ async fn serve(url: &str, vars: &[(&str, &str)]) -> (SocketAddr, Engine, tokio::
 /// Drill 1: 64 clients POST heroes for three seconds. Every 200 is a row, no row exists
 /// without its 200, and nothing is a 5xx.
 async fn concurrent_writers_lose_nothing(url: String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = on_disk(url, &dir);
     let (addr, engine, _stop) = serve(&url, &[]).await;
     let until = Instant::now() + Duration::from_secs(3);
     let acknowledged = Arc::new(Mutex::new(HashSet::new()));
@@ -96,10 +104,12 @@ async fn concurrent_writers_lose_nothing(url: String) {
 /// keep being served meanwhile (the stalled requests hold no database connection), and
 /// each stalled one is answered 408 at the body read timeout.
 async fn slow_clients_get_408_and_hold_nothing(url: String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = on_disk(url, &dir);
     // A pool of two connections: without the lazy session, two stalled clients would take
     // the whole pool.
     let (addr, _engine, _stop) =
-        serve(&url, &[("DB_MAX_CONNECTIONS", "2"), ("DB_ACQUIRE_TIMEOUT", "2s"), ("HTTP_BODY_TIMEOUT", "2s")]).await;
+        serve(&url, &[("DB_MAX_CONNECTIONS", "2"), ("DB_ACQUIRE_TIMEOUT", "2s"), ("HTTP_BODY_TIMEOUT", "4s")]).await;
     let stalled: Vec<_> = (0..32)
         .map(|_| {
             tokio::task::spawn_blocking(move || {
@@ -114,11 +124,11 @@ async fn slow_clients_get_408_and_hold_nothing(url: String) {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    // Meanwhile, ordinary requests are served.
+    // Meanwhile, ordinary requests are served, all before any stalled one is answered.
     let ordinary = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let mut served = 0;
-        while served < 20 {
+        while served < 10 {
             let r = request(addr, "POST", "/heroes/", Some(&json!({"name": "fast", "secret_name": "s"}))).unwrap();
             assert_eq!(r.status, 200, "{}", r.body);
             served += 1;
@@ -127,6 +137,7 @@ async fn slow_clients_get_408_and_hold_nothing(url: String) {
     })
     .await
     .unwrap();
+    let still_stalled = stalled.iter().filter(|s| !s.is_finished()).count();
     let mut answers = BTreeMap::<String, usize>::new();
     let mut slowest = Duration::ZERO;
     for s in stalled {
@@ -135,10 +146,10 @@ async fn slow_clients_get_408_and_hold_nothing(url: String) {
         slowest = slowest.max(took);
     }
     println!(
-        "drill 7 ({url}): 20 ordinary POSTs in {ordinary:?} while 32 clients stalled; stalled answered {answers:?}, last after {slowest:?}"
+        "drill 7 ({url}): 10 ordinary POSTs in {ordinary:?} while 32 clients stalled; stalled answered {answers:?}, last after {slowest:?}"
     );
     assert_eq!(answers, BTreeMap::from([("408".to_owned(), 32)]));
-    assert!(ordinary < Duration::from_secs(2), "ordinary requests did not wait for the stalled ones: {ordinary:?}");
+    assert_eq!(still_stalled, 32, "the ordinary requests were served without waiting for the stalled ones");
 }
 
 /// Drill 3 on PostgreSQL: `LOCK TABLE hero` held by psql for four seconds. Reads of heroes
@@ -180,7 +191,8 @@ async fn postgres_a_locked_table_is_503_at_the_lock_timeout_then_resumes() {
 /// reads go on (WAL), and writes resume once the transaction ends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_held_write_lock_is_503_at_the_lock_timeout_then_resumes() {
-    let url = tablemodel_testkit::sqlite_url();
+    let dir = tempfile::tempdir().unwrap();
+    let url = on_disk(tablemodel_testkit::sqlite_url(), &dir);
     let (addr, _engine, _stop) = serve(&url, &[("DB_LOCK_TIMEOUT", "1s")]).await;
     let other = Engine::connect(&url).await.unwrap();
     let mut holder = other.session().await.unwrap();
@@ -220,6 +232,8 @@ async fn sqlite_a_held_write_lock_is_503_at_the_lock_timeout_then_resumes() {
 /// a request stuck behind a lock: the process exits within its grace period (2 s here),
 /// and every request answered 200 before is stored.
 async fn sigterm_under_load_exits_within_the_grace_period(url: String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = on_disk(url, &dir);
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -381,13 +395,13 @@ async fn postgres_restart_and_outage_are_503_then_nothing_fails() {
     }
     let samples = samples.lock().unwrap().clone();
     let settle = Duration::from_millis(200);
+    // The requests that started at `from` or later and ended before `to`.
     let phase = |from: Duration, to: Duration| {
         let mut counts = BTreeMap::<u16, usize>::new();
         let mut slowest = Duration::ZERO;
-        for &(at, took, status) in samples.iter().filter(|(at, ..)| *at >= from && *at < to) {
+        for &(_, took, status) in samples.iter().filter(|&&(at, took, _)| at >= from && at.saturating_add(took) < to) {
             *counts.entry(status).or_default() += 1;
             slowest = slowest.max(took);
-            let _ = at;
         }
         (counts, slowest)
     };

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use tablemodel::prelude::*;
 use tablemodel::{DbErrorKind, Filter};
-use tablemodel_testkit::on_every_backend;
 
 use crate::common::{Hero, seeded};
 
@@ -108,6 +107,9 @@ async fn a_session_timeout_does_not_outlive_its_session(url: String) {
 }
 
 async fn a_row_locked_by_another_session_fails_at_the_lock_timeout(url: String) {
+    // Two engines on one database: on SQLite, a file.
+    let dir = tempfile::tempdir().unwrap();
+    let url = if url.starts_with("sqlite:") { format!("sqlite:///{}/locked.db", dir.path().display()) } else { url };
     let engine = Engine::connect(&with_params(&url, "lock_timeout=300ms")).await.unwrap();
     let heroes = seeded(&engine).await;
     let mut holder = engine.session().await.unwrap();
@@ -156,4 +158,11 @@ async fn postgres_a_connection_the_server_ended_is_replaced_before_use() {
     assert_eq!(s.exec(select::<Hero>()).await.unwrap().len(), 7);
 }
 
-tablemodel_testkit::on_every_backend!(url; url_parameters_set_the_pool_and_the_builder_wins, a_full_pool_fails_at_the_acquire_timeout_and_gauges_show_the_wait, a_statement_past_its_timeout_is_a_timeout_and_the_session_recovers, a_session_timeout_does_not_outlive_its_session, a_row_locked_by_another_session_fails_at_the_lock_timeout, connections_past_their_max_lifetime_are_replaced);
+tablemodel_testkit::on_every_backend!(url;
+    url_parameters_set_the_pool_and_the_builder_wins,
+    a_full_pool_fails_at_the_acquire_timeout_and_gauges_show_the_wait,
+    a_statement_past_its_timeout_is_a_timeout_and_the_session_recovers,
+    a_session_timeout_does_not_outlive_its_session,
+    a_row_locked_by_another_session_fails_at_the_lock_timeout,
+    connections_past_their_max_lifetime_are_replaced
+);
