@@ -2,8 +2,8 @@
 //! server, and a shutdown that is graceful but bounded.
 //!
 //! - Headers: hyper's own `header_read_timeout` closes a connection whose request head has
-//!   not fully arrived in time (hyper sends no response then: there is no request to
-//!   answer).
+//!   not fully arrived in time, idle keep-alive connections included (hyper sends no
+//!   response then: there is no request to answer).
 //! - Body: every request carries a deadline for its body; the [`Json`](super::Json)
 //!   extractor answers `408 Request Timeout` (and closes the connection) when the body has
 //!   not arrived by then. The database session of the request takes its connection only at
@@ -71,7 +71,9 @@ impl Server {
     }
 
     /// How long a client may take to send a request's head (request line and headers),
-    /// counted from its first byte (default 10 s); then the connection is closed.
+    /// counted from when the server starts reading it (default 10 s): then the connection
+    /// is closed. On a kept-alive connection the wait for the next request counts too, so
+    /// this is also how long an idle keep-alive connection stays open.
     pub fn header_read_timeout(mut self, limit: Duration) -> Self {
         self.header_read_timeout = limit;
         self

@@ -13,6 +13,7 @@ mod errors;
 mod many_to_many;
 mod migrate_constraints;
 mod migrate_history;
+mod observability;
 mod queries;
 mod relationships;
 mod schema_reflect;
