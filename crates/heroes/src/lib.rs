@@ -21,6 +21,7 @@
 
 mod models;
 mod routes;
+pub mod server;
 
 pub use models::*;
 pub use routes::routes;

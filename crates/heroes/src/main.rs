@@ -1,12 +1,13 @@
 //! Runs the heroes API: `cargo run -p heroes` applies the migrations the database does
 //! not have yet and serves http://127.0.0.1:8000 (docs at `/docs`) on `database.db` in
 //! the working directory. `cargo run -p heroes -- db …` manages the schema (`db --help`).
+//! Pool, timeout and shutdown settings come from the environment: see the
+//! `heroes::server` module.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tablemodel::Engine;
 use tablemodel::migrate::cli::{DbArgs, Project};
 
 /// The heroes API server.
@@ -69,12 +70,14 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    let engine = Engine::connect(&args.database_url).await?;
+    let engine = heroes::server::engine_builder(&args.database_url, &heroes::server::env)?.connect().await?;
     for id in heroes::migrate(&engine).await? {
         tracing::info!("applied migration {id}");
     }
     let addr = SocketAddr::new(args.host, args.port);
     tracing::info!("docs at http://{addr}/docs");
-    tablemodel::web::serve(heroes::app(engine.clone()), addr, engine).await?;
-    Ok(())
+    heroes::server::server(engine, &heroes::server::env)?.serve(addr).await?;
+    // Past the grace period a statement may still hold a runtime thread (SQLite's run on
+    // them): exit without waiting for it, as the grace period promises.
+    std::process::exit(0)
 }

@@ -81,9 +81,9 @@ async fn health_is_503_within_bounded_time_when_postgresql_is_stopped() {
 
 /// Every pooled connection held (the database accepts work but no connection frees up):
 /// `/health` gives up at its own two-second bound with 503 instead of waiting for the pool
-/// (which, by default, waits as long as it takes: without the bound this test hangs).
+/// (here told to wait as long as it takes: without the bound this test hangs).
 async fn health_is_503_when_no_connection_frees_up(url: String) {
-    let engine = Engine::builder(&url).max_connections(1).connect().await.unwrap();
+    let engine = Engine::builder(&url).max_connections(1).no_acquire_timeout().connect().await.unwrap();
     heroes::create_tables(&engine).await.unwrap();
     let c = TestClient::new(heroes::app(engine.clone()));
     let held = engine.session().await.unwrap();

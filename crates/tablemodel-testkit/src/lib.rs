@@ -175,12 +175,15 @@ pub struct PgServer {
     log_file: PathBuf,
     port: u16,
     next_database: AtomicU64,
-    /// The postmaster, for [`stop`](Self::stop).
+    /// The postmaster, for [`stop`](Self::stop) and [`start_again`](Self::start_again).
     postmaster: Mutex<Child>,
-    /// The write end of the watchdog's standard input. Never written to
-    /// after start-up and never closed: the kernel closes it when this
-    /// process exits, which tells the watchdog to stop the server.
-    _watchdog: ChildStdin,
+    /// The write end of the watchdog's standard input, where the pid of each
+    /// postmaster goes. Never closed: the kernel closes it when this process
+    /// exits, which tells the watchdog to stop the server.
+    watchdog: Mutex<ChildStdin>,
+    /// What starting the postmaster again needs.
+    root: PathBuf,
+    run_as: Option<identity::RunAs>,
 }
 
 impl PgServer {
@@ -295,6 +298,32 @@ impl PgServer {
         }
     }
 
+    /// Starts a [`stop`](Self::stop)ped server again, on the same port and
+    /// data directory, and returns once it accepts connections: with `stop`,
+    /// what `pg_ctl restart -m fast` does. Does nothing if it is running.
+    ///
+    /// # Panics
+    ///
+    /// If the server cannot be started within 30 seconds.
+    pub fn start_again(&self) {
+        let mut postmaster = self.postmaster.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Ok(None) = postmaster.try_wait() {
+            return;
+        }
+        let started =
+            spawn_postmaster(&self.bin_dir, self.run_as, &self.root, &self.data_dir, &self.log_file, self.port)
+                .and_then(|mut child| {
+                    let mut watchdog = self.watchdog.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    writeln!(watchdog, "{}", child.id()).map_err(|e| format!("the cleanup watchdog has died: {e}"))?;
+                    match wait_until_ready(&self.bin_dir, self.port, &mut child) {
+                        Ready::Yes => Ok(child),
+                        Ready::Exited(status) => Err(format!("postgres exited with {status} while starting again")),
+                        Ready::TimedOut(probe) => Err(format!("postgres did not start again in time: {probe}")),
+                    }
+                });
+        *postmaster = started.unwrap_or_else(|message| panic!("tablemodel-testkit: {message}"));
+    }
+
     /// A command for one of the client binaries, with the connection
     /// options for this server already given.
     fn client(&self, program: &str) -> Command {
@@ -369,22 +398,8 @@ impl PgServer {
                 .map_err(|e| format!("cannot open {}: {e}", log_file.display()))?;
             let marker = format!("--- tablemodel-testkit: starting postgres on port {port} ---");
             writeln!(log, "{marker}").map_err(|e| format!("cannot write {}: {e}", log_file.display()))?;
-            let log_copy = log.try_clone().map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
-
-            let postgres = bin_dir.join("postgres");
-            let mut postmaster = server_command(&postgres, run_as, &root)
-                .arg("-D")
-                .arg(&data_dir)
-                .args(["-p", &port.to_string()])
-                .arg("-k")
-                .arg(&socket_dir)
-                .args(SERVER_SETTINGS.iter().flat_map(|&setting| ["-c", setting]))
-                .stdin(Stdio::null())
-                .stdout(log_copy)
-                .stderr(log)
-                .process_group(0)
-                .spawn()
-                .map_err(|e| format!("cannot run {}: {e}", postgres.display()))?;
+            drop(log);
+            let mut postmaster = spawn_postmaster(&bin_dir, run_as, &root, &data_dir, &log_file, port)?;
             writeln!(watchdog, "{}", postmaster.id()).map_err(|e| format!("the cleanup watchdog has died: {e}"))?;
 
             let log_text = || fs::read_to_string(&log_file).unwrap_or_default();
@@ -397,7 +412,9 @@ impl PgServer {
                         port,
                         next_database: AtomicU64::new(0),
                         postmaster: Mutex::new(postmaster),
-                        _watchdog: watchdog,
+                        watchdog: Mutex::new(watchdog),
+                        root,
+                        run_as,
                     });
                 }
                 Ready::Exited(status) => {
@@ -424,6 +441,37 @@ impl PgServer {
         }
         unreachable!("the last port attempt always returns")
     }
+}
+
+/// Runs the postmaster on `data_dir` and `port`, its output appended to `log_file`.
+fn spawn_postmaster(
+    bin_dir: &Path,
+    run_as: Option<identity::RunAs>,
+    root: &Path,
+    data_dir: &Path,
+    log_file: &Path,
+    port: u16,
+) -> Result<Child, String> {
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_file)
+        .map_err(|e| format!("cannot open {}: {e}", log_file.display()))?;
+    let log_copy = log.try_clone().map_err(|e| format!("cannot duplicate the log file handle: {e}"))?;
+    let postgres = bin_dir.join("postgres");
+    server_command(&postgres, run_as, root)
+        .arg("-D")
+        .arg(data_dir)
+        .args(["-p", &port.to_string()])
+        .arg("-k")
+        .arg(root.join("socket"))
+        .args(SERVER_SETTINGS.iter().flat_map(|&setting| ["-c", setting]))
+        .stdin(Stdio::null())
+        .stdout(log_copy)
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", postgres.display()))
 }
 
 /// The outcome of waiting for a freshly started server.

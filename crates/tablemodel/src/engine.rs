@@ -1,7 +1,15 @@
 //! The engine: a database URL turned into a connection pool, the dialect, and the settings
 //! every session of it shares.
 
+mod settings;
+mod status;
+
+pub(crate) use settings::Settings;
+pub use settings::parse_duration;
+pub use status::PoolStatus;
+
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::backend::{self, Capabilities, Dialect, Pool, WriteGate};
 use crate::ddl::{self, Tables};
@@ -18,6 +26,13 @@ use crate::session::Session;
 ///   `sqlite:////abs/heroes.db` (absolute) — a file, created if missing, opened in WAL
 ///   mode with foreign keys enforced and a 5 s busy timeout;
 /// - `postgres://user:password@host:port/db` (or `postgresql://…`).
+///
+/// Every [`EngineBuilder`] setting can also be given as a query parameter of the URL, with
+/// the builder method's name (`?max_connections=32&acquire_timeout=5s&pre_ping=true`);
+/// durations are seconds (`30`, `0.5`) or carry a unit (`250ms`, `30s`, `5min`, `1h`).
+/// The builder wins where both say; other parameters go to the driver (PostgreSQL's
+/// `sslmode`, `application_name`…). The book's "Engine settings" chapter maps SQLAlchemy's
+/// `create_engine` pool arguments to these.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -39,6 +54,8 @@ pub(crate) struct EngineInner {
     pub(crate) capabilities: Capabilities,
     /// The queue of this engine's writers, where one transaction writes at a time.
     pub(crate) write_gate: Option<WriteGate>,
+    /// Statement timeouts and the slow-statement threshold, which sessions read.
+    pub(crate) settings: Settings,
     url: String,
 }
 
@@ -48,13 +65,13 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// Settings for [`Engine::builder`].
+/// Settings for [`Engine::builder`]; each can also be a query parameter of the URL (see
+/// [`Engine`]).
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct EngineBuilder {
     url: String,
-    max_connections: Option<usize>,
-    acquire_timeout: Option<std::time::Duration>,
+    settings: Settings,
     echo: bool,
     /// Changes to the database's capabilities, applied in order (tests only).
     adjust: Vec<fn(&mut Capabilities)>,
@@ -62,16 +79,93 @@ pub struct EngineBuilder {
 
 impl EngineBuilder {
     /// The most connections the pool opens (default: 4 per core, 16 at least for
-    /// PostgreSQL; 1 writer plus readers for SQLite files).
+    /// PostgreSQL; 8 for an SQLite file, 4 in memory). SQLAlchemy's `pool_size` +
+    /// `max_overflow`.
     pub fn max_connections(mut self, n: usize) -> Self {
-        self.max_connections = Some(n.max(1));
+        self.settings.max_connections = Some(n.max(1));
         self
     }
 
-    /// How long [`Engine::session`] waits for a free connection when all are in use
-    /// before failing with [`crate::Error::PoolTimedOut`] (default: as long as it takes).
-    pub fn acquire_timeout(mut self, wait: std::time::Duration) -> Self {
-        self.acquire_timeout = Some(wait);
+    /// Connections kept open even when idle, opened at start and reopened in the
+    /// background (default 0: connections open on demand).
+    pub fn min_idle(mut self, n: usize) -> Self {
+        self.settings.min_idle = Some(n);
+        self
+    }
+
+    /// How long a session waits for a free connection when all are in use before failing
+    /// with [`crate::Error::PoolTimedOut`] (default 30 s, SQLAlchemy's `pool_timeout`).
+    pub fn acquire_timeout(mut self, wait: Duration) -> Self {
+        self.settings.acquire_timeout = Some(Some(wait));
+        self
+    }
+
+    /// Sessions wait for a free connection as long as it takes (URL: `acquire_timeout=none`).
+    pub fn no_acquire_timeout(mut self) -> Self {
+        self.settings.acquire_timeout = Some(None);
+        self
+    }
+
+    /// How long opening one connection may take before it fails with
+    /// [`crate::Error::PoolTimedOut`] (default: no limit of its own; the acquire timeout
+    /// still applies). On PostgreSQL it is also the driver's per-address `connect_timeout`.
+    pub fn connect_timeout(mut self, wait: Duration) -> Self {
+        self.settings.connect_timeout = Some(wait);
+        self
+    }
+
+    /// Connections older than this are closed instead of reused (SQLAlchemy's
+    /// `pool_recycle`; default: never).
+    pub fn max_lifetime(mut self, age: Duration) -> Self {
+        self.settings.max_lifetime = Some(age);
+        self
+    }
+
+    /// Connections idle longer than this are closed, down to [`min_idle`](Self::min_idle)
+    /// (default: never). Checked every half of it, at most every 30 s.
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.settings.idle_timeout = Some(idle);
+        self
+    }
+
+    /// Checks that a pooled connection still answers before handing it out, and replaces it
+    /// if not (SQLAlchemy's `pool_pre_ping`; default off). A PostgreSQL restart then
+    /// costs no failed request once the server is back. SQLite files need no check.
+    pub fn pre_ping(mut self, on: bool) -> Self {
+        self.settings.pre_ping = Some(on);
+        self
+    }
+
+    /// Pre-pings only connections last handed out at least this long ago (turns
+    /// [`pre_ping`](Self::pre_ping) on): a busy pool skips the round trip.
+    pub fn pre_ping_after(mut self, idle: Duration) -> Self {
+        self.settings.pre_ping = Some(true);
+        self.settings.pre_ping_after = Some(idle);
+        self
+    }
+
+    /// The longest one statement may run before it is cancelled with a
+    /// [`DbErrorKind::Timeout`](crate::DbErrorKind::Timeout) error (default: no limit).
+    /// PostgreSQL's `statement_timeout`; on SQLite an interrupt from SQLite's progress
+    /// handler. Sessions can change it ([`Session::set_statement_timeout`]).
+    pub fn statement_timeout(mut self, limit: Duration) -> Self {
+        self.settings.statement_timeout = Some(limit);
+        self
+    }
+
+    /// The longest a statement waits for a lock another connection holds before failing
+    /// with [`DbErrorKind::Busy`](crate::DbErrorKind::Busy) (PostgreSQL's `lock_timeout`,
+    /// default no limit; SQLite's busy timeout, default 5 s). Sessions can change it
+    /// ([`Session::set_lock_timeout`]).
+    pub fn lock_timeout(mut self, limit: Duration) -> Self {
+        self.settings.lock_timeout = Some(limit);
+        self
+    }
+
+    /// Statements that take longer are logged at `WARN` (target `tablemodel::sql`) with
+    /// their SQL, without parameter values (default: none).
+    pub fn slow_statement(mut self, threshold: Duration) -> Self {
+        self.settings.slow_statement = Some(threshold);
         self
     }
 
@@ -102,23 +196,27 @@ impl EngineBuilder {
     /// Opens the pool and checks that the database answers.
     pub async fn connect(self) -> Result<Engine> {
         let url = self.url.trim();
-        let (pool, dialect) = backend::open(url, self.max_connections, self.acquire_timeout)?;
+        let (from_url, driver_url) = Settings::from_url(url)?;
+        let settings = self.settings.or(from_url);
+        let (pool, dialect) = backend::open(&driver_url, &settings)?;
         let mut capabilities = *dialect.capabilities();
         for adjust in &self.adjust {
             adjust(&mut capabilities);
         }
         let engine = Engine {
             inner: Arc::new(EngineInner {
-                write_gate: pool.write_gate(&capabilities),
+                write_gate: pool.write_gate(&capabilities, &settings),
                 pool,
                 dialect,
                 echo: self.echo,
                 capabilities,
                 url: redact(url),
+                settings,
             }),
         };
         // Fail here, with the URL in hand, rather than at the first query.
         drop(engine.inner.pool.get().await?);
+        engine.inner.pool.start_upkeep(&engine.inner.settings).await;
         Ok(engine)
     }
 }
@@ -142,13 +240,7 @@ impl Engine {
 
     /// Settings before connecting.
     pub fn builder(url: &str) -> EngineBuilder {
-        EngineBuilder {
-            url: url.to_owned(),
-            max_connections: None,
-            acquire_timeout: None,
-            echo: false,
-            adjust: Vec::new(),
-        }
+        EngineBuilder { url: url.to_owned(), settings: Settings::default(), echo: false, adjust: Vec::new() }
     }
 
     /// The SQL dialect of the database.
@@ -164,7 +256,20 @@ impl Engine {
     /// A new session with its own connection from the pool.
     pub async fn session(&self) -> Result<Session> {
         let conn = self.inner.pool.get().await?;
-        Ok(Session::new(self.clone(), conn))
+        Ok(Session::new(self.clone(), Some(conn)))
+    }
+
+    /// A new session that takes its connection from the pool at its first statement (as
+    /// SQLAlchemy's sessions do), so that nothing is held while, say, a web request's body
+    /// is still arriving. A pool that has no connection in time then fails that statement
+    /// with [`crate::Error::PoolTimedOut`].
+    pub fn lazy_session(&self) -> Session {
+        Session::new(self.clone(), None)
+    }
+
+    /// The pool's gauges now: open, idle and in-use connections, and waiting sessions.
+    pub fn pool_status(&self) -> PoolStatus {
+        self.inner.pool.status()
     }
 
     /// Creates the tables of `T` (a model or a tuple of models) that do not exist yet,

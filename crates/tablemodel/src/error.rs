@@ -219,6 +219,10 @@ pub enum DbErrorKind {
     /// The connection could not be opened or was lost: the server refused it, shut down
     /// or stopped answering.
     Connection,
+    /// The statement ran longer than its statement timeout and was cancelled (PostgreSQL's
+    /// SQLSTATE 57014; an interrupted SQLite statement). Inside a transaction, the session
+    /// needs a `rollback()` before its next statement.
+    Timeout,
     /// Anything else.
     Other,
 }

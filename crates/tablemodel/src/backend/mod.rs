@@ -18,6 +18,7 @@ pub(crate) mod sqlite;
 mod capabilities;
 mod gate;
 mod row;
+mod upkeep;
 pub use capabilities::{AlterSupport, Capabilities, MigrationLock, OnlineDdl};
 pub(crate) use gate::{WriteGate, WritePermit};
 pub use row::RawColumn;
@@ -81,6 +82,14 @@ impl Dialect {
         }
     }
 
+    /// The database's name in OpenTelemetry's `db.system` attribute.
+    pub fn otel_system(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgresql",
+        }
+    }
+
     /// The most parameters one statement may bind.
     pub fn max_params(self) -> usize {
         self.capabilities().max_params
@@ -104,25 +113,22 @@ impl Dialect {
     }
 }
 
-/// Opens a pool for `url`: the backend is picked by the URL's scheme.
-pub(crate) fn open(
-    url: &str,
-    max_connections: Option<usize>,
-    acquire_timeout: Option<std::time::Duration>,
-) -> Result<(Pool, Dialect)> {
+/// Opens a pool for `url` (engine settings already taken out of its query): the backend is
+/// picked by the URL's scheme.
+pub(crate) fn open(url: &str, settings: &crate::engine::Settings) -> Result<(Pool, Dialect)> {
     if url.starts_with("sqlite:") {
         #[cfg(feature = "sqlite")]
-        return sqlite::open_pool(url, max_connections, acquire_timeout).map(|pool| (pool, Dialect::Sqlite));
+        return sqlite::open_pool(url, settings).map(|pool| (pool, Dialect::Sqlite));
         #[cfg(not(feature = "sqlite"))]
         return Err(Error::BackendDisabled { scheme: "sqlite".to_owned(), feature: "sqlite" });
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         #[cfg(feature = "postgres")]
-        return postgres::open_pool(url, max_connections, acquire_timeout).map(|pool| (pool, Dialect::Postgres));
+        return postgres::open_pool(url, settings).map(|pool| (pool, Dialect::Postgres));
         #[cfg(not(feature = "postgres"))]
         return Err(Error::BackendDisabled { scheme: "postgres".to_owned(), feature: "postgres" });
     }
-    let _ = (max_connections, acquire_timeout);
+    let _ = settings;
     Err(Error::InvalidUrl {
         url: crate::engine::redact(url),
         reason: "expected a `sqlite:` or `postgres://` URL".to_owned(),
@@ -153,6 +159,35 @@ impl Pool {
         }
     }
 
+    /// The pool's gauges.
+    pub(crate) fn status(&self) -> crate::engine::PoolStatus {
+        let s = match self {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite { pool, .. } => pool.status(),
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => pool.status(),
+        };
+        crate::engine::PoolStatus::from_counts(s.max_size, s.size, s.available, s.waiting)
+    }
+
+    /// Opens the minimum of idle connections, and starts the task that keeps it and closes
+    /// idle and expired connections.
+    pub(crate) async fn start_upkeep(&self, settings: &crate::engine::Settings) {
+        let min_idle = settings.min_idle.unwrap_or(0);
+        match self {
+            #[cfg(feature = "sqlite")]
+            Pool::Sqlite { pool, .. } => {
+                upkeep::fill(pool, min_idle).await;
+                upkeep::spawn(pool, settings);
+            }
+            #[cfg(feature = "postgres")]
+            Pool::Postgres(pool) => {
+                upkeep::fill(pool, min_idle).await;
+                upkeep::spawn(pool, settings);
+            }
+        }
+    }
+
     pub(crate) fn close(&self) {
         match self {
             #[cfg(feature = "sqlite")]
@@ -174,14 +209,22 @@ impl Pool {
         }
     }
 
-    /// The queue of an engine's writers when one transaction writes at a time.
-    pub(crate) fn write_gate(&self, capabilities: &Capabilities) -> Option<WriteGate> {
+    /// The queue of an engine's writers when one transaction writes at a time; a writer
+    /// waits for its turn as long as the lock timeout.
+    pub(crate) fn write_gate(
+        &self,
+        capabilities: &Capabilities,
+        settings: &crate::engine::Settings,
+    ) -> Option<WriteGate> {
         if !capabilities.single_writer {
             return None;
         }
+        let _ = settings;
         Some(match self {
             #[cfg(feature = "sqlite")]
-            Pool::Sqlite { .. } => WriteGate::new(sqlite::BUSY_TIMEOUT, sqlite::gate_timed_out),
+            Pool::Sqlite { .. } => {
+                WriteGate::new(settings.lock_timeout.unwrap_or(sqlite::BUSY_TIMEOUT), sqlite::gate_timed_out)
+            }
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
         })
@@ -278,21 +321,45 @@ impl Conn {
         }
     }
 
-    /// Ends the transaction this connection is in when its session is dropped without
-    /// `commit` or `rollback`: best effort, and a connection that cannot roll back is not
-    /// handed on.
-    fn roll_back_on_drop(self) {
+    /// Gives this connection a session's own statement and lock timeouts (`None`: leave
+    /// as is; `Some(None)`: no limit). The engine's come back when the session ends.
+    pub(crate) async fn set_timeouts(
+        &mut self,
+        statement: Option<Option<std::time::Duration>>,
+        lock: Option<Option<std::time::Duration>>,
+    ) -> Result<()> {
         match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => sqlite::roll_back_on_drop(conn),
+            Conn::Sqlite(conn) => conn.set_timeouts(statement, lock),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::roll_back_on_drop(client),
+            Conn::Postgres(client) => {
+                let sql = postgres::set_timeouts_sql(statement, lock);
+                client.batch_execute(&sql).await.map_err(|e| postgres::map_error(e, Some(&sql)))
+            }
+        }
+    }
+
+    /// Ends the transaction this connection is in when its session is dropped without
+    /// `commit` or `rollback`, and brings back the engine's timeouts if the session changed
+    /// them: best effort, and a connection that cannot do so is not handed on.
+    fn end_on_drop(self, roll_back: bool, reset_timeouts: bool) {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => {
+                // The pool's recycle check brings back the engine's timeouts.
+                let _ = reset_timeouts;
+                if roll_back {
+                    sqlite::roll_back_on_drop(conn);
+                }
+            }
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client) => postgres::end_on_drop(client, roll_back, reset_timeouts),
         }
     }
 }
 
-/// A session's connection: in its hands, or lent to a stream that reads it on another
-/// thread and sends it back when done.
+/// A session's connection: not taken from the pool yet (a lazy session), in its hands, or
+/// lent to a stream that reads it on another thread and sends it back when done.
 pub(crate) struct ConnSlot {
     conn: Option<Conn>,
     /// Where a streaming SQLite query sends the connection back when it is done.
@@ -301,27 +368,32 @@ pub(crate) struct ConnSlot {
 }
 
 impl ConnSlot {
-    pub(crate) fn new(conn: Conn) -> Self {
+    pub(crate) fn new(conn: Option<Conn>) -> Self {
         ConnSlot {
-            conn: Some(conn),
+            conn,
             #[cfg(feature = "sqlite")]
             lent: None,
         }
     }
 
-    /// The connection, waiting for a stream to give it back if it was lent.
-    pub(crate) async fn get(&mut self) -> Result<&mut Conn> {
+    /// The connection, waiting for a stream to give it back if it was lent, or taking one
+    /// from `pool` if the session has none yet.
+    pub(crate) async fn get(&mut self, pool: &Pool) -> Result<&mut Conn> {
         #[cfg(feature = "sqlite")]
         if let Some(lent) = self.lent.take() {
             self.conn =
                 Some(lent.await.map_err(|_| Error::Internal("a streaming query lost the connection".to_owned()))?);
         }
-        self.conn.as_mut().ok_or_else(|| Error::Internal("the session has no connection".to_owned()))
+        match self.conn {
+            Some(ref mut conn) => Ok(conn),
+            None => Ok(self.conn.insert(pool.get().await?)),
+        }
     }
 
     /// Streams the rows of a query, each decoded by `decode`.
     pub(crate) async fn stream<T, F>(
         &mut self,
+        pool: &Pool,
         sql: String,
         params: Vec<Value>,
         decode: F,
@@ -330,7 +402,7 @@ impl ConnSlot {
         T: Send + 'static,
         F: Fn(&mut RowReader<'_>) -> Result<T> + Clone + Send + Sync + 'static,
     {
-        match self.get().await? {
+        match self.get(pool).await? {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(_) => {
                 let conn = self.conn.take();
@@ -343,10 +415,11 @@ impl ConnSlot {
         }
     }
 
-    /// Rolls back the open transaction of a dropped session.
-    pub(crate) fn roll_back_on_drop(&mut self) {
+    /// Rolls back the open transaction of a dropped session and restores the engine's
+    /// timeouts, as asked.
+    pub(crate) fn end_on_drop(&mut self, roll_back: bool, reset_timeouts: bool) {
         if let Some(conn) = self.conn.take() {
-            conn.roll_back_on_drop();
+            conn.end_on_drop(roll_back, reset_timeouts);
         }
     }
 }

@@ -9,16 +9,24 @@ use std::time::Instant;
 
 use futures_util::Stream;
 use futures_util::stream::BoxStream;
+use tracing::Instrument;
 
 use super::Session;
 use super::tx::Tx;
 use crate::backend::Rows;
 use crate::error::{Error, Result};
+use crate::log::Logging;
 use crate::model::Model;
 use crate::row::RowReader;
 use crate::types::Value;
 
 impl Session {
+    /// How this session's statements are logged.
+    #[inline]
+    fn logging(&self) -> Logging {
+        Logging { echo: self.engine.inner.echo, slow: self.engine.inner.settings.slow_statement }
+    }
+
     /// Runs a row-returning statement; every row read (all, or only the first) goes
     /// through `each`. Refused after an earlier failure until the session rolls back.
     pub(crate) async fn query_rows(
@@ -42,20 +50,25 @@ impl Session {
         read: Rows,
         mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
     ) -> Result<u64> {
-        let echo = self.engine.inner.echo;
-        let started = crate::log::start(echo);
+        let logging = self.logging();
+        let started = crate::log::start(logging);
+        let span = crate::log::span(self.dialect().otel_system(), sql);
         let mut rows = 0u64;
-        let result = match self.conn.get().await {
-            Ok(conn) => conn
-                .query(sql, params, read, |row| {
-                    rows += 1;
-                    each(row)
-                })
-                .await
-                .map(|()| rows),
-            Err(e) => Err(e),
-        };
-        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
+        let result = async {
+            match self.conn.get(&self.engine.inner.pool).await {
+                Ok(conn) => conn
+                    .query(sql, params, read, |row| {
+                        rows += 1;
+                        each(row)
+                    })
+                    .await
+                    .map(|()| rows),
+                Err(e) => Err(e),
+            }
+        }
+        .instrument(span)
+        .await;
+        crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         result
     }
 
@@ -81,26 +94,36 @@ impl Session {
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub(crate) async fn execute_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.tx.check_usable()?;
-        let echo = self.engine.inner.echo;
-        let started = crate::log::start(echo);
-        let result = match self.conn.get().await {
-            Ok(conn) => conn.execute(sql, params).await,
-            Err(e) => Err(e),
-        };
-        crate::log::statement(echo, started, sql, params, result.as_ref().map(|n| *n));
+        let logging = self.logging();
+        let started = crate::log::start(logging);
+        let span = crate::log::span(self.dialect().otel_system(), sql);
+        let result = async {
+            match self.conn.get(&self.engine.inner.pool).await {
+                Ok(conn) => conn.execute(sql, params).await,
+                Err(e) => Err(e),
+            }
+        }
+        .instrument(span)
+        .await;
+        crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         self.tx.note(&result);
         result
     }
 
     /// Runs parameterless control SQL (transaction control, DDL) and logs it.
     pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
-        let echo = self.engine.inner.echo;
-        let started = crate::log::start(echo);
-        let result = match self.conn.get().await {
-            Ok(conn) => conn.batch(sql).await,
-            Err(e) => Err(e),
-        };
-        crate::log::statement(echo, started, sql, &[], result.as_ref().map(|_| 0));
+        let logging = self.logging();
+        let started = crate::log::start(logging);
+        let span = crate::log::span(self.dialect().otel_system(), sql);
+        let result = async {
+            match self.conn.get(&self.engine.inner.pool).await {
+                Ok(conn) => conn.batch(sql).await,
+                Err(e) => Err(e),
+            }
+        }
+        .instrument(span)
+        .await;
+        crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));
         result
     }
 
@@ -131,7 +154,7 @@ impl Session {
 
     /// The key the database generated for the row this session inserted last.
     pub(crate) async fn last_insert_id(&mut self) -> Result<i64> {
-        let result = match self.conn.get().await {
+        let result = match self.conn.get(&self.engine.inner.pool).await {
             Ok(conn) => conn.last_insert_id().await,
             Err(e) => Err(e),
         };
@@ -153,15 +176,16 @@ impl Session {
         F: Fn(&mut RowReader<'_>) -> Result<T> + Clone + Send + Sync + 'static,
     {
         self.tx.check_usable()?;
-        let echo = self.engine.inner.echo;
-        let started = crate::log::start(echo);
+        let logging = self.logging();
+        let started = crate::log::start(logging);
         let logged = started.map(|at| Logged { at, sql: sql.clone(), params: params.clone() });
-        let Session { conn, tx, .. } = self;
-        match conn.stream(sql, params, decode).await {
-            Ok(rows) => Ok(Box::pin(LoggedStream { rows, tx, echo, logged, read: 0 })),
+        let Session { conn, tx, engine, .. } = self;
+        let span = crate::log::span(engine.dialect().otel_system(), &sql);
+        match conn.stream(&engine.inner.pool, sql, params, decode).instrument(span).await {
+            Ok(rows) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
             Err(e) => {
                 if let Some(l) = logged {
-                    crate::log::statement(echo, Some(l.at), &l.sql, &l.params, Err(&e));
+                    crate::log::statement(logging, Some(l.at), &l.sql, &l.params, Err(&e));
                 }
                 tx.note_failure();
                 Err(e)
@@ -182,7 +206,7 @@ struct Logged {
 struct LoggedStream<'s, T> {
     rows: BoxStream<'static, Result<T>>,
     tx: &'s mut Tx,
-    echo: bool,
+    logging: Logging,
     /// Taken when logged.
     logged: Option<Logged>,
     read: u64,
@@ -191,7 +215,7 @@ struct LoggedStream<'s, T> {
 impl<T> LoggedStream<'_, T> {
     fn log(&mut self, outcome: std::result::Result<u64, &Error>) {
         if let Some(l) = self.logged.take() {
-            crate::log::statement(self.echo, Some(l.at), &l.sql, &l.params, outcome);
+            crate::log::statement(self.logging, Some(l.at), &l.sql, &l.params, outcome);
         }
     }
 }

@@ -33,6 +33,8 @@ pub struct Session {
     tx: tx::Tx,
     /// The rows as this session last read or wrote them, for `save`.
     loaded: tracking::Loaded,
+    /// This session changed its connection's timeouts: the engine's come back at its end.
+    own_timeouts: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -42,8 +44,37 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    pub(crate) fn new(engine: Engine, conn: Conn) -> Self {
-        Session { engine, conn: ConnSlot::new(conn), tx: tx::Tx::default(), loaded: tracking::Loaded::default() }
+    pub(crate) fn new(engine: Engine, conn: Option<Conn>) -> Self {
+        Session { engine, conn: ConnSlot::new(conn), tx: tx::Tx::default(), loaded: tracking::Loaded::default(), own_timeouts: false }
+    }
+
+    /// Limits how long each of this session's statements may run (`None`: no limit), in
+    /// place of the engine's [`statement_timeout`](crate::EngineBuilder::statement_timeout),
+    /// until the session ends. A statement that runs out fails with
+    /// [`DbErrorKind::Timeout`](crate::DbErrorKind::Timeout); inside a transaction the
+    /// session then needs a `rollback()`, after which it works again.
+    pub async fn set_statement_timeout(&mut self, limit: Option<std::time::Duration>) -> Result<()> {
+        self.set_timeouts(Some(limit), None).await
+    }
+
+    /// Limits how long each of this session's statements waits for a lock (`None`: no
+    /// limit), in place of the engine's [`lock_timeout`](crate::EngineBuilder::lock_timeout),
+    /// until the session ends. Running out is a [`DbErrorKind::Busy`](crate::DbErrorKind::Busy)
+    /// error.
+    pub async fn set_lock_timeout(&mut self, limit: Option<std::time::Duration>) -> Result<()> {
+        self.set_timeouts(None, Some(limit)).await
+    }
+
+    async fn set_timeouts(
+        &mut self,
+        statement: Option<Option<std::time::Duration>>,
+        lock: Option<Option<std::time::Duration>>,
+    ) -> Result<()> {
+        self.tx.check_usable()?;
+        self.own_timeouts = true;
+        let result = self.conn.get(&self.engine.inner.pool).await?.set_timeouts(statement, lock).await;
+        self.tx.note(&result);
+        result
     }
 
     /// The engine this session came from.
@@ -389,8 +420,8 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if self.tx.open {
-            self.conn.roll_back_on_drop();
+        if self.tx.open || self.own_timeouts {
+            self.conn.end_on_drop(self.tx.open, self.own_timeouts);
         }
     }
 }

@@ -59,11 +59,10 @@ pub fn openapi_document<S: Clone + Send + Sync + 'static>(
 }
 
 /// Serves `app` on `addr` until SIGINT (Ctrl-C) or SIGTERM, letting in-flight requests
-/// finish, then closes the engine's pool.
+/// finish, then closes the engine's pool: a [`Server`](super::Server) with its default
+/// read timeouts and grace period.
 pub async fn serve(app: Router, addr: SocketAddr, engine: Engine) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(target: "tablemodel::web", "listening on http://{}", listener.local_addr()?);
-    serve_on(listener, app, engine, shutdown_signal()).await
+    super::Server::new(app, engine).serve(addr).await
 }
 
 /// [`serve`] on a bound listener, stopping when `shutdown` completes.
@@ -73,15 +72,14 @@ pub async fn serve_on(
     engine: Engine,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = app.layer(axum::middleware::from_fn(log_request));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
-    engine.close();
-    tracing::info!(target: "tablemodel::web", "shut down; database pool closed");
-    Ok(())
+    super::Server::new(app, engine).serve_on(listener, shutdown).await
 }
 
 /// One log line per request: method, path, status and time taken.
-async fn log_request(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+pub(crate) async fn log_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let method = request.method().clone();
     let uri = request.uri().clone();
     let started = std::time::Instant::now();

@@ -104,8 +104,8 @@ impl From<Error> for HttpError {
     /// Integrity violations and a stale `save` ([`Error::StaleData`]) are 409 with a short
     /// detail; a vanished row (`RowNotFound`) or
     /// `one()` finding nothing is 404; validation is 422. A busy database, a connection
-    /// that could not be opened or was lost, and a closed pool are 503, and so is a pool
-    /// that had no free connection in time, with `Retry-After`. A value the database cannot
+    /// that could not be opened or was lost, and a closed pool are 503, and so are a pool
+    /// that had no free connection in time and a statement or lock timeout, with `Retry-After`. A value the database cannot
     /// store ([`DbErrorKind::InvalidValue`]: a string too long for an index, a number out
     /// of range) is the client's fault: a 422 `value_error` at `["body"]`, or at
     /// `["body", column]` when the database names one of tablemodel's single-column indexes
@@ -142,6 +142,12 @@ impl From<Error> for HttpError {
             Error::Database(db) if db.kind == DbErrorKind::Busy => {
                 tracing::warn!(target: "tablemodel::web", sql = ?db.sql, "{}", db.message);
                 HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is busy, retry later")
+                    .with_header("retry-after", POOL_RETRY_AFTER_SECONDS)
+            }
+            Error::Database(db) if db.kind == DbErrorKind::Timeout => {
+                tracing::warn!(target: "tablemodel::web", sql = ?db.sql, "statement timed out: {}", db.message);
+                HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "The database is busy, retry later")
+                    .with_header("retry-after", POOL_RETRY_AFTER_SECONDS)
             }
             Error::Database(db) if db.kind == DbErrorKind::Connection => {
                 tracing::error!(target: "tablemodel::web", sql = ?db.sql, "database connection lost: {}", db.message);

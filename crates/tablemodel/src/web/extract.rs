@@ -33,9 +33,21 @@ impl<S: Send + Sync, T: FromJson> FromRequest<S> for Json<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
         let json = is_json(req.headers().get(header::CONTENT_TYPE));
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| HttpError::new(e.status(), e.body_text()))?;
+        let deadline = req.extensions().get::<super::server::BodyDeadline>().copied();
+        let read = Bytes::from_request(req, state);
+        let bytes = match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.0.into(), read).await.map_err(|_| body_timed_out())?,
+            None => read.await,
+        }
+        .map_err(|e| HttpError::new(e.status(), e.body_text()))?;
         parse_body(json, &bytes).map(Json)
     }
+}
+
+/// The answer to a body that did not arrive by its [`Server`](super::Server) deadline; the
+/// connection is closed, its client still being in the middle of the body.
+fn body_timed_out() -> HttpError {
+    HttpError::new(StatusCode::REQUEST_TIMEOUT, "Request body not received in time").with_header("connection", "close")
 }
 
 /// Whether FastAPI would parse a body with this content type as JSON.

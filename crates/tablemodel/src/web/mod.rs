@@ -18,7 +18,8 @@
 //! - [`with_docs`]: `/openapi.json` (OpenAPI 3.1, from the models' schemas and the routes,
 //!   by aide) and `/docs` (Swagger UI, compiled in, offline); Starlette's answers to
 //!   unrouted requests (404, 405, trailing-slash 307).
-//! - [`serve`]: graceful shutdown on SIGINT/SIGTERM, then the pool is closed.
+//! - [`serve`], [`Server`]: header and body read timeouts (408), a graceful shutdown on
+//!   SIGINT/SIGTERM bounded by a grace period, then the pool is closed.
 //! - [`TestClient`], [`memory_engine`]: tests through the router, on a shared in-memory
 //!   SQLite; dependencies are overridden through the state (see [`TestClient`]'s module).
 //!
@@ -37,6 +38,7 @@ mod fallback;
 mod openapi;
 mod path;
 mod pyjson;
+mod server;
 mod session;
 mod testing;
 
@@ -44,6 +46,7 @@ pub use app::{openapi_document, serve, serve_on, shutdown_signal, with_docs};
 pub use error::HttpError;
 pub use extract::{Json, Query};
 pub use path::{Path, PathParams};
+pub use server::Server;
 pub use session::DbSession;
 pub use testing::{TestClient, TestResponse, memory_engine};
 

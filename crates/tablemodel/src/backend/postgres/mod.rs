@@ -23,29 +23,71 @@ use crate::types::{Value, ValueKind};
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
 /// Opens the pool of a `postgres://` URL.
-pub(crate) fn open_pool(
-    url: &str,
-    max: Option<usize>,
-    wait: Option<std::time::Duration>,
-) -> Result<super::Pool, Error> {
-    let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::InvalidUrl {
+pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result<super::Pool, Error> {
+    let mut config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::InvalidUrl {
         url: crate::engine::redact(url),
         reason: e.to_string(),
     })?;
+    if let Some(wait) = settings.connect_timeout {
+        config.connect_timeout(wait);
+    }
+    // The engine's timeouts are the connection's defaults (`-c name=value` at start-up),
+    // which a session's `SET` overrides and `RESET` brings back.
+    let mut options = config.get_options().unwrap_or_default().to_owned();
+    for (name, limit) in [("statement_timeout", settings.statement_timeout), ("lock_timeout", settings.lock_timeout)] {
+        if let Some(limit) = limit {
+            options.push_str(&format!(" -c {name}={}", limit.as_millis().max(1)));
+        }
+    }
+    if !options.is_empty() {
+        config.options(options.trim());
+    }
     let manager = deadpool_postgres::Manager::from_config(
         config,
         tokio_postgres::NoTls,
         deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
     );
-    let size = max.unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
-    let pool = deadpool_postgres::Pool::builder(manager)
-        .max_size(size)
-        .wait_timeout(wait)
-        .runtime(deadpool::Runtime::Tokio1)
-        .build()
-        .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
+    let size = settings
+        .max_connections
+        .unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
+    let builder = super::upkeep::configure(deadpool_postgres::Pool::builder(manager), settings, size);
+    let mut builder = super::upkeep::max_lifetime(builder, settings);
+    if settings.pre_ping == Some(true) {
+        let settings = settings.clone();
+        builder = builder.post_recycle(deadpool::managed::Hook::async_fn(
+            move |client: &mut deadpool_postgres::ClientWrapper, metrics: &deadpool::managed::Metrics| {
+                let ping = super::upkeep::needs_ping(&settings, metrics);
+                Box::pin(async move {
+                    if ping {
+                        client.simple_query("").await.map_err(deadpool::managed::HookError::Backend)?;
+                    }
+                    Ok(())
+                })
+            },
+        ));
+    }
+    let pool = builder.build().map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
     Ok(super::Pool::Postgres(pool))
 }
+
+/// The SQL that gives a session its own timeouts (`None`: leave as is; `Some(None)`: no
+/// limit).
+pub(crate) fn set_timeouts_sql(
+    statement: Option<Option<std::time::Duration>>,
+    lock: Option<Option<std::time::Duration>>,
+) -> String {
+    let mut sql = String::new();
+    for (name, limit) in [("statement_timeout", statement), ("lock_timeout", lock)] {
+        if let Some(limit) = limit {
+            let ms = limit.map_or(0, |d| d.as_millis().max(1));
+            sql.push_str(&format!("SET {name} = {ms};"));
+        }
+    }
+    sql
+}
+
+/// Brings a connection back to the engine's timeouts.
+const RESET_TIMEOUTS: &str = "RESET statement_timeout; RESET lock_timeout";
 
 /// The error of a writer that waited too long for its turn, were PostgreSQL ever run with
 /// one writer at a time: what the server says when a lock is not granted.
@@ -62,13 +104,20 @@ pub(crate) fn gate_timed_out() -> Error {
     .into()
 }
 
-/// Rolls back the transaction of a dropped session on the runtime; without a runtime, or
-/// when the rollback fails, the connection is closed and the server rolls back.
-pub(crate) fn roll_back_on_drop(client: deadpool_postgres::Object) {
+/// Rolls back the transaction of a dropped session on the runtime, and brings back the
+/// engine's timeouts if the session changed them; without a runtime, or when that fails,
+/// the connection is closed (and the server rolls back).
+pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, reset_timeouts: bool) {
+    let sql = match (roll_back, reset_timeouts) {
+        (true, true) => "ROLLBACK; RESET statement_timeout; RESET lock_timeout",
+        (true, false) => "ROLLBACK",
+        (false, true) => RESET_TIMEOUTS,
+        (false, false) => return,
+    };
     match tokio::runtime::Handle::try_current() {
         Ok(handle) => {
             handle.spawn(async move {
-                if client.batch_execute("ROLLBACK").await.is_err() {
+                if client.batch_execute(sql).await.is_err() {
                     drop(deadpool_postgres::Object::take(client));
                 }
             });
@@ -309,6 +358,8 @@ pub(crate) fn map_error(err: tokio_postgres::Error, sql: Option<&str>) -> Error 
         DbErrorKind::NotNullViolation
     } else if *code == SqlState::CHECK_VIOLATION {
         DbErrorKind::CheckViolation
+    } else if *code == SqlState::QUERY_CANCELED {
+        DbErrorKind::Timeout
     } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
         || *code == SqlState::LOCK_NOT_AVAILABLE
         || *code == SqlState::T_R_DEADLOCK_DETECTED

@@ -30,15 +30,15 @@ const DATETIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 const TIME_FORMAT: &str = "%H:%M:%S%.6f";
 const DATE_FORMAT: &str = "%Y-%m-%d";
 
-/// How long a connection waits for another connection's write lock before failing.
+/// How long a connection waits for another connection's write lock before failing, unless
+/// the engine's lock timeout says otherwise.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// SQLite virtual machine steps between two checks of a statement's deadline.
+const PROGRESS_STEPS: i32 = 1000;
+
 /// Opens the pool of a `sqlite:` URL.
-pub(crate) fn open_pool(
-    url: &str,
-    max: Option<usize>,
-    wait: Option<std::time::Duration>,
-) -> Result<super::Pool, Error> {
+pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result<super::Pool, Error> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
     let rest = url.trim_start_matches("sqlite:");
@@ -61,15 +61,18 @@ pub(crate) fn open_pool(
         }
         SqliteTarget { path, memory: false }
     };
-    let manager = SqliteManager { target };
-    let keeper = if memory { Some(std::sync::Mutex::new(manager.open()?)) } else { None };
-    let size = max.unwrap_or(if memory { 4 } else { 8 });
-    let pool = deadpool::managed::Pool::builder(manager)
-        .max_size(size)
-        .wait_timeout(wait)
-        .runtime(deadpool::Runtime::Tokio1)
-        .build()
-        .map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
+    let manager = SqliteManager {
+        target,
+        timeouts: Timeouts {
+            statement: settings.statement_timeout,
+            lock: settings.lock_timeout.unwrap_or(BUSY_TIMEOUT),
+        },
+    };
+    let keeper = if memory { Some(std::sync::Mutex::new(manager.open()?.conn)) } else { None };
+    let size = settings.max_connections.unwrap_or(if memory { 4 } else { 8 });
+    let builder = super::upkeep::configure(deadpool::managed::Pool::builder(manager), settings, size);
+    let pool =
+        super::upkeep::max_lifetime(builder, settings).build().map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
     Ok(super::Pool::Sqlite { pool, _keeper: keeper })
 }
 
@@ -106,27 +109,118 @@ pub(crate) struct SqliteTarget {
 #[derive(Debug)]
 pub(crate) struct SqliteManager {
     pub(crate) target: SqliteTarget,
+    /// The engine's timeouts, which every connection starts with and returns to.
+    timeouts: Timeouts,
+}
+
+/// A connection's statement timeout and lock (busy) timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Timeouts {
+    statement: Option<Duration>,
+    lock: Duration,
+}
+
+/// A pooled SQLite connection and the deadline its progress handler enforces.
+pub(crate) struct SqliteConn {
+    conn: Connection,
+    timeouts: Timeouts,
+    /// When the running statement must stop, in milliseconds since [`epoch`] (0: never);
+    /// read by the progress handler.
+    deadline: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl std::ops::Deref for SqliteConn {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// The instant deadlines count from.
+fn epoch() -> std::time::Instant {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *EPOCH.get_or_init(std::time::Instant::now)
+}
+
+impl SqliteConn {
+    /// Arms the statement deadline, if the connection has a statement timeout.
+    #[inline]
+    fn arm(&self) {
+        if let Some(limit) = self.timeouts.statement {
+            self.arm_for(limit);
+        }
+    }
+
+    #[cold]
+    fn arm_for(&self, limit: Duration) {
+        let at = (epoch().elapsed() + limit).as_millis() as u64 + 1;
+        self.deadline.store(at, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Disarms the statement deadline.
+    #[inline]
+    fn disarm(&self) {
+        if self.timeouts.statement.is_some() {
+            self.deadline.store(0, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Sets this connection's timeouts (a session's own); the pool restores the engine's
+    /// when the connection comes back.
+    pub(crate) fn set_timeouts(
+        &mut self,
+        statement: Option<Option<Duration>>,
+        lock: Option<Option<Duration>>,
+    ) -> crate::error::Result<()> {
+        let mut timeouts = self.timeouts;
+        if let Some(statement) = statement {
+            timeouts.statement = statement;
+        }
+        if let Some(lock) = lock {
+            // SQLite has no "wait forever": a day is as good.
+            timeouts.lock = lock.unwrap_or(Duration::from_secs(86_400));
+        }
+        self.apply(timeouts).map_err(|e| map_error(e, None))
+    }
+
+    fn apply(&mut self, timeouts: Timeouts) -> rusqlite::Result<()> {
+        if timeouts.lock != self.timeouts.lock {
+            self.conn.busy_timeout(timeouts.lock)?;
+        }
+        self.timeouts = timeouts;
+        Ok(())
+    }
 }
 
 impl SqliteManager {
-    pub(crate) fn open(&self) -> Result<Connection, Error> {
+    pub(crate) fn open(&self) -> Result<SqliteConn, Error> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.target.path, flags).map_err(|e| map_error(e, None))?;
-        configure(&conn, self.target.memory).map_err(|e| map_error(e, None))?;
-        Ok(conn)
+        let mut conn = Connection::open_with_flags(&self.target.path, flags).map_err(|e| map_error(e, None))?;
+        configure(&conn, self.target.memory, self.timeouts.lock).map_err(|e| map_error(e, None))?;
+        let deadline = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let watched = deadline.clone();
+        conn.progress_handler(
+            PROGRESS_STEPS,
+            Some(move || {
+                let at = watched.load(std::sync::atomic::Ordering::Relaxed);
+                at != 0 && epoch().elapsed().as_millis() as u64 + 1 >= at
+            }),
+        )
+        .map_err(|e| map_error(e, None))?;
+        Ok(SqliteConn { conn, timeouts: self.timeouts, deadline })
     }
 }
 
-fn configure(conn: &Connection, memory: bool) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, memory: bool, busy: Duration) -> rusqlite::Result<()> {
     use rusqlite::config::DbConfig;
     // A double-quoted identifier that names no column must be an error, never a string
     // literal that quietly matches (or fails to match) every row.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(busy)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     if !memory {
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -136,23 +230,28 @@ fn configure(conn: &Connection, memory: bool) -> rusqlite::Result<()> {
 }
 
 impl deadpool::managed::Manager for SqliteManager {
-    type Type = Connection;
+    type Type = SqliteConn;
     type Error = Error;
 
-    async fn create(&self) -> Result<Connection, Error> {
+    async fn create(&self) -> Result<SqliteConn, Error> {
         self.open()
     }
 
     async fn recycle(
         &self,
-        conn: &mut Connection,
+        conn: &mut SqliteConn,
         _: &deadpool::managed::Metrics,
     ) -> deadpool::managed::RecycleResult<Error> {
+        let recycle_error = |e| deadpool::managed::RecycleError::Backend(map_error(e, None));
+        if conn.timeouts != self.timeouts {
+            // A session changed them: back to the engine's.
+            conn.apply(self.timeouts).map_err(recycle_error)?;
+        }
         if conn.is_autocommit() {
             Ok(())
         } else {
             // A transaction left open by a session that was never closed: never hand it on.
-            conn.execute_batch("ROLLBACK").map_err(|e| deadpool::managed::RecycleError::Backend(map_error(e, None)))
+            conn.execute_batch("ROLLBACK").map_err(recycle_error)
         }
     }
 }
@@ -337,6 +436,7 @@ pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
                 _ => match e.code {
                     rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked => DbErrorKind::Busy,
                     rusqlite::ErrorCode::CannotOpen => DbErrorKind::Connection,
+                    rusqlite::ErrorCode::OperationInterrupted => DbErrorKind::Timeout,
                     _ => DbErrorKind::Other,
                 },
             };
@@ -399,30 +499,46 @@ fn bound<'c>(conn: &'c Connection, sql: &str, params: &[Value]) -> crate::error:
 /// Runs a statement that returns rows, handing each one read (all, or only the first) to
 /// `each`.
 pub(crate) fn query(
-    conn: &Connection,
+    conn: &SqliteConn,
     sql: &str,
     params: &[Value],
     read: super::Rows,
     mut each: impl FnMut(&rusqlite::Row<'_>) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
     let mut stmt = bound(conn, sql, params)?;
+    conn.arm();
     let mut rows = stmt.raw_query();
-    while let Some(row) = rows.next().map_err(|e| map_error(e, Some(sql)))? {
-        each(row)?;
-        if read == super::Rows::First {
-            break;
+    let result = loop {
+        match rows.next() {
+            Ok(Some(row)) => {
+                if let Err(e) = each(row) {
+                    break Err(e);
+                }
+                if read == super::Rows::First {
+                    break Ok(());
+                }
+            }
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(map_error(e, Some(sql))),
         }
-    }
-    Ok(())
+    };
+    conn.disarm();
+    result
 }
 
 /// Runs a statement that returns no rows; the number of rows it changed.
-pub(crate) fn execute(conn: &Connection, sql: &str, params: &[Value]) -> crate::error::Result<u64> {
+pub(crate) fn execute(conn: &SqliteConn, sql: &str, params: &[Value]) -> crate::error::Result<u64> {
     let mut stmt = bound(conn, sql, params)?;
-    stmt.raw_execute().map(|n| n as u64).map_err(|e| map_error(e, Some(sql)))
+    conn.arm();
+    let result = stmt.raw_execute().map(|n| n as u64).map_err(|e| map_error(e, Some(sql)));
+    conn.disarm();
+    result
 }
 
 /// Runs one or more statements without parameters (transaction control, DDL).
-pub(crate) fn batch(conn: &Connection, sql: &str) -> crate::error::Result<()> {
-    conn.execute_batch(sql).map_err(|e| map_error(e, Some(sql)))
+pub(crate) fn batch(conn: &SqliteConn, sql: &str) -> crate::error::Result<()> {
+    conn.arm();
+    let result = conn.execute_batch(sql).map_err(|e| map_error(e, Some(sql)));
+    conn.disarm();
+    result
 }
