@@ -5,8 +5,8 @@ COMMIT
 SELECT "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id", "hero"."id" FROM "hero" WHERE "hero"."id" = ?
     params: [1]
 BEGIN IMMEDIATE
-UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "name", "secret_name", "age", "team_id", "id"
-    params: ["Deadpond", "Dive Wilson", NULL, 1, 1]
+UPDATE "hero" SET "team_id" = ? WHERE "hero"."id" = ? RETURNING "name", "secret_name", "age", "team_id", "id"
+    params: [1, 1]
 COMMIT
 SELECT "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id", "hero"."id" FROM "hero" WHERE "hero"."id" = ?
     params: [1]
@@ -19,8 +19,8 @@ SELECT "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id", "her
 SELECT "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id", "hero"."id" FROM "hero" WHERE "hero"."id" = ?
     params: [2]
 BEGIN IMMEDIATE
-UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "name", "secret_name", "age", "team_id", "id"
-    params: ["Spider-Boy", "Pedro Parqueador", 16, 42, 2]
-    error: database error [SQLITE_CONSTRAINT_FOREIGNKEY]: FOREIGN KEY constraint failed (constraint `FOREIGN KEY`) in `UPDATE "hero" SET "name" = ?, "secret_name" = ?, "age" = ?, "team_id" = ? WHERE "hero"."id" = ? RETURNING "name", "secret_name", "age", "team_id", "id"`
+UPDATE "hero" SET "team_id" = ? WHERE "hero"."id" = ? RETURNING "name", "secret_name", "age", "team_id", "id"
+    params: [42, 2]
+    error: database error [SQLITE_CONSTRAINT_FOREIGNKEY]: FOREIGN KEY constraint failed (constraint `FOREIGN KEY`) in `UPDATE "hero" SET "team_id" = ? WHERE "hero"."id" = ? RETURNING "name", "secret_name", "age", "team_id", "id"`
 SELECT 1 FROM "team" WHERE "id" = ? LIMIT 1
     params: [42]
