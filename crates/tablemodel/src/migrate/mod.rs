@@ -127,18 +127,18 @@ mod apply;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod diff;
-mod locks;
 mod file;
 mod history;
+mod locks;
 mod operation;
 mod render;
 mod runner;
 
 pub use apply::{ApplyOptions, apply};
 pub use diff::{Renames, diff, diff_with_renames};
-pub use locks::{LockHazard, LockWarning, lock_warnings};
 pub use file::{Migration, SqlStep, Step, describe};
 pub use history::{Migrations, Target};
+pub use locks::{LockHazard, LockWarning, lock_warnings};
 pub use operation::{Inverse, Operation};
 pub use render::{Plan, render};
 pub use runner::Applied;

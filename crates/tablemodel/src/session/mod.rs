@@ -45,7 +45,13 @@ impl std::fmt::Debug for Session {
 
 impl Session {
     pub(crate) fn new(engine: Engine, conn: Option<Conn>) -> Self {
-        Session { engine, conn: ConnSlot::new(conn), tx: tx::Tx::default(), loaded: tracking::Loaded::default(), own_timeouts: false }
+        Session {
+            engine,
+            conn: ConnSlot::new(conn),
+            tx: tx::Tx::default(),
+            loaded: tracking::Loaded::default(),
+            own_timeouts: false,
+        }
     }
 
     /// Limits how long each of this session's statements may run (`None`: no limit), in
