@@ -28,7 +28,7 @@ pub use routes::routes;
 
 use tablemodel::migrate::{ApplyOptions, MigrateError, Migrations, Target};
 use tablemodel::schema::Schema;
-use tablemodel::{Engine, Model};
+use tablemodel::Engine;
 
 /// The app over `engine`, with `/openapi.json` and `/docs`. Tables must exist: see
 /// [`create_tables`].
