@@ -26,9 +26,9 @@ pub mod server;
 pub use models::*;
 pub use routes::routes;
 
+use tablemodel::Engine;
 use tablemodel::migrate::{ApplyOptions, MigrateError, Migrations, Target};
 use tablemodel::schema::Schema;
-use tablemodel::Engine;
 
 /// The app over `engine`, with `/openapi.json` and `/docs`. Tables must exist: see
 /// [`create_tables`].
