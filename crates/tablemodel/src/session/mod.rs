@@ -251,7 +251,7 @@ impl Session {
     }
 
     /// Writes the columns of `model` changed since this session loaded or last wrote its row
-    /// (see [`tracking`]) and reloads it as stored (from the `RETURNING` row, or read back
+    /// and reloads it as stored (from the `RETURNING` row, or read back
     /// where the database has no `UPDATE … RETURNING`). When nothing changed, nothing is
     /// sent. A model this session never handed out has every column written.
     ///
