@@ -13,6 +13,7 @@ mod error_kinds;
 mod errors;
 mod many_to_many;
 mod migrate_constraints;
+mod migrate_files;
 mod model_semantics;
 mod observability;
 mod queries;
