@@ -30,7 +30,7 @@
 //!             }
 //!         }
 //!     }
-//!     Cli::Serve => todo!(),
+//!     Cli::Serve => std::process::ExitCode::SUCCESS, // the app's own server goes here
 //! }
 //! # }
 //! ```

@@ -161,6 +161,18 @@ impl<'e> Runner<'e> {
         Ok(!text_rows(&mut self.session, &sql, &values).await?.is_empty())
     }
 
+    /// Runs `migrations` in order, up or down; the ids of those it ran (not those another
+    /// migrator ran meanwhile).
+    async fn run_each(&mut self, migrations: Vec<&Migration>, up: bool) -> Result<Vec<String>, MigrateError> {
+        let mut ran = Vec::new();
+        for m in migrations {
+            if self.run(m, up).await? {
+                ran.push(m.id.clone());
+            }
+        }
+        Ok(ran)
+    }
+
     /// Runs migration `m` up or down in one transaction with its version-table row;
     /// whether it ran (another migrator may have run it meanwhile).
     async fn run(&mut self, m: &Migration, up: bool) -> Result<bool, MigrateError> {
@@ -281,13 +293,7 @@ impl Migrations {
                     });
                 }
             }
-            let mut applied = Vec::new();
-            for m in pending {
-                if runner.run(m, true).await? {
-                    applied.push(m.id.clone());
-                }
-            }
-            Ok(applied)
+            runner.run_each(pending, true).await
         })
     }
 
@@ -317,13 +323,7 @@ impl Migrations {
                     });
                 }
             }
-            let mut undone = Vec::new();
-            for m in undo {
-                if runner.run(m, false).await? {
-                    undone.push(m.id.clone());
-                }
-            }
-            Ok(undone)
+            runner.run_each(undo, false).await
         })
     }
 
