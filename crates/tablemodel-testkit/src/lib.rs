@@ -99,7 +99,7 @@ use std::time::{Duration, Instant};
 
 pub use backends::{postgres_url, sqlite_url};
 use identity::RunAs;
-pub use sql_log::SqlLog;
+pub use sql_log::{SqlLog, capture_on_this_thread};
 
 /// How long one attempt to start the server may take before giving up.
 const START_TIMEOUT: Duration = Duration::from_secs(30);

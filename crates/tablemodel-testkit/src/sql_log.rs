@@ -3,9 +3,11 @@
 //! how many SELECTs eager loading needs, or whether the ORM or the database
 //! clears a foreign key on delete.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing::field::{Field, Visit};
+use tracing::subscriber::{DefaultGuard, Interest};
+use tracing::{Dispatch, Metadata};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 
 /// The SQL of every statement tablemodel ran on this thread since
@@ -22,7 +24,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 /// ```
 pub struct SqlLog {
     statements: Arc<Mutex<Vec<String>>>,
-    _scope: tracing::subscriber::DefaultGuard,
+    _scope: DefaultGuard,
 }
 
 impl SqlLog {
@@ -30,7 +32,7 @@ impl SqlLog {
     pub fn capture() -> SqlLog {
         let statements = Arc::new(Mutex::new(Vec::new()));
         let subscriber = tracing_subscriber::registry().with(Capture(Arc::clone(&statements)));
-        SqlLog { statements, _scope: tracing::subscriber::set_default(subscriber) }
+        SqlLog { statements, _scope: capture_on_this_thread(subscriber) }
     }
 
     /// Every statement captured, in the order they ran.
@@ -61,6 +63,58 @@ impl SqlLog {
     pub fn clear(&self) {
         self.statements.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
     }
+}
+
+/// Makes `subscriber` the default of the calling thread until the guard is
+/// dropped, like [`tracing::subscriber::set_default`], but safe to use while
+/// other tests of the binary run on other threads.
+///
+/// `tracing` caches, process-wide, whether any subscriber wants a callsite's
+/// events. With `set_default` alone, a test on another thread that reaches a
+/// callsite first, with no subscriber of its own, can cache "never" for it,
+/// and this thread's subscriber then misses those events. A subscriber that is
+/// registered for the life of the process and wants every callsite keeps that
+/// cache open, so each event reaches whichever subscriber its thread has.
+///
+/// ```
+/// let guard = tablemodel_testkit::capture_on_this_thread(tracing_subscriber::registry());
+/// drop(guard);
+/// ```
+pub fn capture_on_this_thread<S>(subscriber: S) -> DefaultGuard
+where
+    S: tracing::Subscriber + Send + Sync + 'static,
+{
+    static KEEP_CALLSITES_OPEN: OnceLock<Dispatch> = OnceLock::new();
+    KEEP_CALLSITES_OPEN.get_or_init(|| Dispatch::new(WantsEveryCallsite));
+    tracing::subscriber::set_default(subscriber)
+}
+
+/// Registered for the life of the process, never any thread's default: it only
+/// answers "always" when `tracing` asks who wants a callsite.
+struct WantsEveryCallsite;
+
+impl tracing::Subscriber for WantsEveryCallsite {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::always()
+    }
+
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, _: &tracing::Event<'_>) {}
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 /// The layer that records the `sql` field of tablemodel's statement events.

@@ -43,7 +43,7 @@ async fn statements_run_in_spans_with_otel_attributes_and_slow_ones_warn(url: St
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tablemodel_testkit::capture_on_this_thread(subscriber);
 
     let mut s = engine.session().await.unwrap();
     let found = s.exec(select::<Hero>().filter(Hero::name().eq("Secret-Value-42"))).await.unwrap();

@@ -250,7 +250,7 @@ impl Log {
     /// the guard is dropped.
     fn install() -> (Log, tracing::subscriber::DefaultGuard) {
         let log = Log::default();
-        let guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(log.clone()));
+        let guard = tablemodel_testkit::capture_on_this_thread(tracing_subscriber::registry().with(log.clone()));
         (log, guard)
     }
 

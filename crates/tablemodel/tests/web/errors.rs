@@ -84,7 +84,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 async fn the_sql_of_a_conflict_goes_to_the_log() {
     let log = Captured::default();
     let subscriber = tracing_subscriber::fmt().with_writer(log.clone()).with_ansi(false).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tablemodel_testkit::capture_on_this_thread(subscriber);
     let c = client(crate::app::sqlite().await).await;
     c.post("/users/", &json!({"email": "a@x", "name": "A"})).await;
     let r = c.post("/users/", &json!({"email": "a@x", "name": "A"})).await;
@@ -137,7 +137,7 @@ mod pool {
 async fn an_internal_error_is_a_500_that_leaks_nothing() {
     let log = Captured::default();
     let subscriber = tracing_subscriber::fmt().with_writer(log.clone()).with_ansi(false).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = tablemodel_testkit::capture_on_this_thread(subscriber);
     let error = HttpError::from(Error::Internal("the session has no connection".into()));
     assert_eq!(error.status, 500);
     let response = error.into_response();
