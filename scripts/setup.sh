@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need besides Rust: PostgreSQL's server binaries
-# (15 or newer), which crates/tablemodel-testkit starts a throwaway server
-# from, and Chromium, which loads the heroes API's /docs page headless.
+# (15 or newer) and MariaDB's (`mariadbd`, `mariadb-install-db`), which
+# crates/tablemodel-testkit starts throwaway servers from; the `sqlite3` and
+# `psql` shells the migration tests pipe generated SQL into; and Chromium,
+# which loads the heroes API's /docs page headless.
 # Safe to run again: it does nothing when they are already installed.
 #
-# Uses Debian's `postgresql` and `chromium` packages (apt-get; through sudo
+# Uses Debian's `postgresql`, `mariadb-server`, `sqlite3` and `chromium` packages (apt-get; through sudo
 # unless root).
 # Elsewhere, install PostgreSQL 15+ yourself and point TABLEMODEL_PG_BIN at
 # the directory holding `initdb`, or put that directory on PATH.
@@ -16,6 +18,14 @@ have_postgres() {
         return
     fi
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
+}
+
+have_mariadb() {
+    if [[ -n "${TABLEMODEL_MARIADB_BIN:-}" ]]; then
+        [[ -x "$TABLEMODEL_MARIADB_BIN/mariadbd" ]]
+        return
+    fi
+    [[ -x /usr/sbin/mariadbd ]] || command -v mariadbd >/dev/null
 }
 
 have_chromium() {
@@ -30,6 +40,8 @@ fi
 
 packages=()
 have_postgres || packages+=(postgresql)
+have_mariadb || packages+=(mariadb-server)
+command -v sqlite3 >/dev/null || packages+=(sqlite3)
 have_chromium || packages+=(chromium)
 if [[ ${#packages[@]} -eq 0 ]]; then
     exit 0
@@ -47,6 +59,10 @@ echo "setup: installing ${packages[*]} (Debian packages)" >&2
 
 if ! have_postgres; then
     echo "setup: installed postgresql, but found no /usr/lib/postgresql/*/bin/initdb" >&2
+    exit 1
+fi
+if ! have_mariadb; then
+    echo "setup: installed mariadb-server, but found no mariadbd" >&2
     exit 1
 fi
 if ! have_chromium; then

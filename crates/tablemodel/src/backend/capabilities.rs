@@ -72,6 +72,10 @@ pub struct Capabilities {
     /// again, so a bound one costs a full re-plan per call. Each distinct literal is then a
     /// distinct statement.
     pub literal_limit: bool,
+    /// The database names a constraint DDL leaves unnamed the way PostgreSQL does
+    /// (`<table>_pkey`, `<table>_<columns>_key`, `<table>_<columns>_fkey`), so DDL can leave
+    /// those names out; otherwise every constraint is created with its name.
+    pub default_constraint_names: bool,
 }
 
 impl Capabilities {
@@ -102,6 +106,7 @@ impl Capabilities {
         // statement expired and the next step re-prepares it (~50,000 instructions, more than
         // the one-row query itself). Literals keep one prepared statement per value in use.
         literal_limit: true,
+        default_constraint_names: true,
     };
 
     /// PostgreSQL 13 and later.
@@ -130,6 +135,38 @@ impl Capabilities {
         // connection, whatever page is asked for; PostgreSQL plans it with the bound values
         // (custom plans) or once for all (a generic plan) without preparing it again.
         literal_limit: false,
+        default_constraint_names: true,
+    };
+
+    /// MySQL 8 and MariaDB 10.5 and later.
+    pub(crate) const MYSQL: Capabilities = Capabilities {
+        // MariaDB has `INSERT … RETURNING` but MySQL has not, and neither has it on UPDATE:
+        // the write path reads rows back by key, using the OK packet's insert id.
+        returning_on_insert: false,
+        returning_on_update: false,
+        on_conflict_do_nothing: false,
+        // Every DDL statement commits the transaction it runs in.
+        transactional_ddl: false,
+        index_if_not_exists: false,
+        begin_write: "BEGIN",
+        single_writer: false,
+        max_params: 65535,
+        max_identifier_length: 64,
+        alter: AlterSupport {
+            add_column: true,
+            drop_column: true,
+            rename_column: true,
+            rename_table: true,
+            alter_column_type: true,
+            alter_nullability: true,
+            alter_default: true,
+            alter_constraints: true,
+        },
+        identity_column: Some("AUTO_INCREMENT"),
+        literal_limit: false,
+        // InnoDB names foreign keys `<table>_ibfk_<n>`, unique keys after their first column
+        // and every primary key `PRIMARY`.
+        default_constraint_names: false,
     };
 
     /// These capabilities without `RETURNING`: the write path of databases that lack it,

@@ -10,6 +10,8 @@
 //! known at compile time, and a `match` keeps the hot path free of dynamic dispatch and
 //! boxed futures.
 
+#[cfg(feature = "mysql")]
+pub(crate) mod mysql;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
@@ -39,6 +41,8 @@ pub enum Dialect {
     Sqlite,
     /// PostgreSQL 13 and later.
     Postgres,
+    /// MySQL 8 and MariaDB 10.5 and later.
+    Mysql,
 }
 
 impl Dialect {
@@ -47,6 +51,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => &Capabilities::SQLITE,
             Dialect::Postgres => &Capabilities::POSTGRES,
+            Dialect::Mysql => &Capabilities::MYSQL,
         }
     }
 
@@ -60,6 +65,7 @@ impl Dialect {
         let (sql, values) = match self {
             Dialect::Sqlite => statement.build_any(&sea_query::SqliteQueryBuilder),
             Dialect::Postgres => statement.build_any(&sea_query::PostgresQueryBuilder),
+            Dialect::Mysql => statement.build_any(&sea_query::MysqlQueryBuilder),
         };
         (sql, values.0)
     }
@@ -69,6 +75,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => statement.build(sea_query::SqliteQueryBuilder),
             Dialect::Postgres => statement.build(sea_query::PostgresQueryBuilder),
+            Dialect::Mysql => statement.build(sea_query::MysqlQueryBuilder),
         }
     }
 }
@@ -91,10 +98,16 @@ pub(crate) fn open(
         #[cfg(not(feature = "postgres"))]
         return Err(Error::BackendDisabled { scheme: "postgres".to_owned(), feature: "postgres" });
     }
+    if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+        #[cfg(feature = "mysql")]
+        return mysql::open_pool(url, max_connections, acquire_timeout).map(|pool| (pool, Dialect::Mysql));
+        #[cfg(not(feature = "mysql"))]
+        return Err(Error::BackendDisabled { scheme: "mysql".to_owned(), feature: "mysql" });
+    }
     let _ = (max_connections, acquire_timeout);
     Err(Error::InvalidUrl {
         url: crate::engine::redact(url),
-        reason: "expected a `sqlite:` or `postgres://` URL".to_owned(),
+        reason: "expected a `sqlite:`, `postgres://` or `mysql://` URL".to_owned(),
     })
 }
 
@@ -108,6 +121,8 @@ pub(crate) enum Pool {
     },
     #[cfg(feature = "postgres")]
     Postgres(deadpool_postgres::Pool),
+    #[cfg(feature = "mysql")]
+    Mysql(deadpool::managed::Pool<mysql::MysqlManager>),
 }
 
 impl Pool {
@@ -119,6 +134,10 @@ impl Pool {
             Pool::Postgres(pool) => {
                 pool.get().await.map(Conn::Postgres).map_err(|e| pool_error(e, |e| postgres::map_error(e, None)))
             }
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(pool) => {
+                pool.get().await.map(Conn::Mysql).map_err(|e| pool_error(e, |e| mysql::map_error(e, None)))
+            }
         }
     }
 
@@ -128,6 +147,8 @@ impl Pool {
             Pool::Sqlite { pool, .. } => pool.close(),
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => pool.close(),
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(pool) => pool.close(),
         }
     }
 
@@ -140,6 +161,9 @@ impl Pool {
             Pool::Sqlite { .. } => {}
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => pool.manager().statement_caches.clear(),
+            // MySQL prepares a statement again by itself when a table it reads changed.
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(_) => {}
         }
     }
 
@@ -153,6 +177,8 @@ impl Pool {
             Pool::Sqlite { .. } => WriteGate::new(sqlite::BUSY_TIMEOUT, sqlite::gate_timed_out),
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(_) => WriteGate::new(std::time::Duration::from_secs(5), mysql::gate_timed_out),
         })
     }
 }
@@ -192,6 +218,8 @@ pub(crate) enum Conn {
     Sqlite(deadpool::managed::Object<sqlite::SqliteManager>),
     #[cfg(feature = "postgres")]
     Postgres(deadpool_postgres::Object),
+    #[cfg(feature = "mysql")]
+    Mysql(mysql::Object),
 }
 
 impl Conn {
@@ -213,6 +241,10 @@ impl Conn {
             Conn::Postgres(client) => {
                 postgres::query(client, sql, params, read, |row| each(&mut RowReader::new(RowRef::Postgres(row)))).await
             }
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => {
+                mysql::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Mysql(row)))).await
+            }
         }
     }
 
@@ -223,6 +255,8 @@ impl Conn {
             Conn::Sqlite(conn) => sqlite::execute(conn, sql, params),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::execute(client, sql, params).await,
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::execute(conn, sql, params).await,
         }
     }
 
@@ -233,6 +267,8 @@ impl Conn {
             Conn::Sqlite(conn) => sqlite::batch(conn, sql),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))),
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::batch(conn, sql).await,
         }
     }
 
@@ -244,6 +280,8 @@ impl Conn {
             Conn::Sqlite(conn) => Ok(conn.last_insert_rowid()),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::last_insert_id(client).await,
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::last_insert_id(conn),
         }
     }
 
@@ -256,6 +294,8 @@ impl Conn {
             Conn::Sqlite(conn) => sqlite::roll_back_on_drop(conn),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::roll_back_on_drop(client),
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::roll_back_on_drop(conn),
         }
     }
 }
@@ -309,6 +349,8 @@ impl ConnSlot {
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::stream(client, sql, params, decode).await,
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::stream(conn, sql, params, decode).await,
         }
     }
 
@@ -358,6 +400,8 @@ pub(crate) fn schema_spelling(dialect: Dialect) -> Option<&'static dyn crate::sc
         Dialect::Sqlite => Some(&sqlite::ddl::SQLITE),
         #[cfg(feature = "postgres")]
         Dialect::Postgres => Some(&postgres::ddl::POSTGRES),
+        #[cfg(feature = "mysql")]
+        Dialect::Mysql => Some(&mysql::ddl::MYSQL),
         #[allow(unreachable_patterns)]
         _ => None,
     }
@@ -370,6 +414,8 @@ pub(crate) async fn reflect(session: &mut crate::session::Session) -> Result<cra
         Dialect::Sqlite => sqlite::reflect::reflect(session).await,
         #[cfg(feature = "postgres")]
         Dialect::Postgres => postgres::reflect::reflect(session).await,
+        #[cfg(feature = "mysql")]
+        Dialect::Mysql => mysql::reflect::reflect(session).await,
         #[allow(unreachable_patterns)]
         other => Err(Error::Internal(format!("a session of the {other:?} backend, which is not compiled in"))),
     }
