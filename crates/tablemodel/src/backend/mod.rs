@@ -65,6 +65,12 @@ impl Dialect {
         let (sql, values) = match self {
             Dialect::Sqlite => statement.build_any(&sea_query::SqliteQueryBuilder),
             Dialect::Postgres => statement.build_any(&sea_query::PostgresQueryBuilder),
+            #[cfg(feature = "mysql")]
+            Dialect::Mysql => {
+                let (sql, values) = statement.build_any(&sea_query::MysqlQueryBuilder);
+                (mysql::spell_casts(sql), values)
+            }
+            #[cfg(not(feature = "mysql"))]
             Dialect::Mysql => statement.build_any(&sea_query::MysqlQueryBuilder),
         };
         (sql, values.0)

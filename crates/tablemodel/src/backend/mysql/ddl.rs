@@ -3,6 +3,7 @@
 //! `DATETIME(6)` so microseconds survive, `CHAR(36)` UUIDs), read back from
 //! `information_schema.COLUMNS.COLUMN_TYPE`.
 
+use crate::meta::OnDelete;
 use crate::schema::dialect::DialectSchema;
 use crate::schema::{ColumnType, custom_type, split_type_name};
 
@@ -65,6 +66,14 @@ impl DialectSchema for Mysql {
         }
     }
 
+    /// InnoDB checks a foreign key at once either way, and reports no action as `RESTRICT`.
+    fn normalize_on_delete(&self, action: OnDelete) -> OnDelete {
+        match action {
+            OnDelete::NoAction => OnDelete::Restrict,
+            other => other,
+        }
+    }
+
     /// `current_timestamp()` → `CURRENT_TIMESTAMP`; `NULL` (MariaDB's "no default" on a
     /// nullable column) stays `NULL` and is dropped by reflection.
     fn normalize_default(&self, sql: &str) -> String {
@@ -72,8 +81,12 @@ impl DialectSchema for Mysql {
         if NOW_SPELLINGS.iter().any(|s| text.eq_ignore_ascii_case(s)) {
             return "CURRENT_TIMESTAMP".to_owned();
         }
-        if text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false") {
-            return text.to_ascii_lowercase();
+        // A boolean is a TINYINT(1): its default reads back as a number.
+        if text.eq_ignore_ascii_case("true") {
+            return "1".to_owned();
+        }
+        if text.eq_ignore_ascii_case("false") {
+            return "0".to_owned();
         }
         text.to_owned()
     }

@@ -71,19 +71,24 @@ fn names(code: u16, message: &str) -> (Option<String>, Option<String>) {
             let key = key.map(|k| k.rsplit_once('.').map_or(k, |(_, name)| name).to_owned());
             (key, None)
         }
-        1216 | 1217 | 1451 | 1452 => {
-            // "… a foreign key constraint fails (`db`.`child`, CONSTRAINT `fk` FOREIGN KEY …"
-            let constraint = between(message, "CONSTRAINT `", "`");
-            let table = between(message, "`.`", "`");
-            (constraint, table)
-        }
-        4025 => {
-            // MariaDB: "CONSTRAINT `name` failed for `db`.`table`"
-            (between(message, "CONSTRAINT `", "`"), between(message, "`.`", "`"))
-        }
+        // "… a foreign key constraint fails (`db`.`child`, CONSTRAINT `fk` FOREIGN KEY …", and
+        // MariaDB's "CONSTRAINT `name` failed for `db`.`table`"
+        1216 | 1217 | 1451 | 1452 | 4025 => (quoted_after(message, "CONSTRAINT "), quoted_after(message, ".")),
         3819 => (between(message, "constraint '", "'"), None),
         _ => (None, None),
     }
+}
+
+/// The identifier quoted right after the first `marker` that is followed by a quote: with
+/// `ANSI_QUOTES` (set on every connection) the server quotes names in messages with `"`,
+/// otherwise with backticks.
+fn quoted_after(text: &str, marker: &str) -> Option<String> {
+    text.match_indices(marker).find_map(|(at, _)| {
+        let rest = &text[at + marker.len()..];
+        let quote = rest.chars().next().filter(|c| *c == '`' || *c == '"')?;
+        let rest = &rest[1..];
+        Some(rest[..rest.find(quote)?].to_owned())
+    })
 }
 
 fn between(text: &str, open: &str, close: &str) -> Option<String> {
@@ -105,6 +110,8 @@ mod tests {
         assert_eq!(names(1452, fk), (Some("hero_team_id_fkey".to_owned()), Some("hero".to_owned())));
         let check = "CONSTRAINT `ck_age` failed for `t_1`.`hero`";
         assert_eq!(names(4025, check), (Some("ck_age".to_owned()), Some("hero".to_owned())));
+        let ansi = r#"Cannot delete or update a parent row: a foreign key constraint fails ("t_1"."hero", CONSTRAINT "hero_team_id_fkey" FOREIGN KEY ("team_id") REFERENCES "team" ("id"))"#;
+        assert_eq!(names(1451, ansi), (Some("hero_team_id_fkey".to_owned()), Some("hero".to_owned())));
         assert_eq!(kind_of(1062), DbErrorKind::UniqueViolation);
         assert_eq!(kind_of(1406), DbErrorKind::InvalidValue);
         assert_eq!(kind_of(9999), DbErrorKind::Other);

@@ -30,6 +30,22 @@ const SQL_MODE: &str = "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_F
 /// Prepared statements kept per connection (mysql_async's own cache).
 const STATEMENT_CACHE: usize = 256;
 
+/// The standard SQL types the query builder casts aggregates to, as MySQL's `CAST` spells
+/// them (it has no `CAST(… AS BIGINT)`).
+const CASTS: [(&str, &str); 3] =
+    [(" AS BIGINT)", " AS SIGNED)"), (" AS DOUBLE PRECISION)", " AS DOUBLE)"), (" AS NUMERIC)", " AS DECIMAL(65, 30))")];
+
+/// `sql` with its casts spelled for MySQL. Values are bound, never inlined, so the only
+/// `AS <type>)` in a statement is a cast.
+pub(crate) fn spell_casts(mut sql: String) -> String {
+    if sql.contains("CAST(") {
+        for (standard, mysql) in CASTS {
+            sql = sql.replace(standard, mysql);
+        }
+    }
+    sql
+}
+
 /// Opens the pool of a `mysql://` or `mariadb://` URL.
 pub(crate) fn open_pool(
     url: &str,

@@ -105,13 +105,13 @@ fn split_names(names: Option<String>) -> Vec<String> {
     }
 }
 
-/// The `ON DELETE` action from `REFERENTIAL_CONSTRAINTS.DELETE_RULE`.
+/// The `ON DELETE` action from `REFERENTIAL_CONSTRAINTS.DELETE_RULE` (`NO ACTION` is
+/// `RESTRICT` on InnoDB).
 fn on_delete_action(rule: Option<&str>) -> OnDelete {
     match rule {
         Some("CASCADE") => OnDelete::Cascade,
         Some("SET NULL") => OnDelete::SetNull,
         Some("SET DEFAULT") => OnDelete::SetDefault,
-        Some("RESTRICT") => OnDelete::Restrict,
-        _ => OnDelete::NoAction,
+        _ => OnDelete::Restrict,
     }
 }
