@@ -99,8 +99,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub use backends::{mysql_url, postgres_url, sqlite_url};
-pub use mariadb::{MariaDbServer, mariadb_server};
 use identity::RunAs;
+pub use mariadb::{MariaDbServer, mariadb_server};
 pub use sql_log::SqlLog;
 
 /// How long one attempt to start the server may take before giving up.

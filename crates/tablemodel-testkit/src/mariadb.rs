@@ -114,9 +114,14 @@ impl MariaDbServer {
     /// If the client cannot run or the SQL fails; the message has its error.
     pub fn sql(&self, database: &str, sql: &str) -> String {
         let mut command = Command::new(&self.client);
-        command
-            .args(["--no-defaults", "--batch", "--skip-column-names", "--protocol=TCP"])
-            .args(["-h", HOST, "-P", &self.port.to_string(), "-u", SUPERUSER]);
+        command.args(["--no-defaults", "--batch", "--skip-column-names", "--protocol=TCP"]).args([
+            "-h",
+            HOST,
+            "-P",
+            &self.port.to_string(),
+            "-u",
+            SUPERUSER,
+        ]);
         if !database.is_empty() {
             command.args(["-D", database]);
         }
@@ -168,7 +173,7 @@ impl MariaDbServer {
         for attempt in 1..=PORT_ATTEMPTS {
             let port = free_port()?;
             let _ = fs::remove_file(&log_file);
-            let mut server = Command::new(&server_bin)
+            let server = Command::new(&server_bin)
                 .arg("--no-defaults")
                 .arg(format!("--datadir={}", data_dir.display()))
                 .arg(format!("--port={port}"))
@@ -227,7 +232,11 @@ impl MariaDbServer {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                return Err(format!("mariadbd did not answer on port {} within {}s", self.port, START_TIMEOUT.as_secs()));
+                return Err(format!(
+                    "mariadbd did not answer on port {} within {}s",
+                    self.port,
+                    START_TIMEOUT.as_secs()
+                ));
             }
             thread::sleep(Duration::from_millis(50));
         }

@@ -271,14 +271,17 @@ async fn pages_bind_or_write_their_limits(engine: Engine) {
             assert_eq!(got, want, "round {round}, offset {offset}, limit {limit}");
         }
     }
-    let sqlite = engine.dialect() == Dialect::Sqlite;
     // The tests of every backend run at once: each finds its own statements by placeholder
     // (and MySQL by its backtick quotes).
-    let marker = if engine.dialect() == Dialect::Postgres { r#""name" <> $1 ORDER BY"# } else { r#""name" <> ? ORDER BY"# };
+    let marker =
+        if engine.dialect() == Dialect::Postgres { r#""name" <> $1 ORDER BY"# } else { r#""name" <> ? ORDER BY"# };
     let (sql, params) = log.last(&spell(&engine, marker));
     match engine.dialect() {
         Dialect::Mysql => {
-            assert!(sql.ends_with("WHERE `cache_hero`.`name` <> ? ORDER BY `cache_hero`.`id` ASC LIMIT ? OFFSET ?"), "{sql}");
+            assert!(
+                sql.ends_with("WHERE `cache_hero`.`name` <> ? ORDER BY `cache_hero`.`id` ASC LIMIT ? OFFSET ?"),
+                "{sql}"
+            );
             assert_eq!(params, r#"[String(Some("hero 02")), BigUnsigned(Some(1)), BigUnsigned(Some(0))]"#);
         }
         Dialect::Sqlite => {

@@ -32,8 +32,11 @@ const STATEMENT_CACHE: usize = 256;
 
 /// The standard SQL types the query builder casts aggregates to, as MySQL's `CAST` spells
 /// them (it has no `CAST(… AS BIGINT)`).
-const CASTS: [(&str, &str); 3] =
-    [(" AS BIGINT)", " AS SIGNED)"), (" AS DOUBLE PRECISION)", " AS DOUBLE)"), (" AS NUMERIC)", " AS DECIMAL(65, 30))")];
+const CASTS: [(&str, &str); 3] = [
+    (" AS BIGINT)", " AS SIGNED)"),
+    (" AS DOUBLE PRECISION)", " AS DOUBLE)"),
+    (" AS NUMERIC)", " AS DECIMAL(65, 30))"),
+];
 
 /// `sql` with its casts spelled for MySQL. Values are bound, never inlined, so the only
 /// `AS <type>)` in a statement is a cast.

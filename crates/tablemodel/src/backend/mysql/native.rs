@@ -33,9 +33,9 @@ impl Native for String {
     fn from_mysql(row: &mysql_async::Row, idx: usize) -> Result<Option<Self>, DecodeError> {
         match row.as_ref(idx) {
             Some(My::NULL) => Ok(None),
-            Some(My::Bytes(b)) => {
-                std::str::from_utf8(b).map(|s| Some(s.to_owned())).map_err(|e| DecodeError::new("String", e.to_string()))
-            }
+            Some(My::Bytes(b)) => std::str::from_utf8(b)
+                .map(|s| Some(s.to_owned()))
+                .map_err(|e| DecodeError::new("String", e.to_string())),
             _ => crate::types::SqlType::from_value(decode(row, idx, Self::TYPE.kind)?).map(Some),
         }
     }

@@ -148,7 +148,8 @@ fn datetime(kind: ValueKind, v: &My) -> Result<NaiveDateTime, DecodeError> {
 fn time(kind: ValueKind, v: &My) -> Result<NaiveTime, DecodeError> {
     match v {
         My::Time(false, 0, h, m, s, us) => {
-            NaiveTime::from_hms_micro_opt(u32::from(*h), u32::from(*m), u32::from(*s), *us).ok_or_else(|| wrong(kind, v))
+            NaiveTime::from_hms_micro_opt(u32::from(*h), u32::from(*m), u32::from(*s), *us)
+                .ok_or_else(|| wrong(kind, v))
         }
         My::Bytes(b) => NaiveTime::parse_from_str(utf8(kind, b)?, "%H:%M:%S%.f")
             .map_err(|e| DecodeError::new(kind_name(kind), e.to_string())),
@@ -196,9 +197,9 @@ pub(crate) fn decode(row: &mysql_async::Row, idx: usize, kind: ValueKind) -> Res
         ValueKind::DateTime => Value::ChronoDateTime(Some(datetime(kind, v)?)),
         ValueKind::DateTimeUtc => Value::ChronoDateTimeUtc(Some(datetime(kind, v)?.and_utc())),
         ValueKind::Uuid => match v {
-            My::Bytes(b) if b.len() == 16 => Value::Uuid(Some(
-                uuid::Uuid::from_slice(b).map_err(|e| DecodeError::new("UUID", e.to_string()))?,
-            )),
+            My::Bytes(b) if b.len() == 16 => {
+                Value::Uuid(Some(uuid::Uuid::from_slice(b).map_err(|e| DecodeError::new("UUID", e.to_string()))?))
+            }
             My::Bytes(b) => Value::Uuid(Some(parsed(kind, b)?)),
             other => return Err(wrong(kind, other)),
         },
