@@ -6,6 +6,7 @@
 #                                        eager stream (default: all)
 #   BACKEND=postgres bench/instructions.sh [case ...]   the client side against tokio-postgres
 #                                        (every case but eager)
+#   BACKEND=mysql bench/instructions.sh [case ...]      the same against mysql_async (MariaDB)
 # INSTRUCTIONS_BIN=path runs an already built benchmark binary (to measure an older commit).
 # Needs valgrind (Debian's `valgrind` package). Not part of CI.
 set -euo pipefail

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need besides Rust: PostgreSQL's server binaries
-# (15 or newer), which crates/tablemodel-testkit starts a throwaway server
-# from, Chromium, which loads the heroes API's /docs page headless, and the
-# sqlite3 shell, which runs the SQL `db upgrade --sql` prints.
+# (15 or newer) and MariaDB's (`mariadbd`, `mariadb-install-db`), which
+# crates/tablemodel-testkit starts throwaway servers from; the `sqlite3` and
+# `psql` shells the migration tests pipe generated SQL into; and Chromium,
+# which loads the heroes API's /docs page headless.
 # Safe to run again: it does nothing when they are already installed.
 #
-# Uses Debian's `postgresql`, `chromium` and `sqlite3` packages (apt-get; through sudo
+# Uses Debian's `postgresql`, `mariadb-server`, `sqlite3` and `chromium` packages (apt-get; through sudo
 # unless root).
 # Elsewhere, install PostgreSQL 15+ yourself and point TABLEMODEL_PG_BIN at
 # the directory holding `initdb`, or put that directory on PATH.
@@ -17,6 +18,14 @@ have_postgres() {
         return
     fi
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
+}
+
+have_mariadb() {
+    if [[ -n "${TABLEMODEL_MARIADB_BIN:-}" ]]; then
+        [[ -x "$TABLEMODEL_MARIADB_BIN/mariadbd" ]]
+        return
+    fi
+    [[ -x /usr/sbin/mariadbd ]] || command -v mariadbd >/dev/null
 }
 
 have_chromium() {
@@ -36,6 +45,7 @@ have_sqlite3() {
 packages=()
 have_sqlite3 || packages+=(sqlite3)
 have_postgres || packages+=(postgresql)
+have_mariadb || packages+=(mariadb-server)
 have_chromium || packages+=(chromium)
 if [[ ${#packages[@]} -eq 0 ]]; then
     exit 0
@@ -57,6 +67,10 @@ if ! have_postgres; then
 fi
 if ! have_sqlite3; then
     echo "setup: installed sqlite3, but found no sqlite3 on PATH" >&2
+    exit 1
+fi
+if ! have_mariadb; then
+    echo "setup: installed mariadb-server, but found no mariadbd" >&2
     exit 1
 fi
 if ! have_chromium; then

@@ -18,6 +18,7 @@ run cargo fmt --all --check
 run cargo clippy --workspace --all-targets --all-features -- -D warnings
 run cargo clippy -p tablemodel --lib -- -D warnings
 run cargo clippy -p tablemodel --lib --no-default-features --features postgres -- -D warnings
+run cargo clippy -p tablemodel --lib --no-default-features --features mysql -- -D warnings
 run cargo build --workspace --examples --all-features
 RUSTDOCFLAGS="-D warnings" run cargo doc --workspace --all-features --no-deps
 run cargo test --workspace --all-features

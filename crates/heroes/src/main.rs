@@ -20,7 +20,7 @@ struct Args {
     /// Port to listen on.
     #[arg(long, env = "PORT", default_value_t = 8000)]
     port: u16,
-    /// Database URL: `sqlite://database.db` (default) or `postgres://…`.
+    /// Database URL: `sqlite://database.db` (default) `postgres://…` or `mysql://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://database.db", global = true)]
     database_url: String,
     /// Without a command: migrate, then serve.

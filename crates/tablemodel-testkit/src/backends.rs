@@ -6,7 +6,7 @@
 //! backend is one line there (its module name and the URL of a fresh
 //! database) plus a function here that hands out such URLs.
 
-use crate::pg_server;
+use crate::{mariadb_server, pg_server};
 
 /// The URL of a fresh, empty SQLite database: in memory, private to the
 /// engine that opens it (and shared by that engine's connections).
@@ -20,9 +20,15 @@ pub fn postgres_url() -> String {
     pg_server().fresh_database()
 }
 
+/// The URL of a fresh, empty database on this process's MariaDB server (see
+/// [`mariadb_server`]).
+pub fn mysql_url() -> String {
+    mariadb_server().fresh_database()
+}
+
 /// Runs each named `async fn` of the calling module on every backend, each
 /// time on a fresh database: one `#[tokio::test]` per backend and function,
-/// in a module named after the backend (`sqlite::name`, `postgres::name`).
+/// in a module named after the backend (`sqlite::name`, `postgres::name`, `mysql::name`).
 ///
 /// The functions take a `tablemodel::Engine`; with `setup = path;` first,
 /// whatever the `async fn(Engine) -> T` at `path` makes of the engine (an
@@ -30,7 +36,7 @@ pub fn postgres_url() -> String {
 /// `String`, for tests that build their own engine (pool settings). The calling crate needs `tablemodel` and `tokio`
 /// (with the `macros` and `rt-multi-thread` features) as dependencies.
 ///
-/// It defines the modules `sqlite` and `postgres`, so it is used once per
+/// It defines the modules `sqlite`, `postgres` and `mysql`, so it is used once per
 /// module.
 ///
 /// ```ignore
@@ -53,6 +59,7 @@ macro_rules! on_every_backend {
         $crate::on_every_backend!(@each [
             sqlite => $crate::sqlite_url(),
             postgres => $crate::postgres_url(),
+            mysql => $crate::mysql_url(),
         ] $setup $names);
     };
     (@each [] $setup:tt $names:tt) => {};

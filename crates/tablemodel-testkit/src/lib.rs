@@ -82,6 +82,7 @@
 mod backends;
 mod binaries;
 mod identity;
+mod mariadb;
 mod sql_log;
 
 use std::env;
@@ -97,8 +98,9 @@ use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-pub use backends::{postgres_url, sqlite_url};
+pub use backends::{mysql_url, postgres_url, sqlite_url};
 use identity::RunAs;
+pub use mariadb::{MariaDbServer, mariadb_server};
 pub use sql_log::{SqlLog, capture_on_this_thread};
 
 /// How long one attempt to start the server may take before giving up.
@@ -125,19 +127,20 @@ const SERVER_SETTINGS: &[&str] = &[
 ];
 
 /// Waits for the test process to exit (end of file on standard input), then
-/// stops the server whose postmaster PID was written last and deletes the
-/// temporary directory `$1`. Signals are ignored so that only the pipe
-/// closing ends it.
+/// sends signal `$3` to the server whose PID was written last (if the pid file
+/// `$2` still names it), kills it if it is still running 10 s later, and
+/// deletes the temporary directory `$1`. Signals are ignored so that only the
+/// pipe closing ends it.
 const WATCHDOG_SCRIPT: &str = r#"
 trap '' HUP INT QUIT TERM PIPE
 pid=
 while IFS= read -r line; do pid=$line; done
-pidfile="$1/data/postmaster.pid"
+pidfile="$2"
 if [ -n "$pid" ] && [ -f "$pidfile" ] && [ "$(head -n 1 "$pidfile")" = "$pid" ]; then
-    kill -QUIT "$pid" 2>/dev/null
+    kill -"$3" "$pid" 2>/dev/null
     i=0
-    while [ -f "$pidfile" ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    [ -f "$pidfile" ] && kill -KILL "$pid" 2>/dev/null
+    while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -KILL "$pid" 2>/dev/null
 fi
 rm -rf "$1"
 "#;
@@ -377,7 +380,7 @@ impl PgServer {
 
         // From here on the watchdog deletes the directory once this process
         // exits, or as soon as `watchdog` is dropped by an early return.
-        let mut watchdog = spawn_watchdog(&root)?;
+        let mut watchdog = spawn_watchdog(&root, &data_dir.join("postmaster.pid"), "QUIT")?;
         let _ = temp.keep();
 
         let initdb = bin_dir.join("initdb");
@@ -517,14 +520,17 @@ fn wait_until_ready(bin_dir: &Path, port: u16, postmaster: &mut Child) -> Ready 
     }
 }
 
-/// Starts the watchdog described in the crate docs and returns the write
-/// end of its standard input.
-fn spawn_watchdog(root: &Path) -> Result<ChildStdin, String> {
+/// Starts the watchdog described in the crate docs for the server whose pid
+/// file is `pid_file`, stopped with `signal`, and returns the write end of its
+/// standard input.
+fn spawn_watchdog(root: &Path, pid_file: &Path, signal: &str) -> Result<ChildStdin, String> {
     let mut child = Command::new("/bin/sh")
         .arg("-c")
         .arg(WATCHDOG_SCRIPT)
         .arg("tablemodel-testkit-watchdog")
         .arg(root)
+        .arg(pid_file)
+        .arg(signal)
         .current_dir("/")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

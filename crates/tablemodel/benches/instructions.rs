@@ -5,11 +5,12 @@
 //! counts repeat exactly, so they are how a change to a hot path is judged before the
 //! timed run confirms it.
 //!
-//! `instructions <case> <orm|raw> <n> [postgres]` with case `get`, `filter`, `join`, `eager`
+//! `instructions <case> <orm|raw> <n> [postgres|mysql]` with case `get`, `filter`, `join`, `eager`
 //! or `stream` (all 10,000 heroes), or one of the one-row verbs over a filter on the key
 //! (`all1`, `first`, `one`, `one_or_none`) or `page` (10 heroes at one of five offsets); on
 //! PostgreSQL (a throwaway server from the test kit, which callgrind does not trace: only
-//! the client's instructions count) every case but `eager`.
+//! the client's instructions count) every case but `eager`; on MySQL (`mysql`: the test kit's
+//! MariaDB server, likewise untraced) the same.
 //!
 //! The raw side is what careful hand-written code does: a cached prepared statement, a
 //! literal `LIMIT`/`OFFSET` on SQLite (a bound one makes SQLite plan the statement again on
@@ -20,6 +21,8 @@ use std::collections::HashMap;
 
 use tablemodel::prelude::*;
 
+#[path = "support/raw_mysql.rs"]
+mod raw_mysql;
 #[path = "support/team_hero.rs"]
 mod team_hero;
 use team_hero::{Hero, Team, decode_sqlite as decode, seed_teams};
@@ -269,6 +272,23 @@ async fn main() {
         return; // `cargo bench` / `cargo test --benches` run this binary: it only runs under bench/instructions.sh.
     }
     let (case, side, n) = (&args[0], &args[1], args[2].parse::<i64>().unwrap());
+    if args.get(3).is_some_and(|b| b == "mysql") {
+        let url = tablemodel_testkit::mysql_url();
+        let engine = Engine::connect(&url).await.unwrap();
+        engine.create_all::<(Team, Hero)>().await.unwrap();
+        let mut conn = mysql_async::Conn::new(mysql_async::Opts::from_url(&url).unwrap()).await.unwrap();
+        raw_mysql::seed(&mut conn).await;
+        let statements = raw_mysql::MysqlStatements::prepare(&mut conn).await;
+        let mut s = engine.session().await.unwrap();
+        for i in 0..n {
+            match side.as_str() {
+                "orm" => orm(&mut s, case, i).await,
+                "raw" => raw_mysql::run(&mut conn, &statements, case, i, page_offset(i)).await,
+                other => panic!("unknown side {other}"),
+            }
+        }
+        return;
+    }
     if args.get(3).is_some_and(|b| b == "postgres") {
         let url = tablemodel_testkit::pg_server().fresh_database();
         let engine = Engine::connect(&url).await.unwrap();

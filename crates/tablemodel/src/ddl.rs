@@ -7,7 +7,8 @@
 //! read by the other. What differs in the statements themselves (identity columns,
 //! `IF NOT EXISTS` on indexes) comes from the dialect's [`crate::Capabilities`].
 //! Constraints carry a `CONSTRAINT` name only when it is not the name the database gives
-//! them by default (`<table>_pkey`, `<table>_<column>_key`, `<table>_<column>_fkey`).
+//! them by default (`<table>_pkey`, `<table>_<column>_key`, `<table>_<column>_fkey`), or
+//! always where the database's defaults are other names (MySQL).
 
 use crate::backend::Dialect;
 use crate::error::{Error, Result};
@@ -121,8 +122,10 @@ pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<S
         .as_ref()
         .filter(|pk| pk.columns.len() == 1 && pk.name == primary_key_name(&table.name))
         .map(|pk| pk.columns[0].as_str());
-    let is_inline_unique =
-        |u: &schema::UniqueConstraint| u.columns.len() == 1 && u.name == unique_name(&table.name, &u.columns);
+    let default_names = capabilities.default_constraint_names;
+    let is_inline_unique = |u: &schema::UniqueConstraint| {
+        default_names && u.columns.len() == 1 && u.name == unique_name(&table.name, &u.columns)
+    };
     for column in &table.columns {
         let mut def =
             ColumnDef::new_with_type(column.name.clone(), sea_query::ColumnType::custom(types.type_name(&column.ty)));
@@ -169,7 +172,7 @@ pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<S
     }
     for fk in &table.foreign_keys {
         let mut key = ForeignKey::create();
-        if fk.name != foreign_key_name(&table.name, &fk.columns) {
+        if !default_names || fk.name != foreign_key_name(&table.name, &fk.columns) {
             key.name(fk.name.clone());
         }
         key.from_tbl(table.name.clone()).to_tbl(fk.referenced_table.clone());

@@ -10,6 +10,8 @@
 //! known at compile time, and a `match` keeps the hot path free of dynamic dispatch and
 //! boxed futures.
 
+#[cfg(feature = "mysql")]
+pub(crate) mod mysql;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
@@ -40,6 +42,8 @@ pub enum Dialect {
     Sqlite,
     /// PostgreSQL 13 and later.
     Postgres,
+    /// MySQL 8 and MariaDB 10.5 and later.
+    Mysql,
 }
 
 impl Dialect {
@@ -48,35 +52,40 @@ impl Dialect {
         match self {
             Dialect::Sqlite => &Capabilities::SQLITE,
             Dialect::Postgres => &Capabilities::POSTGRES,
+            Dialect::Mysql => &Capabilities::MYSQL,
         }
     }
 
-    /// The dialect's name in lower case (`"sqlite"`, `"postgres"`), as migration files
-    /// name the dialect of a raw SQL step.
+    /// The dialect's name in lower case (`"sqlite"`, `"postgres"`, `"mysql"`), as migration
+    /// files name the dialect of a raw SQL step.
     pub const fn name(self) -> &'static str {
         match self {
             Dialect::Sqlite => "sqlite",
             Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
         }
     }
 
     /// Every dialect.
-    pub const ALL: &'static [Dialect] = &[Dialect::Sqlite, Dialect::Postgres];
+    pub const ALL: &'static [Dialect] = &[Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
 
-    /// The dialect of a database URL (`sqlite:…`, `postgres://…`), whether or not its
-    /// backend is compiled in.
+    /// The dialect of a database URL (`sqlite:…`, `postgres://…`, `mysql://…` or
+    /// `mariadb://…`), whether or not its backend is compiled in.
     ///
     /// ```
     /// use tablemodel::Dialect;
     /// assert_eq!(Dialect::of_url("postgres://db.example/app"), Some(Dialect::Postgres));
     /// assert_eq!(Dialect::of_url("sqlite://database.db"), Some(Dialect::Sqlite));
-    /// assert_eq!(Dialect::of_url("mysql://x"), None);
+    /// assert_eq!(Dialect::of_url("mariadb://db.example/app"), Some(Dialect::Mysql));
+    /// assert_eq!(Dialect::of_url("oracle://x"), None);
     /// ```
     pub fn of_url(url: &str) -> Option<Dialect> {
         if url.starts_with("sqlite:") {
             Some(Dialect::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Some(Dialect::Postgres)
+        } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+            Some(Dialect::Mysql)
         } else {
             None
         }
@@ -87,6 +96,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => "sqlite",
             Dialect::Postgres => "postgresql",
+            Dialect::Mysql => "mysql",
         }
     }
 
@@ -100,6 +110,13 @@ impl Dialect {
         let (sql, values) = match self {
             Dialect::Sqlite => statement.build_any(&sea_query::SqliteQueryBuilder),
             Dialect::Postgres => statement.build_any(&sea_query::PostgresQueryBuilder),
+            #[cfg(feature = "mysql")]
+            Dialect::Mysql => {
+                let (sql, values) = statement.build_any(&sea_query::MysqlQueryBuilder);
+                (mysql::spell_casts(sql), values)
+            }
+            #[cfg(not(feature = "mysql"))]
+            Dialect::Mysql => statement.build_any(&sea_query::MysqlQueryBuilder),
         };
         (sql, values.0)
     }
@@ -109,6 +126,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => statement.build(sea_query::SqliteQueryBuilder),
             Dialect::Postgres => statement.build(sea_query::PostgresQueryBuilder),
+            Dialect::Mysql => statement.build(sea_query::MysqlQueryBuilder),
         }
     }
 }
@@ -128,10 +146,16 @@ pub(crate) fn open(url: &str, settings: &crate::engine::Settings) -> Result<(Poo
         #[cfg(not(feature = "postgres"))]
         return Err(Error::BackendDisabled { scheme: "postgres".to_owned(), feature: "postgres" });
     }
+    if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+        #[cfg(feature = "mysql")]
+        return mysql::open_pool(url, settings).map(|pool| (pool, Dialect::Mysql));
+        #[cfg(not(feature = "mysql"))]
+        return Err(Error::BackendDisabled { scheme: "mysql".to_owned(), feature: "mysql" });
+    }
     let _ = settings;
     Err(Error::InvalidUrl {
         url: crate::engine::redact(url),
-        reason: "expected a `sqlite:` or `postgres://` URL".to_owned(),
+        reason: "expected a `sqlite:`, `postgres://` or `mysql://` URL".to_owned(),
     })
 }
 
@@ -145,6 +169,8 @@ pub(crate) enum Pool {
     },
     #[cfg(feature = "postgres")]
     Postgres(deadpool_postgres::Pool),
+    #[cfg(feature = "mysql")]
+    Mysql(deadpool::managed::Pool<mysql::MysqlManager>),
 }
 
 impl Pool {
@@ -156,6 +182,10 @@ impl Pool {
             Pool::Postgres(pool) => {
                 pool.get().await.map(Conn::Postgres).map_err(|e| pool_error(e, |e| postgres::map_error(e, None)))
             }
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(pool) => {
+                pool.get().await.map(Conn::Mysql).map_err(|e| pool_error(e, |e| mysql::map_error(e, None)))
+            }
         }
     }
 
@@ -166,6 +196,8 @@ impl Pool {
             Pool::Sqlite { pool, .. } => pool.status(),
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => pool.status(),
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(pool) => pool.status(),
         };
         crate::engine::PoolStatus::from_counts(s.max_size, s.size, s.available, s.waiting)
     }
@@ -185,6 +217,11 @@ impl Pool {
                 upkeep::fill(pool, min_idle).await;
                 upkeep::spawn(pool, settings);
             }
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(pool) => {
+                upkeep::fill(pool, min_idle).await;
+                upkeep::spawn(pool, settings);
+            }
         }
     }
 
@@ -194,6 +231,8 @@ impl Pool {
             Pool::Sqlite { pool, .. } => pool.close(),
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => pool.close(),
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(pool) => pool.close(),
         }
     }
 
@@ -206,6 +245,9 @@ impl Pool {
             Pool::Sqlite { .. } => {}
             #[cfg(feature = "postgres")]
             Pool::Postgres(pool) => pool.manager().statement_caches.clear(),
+            // MySQL prepares a statement again by itself when a table it reads changed.
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(_) => {}
         }
     }
 
@@ -227,6 +269,8 @@ impl Pool {
             }
             #[cfg(feature = "postgres")]
             Pool::Postgres(_) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(_) => WriteGate::new(std::time::Duration::from_secs(5), mysql::gate_timed_out),
         })
     }
 }
@@ -266,6 +310,8 @@ pub(crate) enum Conn {
     Sqlite(deadpool::managed::Object<sqlite::SqliteManager>),
     #[cfg(feature = "postgres")]
     Postgres(deadpool_postgres::Object),
+    #[cfg(feature = "mysql")]
+    Mysql(mysql::Object),
 }
 
 impl Conn {
@@ -287,6 +333,10 @@ impl Conn {
             Conn::Postgres(client) => {
                 postgres::query(client, sql, params, read, |row| each(&mut RowReader::new(RowRef::Postgres(row)))).await
             }
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => {
+                mysql::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Mysql(row)))).await
+            }
         }
     }
 
@@ -297,6 +347,8 @@ impl Conn {
             Conn::Sqlite(conn) => sqlite::execute(conn, sql, params),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::execute(client, sql, params).await,
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::execute(conn, sql, params).await,
         }
     }
 
@@ -307,6 +359,8 @@ impl Conn {
             Conn::Sqlite(conn) => sqlite::batch(conn, sql),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))),
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::batch(conn, sql).await,
         }
     }
 
@@ -318,6 +372,8 @@ impl Conn {
             Conn::Sqlite(conn) => Ok(conn.last_insert_rowid()),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::last_insert_id(client).await,
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::last_insert_id(conn),
         }
     }
 
@@ -336,6 +392,8 @@ impl Conn {
                 let sql = postgres::set_timeouts_sql(statement, lock);
                 client.batch_execute(&sql).await.map_err(|e| postgres::map_error(e, Some(&sql)))
             }
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::set_timeouts(conn, statement, lock).await,
         }
     }
 
@@ -354,6 +412,8 @@ impl Conn {
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::end_on_drop(client, roll_back, reset_timeouts),
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::end_on_drop(conn, roll_back, reset_timeouts),
         }
     }
 }
@@ -412,6 +472,8 @@ impl ConnSlot {
             }
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => postgres::stream(client, sql, params, decode).await,
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::stream(conn, sql, params, decode).await,
         }
     }
 
@@ -462,6 +524,8 @@ pub(crate) fn schema_spelling(dialect: Dialect) -> Option<&'static dyn crate::sc
         Dialect::Sqlite => Some(&sqlite::ddl::SQLITE),
         #[cfg(feature = "postgres")]
         Dialect::Postgres => Some(&postgres::ddl::POSTGRES),
+        #[cfg(feature = "mysql")]
+        Dialect::Mysql => Some(&mysql::ddl::MYSQL),
         #[allow(unreachable_patterns)]
         _ => None,
     }
@@ -474,6 +538,8 @@ pub(crate) async fn reflect(session: &mut crate::session::Session) -> Result<cra
         Dialect::Sqlite => sqlite::reflect::reflect(session).await,
         #[cfg(feature = "postgres")]
         Dialect::Postgres => postgres::reflect::reflect(session).await,
+        #[cfg(feature = "mysql")]
+        Dialect::Mysql => mysql::reflect::reflect(session).await,
         #[allow(unreachable_patterns)]
         other => Err(Error::Internal(format!("a session of the {other:?} backend, which is not compiled in"))),
     }

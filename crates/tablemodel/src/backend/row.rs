@@ -20,6 +20,8 @@ pub(crate) enum RowRef<'r> {
     SqliteCopied(super::sqlite::batch::CopiedRow<'r>),
     #[cfg(feature = "postgres")]
     Postgres(&'r tokio_postgres::Row),
+    #[cfg(feature = "mysql")]
+    Mysql(&'r mysql_async::Row),
 }
 
 impl<'r> RowRef<'r> {
@@ -33,6 +35,8 @@ impl<'r> RowRef<'r> {
             RowRef::SqliteCopied(row) => row.len(),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => row.len(),
+            #[cfg(feature = "mysql")]
+            RowRef::Mysql(row) => row.len(),
         }
     }
 
@@ -46,6 +50,8 @@ impl<'r> RowRef<'r> {
             RowRef::SqliteCopied(row) => Raw::Sqlite(row.get(idx)?),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => Raw::Postgres(row, idx),
+            #[cfg(feature = "mysql")]
+            RowRef::Mysql(row) => Raw::Mysql(row, idx),
         }))
     }
 
@@ -56,6 +62,8 @@ impl<'r> RowRef<'r> {
             Raw::Sqlite(raw) => Ok(raw == rusqlite::types::ValueRef::Null),
             #[cfg(feature = "postgres")]
             Raw::Postgres(row, idx) => super::postgres::column_is_null(row, idx),
+            #[cfg(feature = "mysql")]
+            Raw::Mysql(row, idx) => super::mysql::column_is_null(row, idx),
         }
     }
 }
@@ -72,6 +80,8 @@ enum Raw<'r> {
     Sqlite(rusqlite::types::ValueRef<'r>),
     #[cfg(feature = "postgres")]
     Postgres(&'r tokio_postgres::Row, usize),
+    #[cfg(feature = "mysql")]
+    Mysql(&'r mysql_async::Row, usize),
 }
 
 impl RawColumn<'_> {
@@ -82,6 +92,8 @@ impl RawColumn<'_> {
             Raw::Sqlite(raw) => super::sqlite::decode_ref(raw, kind),
             #[cfg(feature = "postgres")]
             Raw::Postgres(row, idx) => super::postgres::decode(row, idx, kind),
+            #[cfg(feature = "mysql")]
+            Raw::Mysql(row, idx) => super::mysql::decode(row, idx, kind),
         }
     }
 
@@ -94,6 +106,8 @@ impl RawColumn<'_> {
             Raw::Sqlite(raw) => T::from_sqlite(raw),
             #[cfg(feature = "postgres")]
             Raw::Postgres(row, idx) => T::from_postgres(row, idx),
+            #[cfg(feature = "mysql")]
+            Raw::Mysql(row, idx) => T::from_mysql(row, idx),
         }
     }
 }
@@ -114,6 +128,14 @@ pub(crate) trait PostgresNative {}
 #[cfg(not(feature = "postgres"))]
 impl<T> PostgresNative for T {}
 
+#[cfg(feature = "mysql")]
+use super::mysql::Native as MysqlNative;
+/// Without the backend every type qualifies: there is nothing to read.
+#[cfg(not(feature = "mysql"))]
+pub(crate) trait MysqlNative {}
+#[cfg(not(feature = "mysql"))]
+impl<T> MysqlNative for T {}
+
 /// A built-in type every enabled backend decodes directly, without a [`Value`] in between.
-pub(crate) trait Native: SqlType + SqliteNative + PostgresNative {}
-impl<T: SqlType + SqliteNative + PostgresNative> Native for T {}
+pub(crate) trait Native: SqlType + SqliteNative + PostgresNative + MysqlNative {}
+impl<T: SqlType + SqliteNative + PostgresNative + MysqlNative> Native for T {}

@@ -42,7 +42,7 @@ where
 
 /// Whether a connection last handed out `metrics.last_used()` ago must be pinged before
 /// reuse (only a server's connections are: an SQLite file does not go away).
-#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
 pub(crate) fn needs_ping(settings: &Settings, metrics: &Metrics) -> bool {
     settings.pre_ping == Some(true) && metrics.last_used() >= settings.pre_ping_after.unwrap_or_default()
 }

@@ -81,8 +81,9 @@ pub fn render(from: &Schema, operations: &[Operation], dialect: Dialect) -> Resu
             if let Operation::RenameTable { from, to } = op
                 && let Some(old) = state.table(from)
             {
-                plan.statements.extend(rename_with_table(old, to, dialect));
+                plan.statements.extend(rename_with_table(old, to, dialect)?);
             }
+            plan.statements.extend(implicit_index_drop(op, &state, capabilities));
             op.apply_to(&mut state);
             i += 1;
             continue;
@@ -111,6 +112,21 @@ pub fn render(from: &Schema, operations: &[Operation], dialect: Dialect) -> Resu
         plan.after.push(sql.enforcement_on.to_owned());
     }
     Ok(plan)
+}
+
+/// The index InnoDB made for a foreign key that no other index covered, which outlives the
+/// key when it is dropped: MySQL creates it under the key's name and drops it only when told.
+fn implicit_index_drop(op: &Operation, state: &Schema, capabilities: &Capabilities) -> Option<String> {
+    let Operation::DropForeignKey { table, foreign_key } = op else { return None };
+    if !capabilities.alter.drop_keys_by_kind {
+        return None;
+    }
+    let t = state.table(table)?;
+    let covers = |columns: &[String]| columns.starts_with(&foreign_key.columns);
+    let covered = t.primary_key.as_ref().is_some_and(|pk| covers(&pk.columns))
+        || t.indexes.iter().any(|i| covers(&i.columns))
+        || t.uniques.iter().any(|u| covers(&u.columns));
+    (!covered).then(|| format!("ALTER TABLE {} DROP INDEX {}", quote(table), quote(&foreign_key.name)))
 }
 
 /// Whether `op` needs a table rebuild on a dialect with `capabilities`, the schema being `state`.
@@ -151,11 +167,28 @@ fn needs_rebuild(op: &Operation, state: &Schema, capabilities: &Capabilities) ->
 
 /// The statements that rename what a table rename renames with it (table `old`, now
 /// named `to`): in place where the dialect can; an index it cannot rename is made again.
-fn rename_with_table(old: &Table, to: &str, dialect: Dialect) -> Vec<String> {
+fn rename_with_table(old: &Table, to: &str, dialect: Dialect) -> Result<Vec<String>, MigrateError> {
     let alter = dialect.capabilities().alter;
     let mut out = Vec::new();
     for renamed in renamed_with_table(old, to) {
         match renamed {
+            RenamedWithTable::ForeignKey { from, to: new } if alter.drop_keys_by_kind => {
+                // MySQL cannot rename a foreign key: it is dropped and added again under
+                // its new name (the index it uses stays).
+                let Some(key) = old.foreign_keys.iter().find(|f| f.name == from) else { continue };
+                let mut renamed_key = key.clone();
+                renamed_key.name = new;
+                let drop = Operation::DropForeignKey { table: to.to_owned(), foreign_key: key.clone() };
+                let add = Operation::AddForeignKey { table: to.to_owned(), foreign_key: renamed_key };
+                out.extend(statements(&drop, dialect)?);
+                out.extend(statements(&add, dialect)?);
+            }
+            RenamedWithTable::Unique { from, to: new } | RenamedWithTable::Index { from, to: new, .. }
+                if alter.drop_keys_by_kind =>
+            {
+                // MySQL's unique keys are indexes, renamed through their table.
+                out.push(format!("ALTER TABLE {} RENAME INDEX {} TO {}", quote(to), quote(&from), quote(&new)));
+            }
             RenamedWithTable::PrimaryKey { from, to: new }
             | RenamedWithTable::Unique { from, to: new }
             | RenamedWithTable::ForeignKey { from, to: new } => {
@@ -188,7 +221,7 @@ fn rename_with_table(old: &Table, to: &str, dialect: Dialect) -> Vec<String> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// A quoted identifier, for the statements sea-query cannot build.
@@ -256,9 +289,12 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
             }
             vec![dialect.render_schema(&stmt)]
         }
-        Operation::DropIndex { index, .. } => {
+        Operation::DropIndex { table, index } => {
             let mut stmt = sea_query::Index::drop();
             stmt.name(&index.name);
+            if dialect.capabilities().alter.drop_keys_by_kind {
+                stmt.table(Alias::new(table));
+            }
             vec![dialect.render_schema(&stmt)]
         }
         // sea-query's ALTER TABLE has no named UNIQUE or PRIMARY KEY constraint to add.
@@ -268,6 +304,9 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
             quote(&unique.name),
             quoted_list(&unique.columns)
         )],
+        Operation::DropUnique { table, unique } if dialect.capabilities().alter.drop_keys_by_kind => {
+            vec![format!("ALTER TABLE {} DROP INDEX {}", quote(table), quote(&unique.name))]
+        }
         Operation::DropUnique { table, unique } => {
             vec![dialect.render_schema(alter(table).drop_constraint(Alias::new(&unique.name)))]
         }
@@ -292,8 +331,17 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
         }
         Operation::SetPrimaryKey { table, from, to } => {
             let mut out = Vec::new();
-            if let Some(pk) = from {
-                out.push(dialect.render_schema(alter(table).drop_constraint(Alias::new(&pk.name))));
+            match from {
+                // In one statement: an AUTO_INCREMENT column must stay part of a key.
+                Some(_) if dialect.capabilities().alter.drop_keys_by_kind => {
+                    let add = to.as_ref().map_or(String::new(), |pk| {
+                        format!(", ADD CONSTRAINT {} PRIMARY KEY ({})", quote(&pk.name), quoted_list(&pk.columns))
+                    });
+                    out.push(format!("ALTER TABLE {} DROP PRIMARY KEY{add}", quote(table)));
+                    return Ok(out);
+                }
+                Some(pk) => out.push(dialect.render_schema(alter(table).drop_constraint(Alias::new(&pk.name)))),
+                None => {}
             }
             if let Some(pk) = to {
                 out.push(format!(
@@ -313,6 +361,19 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
 fn alter_column(table: &str, from: &Column, to: &Column, dialect: Dialect) -> Vec<String> {
     let mut out = Vec::new();
     let column = || Alias::new(&to.name);
+    if dialect.capabilities().alter.modify_whole_column {
+        if let (true, false, Some(default)) = (from.nullable, to.nullable, &to.default) {
+            out.push(fill_nulls(table, &to.name, default, dialect));
+        }
+        let mut def = column_def(to, dialect);
+        if to.autoincrement
+            && let Some(identity) = dialect.capabilities().identity_column
+        {
+            def.extra(identity);
+        }
+        out.push(dialect.render_schema(alter(table).modify_column(&mut def)));
+        return out;
+    }
     if from.ty != to.ty {
         // sea-query's `ALTER COLUMN … TYPE` has no `USING`, without which PostgreSQL
         // refuses any change that is not an implicit cast (text to integer, say).
@@ -337,11 +398,7 @@ fn alter_column(table: &str, from: &Column, to: &Column, dialect: Dialect) -> Ve
     }
     if from.nullable != to.nullable {
         if let (false, Some(default)) = (to.nullable, &to.default) {
-            let mut fill = Query::update();
-            fill.table(Alias::new(table))
-                .value(column(), Expr::cust(default.clone()))
-                .and_where(sea_query::ExprTrait::is_null(Expr::col(column())));
-            out.push(dialect.render(&fill).0);
+            out.push(fill_nulls(table, &to.name, default, dialect));
         }
         let mut def = ColumnDef::new(column());
         if to.nullable {
@@ -359,6 +416,16 @@ fn alter_column(table: &str, from: &Column, to: &Column, dialect: Dialect) -> Ve
         out.push(format!("ALTER TABLE {} ALTER COLUMN {} {change}", quote(table), quote(&to.name)));
     }
     out
+}
+
+/// The `UPDATE` that gives the rows where `column` is NULL its server default, before the
+/// column becomes `NOT NULL`.
+fn fill_nulls(table: &str, column: &str, default: &str, dialect: Dialect) -> String {
+    let mut fill = Query::update();
+    fill.table(Alias::new(table))
+        .value(Alias::new(column), Expr::cust(default.to_owned()))
+        .and_where(sea_query::ExprTrait::is_null(Expr::col(Alias::new(column))));
+    dialect.render(&fill).0
 }
 
 /// The statements that rebuild table `old` as `new` (same name), keeping its rows.

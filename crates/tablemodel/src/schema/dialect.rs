@@ -4,6 +4,7 @@
 
 use super::{Column, ColumnType, Table};
 use crate::backend::Dialect;
+use crate::meta::OnDelete;
 
 /// A dialect's spelling of the schema model. Only what differs from the SQL standard needs
 /// overriding.
@@ -21,6 +22,12 @@ pub(crate) trait DialectSchema: Sync {
     /// catalog shows them), so a model's default and a reflected one compare equal.
     fn normalize_default(&self, sql: &str) -> String {
         sql.trim().to_owned()
+    }
+
+    /// The `ON DELETE` action as this dialect reports it back (MySQL makes no difference
+    /// between `NO ACTION` and `RESTRICT`).
+    fn normalize_on_delete(&self, action: OnDelete) -> OnDelete {
+        action
     }
 
     /// Whether reflection reads constraint names back (SQLite's catalog does not keep the

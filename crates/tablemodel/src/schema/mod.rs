@@ -153,6 +153,9 @@ impl Table {
             column.ty = spelling.parse_type(&spelling.type_name(&column.ty));
             column.default = column.default.as_deref().map(|d| spelling.normalize_default(d));
         }
+        for fk in &mut out.foreign_keys {
+            fk.on_delete = spelling.normalize_on_delete(fk.on_delete);
+        }
         let generated: Vec<bool> = out.columns.iter().map(|c| spelling.generates_values(&out, c)).collect();
         for (column, generated) in out.columns.iter_mut().zip(generated) {
             column.autoincrement = generated;

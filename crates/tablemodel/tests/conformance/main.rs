@@ -1,5 +1,6 @@
 //! The backend conformance suite: every test here runs once on SQLite (a shared in-memory
-//! database) and once on a real PostgreSQL server started by the test harness.
+//! database), once on a real PostgreSQL server and once on a real MariaDB server, both
+//! started by the test harness.
 //!
 //! The tutorial modules reproduce the chapters of SQLModel's tutorial with its data and
 //! assert the rows SQLModel returns for them.
@@ -15,6 +16,7 @@ mod many_to_many;
 mod migrate_constraints;
 mod migrate_files;
 mod model_semantics;
+mod mysql_collation;
 mod observability;
 mod queries;
 mod relationships;

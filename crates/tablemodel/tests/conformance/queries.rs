@@ -109,7 +109,9 @@ async fn stream_large_result(engine: Engine) {
 async fn stream_wide_rows(engine: Engine) {
     engine.create_all::<(Team, Hero)>().await.unwrap();
     let mut s = engine.session().await.unwrap();
-    let name = |i: usize| format!("{i:03}-{}", "ü".repeat(50_000));
+    // MySQL keeps a name without `max_length` in `VARCHAR(255)`.
+    let width = if engine.dialect() == tablemodel::Dialect::Mysql { 250 } else { 50_000 };
+    let name = |i: usize| format!("{i:03}-{}", "ü".repeat(width));
     s.add_all((0..60).map(|i| Hero::new(&name(i), "s", None))).await.unwrap();
     s.commit().await.unwrap();
     let mut stream = s.stream(select::<Hero>().order_by(Hero::id())).await.unwrap();

@@ -254,8 +254,9 @@ impl Log {
         (log, guard)
     }
 
+    /// The statements whose SQL contains `needle` (MySQL's backticks read as `"`).
     fn matching(&self, needle: &str) -> Vec<Logged> {
-        self.0.lock().unwrap().iter().filter(|l| l.sql.contains(needle)).cloned().collect()
+        self.0.lock().unwrap().iter().filter(|l| l.sql.replace('`', "\"").contains(needle)).cloned().collect()
     }
 }
 

@@ -104,6 +104,11 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Capture {
     }
 }
 
+/// `sql` quoted the way `engine`'s dialect quotes identifiers (MySQL: backticks).
+fn spell(engine: &Engine, sql: &str) -> String {
+    if engine.dialect() == Dialect::Mysql { sql.replace('"', "`") } else { sql.to_owned() }
+}
+
 fn log() -> StatementLog {
     static LOG: OnceLock<StatementLog> = OnceLock::new();
     LOG.get_or_init(|| {
@@ -266,10 +271,19 @@ async fn pages_bind_or_write_their_limits(engine: Engine) {
             assert_eq!(got, want, "round {round}, offset {offset}, limit {limit}");
         }
     }
-    let sqlite = engine.dialect() == Dialect::Sqlite;
-    // The tests of both backends run at once: each finds its own statements by placeholder.
-    let (sql, params) = log.last(if sqlite { r#""name" <> ? ORDER BY"# } else { r#""name" <> $1 ORDER BY"# });
+    // The tests of every backend run at once: each finds its own statements by placeholder
+    // (and MySQL by its backtick quotes).
+    let marker =
+        if engine.dialect() == Dialect::Postgres { r#""name" <> $1 ORDER BY"# } else { r#""name" <> ? ORDER BY"# };
+    let (sql, params) = log.last(&spell(&engine, marker));
     match engine.dialect() {
+        Dialect::Mysql => {
+            assert!(
+                sql.ends_with("WHERE `cache_hero`.`name` <> ? ORDER BY `cache_hero`.`id` ASC LIMIT ? OFFSET ?"),
+                "{sql}"
+            );
+            assert_eq!(params, r#"[String(Some("hero 02")), BigUnsigned(Some(1)), BigUnsigned(Some(0))]"#);
+        }
         Dialect::Sqlite => {
             assert!(sql.ends_with(r#"WHERE "cache_hero"."name" <> ? ORDER BY "cache_hero"."id" ASC LIMIT 1 OFFSET 0"#));
             assert_eq!(params, r#"[String(Some("hero 02"))]"#);
@@ -284,9 +298,13 @@ async fn pages_bind_or_write_their_limits(engine: Engine) {
 
     // `first` adds `LIMIT 1`, a literal on SQLite; an offset alone still needs a limit there.
     s.first(select::<CacheHero>().filter(CacheHero::age().eq(33))).await.unwrap();
-    let tail = if sqlite { r#""age" = ? LIMIT 1"# } else { r#""age" = $1 LIMIT $2"# };
-    let (sql, params) = log.last(tail);
-    assert!(sql.ends_with(tail), "{sql}");
+    let tail = match engine.dialect() {
+        Dialect::Sqlite => r#""age" = ? LIMIT 1"#.to_owned(),
+        Dialect::Mysql => "`age` = ? LIMIT ?".to_owned(),
+        _ => r#""age" = $1 LIMIT $2"#.to_owned(),
+    };
+    let (sql, params) = log.last(&tail);
+    assert!(sql.ends_with(&tail), "{sql}");
     assert!(params.starts_with("[Int(Some(33))"), "{params}");
     let rest = s.all(select::<CacheHero>().order_by(CacheHero::id()).offset(28)).await.unwrap();
     assert_eq!(ids(&rest), key[28..]);
@@ -304,6 +322,7 @@ async fn values_are_logged_in_the_order_the_sql_binds_them(engine: Engine) {
         s.all(q).await.unwrap();
         let marker = match engine.dialect() {
             Dialect::Sqlite => r#""cache_team"."id" < ?"#,
+            Dialect::Mysql => "`cache_team`.`id` < ?",
             _ => r#""cache_team"."id" < $1"#,
         };
         let (_, params) = log.last(marker);
