@@ -26,6 +26,21 @@ pub fn mysql_url() -> String {
     mariadb_server().fresh_database()
 }
 
+/// The URL of another fresh, empty database on the same backend as `url`.
+///
+/// ```
+/// assert_eq!(tablemodel_testkit::fresh_url_like("sqlite::memory:"), "sqlite::memory:");
+/// ```
+pub fn fresh_url_like(url: &str) -> String {
+    if url.starts_with("sqlite:") {
+        sqlite_url()
+    } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
+        mysql_url()
+    } else {
+        postgres_url()
+    }
+}
+
 /// Runs each named `async fn` of the calling module on every backend, each
 /// time on a fresh database: one `#[tokio::test]` per backend and function,
 /// in a module named after the backend (`sqlite::name`, `postgres::name`, `mysql::name`).

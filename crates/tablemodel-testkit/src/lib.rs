@@ -98,7 +98,7 @@ use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-pub use backends::{mysql_url, postgres_url, sqlite_url};
+pub use backends::{fresh_url_like, mysql_url, postgres_url, sqlite_url};
 use identity::RunAs;
 pub use mariadb::{MariaDbServer, mariadb_server};
 pub use sql_log::{SqlLog, capture_on_this_thread};

@@ -114,6 +114,10 @@ pub struct Capabilities {
     /// (`<table>_pkey`, `<table>_<columns>_key`, `<table>_<columns>_fkey`), so DDL can leave
     /// those names out; otherwise every constraint is created with its name.
     pub default_constraint_names: bool,
+    /// The statements every connection runs first, so that SQL means the same whatever
+    /// the server's configuration (MySQL: `utf8mb4`, UTC, strict mode, `ANSI_QUOTES`).
+    /// Scripts printed for another client (`upgrade --sql`) start with them too.
+    pub session_setup: &'static [&'static str],
 }
 
 /// The statements of [`Capabilities::migration_lock`].
@@ -162,6 +166,7 @@ impl Capabilities {
         // `BEGIN IMMEDIATE` takes the database's write lock for each migration.
         migration_lock: None,
         default_constraint_names: true,
+        session_setup: &[],
     };
 
     /// PostgreSQL 13 and later.
@@ -205,6 +210,7 @@ impl Capabilities {
             unlock: "SELECT pg_advisory_unlock(32771353923381106)",
         }),
         default_constraint_names: true,
+        session_setup: &[],
     };
 
     /// MySQL 8 and MariaDB 10.5 and later.
@@ -242,6 +248,14 @@ impl Capabilities {
         // InnoDB names foreign keys `<table>_ibfk_<n>`, unique keys after their first column
         // and every primary key `PRIMARY`.
         default_constraint_names: false,
+        // MySQL 8's strict default SQL mode plus `ANSI_QUOTES`, so the `"identifier"` quoting
+        // of the rest of the crate means what it means on the other backends.
+        session_setup: &[
+            "SET NAMES utf8mb4",
+            "SET time_zone = '+00:00'",
+            "SET sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,\
+             NO_ENGINE_SUBSTITUTION,ANSI_QUOTES'",
+        ],
         // MySQL and MariaDB choose online DDL (`ALGORITHM=INPLACE, LOCK=NONE`) per statement
         // themselves; the lock warnings do not cover them yet.
         online_ddl: None,

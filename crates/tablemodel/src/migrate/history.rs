@@ -281,7 +281,11 @@ impl Migrations {
     /// version table kept: what `upgrade --sql` prints for a DBA to run.
     pub fn sql_script(&self, dialect: Dialect, from: usize, to: usize) -> Result<String, MigrateError> {
         let begin = dialect.capabilities().begin_write;
-        let mut out = format!("-- tablemodel migrations for {}\n{};\n", dialect.name(), super::runner::CREATE_TABLE);
+        let mut out = format!("-- tablemodel migrations for {}\n", dialect.name());
+        for sql in dialect.capabilities().session_setup {
+            out.push_str(&format!("{sql};\n"));
+        }
+        out.push_str(&format!("{};\n", super::runner::CREATE_TABLE));
         let steps: Vec<(usize, bool)> = if to >= from {
             (from..to).map(|i| (i, true)).collect()
         } else {

@@ -20,6 +20,7 @@ fn with_params(url: &str, params: &str) -> String {
 fn slow_filter(dialect: Dialect) -> Filter {
     let sql = match dialect {
         Dialect::Postgres => "pg_sleep(5) IS NOT NULL",
+        Dialect::Mysql => "SLEEP(5) = 0",
         _ => {
             "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT count(*) FROM c) > 0"
         }
@@ -98,6 +99,7 @@ async fn a_session_timeout_does_not_outlive_its_session(url: String) {
     let mut s = engine.session().await.unwrap();
     let quick = match engine.dialect() {
         Dialect::Postgres => "pg_sleep(0.3) IS NOT NULL",
+        Dialect::Mysql => "SLEEP(0.3) = 0",
         _ => {
             "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) FROM c) > 0"
         }

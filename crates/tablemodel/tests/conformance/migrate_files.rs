@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use tablemodel::migrate::{ApplyOptions, MigrateError, Migrations, Renames, Target, diff};
 use tablemodel::prelude::*;
 use tablemodel::schema::Schema;
-use tablemodel_testkit::{on_every_backend, pg_server};
+use tablemodel_testkit::{mariadb_server, on_every_backend, pg_server};
 
 mod v1 {
     use tablemodel::prelude::*;
@@ -196,7 +196,8 @@ async fn raw_sql_steps_run_in_their_place(engine: Engine) {
         "id = \"feed00000001\"\nparent = \"{}\"\nmessage = \"seed\"\ncreated = \"2026-11-30T00:00:00Z\"\n\n\
          [[up]]\nsql = \"INSERT INTO hero (name) VALUES ('generic')\"\n\
          [[up]]\nsql = \"INSERT INTO hero (name) VALUES ('generic 2')\"\nsqlite = \"INSERT INTO hero (name) VALUES ('sqlite')\"\n\
-         postgres = \"INSERT INTO hero (name) VALUES ('postgres')\"\n\n\
+         postgres = \"INSERT INTO hero (name) VALUES ('postgres')\"\n\
+         mysql = \"INSERT INTO hero (name) VALUES ('mysql')\"\n\n\
          [[down]]\nsql = \"DELETE FROM hero\"\n",
         ids[0]
     );
@@ -248,7 +249,7 @@ mod squash {
         );
         assert_schema(&migrated, &s3).await;
 
-        let fresh_url = if url.starts_with("sqlite:") { url.clone() } else { pg_server().fresh_database() };
+        let fresh_url = tablemodel_testkit::fresh_url_like(&url);
         let fresh = Engine::connect(&fresh_url).await.unwrap();
         assert_eq!(
             new.upgrade(&fresh, &Target::Head, ApplyOptions::new()).await.unwrap(),
@@ -285,6 +286,11 @@ mod scripts {
                 let file = dir.join("script.db");
                 sqlite3(&file, script);
                 format!("sqlite:{}", file.display())
+            }
+            Dialect::Mysql => {
+                let url = mariadb_server().fresh_database();
+                mariadb_server().sql(url.rsplit('/').next().unwrap(), script);
+                url
             }
             _ => {
                 let url = pg_server().fresh_database();
@@ -339,6 +345,11 @@ mod scripts {
                 std::fs::copy(dir.path().join("script.db"), &script_db).unwrap();
                 sqlite3(&script_db, &down);
                 Engine::connect(&format!("sqlite:{}", script_db.display())).await.unwrap()
+            }
+            Dialect::Mysql => {
+                let url = run_script(dialect, dir.path(), &script);
+                mariadb_server().sql(url.rsplit('/').next().unwrap(), &down);
+                Engine::connect(&url).await.unwrap()
             }
             _ => {
                 let url = run_script(dialect, dir.path(), &script);

@@ -105,6 +105,14 @@ struct SqliteTicket {
     title: String,
 }
 
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table, table_name = "ticket")]
+struct MysqlTicket {
+    #[field(primary_key, server_default = "(uuid())")]
+    id: Option<uuid::Uuid>,
+    title: String,
+}
+
 async fn uuid_keys_come_from_the_database(engine: Engine) {
     async fn run<M: Model<Key = uuid::Uuid> + Clone>(
         engine: &Engine,
@@ -122,6 +130,9 @@ async fn uuid_keys_come_from_the_database(engine: Engine) {
     }
     if engine.dialect() == Dialect::Postgres {
         run(&engine, |t| PgTicket { id: None, title: t.into() }, |m| m.id).await;
+    } else if engine.dialect() == Dialect::Mysql {
+        // No RETURNING: the key's default is computed first and sent with the row.
+        run(&engine, |t| MysqlTicket { id: None, title: t.into() }, |m| m.id).await;
     } else {
         run(&engine, |t| SqliteTicket { id: None, title: t.into() }, |m| m.id).await;
     }

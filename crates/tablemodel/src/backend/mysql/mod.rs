@@ -23,10 +23,6 @@ use mysql_async::prelude::Queryable;
 use crate::error::{DatabaseError, DbErrorKind, Error};
 use crate::types::Value;
 
-/// The SQL mode of every connection: MySQL 8's strict default plus `ANSI_QUOTES`.
-const SQL_MODE: &str = "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,\
-                        NO_ENGINE_SUBSTITUTION,ANSI_QUOTES";
-
 /// Prepared statements kept per connection (mysql_async's own cache).
 const STATEMENT_CACHE: usize = 256;
 
@@ -61,11 +57,7 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
         .prefer_socket(false)
         .client_found_rows(true)
         .stmt_cache_size(STATEMENT_CACHE)
-        .init(vec![
-            "SET NAMES utf8mb4".to_owned(),
-            "SET time_zone = '+00:00'".to_owned(),
-            format!("SET sql_mode = '{SQL_MODE}'"),
-        ]);
+        .init(crate::Capabilities::MYSQL.session_setup.iter().map(|sql| (*sql).to_owned()).collect::<Vec<_>>());
     let engine_timeouts = Timeouts { statement: settings.statement_timeout, lock: settings.lock_timeout };
     let manager = MysqlManager { opts: opts.into(), engine_timeouts };
     let size = settings
