@@ -356,7 +356,7 @@ impl Conn {
     pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
         match self {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => sqlite::batch(conn, sql),
+            Conn::Sqlite(conn) => sqlite::batch(conn, sql).await,
             #[cfg(feature = "postgres")]
             Conn::Postgres(client) => client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))),
             #[cfg(feature = "mysql")]

@@ -35,3 +35,39 @@ async fn a_second_writer_waits_for_the_first_to_commit() {
     assert_eq!(seen.len(), 2, "the uncommitted row is not visible");
     writer.rollback().await.unwrap();
 }
+
+/// A writer waiting for another process's write lock waits on the runtime, not inside
+/// SQLite: on a one-thread runtime, a read started after it still runs (and finishes)
+/// while it waits, and the writer goes through once the lock is released.
+#[tokio::test(flavor = "current_thread")]
+async fn a_writer_waiting_for_another_process_leaves_the_runtime_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:///{}?lock_timeout=10s", dir.path().join("w.db").display());
+    let engine = Engine::connect(&url).await.unwrap();
+    engine.create_all::<(Team, Hero)>().await.unwrap();
+    // Another engine stands for another process: the engine's own writer queue does not
+    // know its transaction.
+    let other = Engine::connect(&url).await.unwrap();
+    let mut holder = other.session().await.unwrap();
+    holder.add(Hero::new("Deadpond", "Dive Wilson", None)).await.unwrap();
+
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (writer_engine, writer_order) = (engine.clone(), order.clone());
+    let writer = tokio::spawn(async move {
+        let mut s = writer_engine.session().await.unwrap();
+        s.add(Hero::new("Spider-Boy", "Pedro Parqueador", None)).await.unwrap();
+        s.commit().await.unwrap();
+        writer_order.lock().unwrap().push("write");
+    });
+    tokio::task::yield_now().await;
+    let (reader_engine, reader_order) = (engine.clone(), order.clone());
+    let reader = tokio::spawn(async move {
+        let seen = reader_engine.session().await.unwrap().exec(select::<Hero>()).await.unwrap();
+        reader_order.lock().unwrap().push("read");
+        seen.len()
+    });
+    assert_eq!(reader.await.unwrap(), 0, "the read ran while the writer waited");
+    holder.rollback().await.unwrap();
+    writer.await.unwrap();
+    assert_eq!(*order.lock().unwrap(), ["read", "write"]);
+}

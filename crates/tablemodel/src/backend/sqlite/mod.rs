@@ -424,6 +424,32 @@ fn parse_datetime(text: &str) -> Result<chrono::NaiveDateTime, DecodeError> {
 }
 
 /// Turns a rusqlite error into a [`DatabaseError`] naming the constraint where SQLite says.
+/// `BEGIN IMMEDIATE`, waiting for another connection's write lock (another process or
+/// engine on the same file) as long as the lock timeout.
+///
+/// The wait happens on the runtime, in short sleeps between attempts, not in SQLite's busy
+/// handler: that would hold the runtime's worker thread for the whole wait, and with it the
+/// tasks queued on that worker (an accept loop, other requests), and keep the process from
+/// shutting down until the wait ends.
+async fn begin_immediate(conn: &mut SqliteConn, sql: &str) -> crate::error::Result<()> {
+    let deadline = std::time::Instant::now() + conn.timeouts.lock;
+    conn.busy_timeout(Duration::ZERO).map_err(|e| map_error(e, None))?;
+    let mut pause = Duration::from_millis(1);
+    let result = loop {
+        match batch_now(conn, sql) {
+            Err(Error::Database(db))
+                if db.kind == DbErrorKind::Busy && std::time::Instant::now() + pause < deadline =>
+            {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => break other,
+        }
+    };
+    conn.busy_timeout(conn.timeouts.lock).map_err(|e| map_error(e, None))?;
+    result
+}
+
 pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
     use rusqlite::ffi;
     let (kind, code) = match &err {
@@ -536,7 +562,14 @@ pub(crate) fn execute(conn: &SqliteConn, sql: &str, params: &[Value]) -> crate::
 }
 
 /// Runs one or more statements without parameters (transaction control, DDL).
-pub(crate) fn batch(conn: &SqliteConn, sql: &str) -> crate::error::Result<()> {
+pub(crate) async fn batch(conn: &mut SqliteConn, sql: &str) -> crate::error::Result<()> {
+    if sql.starts_with("BEGIN IMMEDIATE") {
+        return begin_immediate(conn, sql).await;
+    }
+    batch_now(conn, sql)
+}
+
+fn batch_now(conn: &SqliteConn, sql: &str) -> crate::error::Result<()> {
     conn.arm();
     let result = conn.execute_batch(sql).map_err(|e| map_error(e, Some(sql)));
     conn.disarm();
