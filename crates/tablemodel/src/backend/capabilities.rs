@@ -118,6 +118,10 @@ pub struct Capabilities {
     /// the server's configuration (MySQL: `utf8mb4`, UTC, strict mode, `ANSI_QUOTES`).
     /// Scripts printed for another client (`upgrade --sql`) start with them too.
     pub session_setup: &'static [&'static str],
+    /// A query answering 1 when one multi-row `INSERT` gets consecutive generated keys, so
+    /// that a database without `RETURNING` learns them all from the first. `None`: never
+    /// assumed (rows with generated keys are then inserted one by one).
+    pub consecutive_keys_check: Option<&'static str>,
 }
 
 /// The statements of [`Capabilities::migration_lock`].
@@ -167,6 +171,7 @@ impl Capabilities {
         migration_lock: None,
         default_constraint_names: true,
         session_setup: &[],
+        consecutive_keys_check: None,
     };
 
     /// PostgreSQL 13 and later.
@@ -211,6 +216,7 @@ impl Capabilities {
         }),
         default_constraint_names: true,
         session_setup: &[],
+        consecutive_keys_check: None,
     };
 
     /// MySQL 8 and MariaDB 10.5 and later.
@@ -256,6 +262,12 @@ impl Capabilities {
             "SET sql_mode = 'STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,\
              NO_ENGINE_SUBSTITUTION,ANSI_QUOTES'",
         ],
+        // InnoDB's "consecutive" lock mode (1, MariaDB's default) or the table lock (0) give
+        // one statement consecutive keys; "interleaved" (2, MySQL 8's default) does not
+        // promise it, nor does a step other than 1 (Galera, multi-primary setups).
+        consecutive_keys_check: Some(
+            "SELECT CAST(@@innodb_autoinc_lock_mode <= 1 AND @@auto_increment_increment = 1 AS SIGNED)",
+        ),
         // MySQL and MariaDB choose online DDL (`ALGORITHM=INPLACE, LOCK=NONE`) per statement
         // themselves; the lock warnings do not cover them yet.
         online_ddl: None,

@@ -36,6 +36,20 @@ impl Omitted {
         Omitted(bits)
     }
 
+    /// The positions of `models`, grouped by the columns they leave out, in first-seen
+    /// order: rows leaving out different columns need different column lists.
+    pub(crate) fn groups<M: Model>(models: &[M]) -> Vec<(Omitted, Vec<usize>)> {
+        let mut groups: Vec<(Omitted, Vec<usize>)> = Vec::new();
+        for (i, m) in models.iter().enumerate() {
+            let omitted = Omitted::of(m);
+            match groups.iter_mut().find(|(o, _)| *o == omitted) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((omitted, vec![i])),
+            }
+        }
+        groups
+    }
+
     /// Whether column `index` is left out.
     pub(crate) fn omits(self, meta: &TableMeta, index: usize) -> bool {
         !self.sent(meta).any(|i| i == index)

@@ -158,7 +158,8 @@ impl Session {
 
     /// Inserts many models with multi-row `INSERT … RETURNING` statements (split to stay
     /// under the backend's parameter limit) and returns them as stored, in input order.
-    /// Without `RETURNING`, each row is inserted and read back in turn.
+    /// Without `RETURNING`, the rows are read back by key after each multi-row `INSERT`
+    /// (one by one when the database does not promise consecutive generated keys).
     ///
     /// Rows leaving different columns to the database are sent in one statement per set of
     /// columns left out; the result keeps the order of `models`.
@@ -187,29 +188,12 @@ impl Session {
             return Ok(stored);
         }
         if !self.capabilities().returning_on_insert {
-            let mut stored = Vec::with_capacity(models.len());
-            for m in &models {
-                let row = self.insert_one(m).await?;
-                self.loaded.remember(&row);
-                stored.push(row);
-            }
-            return Ok(stored);
+            return self.add_all_reading_back(models).await;
         }
         let mut stored: Vec<Option<M>> = (0..models.len()).map(|_| None).collect();
-        // Rows leaving out different generated columns need different column lists.
-        let mut groups: Vec<(Omitted, Vec<usize>)> = Vec::new();
-        for (i, m) in models.iter().enumerate() {
-            let omitted = Omitted::of(m);
-            match groups.iter_mut().find(|(o, _)| *o == omitted) {
-                Some((_, members)) => members.push(i),
-                None => groups.push((omitted, vec![i])),
-            }
-        }
-        let max_params = self.capabilities().max_params;
-        for (omitted, members) in groups {
+        for (omitted, members) in Omitted::groups(&models) {
             let columns: Vec<usize> = omitted.sent(M::META).collect();
-            let per_statement = (max_params / columns.len().max(1)).clamp(1, 1000);
-            for chunk in members.chunks(per_statement) {
+            for chunk in members.chunks(self.rows_per_insert(columns.len())) {
                 let (sql, params) = insert_sql::<M>(&models, chunk, &columns, true, self.dialect());
                 let mut rows: Vec<M> = Vec::with_capacity(chunk.len());
                 if let Err(err) = self.write_rows(&sql, &params, &mut rows).await {
@@ -232,6 +216,12 @@ impl Session {
             }
         }
         Ok(stored.into_iter().flatten().collect())
+    }
+
+    /// How many rows of `columns` values one multi-row `INSERT` sends: as many as the
+    /// backend's parameter limit allows, at most 1,000.
+    pub(crate) fn rows_per_insert(&self, columns: usize) -> usize {
+        (self.capabilities().max_params / columns.max(1)).clamp(1, 1000)
     }
 
     /// The `M` row with primary key `key`, or `None`.

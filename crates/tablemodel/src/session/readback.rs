@@ -6,8 +6,10 @@
 //! (a UUID) is computed before the INSERT and sent, as SQLAlchemy "pre-executes" such
 //! defaults, since nothing reports it afterwards.
 
-use super::insert::{Omitted, insert_sql};
+use super::insert::{Omitted, insert_sql, order_like_input};
 use super::{Session, key_values};
+use sea_query::ExprTrait;
+
 use crate::backend::Rows;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -49,6 +51,96 @@ impl Session {
         self.read_back(&key)
             .await?
             .ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
+    }
+
+    /// `add_all` without `RETURNING`: one multi-row `INSERT` per chunk, then one `SELECT`
+    /// of the chunk's rows by key. Generated keys are known only where the database
+    /// promises consecutive keys to one statement (from the first one, the insert id);
+    /// otherwise, and for keys made by an SQL default, rows go one by one.
+    pub(crate) async fn add_all_reading_back<M: Model>(&mut self, models: Vec<M>) -> Result<Vec<M>> {
+        let pk = M::META.primary_key;
+        let mut stored: Vec<Option<M>> = (0..models.len()).map(|_| None).collect();
+        let mut consecutive_keys = None;
+        for (omitted, members) in Omitted::groups(&models) {
+            let key_generated = pk.iter().any(|&k| omitted.omits(M::META, k));
+            let batched = match pk {
+                [_] if !key_generated => true,
+                [k] if M::META.columns[*k].autoincrement => match consecutive_keys {
+                    Some(known) => known,
+                    None => *consecutive_keys.insert(self.consecutive_insert_ids().await?),
+                },
+                _ => false,
+            };
+            if !batched || members.len() == 1 {
+                for i in members {
+                    let row = self.insert_one(&models[i]).await?;
+                    self.loaded.remember(&row);
+                    stored[i] = Some(row);
+                }
+                continue;
+            }
+            let columns: Vec<usize> = omitted.sent(M::META).collect();
+            for chunk in members.chunks(self.rows_per_insert(columns.len())) {
+                let (sql, params) = insert_sql::<M>(&models, chunk, &columns, false, self.dialect());
+                if let Err(err) = self.write_sql(&sql, &params).await {
+                    let models = chunk.iter().map(|&i| &models[i]);
+                    return Err(crate::backend::name_foreign_key_for_write(self, models, err).await);
+                }
+                let keys: Vec<Value> = if key_generated {
+                    let first = self.last_insert_id().await?;
+                    let kind = M::META.columns[pk[0]].ty.kind;
+                    (first..first + chunk.len() as i64).map(|id| key_value(kind, id)).collect::<Result<_>>()?
+                } else {
+                    chunk.iter().map(|&i| models[i].column_value(pk[0])).collect()
+                };
+                let mut rows = self.read_back_many::<M>(keys).await?;
+                if rows.len() != chunk.len() {
+                    return Err(Error::Internal(format!(
+                        "{} rows of `{}` read back after inserting {}",
+                        rows.len(),
+                        M::META.name,
+                        chunk.len()
+                    )));
+                }
+                order_like_input(&models, chunk, &mut rows, omitted);
+                for (&i, row) in chunk.iter().zip(rows) {
+                    self.loaded.remember(&row);
+                    stored[i] = Some(row);
+                }
+            }
+        }
+        Ok(stored.into_iter().flatten().collect())
+    }
+
+    /// Whether one multi-row `INSERT` gets consecutive generated keys on this database
+    /// ([`Capabilities::consecutive_keys_check`](crate::Capabilities)).
+    async fn consecutive_insert_ids(&mut self) -> Result<bool> {
+        let Some(sql) = self.capabilities().consecutive_keys_check else { return Ok(false) };
+        let mut consecutive = false;
+        self.query_rows(sql, &[], Rows::First, |row| {
+            consecutive = row.read_value(crate::types::ValueKind::BigInt, "consecutive")? == Value::BigInt(Some(1));
+            Ok(())
+        })
+        .await?;
+        Ok(consecutive)
+    }
+
+    /// The rows of `M` whose one-column primary key is in `keys`.
+    async fn read_back_many<M: Model>(&mut self, keys: Vec<Value>) -> Result<Vec<M>> {
+        let mut q = sea_query::Query::select();
+        q.from(sea_query::Alias::new(M::META.name))
+            .columns(M::META.columns.iter().map(|c| sea_query::Alias::new(c.name)))
+            .and_where(
+                sea_query::Expr::col(sea_query::Alias::new(M::META.columns[M::META.primary_key[0]].name)).is_in(keys),
+            );
+        let (sql, params) = self.dialect().render(&q);
+        let mut rows = Vec::new();
+        self.query_rows(&sql, &params, Rows::All, |row| {
+            rows.push(M::decode(row)?);
+            Ok(())
+        })
+        .await?;
+        Ok(rows)
     }
 
     /// The value of column `index`'s SQL default (`SELECT <default>`), when that default is
