@@ -274,6 +274,11 @@ impl Engine {
 
     /// Creates the tables of `T` (a model or a tuple of models) that do not exist yet,
     /// with their indexes, in foreign-key order.
+    ///
+    /// Where DDL is transactional (SQLite, PostgreSQL) it all happens in one transaction:
+    /// a failure leaves nothing. MySQL and MariaDB commit each `CREATE` on its own, so a
+    /// failure there leaves the tables made before it; calling `create_all` again after
+    /// fixing the cause finishes the job, since existing tables are skipped.
     pub async fn create_all<T: Tables>(&self) -> Result<()> {
         self.create_tables(&T::tables()).await
     }

@@ -381,7 +381,7 @@ mod tests {
 
     #[test]
     fn a_step_that_is_neither_operation_nor_sql_is_refused() {
-        let text = "id = \"a\"\nmessage = \"m\"\ncreated = \"c\"\n[[up]]\nmysql = \"SELECT 1\"\n";
+        let text = "id = \"a\"\nmessage = \"m\"\ncreated = \"c\"\n[[up]]\noracle = \"SELECT 1\"\n";
         let err = Migration::from_toml("bad.toml", text).unwrap_err();
         assert!(matches!(&err, MigrateError::InvalidFile { file, .. } if file == "bad.toml"), "{err}");
     }

@@ -70,7 +70,15 @@
 //!   wait for each other: on PostgreSQL an advisory lock is held for the whole run
 //!   ([`Capabilities::migration_lock`](crate::Capabilities::migration_lock)); on SQLite
 //!   each migration's `BEGIN IMMEDIATE` holds the write lock, and a migration another
-//!   process applied meanwhile is skipped.
+//!   process applied meanwhile is skipped; on MySQL and MariaDB a named lock (`GET_LOCK`)
+//!   is held for the whole run.
+//! * **MySQL and MariaDB commit every DDL statement on its own**
+//!   ([`Capabilities::transactional_ddl`](crate::Capabilities::transactional_ddl) is
+//!   false): a migration that fails half-way leaves the statements before the failing one
+//!   applied, and its version row unwritten. The error names the migration and the
+//!   statement; fix the cause, then bring the schema back by hand to where the migration
+//!   started (or finish it by hand and `stamp` it). Keep each migration on MySQL small
+//!   (one change per file) so that such a repair is one statement.
 //! * **Drift.** [`Migrations::drift`] compares the live database (reflected) with the
 //!   schema of the revision it is at: what someone changed by hand.
 //! * **Deploying.** [`embed_migrations!`](crate::embed_migrations) builds the folder into
