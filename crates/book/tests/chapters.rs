@@ -28,11 +28,17 @@ fn check(program: &str, exe: &str) {
     }
 }
 
-/// The text before the first `# name` line (if any), then each named section.
+/// The text before the first `# name` line (if any), then each named section. A name is
+/// lowercase words, so that other lines starting with `# ` (a TOML file's comments) stay
+/// in their section.
 fn sections(text: &str) -> Vec<(Option<String>, String)> {
     let mut out = vec![(None, String::new())];
     for line in text.lines() {
-        if let Some(name) = line.strip_prefix("# ") {
+        if let Some(name) = line
+            .strip_prefix("# ")
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_lowercase()))
+            .filter(|n| n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == ' ' || c == '-'))
+        {
             out.push((Some(name.replace(' ', "-")), String::new()));
         } else {
             let current = &mut out.last_mut().unwrap().1;

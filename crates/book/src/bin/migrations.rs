@@ -24,12 +24,12 @@ mod v1 {
 
     #[derive(Model, Debug, Clone)]
     #[model(table)]
-    pub struct Hero {
+    pub(crate) struct Hero {
         #[field(primary_key)]
-        pub id: Option<i64>,
+        pub(crate) id: Option<i64>,
         #[field(index)]
-        pub name: String,
-        pub secret_name: String,
+        pub(crate) name: String,
+        pub(crate) secret_name: String,
     }
 }
 // ANCHOR_END: v1
@@ -41,14 +41,14 @@ mod v2 {
 
     #[derive(Model, Debug, Clone)]
     #[model(table)]
-    pub struct Hero {
+    pub(crate) struct Hero {
         #[field(primary_key)]
-        pub id: Option<i64>,
+        pub(crate) id: Option<i64>,
         #[field(index)]
-        pub name: String,
-        pub secret_name: String,
+        pub(crate) name: String,
+        pub(crate) secret_name: String,
         #[field(index)]
-        pub age: Option<i32>,
+        pub(crate) age: Option<i32>,
     }
 }
 // ANCHOR_END: v2
@@ -60,15 +60,15 @@ mod v3 {
 
     #[derive(Model, Debug, Clone)]
     #[model(table)]
-    pub struct Hero {
+    pub(crate) struct Hero {
         #[field(primary_key)]
-        pub id: Option<i64>,
+        pub(crate) id: Option<i64>,
         #[field(index)]
-        pub name: String,
+        pub(crate) name: String,
         #[field(renamed_from = "secret_name")]
-        pub alias: String,
+        pub(crate) alias: String,
         #[field(index)]
-        pub age: Option<i32>,
+        pub(crate) age: Option<i32>,
     }
 }
 // ANCHOR_END: v3
@@ -80,13 +80,13 @@ mod v4 {
 
     #[derive(Model, Debug, Clone)]
     #[model(table)]
-    pub struct Hero {
+    pub(crate) struct Hero {
         #[field(primary_key)]
-        pub id: Option<i64>,
+        pub(crate) id: Option<i64>,
         #[field(index)]
-        pub name: String,
+        pub(crate) name: String,
         #[field(renamed_from = "secret_name")]
-        pub alias: String,
+        pub(crate) alias: String,
     }
 }
 // ANCHOR_END: v4
@@ -179,6 +179,12 @@ async fn main() {
     db(&v1, app, &["revision", "-m", "create hero"]).await;
     db(&v1, app, &["upgrade"]).await;
     db(&v1, app, &["current"]).await;
+    let engine = Engine::connect(app).await.unwrap();
+    let mut session = engine.session().await.unwrap();
+    let hero = v1::Hero { id: None, name: "Deadpond".into(), secret_name: "Dive Wilson".into() };
+    session.add(hero).await.unwrap();
+    session.commit().await.unwrap();
+    drop(session);
 
     section("check");
     db(&v2, app, &["check"]).await;
@@ -192,10 +198,20 @@ async fn main() {
         .map(|e| e.unwrap().path())
         .find(|p| p.to_string_lossy().contains(PINNED[1].0))
         .unwrap();
-    print!("{}", std::fs::read_to_string(file).unwrap());
+    let text = std::fs::read_to_string(&file).unwrap();
+    print!("{text}");
+
+    section("data step");
+    // What a reviewer adds at the end of the file: a raw SQL step, run after the others.
+    let step = "\n[[up]]\nsql = \"UPDATE hero SET age = 0 WHERE age IS NULL\"\n";
+    print!("{}", step.trim_start());
+    std::fs::write(&file, format!("{text}{step}")).unwrap();
 
     section("upgrade and downgrade");
     db(&v2, app, &["upgrade"]).await;
+    let heroes = engine.session().await.unwrap().all(select::<v2::Hero>()).await.unwrap();
+    let rows: Vec<(&str, Option<i32>)> = heroes.iter().map(|h| (h.name.as_str(), h.age)).collect();
+    println!("(the heroes now: {rows:?})\n");
     db(&v2, app, &["history"]).await;
     db(&v2, app, &["downgrade", "-1"]).await;
     db(&v2, app, &["check", "--database"]).await;
