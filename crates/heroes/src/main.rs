@@ -57,7 +57,6 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        // ANCHOR_END: cli
         None => match serve(args).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -67,6 +66,7 @@ async fn main() -> ExitCode {
         },
     }
 }
+// ANCHOR_END: cli
 
 async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
