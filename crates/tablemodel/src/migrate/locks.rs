@@ -3,7 +3,8 @@
 //! sequence of statements that does the same without blocking it for long.
 //!
 //! `revision` writes them into the generated file as `# WARNING` comments over their steps
-//! and prints them; `check` prints those of the changes it finds. They change nothing that
+//! and prints them; `check` prints those of the changes it finds; `upgrade --sql` writes
+//! those of its dialect as SQL comments. They change nothing that
 //! runs. A table the same migration creates is empty, so nothing done to it is flagged.
 
 use std::collections::BTreeSet;

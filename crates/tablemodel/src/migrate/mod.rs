@@ -126,7 +126,8 @@
 //!   without a default, a column made `NOT NULL`, a type change that rewrites, an index,
 //!   unique constraint or primary key built without `CONCURRENTLY`, a foreign key added
 //!   without `NOT VALID`) gets comment lines over it in the generated file, with the
-//!   safer sequence, and `revision` and `check` print them:
+//!   safer sequence; `revision` and `check` print them, and `upgrade --sql` writes those
+//!   of the SQL's dialect as SQL comments:
 //!
 //! ```toml
 //! # WARNING: postgres lock: creating index "ix_hero_age" blocks writes to "hero" until it is built

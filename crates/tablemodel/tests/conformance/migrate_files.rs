@@ -325,6 +325,9 @@ mod scripts {
         history.upgrade(&upgraded, &Target::Head, ApplyOptions::new()).await.unwrap();
         let dialect = upgraded.dialect();
         let script = history.sql_script(dialect, 0, history.len()).unwrap();
+        let warning =
+            r#"-- WARNING: postgres lock: creating index "ix_hero_age" blocks writes to "hero" until it is built"#;
+        assert_eq!(script.contains(warning), dialect == Dialect::Postgres, "{script}");
         let scripted = Engine::connect(&run_script(dialect, dir.path(), &script)).await.unwrap();
 
         assert_eq!(scripted.reflect().await.unwrap(), upgraded.reflect().await.unwrap(), "{script}");
