@@ -77,7 +77,8 @@ fn plain_params(debug: &str) -> String {
 
 /// Starts a section of a program's output that a chapter shows on its own: the line
 /// `# name` on standard output and in the SQL log, where the chapter test splits them into
-/// `<program>.<name>.out` and `<program>.<name>.sql`.
+/// `<program>.<name>.out` and `<program>.<name>.sql`. The name is lowercase words (other
+/// lines starting with `# ` are not section starts).
 pub fn section(name: &str) {
     println!("# {name}");
     eprintln!("# {name}");

@@ -36,6 +36,7 @@ pub fn app(engine: Engine) -> axum::Router {
     tablemodel::web::with_docs(routes(), "Heroes API", env!("CARGO_PKG_VERSION")).with_state(engine)
 }
 
+// ANCHOR: migrations
 /// The models' schema: what `db revision` and `db check` compare the migrations with.
 pub fn models() -> Schema {
     // Every table model linked into the binary registers itself, so none can be left out.
@@ -52,6 +53,7 @@ pub fn migrations() -> Result<Migrations, MigrateError> {
 pub async fn migrate(engine: &Engine) -> Result<Vec<String>, MigrateError> {
     migrations()?.upgrade(engine, &Target::Head, ApplyOptions::new()).await
 }
+// ANCHOR_END: migrations
 
 /// Creates the tables if they do not exist (FastAPI's startup hook in the tutorial).
 pub async fn create_tables(engine: &Engine) -> tablemodel::Result<()> {

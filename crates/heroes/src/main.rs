@@ -28,6 +28,7 @@ struct Args {
     command: Option<Command>,
 }
 
+// ANCHOR: cli
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Manage the database schema: revision, upgrade, downgrade, current, history, heads, check, squash, stamp.
@@ -65,15 +66,18 @@ async fn main() -> ExitCode {
         },
     }
 }
+// ANCHOR_END: cli
 
 async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let engine = heroes::server::engine_builder(&args.database_url, &heroes::server::env)?.connect().await?;
+    // ANCHOR: serve
     for id in heroes::migrate(&engine).await? {
         tracing::info!("applied migration {id}");
     }
+    // ANCHOR_END: serve
     let addr = SocketAddr::new(args.host, args.port);
     tracing::info!("docs at http://{addr}/docs");
     heroes::server::server(engine, &heroes::server::env)?.serve(addr).await?;

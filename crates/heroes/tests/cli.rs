@@ -197,3 +197,66 @@ fn serving_applies_the_migrations_first() {
     server.wait().unwrap();
     assert_eq!(current, head);
 }
+
+/// A migrations folder whose one migration builds the heroes tables as `edit` leaves them
+/// (the models' schema changed by it), so that `db revision` has the difference to write.
+fn folder_behind(dir: &Path, edit: impl FnOnce(&mut tablemodel::schema::Table)) -> String {
+    let folder = dir.join("migrations");
+    let mut models = heroes::models();
+    edit(models.tables.get_mut("hero").unwrap());
+    let first = tablemodel::migrate::Migrations::new()
+        .revision(&models, &Default::default(), "first", false)
+        .expect("a first migration");
+    first.write_to(&folder).unwrap();
+    folder.to_str().unwrap().to_owned()
+}
+
+/// The text of the migration `revision` wrote (the file that is not the first one).
+fn generated_file(folder: &str, output: &str) -> String {
+    let path = output.strip_prefix("Generated ").and_then(|o| o.split(" (").next()).expect("a generated file");
+    assert!(path.starts_with(folder), "{output}");
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn revision_and_check_warn_of_a_step_that_locks_a_big_postgres_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = folder_behind(dir.path(), |hero| hero.indexes.retain(|i| i.name != "ix_hero_age"));
+    let url = "sqlite::memory:";
+    let warning = r#"warning, postgres lock: creating index "ix_hero_age" blocks writes to "hero" until it is built"#;
+
+    let check = heroes(dir.path(), url, &["db", "--migrations", &folder, "check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stdout(&check).contains(warning), "{}", stdout(&check));
+
+    let out = ok(dir.path(), url, &["db", "--migrations", &folder, "revision", "-m", "index hero age"]);
+    assert!(
+        out.contains(&format!("  - create index `ix_hero_age` on `hero` (age)\n    {warning}\n    safer:\n")),
+        "{out}"
+    );
+    assert!(out.contains(r#"      1. CREATE INDEX CONCURRENTLY "ix_hero_age" ON "hero" ("age")"#), "{out}");
+    let text = generated_file(&folder, &out);
+    assert!(
+        text.contains(
+            "# WARNING: postgres lock: creating index \"ix_hero_age\" blocks writes to \"hero\" until it is built\n\
+             # safer:\n\
+             #   1. CREATE INDEX CONCURRENTLY \"ix_hero_age\" ON \"hero\" (\"age\")\n"
+        ),
+        "{text}"
+    );
+    ok(dir.path(), url, &["db", "--migrations", &folder, "check"]);
+}
+
+#[test]
+fn revision_of_a_harmless_change_writes_no_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = folder_behind(dir.path(), |hero| {
+        let age = hero.columns.iter_mut().find(|c| c.name == "age").unwrap();
+        *age = age.clone().with_default("0");
+    });
+    let out = ok(dir.path(), "sqlite::memory:", &["db", "--migrations", &folder, "revision", "-m", "no age default"]);
+    assert!(out.contains("alter column `hero.age`: no default"), "{out}");
+    assert!(!out.contains("warning"), "{out}");
+    let text = generated_file(&folder, &out);
+    assert!(!text.contains("WARNING"), "dropping a default locks nothing: {text}");
+}

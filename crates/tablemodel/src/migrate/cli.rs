@@ -39,7 +39,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{ApplyOptions, MigrateError, Migrations, Renames, Target, describe};
+use super::{ApplyOptions, MigrateError, Migrations, Operation, Renames, Target, describe};
 use crate::backend::Dialect;
 use crate::engine::Engine;
 use crate::schema::Schema;
@@ -195,10 +195,8 @@ impl DbArgs {
                 };
                 let path = migration.write_to(dir)?;
                 writeln!(out, "Generated {} ({})", path.display(), migration.id).map_err(io)?;
-                for op in migration.up.iter().filter_map(super::Step::operation) {
-                    let mark = if op.is_destructive() { "  ! " } else { "  - " };
-                    writeln!(out, "{mark}{}", describe(op)).map_err(io)?;
-                }
+                let ops: Vec<&Operation> = migration.up.iter().filter_map(super::Step::operation).collect();
+                list_operations(out, &ops).map_err(io)?;
                 if migration.is_destructive() && !self.allow_destructive {
                     writeln!(
                         out,
@@ -281,9 +279,7 @@ impl DbArgs {
                 } else {
                     outcome = Outcome::Differs;
                     writeln!(out, "The models differ from the migrations; `db revision` would:").map_err(io)?;
-                    for op in &pending {
-                        writeln!(out, "  - {}", describe(op)).map_err(io)?;
-                    }
+                    list_operations(out, &pending.iter().collect::<Vec<_>>()).map_err(io)?;
                 }
                 if *database {
                     let engine = Engine::connect(&project.database_url).await?;
@@ -345,6 +341,26 @@ impl DbArgs {
             (None, _) => Migrations::from_dir(&project.dir),
         }
     }
+}
+
+/// One line per operation (`!` marking those that destroy data), each followed by its lock
+/// warnings with their safer sequence, indented.
+fn list_operations(out: &mut dyn Write, ops: &[&Operation]) -> std::io::Result<()> {
+    let mut warnings = super::locks::lock_warnings_by_operation(ops.iter().copied()).into_iter().peekable();
+    for (i, op) in ops.iter().enumerate() {
+        let mark = if op.is_destructive() { "  ! " } else { "  - " };
+        writeln!(out, "{mark}{}", describe(op))?;
+        while let Some((_, warning)) = warnings.next_if(|(at, _)| *at == i) {
+            let mut lines = warning.to_string().lines().map(str::to_owned).collect::<Vec<_>>().into_iter();
+            if let Some(first) = lines.next() {
+                writeln!(out, "    warning, {} lock: {first}", warning.dialect.name())?;
+            }
+            for line in lines {
+                writeln!(out, "    {line}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A revision for the output: its id, or `base`.

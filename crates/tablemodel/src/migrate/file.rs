@@ -162,7 +162,8 @@ impl Migration {
     }
 
     /// The file's text: the fields, then each step under comments that warn of the steps
-    /// that destroy data or whose undoing cannot restore it.
+    /// that lock a big table in use ([`lock_warnings`](super::lock_warnings), with the
+    /// safer sequence), destroy data, or whose undoing cannot restore it.
     pub fn to_toml(&self) -> String {
         #[derive(Serialize)]
         struct Header<'a> {
@@ -198,8 +199,11 @@ impl Migration {
             self.message
         );
         out.push_str(&toml::to_string(&header).unwrap_or_default());
-        for step in &self.up {
+        let up_locks = lock_comments(&self.up);
+        let down_locks = lock_comments(&self.down);
+        for (step, locks) in self.up.iter().zip(up_locks) {
             out.push('\n');
+            out.push_str(&locks);
             if let Step::Operation(op) = step
                 && op.is_destructive()
             {
@@ -216,8 +220,9 @@ impl Migration {
             .filter_map(Step::operation)
             .filter(|op| matches!(op.inverse(), Inverse::WithoutData(_)))
             .collect();
-        for step in &self.down {
+        for (step, locks) in self.down.iter().zip(down_locks) {
             out.push('\n');
+            out.push_str(&locks);
             if let Step::Operation(op) = step
                 && let Some(original) = lossy.iter().find(|o| o.inverse().operation() == op)
             {
@@ -269,6 +274,18 @@ impl Migration {
         let slug: String = slug.trim_matches('_').chars().take(40).collect();
         format!("{stamp}_{}_{}.toml", self.id, slug.trim_end_matches('_'))
     }
+}
+
+/// The lock warnings of each step of `steps` on every dialect that has them, as comment
+/// lines (empty for a step without).
+fn lock_comments(steps: &[Step]) -> Vec<String> {
+    let ops: Vec<(usize, &Operation)> =
+        steps.iter().enumerate().filter_map(|(i, s)| s.operation().map(|op| (i, op))).collect();
+    let mut out = vec![String::new(); steps.len()];
+    for (op, warning) in super::locks::lock_warnings_by_operation(ops.iter().map(|(_, op)| *op)) {
+        out[ops[op].0].push_str(&warning.comment());
+    }
+    out
 }
 
 /// A sentence for what an operation does, for the warnings in files and the output of
@@ -377,6 +394,61 @@ mod tests {
         assert_eq!(bare(read.clone()), bare(migration));
         assert_eq!(read.checksum(), checksum(&text.replace('\n', "\r\n")));
         assert_ne!(read.checksum(), checksum(&format!("{text}\n")));
+    }
+
+    /// The comment lines right over the `n`th (0-based) `[[up]]` or `[[down]]` of `text`.
+    fn comments_over(text: &str, header: &str, n: usize) -> Vec<String> {
+        let lines: Vec<&str> = text.lines().collect();
+        let at = lines.iter().enumerate().filter(|(_, l)| **l == header).nth(n).expect("the step").0;
+        let mut out: Vec<String> =
+            lines[..at].iter().rev().take_while(|l| l.starts_with('#')).map(|l| (*l).to_owned()).collect();
+        out.reverse();
+        out
+    }
+
+    #[test]
+    fn a_step_that_locks_a_big_table_on_postgres_carries_the_warning_and_the_safer_sequence() {
+        let index = Index::new("ix_hero_age", vec!["age".into()], false);
+        let up = vec![
+            Operation::AddColumn { table: "hero".into(), column: Column::new("age", ColumnType::Integer, true) },
+            Operation::CreateIndex { table: "hero".into(), index },
+        ];
+        let text = Migration::generate(Some("abc".into()), "add hero age", up, false).to_toml();
+        assert_eq!(comments_over(&text, "[[up]]", 0), Vec::<String>::new(), "a nullable column locks nothing");
+        assert_eq!(
+            comments_over(&text, "[[up]]", 1),
+            [
+                r#"# WARNING: postgres lock: creating index "ix_hero_age" blocks writes to "hero" until it is built"#,
+                "# safer:",
+                r#"#   1. CREATE INDEX CONCURRENTLY "ix_hero_age" ON "hero" ("age")"#,
+                "#   2. (outside a transaction; if it fails, DROP INDEX CONCURRENTLY the invalid index and retry)",
+            ]
+        );
+        // The downgrade drops the index and the column: nothing to warn of.
+        assert_eq!(text.matches("# WARNING").count(), 1, "{text}");
+        let read = Migration::from_toml("x.toml", &text).unwrap();
+        assert_eq!(read.up.len(), 2, "the comments are comments");
+    }
+
+    #[test]
+    fn a_harmless_change_has_no_warning_and_a_down_step_that_locks_has_one() {
+        let up = vec![Operation::DropIndex {
+            table: "hero".into(),
+            index: Index::new("ix_hero_name", vec!["name".into()], false),
+        }];
+        let text = Migration::generate(Some("abc".into()), "drop the name index", up, false).to_toml();
+        assert_eq!(comments_over(&text, "[[up]]", 0), Vec::<String>::new());
+        let down = comments_over(&text, "[[down]]", 0);
+        assert!(down[0].starts_with(r#"# WARNING: postgres lock: creating index "ix_hero_name""#), "{text}");
+
+        let mut team = Table::new("team");
+        team.columns = vec![Column::new("id", ColumnType::BigInt, false)];
+        let up = vec![
+            Operation::CreateTable { table: team },
+            Operation::CreateIndex { table: "team".into(), index: Index::new("ix_team_id", vec!["id".into()], false) },
+        ];
+        let text = Migration::generate(None, "team", up, false).to_toml();
+        assert!(!text.contains("WARNING"), "a table the migration creates is empty: {text}");
     }
 
     #[test]

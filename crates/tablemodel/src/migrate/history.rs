@@ -278,7 +278,8 @@ impl Migrations {
 
     /// The SQL that moves a database of `dialect` from `from` applied migrations to `to`
     /// (upgrading or downgrading), each migration in its own transaction, with the
-    /// version table kept: what `upgrade --sql` prints for a DBA to run.
+    /// version table kept: what `upgrade --sql` prints for a DBA to run. Each migration's
+    /// [lock warnings](super::lock_warnings) on `dialect` come first, as SQL comments.
     pub fn sql_script(&self, dialect: Dialect, from: usize, to: usize) -> Result<String, MigrateError> {
         let begin = dialect.capabilities().begin_write;
         let mut out = format!("-- tablemodel migrations for {}\n", dialect.name());
@@ -296,6 +297,13 @@ impl Migrations {
             let schema = self.schema_after(if up { i } else { i + 1 }).for_dialect(dialect);
             let plan = render_steps(&schema, if up { &m.up } else { &m.down }, dialect, &m.id)?;
             out.push_str(&format!("\n-- {} {}: {}\n", if up { "upgrade" } else { "downgrade" }, m.id, m.message));
+            let ops: Vec<Operation> =
+                (if up { &m.up } else { &m.down }).iter().filter_map(Step::operation).cloned().collect();
+            for warning in super::lock_warnings(&ops, dialect) {
+                for line in warning.comment().lines() {
+                    out.push_str(&format!("--{}\n", line.strip_prefix('#').unwrap_or(line)));
+                }
+            }
             for sql in &plan.before {
                 out.push_str(&format!("{sql};\n"));
             }

@@ -2,7 +2,9 @@
 //! dialect that can change tables in use ([`crate::OnlineDdl`]), each with the safer
 //! sequence of statements that does the same without blocking it for long.
 //!
-//! A migration generator writes them into the file as comments; they change nothing that
+//! `revision` writes them into the generated file as `# WARNING` comments over their steps
+//! and prints them; `check` prints those of the changes it finds; `upgrade --sql` writes
+//! those of its dialect as SQL comments. They change nothing that
 //! runs. A table the same migration creates is empty, so nothing done to it is flagged.
 
 use std::collections::BTreeSet;
@@ -54,6 +56,8 @@ pub enum LockHazard {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LockWarning {
+    /// The dialect on which it blocks.
+    pub dialect: Dialect,
     /// The table it blocks.
     pub table: String,
     /// What blocks it.
@@ -78,6 +82,26 @@ impl fmt::Display for LockWarning {
     }
 }
 
+impl LockWarning {
+    /// The warning as TOML comment lines, as `revision` writes it over its step:
+    ///
+    /// ```text
+    /// # WARNING: postgres lock: creating index "ix_hero_age" blocks writes to "hero" until it is built
+    /// # safer:
+    /// #   1. CREATE INDEX CONCURRENTLY "ix_hero_age" ON "hero" ("age")
+    /// ```
+    pub fn comment(&self) -> String {
+        let mut out = String::new();
+        for (i, line) in self.to_string().lines().enumerate() {
+            match i {
+                0 => out.push_str(&format!("# WARNING: {} lock: {line}\n", self.dialect.name())),
+                _ => out.push_str(&format!("# {line}\n")),
+            }
+        }
+        out
+    }
+}
+
 /// The operations of `operations` that lock or rewrite a table in use on `dialect`, in
 /// order, each with the safer sequence. Empty on a dialect with no way around the locks
 /// (SQLite locks the whole database for any write).
@@ -96,17 +120,40 @@ impl fmt::Display for LockWarning {
 /// assert!(migrate::lock_warnings(&ops, Dialect::Sqlite).is_empty());
 /// ```
 pub fn lock_warnings(operations: &[Operation], dialect: Dialect) -> Vec<LockWarning> {
-    let Some(online) = dialect.capabilities().online_ddl else { return Vec::new() };
+    per_operation(operations, dialect).into_iter().flatten().collect()
+}
+
+/// The lock warnings of `operations` on every dialect, each with the index of its
+/// operation in `operations`, in order of operation (then of [`Dialect::ALL`]).
+pub(crate) fn lock_warnings_by_operation<'a>(
+    operations: impl IntoIterator<Item = &'a Operation> + Clone,
+) -> Vec<(usize, LockWarning)> {
+    let mut out: Vec<(usize, LockWarning)> = Dialect::ALL
+        .iter()
+        .flat_map(|&dialect| {
+            per_operation(operations.clone(), dialect).into_iter().enumerate().filter_map(|(i, w)| w.map(|w| (i, w)))
+        })
+        .collect();
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+/// One entry per operation: its lock warning on `dialect`, if it has one.
+fn per_operation<'a>(
+    operations: impl IntoIterator<Item = &'a Operation>,
+    dialect: Dialect,
+) -> Vec<Option<LockWarning>> {
+    let online = dialect.capabilities().online_ddl;
     let mut created: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
     for op in operations {
         if let Operation::CreateTable { table } = op {
             created.insert(&table.name);
         }
-        if created.contains(op.table()) {
-            continue;
-        }
-        out.extend(warning(op, &online, dialect));
+        out.push(match online {
+            Some(online) if !created.contains(op.table()) => warning(op, &online, dialect),
+            _ => None,
+        });
     }
     out
 }
@@ -259,7 +306,7 @@ fn warning(op: &Operation, online: &OnlineDdl, dialect: Dialect) -> Option<LockW
         }
         _ => return None,
     };
-    Some(LockWarning { table: table.clone(), hazard, message, safer })
+    Some(LockWarning { dialect, table: table.clone(), hazard, message, safer })
 }
 
 /// Making a column `NOT NULL` without a long exclusive lock: a `CHECK` added without
@@ -349,6 +396,16 @@ mod tests {
         assert!(text.starts_with("adding foreign key \"hero_team_id_fkey\" checks every row"), "{text}");
         assert!(text.contains("\nsafer:\n  1. ALTER TABLE"), "{text}");
         assert!(lock_warnings(&ops, Dialect::Sqlite).is_empty(), "SQLite locks the database whatever is done");
+        assert_eq!(
+            warnings[3].comment(),
+            "# WARNING: postgres lock: creating index \"ix_hero_age\" blocks writes to \"hero\" until it is built\n\
+             # safer:\n\
+             #   1. CREATE UNIQUE INDEX CONCURRENTLY \"ix_hero_age\" ON \"hero\" (\"age\")\n\
+             #   2. (outside a transaction; if it fails, DROP INDEX CONCURRENTLY the invalid index and retry)\n"
+        );
+        let by_op = lock_warnings_by_operation(&ops);
+        assert_eq!(by_op.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5]);
+        assert!(by_op.iter().all(|(_, w)| w.dialect == Dialect::Postgres));
     }
 
     #[test]

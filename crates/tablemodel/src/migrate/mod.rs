@@ -127,9 +127,28 @@
 //!   it as applied, a fresh one runs it, and the migration after the span follows it.
 //!
 //! Renames come from `#[model(renamed_from = "…")]` and `#[field(renamed_from = "…")]`
-//! ([`Renames::from_schema`]); [`lock_warnings`] lists the operations that lock or rewrite
-//! a big PostgreSQL table, with the safer sequence. Still to come: writing those warnings
-//! into generated files.
+//! ([`Renames::from_schema`]).
+//!
+//! * **Lock warnings.** A step that locks or rewrites a big table on a dialect that can
+//!   change tables in use ([`lock_warnings`]: on PostgreSQL a `NOT NULL` column added
+//!   without a default, a column made `NOT NULL`, a type change that rewrites, an index,
+//!   unique constraint or primary key built without `CONCURRENTLY`, a foreign key added
+//!   without `NOT VALID`) gets comment lines over it in the generated file, with the
+//!   safer sequence; `revision` and `check` print them, and `upgrade --sql` writes those
+//!   of the SQL's dialect as SQL comments:
+//!
+//! ```toml
+//! # WARNING: postgres lock: creating index "ix_hero_age" blocks writes to "hero" until it is built
+//! # safer:
+//! #   1. CREATE INDEX CONCURRENTLY "ix_hero_age" ON "hero" ("age")
+//! #   2. (outside a transaction; if it fails, DROP INDEX CONCURRENTLY the invalid index and retry)
+//! [[up]]
+//! op = "create_index"
+//! ```
+//!
+//!   The generated step itself is unchanged. A migration runs in one transaction, where
+//!   `CONCURRENTLY` cannot; an index built by hand that way before `upgrade` makes the
+//!   step's `CREATE INDEX IF NOT EXISTS` do nothing.
 
 mod apply;
 #[cfg(feature = "cli")]

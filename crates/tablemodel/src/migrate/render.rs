@@ -287,6 +287,9 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
             if index.unique {
                 stmt.unique();
             }
+            // An index built by hand beforehand (`CONCURRENTLY`, as the lock warning
+            // recommends) makes this step do nothing.
+            stmt.if_not_exists();
             vec![dialect.render_schema(&stmt)]
         }
         Operation::DropIndex { table, index } => {

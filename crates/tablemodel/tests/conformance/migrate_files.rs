@@ -331,6 +331,9 @@ mod scripts {
         history.upgrade(&upgraded, &Target::Head, ApplyOptions::new()).await.unwrap();
         let dialect = upgraded.dialect();
         let script = history.sql_script(dialect, 0, history.len()).unwrap();
+        let warning =
+            r#"-- WARNING: postgres lock: creating index "ix_hero_age" blocks writes to "hero" until it is built"#;
+        assert_eq!(script.contains(warning), dialect == Dialect::Postgres, "{script}");
         let scripted = Engine::connect(&run_script(dialect, dir.path(), &script)).await.unwrap();
 
         assert_eq!(scripted.reflect().await.unwrap(), upgraded.reflect().await.unwrap(), "{script}");
@@ -391,4 +394,38 @@ async fn concurrent_migrators_apply_each_migration_once_on_postgres() {
     let engine = Engine::connect(&url).await.unwrap();
     assert_eq!(history.applied(&engine).await.unwrap().len(), 2);
     assert_schema(&engine, &s2).await;
+}
+
+/// The safer sequence a lock warning gives for an index, followed on PostgreSQL: the
+/// index built by hand with `CONCURRENTLY` (which no transaction can run) before
+/// `upgrade`, whose `CREATE INDEX` step then does nothing.
+#[tokio::test]
+async fn an_index_built_concurrently_by_hand_before_upgrade_is_taken_as_built_on_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let [s1, ..] = steps();
+    let mut indexed = s1.clone();
+    let index = tablemodel::schema::Index::new("ix_hero_name", vec!["name".into()], false);
+    indexed.tables.get_mut("hero").unwrap().indexes.push(index);
+    let ids = generate(dir.path(), &[s1, indexed.clone()]);
+    let history = Migrations::from_dir(dir.path()).unwrap();
+    let text = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains(&ids[1]))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap();
+    let warning =
+        r#"# WARNING: postgres lock: creating index "ix_hero_name" blocks writes to "hero" until it is built"#;
+    assert!(text.contains(warning), "{text}");
+    let safer = text.lines().find(|l| l.contains("CREATE INDEX CONCURRENTLY")).expect("the safer statement");
+    let safer = safer.split_once(". ").unwrap().1;
+    assert_eq!(safer, r#"CREATE INDEX CONCURRENTLY "ix_hero_name" ON "hero" ("name")"#);
+
+    let url = pg_server().fresh_database();
+    let engine = Engine::connect(&url).await.unwrap();
+    history.upgrade(&engine, &Target::Id(ids[0].clone()), ApplyOptions::new()).await.unwrap();
+    pg_server().psql(url.rsplit('/').next().unwrap(), safer);
+    assert_eq!(history.upgrade(&engine, &Target::Head, ApplyOptions::new()).await.unwrap(), [ids[1].clone()]);
+    assert_schema(&engine, &indexed).await;
+    assert!(history.drift(&engine).await.unwrap().is_empty());
 }
