@@ -117,14 +117,16 @@ pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<S
     let mut create = Table::create();
     create.table(table.name.clone()).if_not_exists();
     // A one-column key or unique constraint under its default name is written on the column.
+    // A shortened name is always written: the database would cut the long one otherwise.
+    let database_names_alike = |name: &str, default: String| name == default && name.len() < schema::MAX_NAME_LENGTH;
     let inline_key = table
         .primary_key
         .as_ref()
-        .filter(|pk| pk.columns.len() == 1 && pk.name == primary_key_name(&table.name))
+        .filter(|pk| pk.columns.len() == 1 && database_names_alike(&pk.name, primary_key_name(&table.name)))
         .map(|pk| pk.columns[0].as_str());
     let default_names = capabilities.default_constraint_names;
     let is_inline_unique = |u: &schema::UniqueConstraint| {
-        default_names && u.columns.len() == 1 && u.name == unique_name(&table.name, &u.columns)
+        default_names && u.columns.len() == 1 && database_names_alike(&u.name, unique_name(&table.name, &u.columns))
     };
     for column in &table.columns {
         let mut def =
@@ -154,7 +156,7 @@ pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<S
     }
     if let Some(pk) = table.primary_key.as_ref().filter(|_| inline_key.is_none()) {
         let mut key = Index::create();
-        if pk.name != primary_key_name(&table.name) {
+        if !database_names_alike(&pk.name, primary_key_name(&table.name)) {
             key.name(pk.name.clone());
         }
         for c in &pk.columns {
@@ -172,7 +174,7 @@ pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<S
     }
     for fk in &table.foreign_keys {
         let mut key = ForeignKey::create();
-        if !default_names || fk.name != foreign_key_name(&table.name, &fk.columns) {
+        if !default_names || !database_names_alike(&fk.name, foreign_key_name(&table.name, &fk.columns)) {
             key.name(fk.name.clone());
         }
         key.from_tbl(table.name.clone()).to_tbl(fk.referenced_table.clone());

@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use table::{
-    Column, ForeignKey, Index, PrimaryKey, Table, UniqueConstraint, foreign_key_name, index_name, primary_key_name,
-    unique_name,
+    Column, ForeignKey, Index, MAX_NAME_LENGTH, PrimaryKey, Table, UniqueConstraint, fit_name, foreign_key_name,
+    index_name, primary_key_name, unique_name,
 };
 pub use types::ColumnType;
 pub(crate) use types::{custom as custom_type, split_type_name};

@@ -103,24 +103,58 @@ pub struct ForeignKey {
     pub on_delete: OnDelete,
 }
 
-/// The default name of a table's primary key: `<table>_pkey`, as PostgreSQL names it.
+/// The longest name tablemodel makes up for a key, constraint or index: PostgreSQL's
+/// limit (63 bytes; MySQL's is 64, SQLite has none). One limit for every dialect keeps a
+/// migration file's names the same wherever it runs.
+pub const MAX_NAME_LENGTH: usize = 63;
+
+/// `name` if it fits in [`MAX_NAME_LENGTH`]; otherwise its start and 8 hex digits of its
+/// SHA-256, so that two long names with the same start stay apart and the same long name
+/// is always shortened the same way (where PostgreSQL would cut it silently and MySQL
+/// refuse it).
+///
+/// ```
+/// use tablemodel::schema::{MAX_NAME_LENGTH, fit_name};
+/// assert_eq!(fit_name("ix_hero_name".to_owned()), "ix_hero_name");
+/// let long = format!("ix_{}_name", "a_table_with_a_long_name".repeat(3));
+/// let short = fit_name(long.clone());
+/// assert_eq!(short.len(), MAX_NAME_LENGTH);
+/// assert!(short.starts_with("ix_a_table_with_a_long_name"));
+/// assert_ne!(short, fit_name(long.replace("_name", "_age")));
+/// ```
+pub fn fit_name(name: String) -> String {
+    use sha2::{Digest, Sha256};
+    if name.len() <= MAX_NAME_LENGTH {
+        return name;
+    }
+    let digest = Sha256::digest(name.as_bytes());
+    let suffix: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let mut keep = MAX_NAME_LENGTH - suffix.len() - 1;
+    while !name.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!("{}_{suffix}", &name[..keep])
+}
+
+/// The default name of a table's primary key: `<table>_pkey`, as PostgreSQL names it
+/// (shortened by [`fit_name`] when too long).
 pub fn primary_key_name(table: &str) -> String {
-    format!("{table}_pkey")
+    fit_name(format!("{table}_pkey"))
 }
 
 /// The default name of a unique constraint: `<table>_<col>[_<col>…]_key`.
 pub fn unique_name(table: &str, columns: &[String]) -> String {
-    format!("{table}_{}_key", columns.join("_"))
+    fit_name(format!("{table}_{}_key", columns.join("_")))
 }
 
 /// The default name of a foreign key: `<table>_<col>[_<col>…]_fkey`.
 pub fn foreign_key_name(table: &str, columns: &[String]) -> String {
-    format!("{table}_{}_fkey", columns.join("_"))
+    fit_name(format!("{table}_{}_fkey", columns.join("_")))
 }
 
 /// The name the derive gives a column's index: `ix_<table>_<column>`, as SQLModel does.
 pub fn index_name(table: &str, column: &str) -> String {
-    format!("ix_{table}_{column}")
+    fit_name(format!("ix_{table}_{column}"))
 }
 
 impl Column {
@@ -247,7 +281,7 @@ impl Table {
         }
         for index in meta.indexes {
             table.indexes.push(Index {
-                name: index.name.to_owned(),
+                name: fit_name(index.name.to_owned()),
                 columns: index.columns.iter().map(|c| (*c).to_owned()).collect(),
                 unique: index.unique,
             });

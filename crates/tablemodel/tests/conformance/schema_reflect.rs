@@ -209,7 +209,58 @@ async fn an_empty_database_has_no_tables(engine: Engine) {
     assert_eq!(engine.reflect().await.unwrap(), Schema::new());
 }
 
+/// A table whose made-up key, constraint and index names are longer than PostgreSQL's 63
+/// bytes and MySQL's 64.
+#[derive(Model, Debug, Clone)]
+#[model(table, table_name = "superhero_registration_office_records")]
+pub(crate) struct LongNamed {
+    #[field(primary_key)]
+    pub(crate) id: Option<i64>,
+    #[field(unique)]
+    pub(crate) registered_superhero_secret_identity_name: String,
+    #[field(index)]
+    pub(crate) registered_superhero_headquarters_address: String,
+    #[field(foreign_key = "owner.id")]
+    pub(crate) responsible_registration_officer_owner_id: Option<i64>,
+}
+
+async fn names_past_the_identifier_limit_are_shortened_alike_everywhere(engine: Engine) {
+    engine.create_all::<(Owner, LongNamed)>().await.unwrap();
+    let live = engine.reflect().await.unwrap();
+    assert_eq!(live, Schema::from_tables(&[Owner::META, LongNamed::META]).for_dialect(engine.dialect()));
+    let table = live.table("superhero_registration_office_records").unwrap();
+    let names: Vec<&str> = table
+        .uniques
+        .iter()
+        .map(|u| u.name.as_str())
+        .chain(table.indexes.iter().map(|i| i.name.as_str()))
+        .chain(table.foreign_keys.iter().map(|f| f.name.as_str()))
+        .collect();
+    assert_eq!(names.len(), 3, "{table:#?}");
+    for name in names {
+        assert_eq!(name.len(), tablemodel::schema::MAX_NAME_LENGTH, "{name}");
+    }
+    // The shortened unique constraint is the one a violation names.
+    let mut s = engine.session().await.unwrap();
+    let row = |id| LongNamed {
+        id: Some(id),
+        registered_superhero_secret_identity_name: "Dive Wilson".into(),
+        registered_superhero_headquarters_address: "Sharp Tower".into(),
+        responsible_registration_officer_owner_id: None,
+    };
+    s.add(row(1)).await.unwrap();
+    let Err(Error::Database(db)) = s.add(row(2)).await else { panic!("a duplicate name must be refused") };
+    assert_eq!(db.kind, tablemodel::DbErrorKind::UniqueViolation);
+    let named = match engine.dialect() {
+        // SQLite names the column, not the constraint.
+        Dialect::Sqlite => "superhero_registration_office_records.registered_superhero_secret_identity_name".to_owned(),
+        _ => table.uniques[0].name.clone(),
+    };
+    assert_eq!(db.constraint, Some(named), "{db:?}");
+}
+
 on_every_backend!(
+    names_past_the_identifier_limit_are_shortened_alike_everywhere,
     tutorial_models_reflect_as_created,
     every_column_feature_reflects_as_created,
     reflection_is_logged,
