@@ -169,6 +169,8 @@ pub use locks::{LockHazard, LockWarning, lock_warnings};
 pub use operation::{Inverse, Operation};
 pub use render::{Plan, render};
 pub use runner::Applied;
+#[cfg(feature = "mysql")]
+pub(crate) use runner::PROGRESS_TABLE;
 
 use crate::backend::Dialect;
 #[allow(unused_imports)] // named in the docs
@@ -306,6 +308,24 @@ pub enum MigrateError {
         /// The migration.
         id: String,
         /// Why.
+        source: Box<MigrateError>,
+    },
+    /// A migration stopped part-way on a database whose DDL is not transactional (MySQL,
+    /// MariaDB): its first `done` statements are committed, and recorded, so that running
+    /// it again after fixing the cause resumes at the statement that failed.
+    #[error(
+        "migration `{id}` stopped after {done} of {total} statements, which this database committed: \
+         fix the cause and run it again to resume at statement {next}: {source}",
+        next = done + 1
+    )]
+    Interrupted {
+        /// The migration.
+        id: String,
+        /// The statements that ran and stay applied.
+        done: usize,
+        /// The migration's statements.
+        total: usize,
+        /// Why the next one failed.
         source: Box<MigrateError>,
     },
 }

@@ -17,8 +17,8 @@ use super::history::{Migrations, Target, render_steps};
 use super::{ApplyOptions, MigrateError, Operation, diff};
 use crate::backend::Dialect;
 use crate::engine::Engine;
-use crate::schema::MIGRATIONS_TABLE;
 use crate::schema::reflect::text_rows;
+use crate::schema::{MIGRATIONS_TABLE, Schema};
 use crate::session::Session;
 use crate::types::Value;
 
@@ -27,6 +27,16 @@ pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS \"tablemodel_m
     \"id\" VARCHAR(64) NOT NULL PRIMARY KEY, \
     \"checksum\" VARCHAR(64) NOT NULL, \
     \"applied_at\" VARCHAR(64) NOT NULL)";
+
+/// Where a migration that stopped part-way got to, on dialects whose DDL is not
+/// transactional: one row per migration being applied (`up` or `down`) with the number of
+/// its statements committed.
+pub(crate) const PROGRESS_TABLE: &str = "tablemodel_migration_progress";
+
+const CREATE_PROGRESS_TABLE: &str = "CREATE TABLE IF NOT EXISTS \"tablemodel_migration_progress\" (\
+    \"id\" VARCHAR(64) NOT NULL PRIMARY KEY, \
+    \"direction\" VARCHAR(8) NOT NULL, \
+    \"done\" INTEGER NOT NULL)";
 
 /// A migration recorded in a database's version table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,9 +86,15 @@ impl<'e> Runner<'e> {
             locked = true;
         }
         let mut runner = Runner { engine, session, locked };
-        if let Err(e) = runner.session.control(CREATE_TABLE).await {
-            runner.finish().await?;
-            return Err(e.into());
+        let mut setup = vec![CREATE_TABLE];
+        if !runner.session.capabilities().transactional_ddl {
+            setup.push(CREATE_PROGRESS_TABLE);
+        }
+        for sql in setup {
+            if let Err(e) = runner.session.control(sql).await {
+                runner.finish().await?;
+                return Err(e.into());
+            }
         }
         Ok(runner)
     }
@@ -163,10 +179,17 @@ impl<'e> Runner<'e> {
 
     /// Runs `migrations` in order, up or down; the ids of those it ran (not those another
     /// migrator ran meanwhile).
-    async fn run_each(&mut self, migrations: Vec<&Migration>, up: bool) -> Result<Vec<String>, MigrateError> {
+    async fn run_each(
+        &mut self,
+        history: &Migrations,
+        migrations: Vec<&Migration>,
+        up: bool,
+    ) -> Result<Vec<String>, MigrateError> {
         let mut ran = Vec::new();
         for m in migrations {
-            if self.run(m, up).await? {
+            let position = history.iter().position(|h| h.id == m.id).expect("a migration of this history");
+            let start = history.schema_after(if up { position } else { position + 1 });
+            if self.run(m, up, &start).await? {
                 ran.push(m.id.clone());
             }
         }
@@ -175,14 +198,23 @@ impl<'e> Runner<'e> {
 
     /// Runs migration `m` up or down in one transaction with its version-table row;
     /// whether it ran (another migrator may have run it meanwhile).
-    async fn run(&mut self, m: &Migration, up: bool) -> Result<bool, MigrateError> {
+    async fn run(&mut self, m: &Migration, up: bool, start: &Schema) -> Result<bool, MigrateError> {
         let dialect = self.session.dialect();
         let live = self.session.reflect().await?;
         let plan = render_steps(&live, if up { &m.up } else { &m.down }, dialect, &m.id)?;
         for sql in &plan.before {
             self.session.control(sql).await?;
         }
-        let result = self.run_plan(m, up).await;
+        let result = if self.session.capabilities().transactional_ddl {
+            self.run_plan(m, up).await
+        } else {
+            self.run_resumable(m, up, start).await
+        };
+        if let Err(MigrateError::Interrupted { .. }) = result {
+            let _ = self.session.rollback().await;
+            self.engine.inner.pool.forget_statements();
+            return result;
+        }
         if result.is_err() {
             // The error that stopped the migration matters more than one from rolling back.
             let _ = self.session.rollback().await;
@@ -230,6 +262,75 @@ impl<'e> Runner<'e> {
         }
         self.session.commit().await?;
         Ok(false)
+    }
+}
+
+impl Runner<'_> {
+    /// [`Runner::run_plan`] where every DDL statement commits on its own: the plan is made
+    /// from the schema the history says the migration starts from (so that each attempt
+    /// makes the same statements), and each statement that runs is recorded, so that an
+    /// attempt after a failure resumes at the statement that failed.
+    async fn run_resumable(&mut self, m: &Migration, up: bool, start: &Schema) -> Result<bool, MigrateError> {
+        self.session.begin().await?;
+        if self.is_recorded(m).await? == up {
+            self.session.commit().await?;
+            return Ok(false);
+        }
+        let dialect = self.session.dialect();
+        let direction = if up { "up" } else { "down" };
+        let plan = render_steps(&start.for_dialect(dialect), if up { &m.up } else { &m.down }, dialect, &m.id)?;
+        let done = self.progress(m, direction).await?;
+        let total = plan.statements.len();
+        for (k, sql) in plan.statements.iter().enumerate().skip(done) {
+            if let Err(e) = self.session.control(sql).await {
+                return Err(MigrateError::Interrupted { id: m.id.clone(), done: k, total, source: Box::new(e.into()) });
+            }
+            self.record_progress(m, direction, k + 1).await?;
+        }
+        self.clear_progress(m).await?;
+        let (sql, values) =
+            if up { record_sql(dialect, m, &chrono::Utc::now().to_rfc3339()) } else { forget_sql(dialect, m) };
+        self.session.write_sql(&sql, &values).await?;
+        self.session.commit().await?;
+        Ok(true)
+    }
+
+    /// How many statements of migration `m` an earlier attempt in `direction` committed.
+    async fn progress(&mut self, m: &Migration, direction: &str) -> Result<usize, MigrateError> {
+        let mut select = Query::select();
+        select
+            .expr(Expr::col(Alias::new("done")))
+            .from(Alias::new(PROGRESS_TABLE))
+            .and_where(Expr::col(Alias::new("id")).eq(m.id.as_str()))
+            .and_where(Expr::col(Alias::new("direction")).eq(direction));
+        let (sql, values) = self.session.dialect().render(&select);
+        let rows = text_rows(&mut self.session, &sql, &values).await?;
+        let done = rows.into_iter().next().and_then(|row| {
+            let [done] = crate::schema::reflect::cells::<1>(row);
+            done.and_then(|d| d.parse().ok())
+        });
+        Ok(done.unwrap_or(0))
+    }
+
+    /// Records that `done` statements of migration `m` ran in `direction`.
+    async fn record_progress(&mut self, m: &Migration, direction: &str, done: usize) -> Result<(), MigrateError> {
+        self.clear_progress(m).await?;
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new(PROGRESS_TABLE))
+            .columns([Alias::new("id"), Alias::new("direction"), Alias::new("done")])
+            .values_panic([m.id.clone().into(), direction.into(), (done as i64).into()]);
+        let (sql, values) = self.session.dialect().render(&insert);
+        self.session.write_sql(&sql, &values).await?;
+        Ok(())
+    }
+
+    async fn clear_progress(&mut self, m: &Migration) -> Result<(), MigrateError> {
+        let mut delete = Query::delete();
+        delete.from_table(Alias::new(PROGRESS_TABLE)).and_where(Expr::col(Alias::new("id")).eq(m.id.as_str()));
+        let (sql, values) = self.session.dialect().render(&delete);
+        self.session.write_sql(&sql, &values).await?;
+        Ok(())
     }
 }
 
@@ -293,7 +394,7 @@ impl Migrations {
                     });
                 }
             }
-            runner.run_each(pending, true).await
+            runner.run_each(self, pending, true).await
         })
     }
 
@@ -323,7 +424,7 @@ impl Migrations {
                     });
                 }
             }
-            runner.run_each(undo, false).await
+            runner.run_each(self, undo, false).await
         })
     }
 

@@ -52,6 +52,22 @@ mod v3 {
     }
 }
 
+/// A unique name (which duplicate rows refuse) and a new column.
+mod v4 {
+    use tablemodel::prelude::*;
+
+    #[derive(Model, Debug, Clone)]
+    #[model(table)]
+    pub(crate) struct Hero {
+        #[field(primary_key)]
+        pub(crate) id: Option<i64>,
+        #[field(unique)]
+        pub(crate) name: String,
+        #[field(server_default = "0")]
+        pub(crate) age: i32,
+    }
+}
+
 fn steps() -> [Schema; 3] {
     [
         Schema::from_tables(&[v1::Hero::META]),
@@ -212,6 +228,47 @@ async fn raw_sql_steps_run_in_their_place(engine: Engine) {
     assert!(engine.session().await.unwrap().all(select::<v1::Hero>()).await.unwrap().is_empty());
 }
 
+/// A migration whose second statement the rows refuse: where DDL is transactional nothing
+/// of it stays; where each statement commits (MySQL), what ran stays, is recorded, and the
+/// run after the rows are fixed resumes at the statement that failed.
+async fn a_migration_stopped_part_way_resumes_where_it_stopped(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let [s1, ..] = steps();
+    let s4 = Schema::from_tables(&[v4::Hero::META]);
+    let ids = generate(dir.path(), &[s1.clone(), s4.clone()]);
+    let history = Migrations::from_dir(dir.path()).unwrap();
+    let opts = ApplyOptions::new();
+    history.upgrade(&engine, &Target::Id(ids[0].clone()), opts).await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    s.add_all([v1::Hero { id: None, name: "Deadpond".into() }, v1::Hero { id: None, name: "Deadpond".into() }])
+        .await
+        .unwrap();
+    s.commit().await.unwrap();
+    drop(s);
+
+    let err = history.upgrade(&engine, &Target::Head, opts).await.unwrap_err();
+    let live = engine.reflect().await.unwrap();
+    if engine.capabilities().transactional_ddl {
+        assert!(matches!(err, MigrateError::Failed { .. }), "{err}");
+        assert_schema(&engine, &s1).await;
+    } else {
+        let MigrateError::Interrupted { done, total, .. } = &err else { panic!("{err}") };
+        assert_eq!((*done, *total), (1, 2), "the column was added, the unique key refused: {err}");
+        assert!(err.to_string().contains("resume at statement 2"), "{err}");
+        assert!(live.table("hero").unwrap().column("age").is_some(), "the committed statement stays");
+    }
+    assert_eq!(history.current(&engine).await.unwrap().as_ref(), Some(&ids[0]), "not recorded as applied");
+
+    let mut s = engine.session().await.unwrap();
+    let duplicate = s.get::<v1::Hero>(2).await.unwrap().unwrap();
+    s.delete(&duplicate).await.unwrap();
+    s.commit().await.unwrap();
+    drop(s);
+    assert_eq!(history.upgrade(&engine, &Target::Head, opts).await.unwrap(), [ids[1].clone()]);
+    assert_schema(&engine, &s4).await;
+    assert!(history.drift(&engine).await.unwrap().is_empty());
+}
+
 /// Squashing.
 mod squash {
     use super::*;
@@ -273,6 +330,7 @@ on_every_backend!(
     destructive_and_irreversible_steps_need_the_flag,
     a_migration_generated_with_destructive_steps_allowed_runs_without_the_flag,
     raw_sql_steps_run_in_their_place,
+    a_migration_stopped_part_way_resumes_where_it_stopped,
 );
 
 /// The SQL `upgrade --sql` prints, run by the dialect's own shell.

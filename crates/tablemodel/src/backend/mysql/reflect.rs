@@ -25,7 +25,7 @@ use crate::types::Value;
 const SEPARATOR: char = '\u{1f}';
 
 const TABLES: &str = "SELECT TABLE_NAME FROM information_schema.TABLES \
-    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> ? ORDER BY 1";
+    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT IN (?, ?) ORDER BY 1";
 
 const COLUMNS: &str = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA \
     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION";
@@ -49,7 +49,8 @@ const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, \
 /// The tables of the database `session` is connected to.
 pub(crate) async fn reflect(session: &mut Session) -> Result<Schema> {
     let mut schema = Schema::new();
-    for row in text_rows(session, TABLES, &[Value::from(MIGRATIONS_TABLE)]).await? {
+    let own = [Value::from(MIGRATIONS_TABLE), Value::from(crate::migrate::PROGRESS_TABLE)];
+    for row in text_rows(session, TABLES, &own).await? {
         if let [Some(name)] = cells(row) {
             schema.insert(Table::new(name));
         }
