@@ -6,6 +6,7 @@
 //! the SQL.
 
 mod native;
+mod tls;
 
 pub(crate) use native::Native;
 pub(crate) mod ddl;
@@ -24,10 +25,11 @@ type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
 /// Opens the pool of a `postgres://` URL.
 pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result<super::Pool, Error> {
-    let mut config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::InvalidUrl {
-        url: crate::engine::redact(url),
-        reason: e.to_string(),
+    let (tls, driver_url) = tls::TlsParams::split(url)?;
+    let mut config: tokio_postgres::Config = driver_url.parse().map_err(|e: tokio_postgres::Error| {
+        Error::InvalidUrl { url: crate::engine::redact(url), reason: e.to_string() }
     })?;
+    config.ssl_mode(tls.driver_mode());
     if let Some(wait) = settings.connect_timeout {
         config.connect_timeout(wait);
     }
@@ -42,11 +44,18 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
     if !options.is_empty() {
         config.options(options.trim());
     }
-    let manager = deadpool_postgres::Manager::from_config(
-        config,
-        tokio_postgres::NoTls,
-        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
-    );
+    let manager_config =
+        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast };
+    #[cfg(feature = "tls")]
+    let manager = match tls::connector(&tls, url)? {
+        Some(connector) => deadpool_postgres::Manager::from_config(config, connector, manager_config),
+        None => deadpool_postgres::Manager::from_config(config, tokio_postgres::NoTls, manager_config),
+    };
+    #[cfg(not(feature = "tls"))]
+    let manager = {
+        tls::check_plain(&tls, url)?;
+        deadpool_postgres::Manager::from_config(config, tokio_postgres::NoTls, manager_config)
+    };
     let size = settings
         .max_connections
         .unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
