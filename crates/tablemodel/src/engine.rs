@@ -169,6 +169,18 @@ impl EngineBuilder {
         self
     }
 
+    /// Whether PostgreSQL connections prepare each statement once under a name and reuse it
+    /// (default `true`). Turn it off (URL: `prepared_statements=false`) behind a pooler that
+    /// hands each transaction another server connection, such as PgBouncer with
+    /// `pool_mode = transaction` before 1.21 or without `max_prepared_statements`: every
+    /// statement is then parsed, bound and run in one round trip as the unnamed statement,
+    /// which leaves nothing on the server. Each statement is planned anew, so a busy app
+    /// on a direct connection should keep the default. SQLite ignores it.
+    pub fn prepared_statements(mut self, on: bool) -> Self {
+        self.settings.prepared_statements = Some(on);
+        self
+    }
+
     /// Log every statement, its parameters and its duration at `INFO` level through
     /// `tracing` (target `tablemodel::sql`); without it they are logged at `DEBUG`.
     pub fn echo(mut self, echo: bool) -> Self {

@@ -143,8 +143,9 @@ pub(crate) enum Pool {
         /// Keeps a shared in-memory database alive while the engine lives.
         _keeper: Option<std::sync::Mutex<rusqlite::Connection>>,
     },
+    /// The pool, and how its connections run statements.
     #[cfg(feature = "postgres")]
-    Postgres(deadpool_postgres::Pool),
+    Postgres(deadpool_postgres::Pool, postgres::Statements),
 }
 
 impl Pool {
@@ -153,9 +154,11 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { pool, .. } => pool.get().await.map(Conn::Sqlite).map_err(|e| pool_error(e, |e| e)),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => {
-                pool.get().await.map(Conn::Postgres).map_err(|e| pool_error(e, |e| postgres::map_error(e, None)))
-            }
+            Pool::Postgres(pool, statements) => pool
+                .get()
+                .await
+                .map(|client| Conn::Postgres(client, *statements))
+                .map_err(|e| pool_error(e, |e| postgres::map_error(e, None))),
         }
     }
 
@@ -165,7 +168,7 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { pool, .. } => pool.status(),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.status(),
+            Pool::Postgres(pool, _) => pool.status(),
         };
         crate::engine::PoolStatus::from_counts(s.max_size, s.size, s.available, s.waiting)
     }
@@ -181,7 +184,7 @@ impl Pool {
                 upkeep::spawn(pool, settings);
             }
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => {
+            Pool::Postgres(pool, _) => {
                 upkeep::fill(pool, min_idle).await;
                 upkeep::spawn(pool, settings);
             }
@@ -193,7 +196,7 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { pool, .. } => pool.close(),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.close(),
+            Pool::Postgres(pool, _) => pool.close(),
         }
     }
 
@@ -205,7 +208,7 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { .. } => {}
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.manager().statement_caches.clear(),
+            Pool::Postgres(pool, _) => pool.manager().statement_caches.clear(),
         }
     }
 
@@ -226,7 +229,7 @@ impl Pool {
                 WriteGate::new(settings.lock_timeout.unwrap_or(sqlite::BUSY_TIMEOUT), sqlite::gate_timed_out)
             }
             #[cfg(feature = "postgres")]
-            Pool::Postgres(_) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
+            Pool::Postgres(..) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
         })
     }
 }
@@ -264,8 +267,9 @@ pub(crate) enum Rows {
 pub(crate) enum Conn {
     #[cfg(feature = "sqlite")]
     Sqlite(deadpool::managed::Object<sqlite::SqliteManager>),
+    /// The connection, and how it runs statements.
     #[cfg(feature = "postgres")]
-    Postgres(deadpool_postgres::Object),
+    Postgres(deadpool_postgres::Object, postgres::Statements),
 }
 
 impl Conn {
@@ -284,8 +288,11 @@ impl Conn {
                 sqlite::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
             }
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => {
-                postgres::query(client, sql, params, read, |row| each(&mut RowReader::new(RowRef::Postgres(row)))).await
+            Conn::Postgres(client, statements) => {
+                postgres::query(client, *statements, sql, params, read, |row| {
+                    each(&mut RowReader::new(RowRef::Postgres(row)))
+                })
+                .await
             }
         }
     }
@@ -296,7 +303,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => sqlite::execute(conn, sql, params),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::execute(client, sql, params).await,
+            Conn::Postgres(client, statements) => postgres::execute(client, *statements, sql, params).await,
         }
     }
 
@@ -306,7 +313,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => sqlite::batch(conn, sql),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))),
+            Conn::Postgres(client, _) => client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))),
         }
     }
 
@@ -317,7 +324,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => Ok(conn.last_insert_rowid()),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::last_insert_id(client).await,
+            Conn::Postgres(client, statements) => postgres::last_insert_id(client, *statements).await,
         }
     }
 
@@ -332,7 +339,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => conn.set_timeouts(statement, lock),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => {
+            Conn::Postgres(client, _) => {
                 let sql = postgres::set_timeouts_sql(statement, lock);
                 client.batch_execute(&sql).await.map_err(|e| postgres::map_error(e, Some(&sql)))
             }
@@ -353,7 +360,7 @@ impl Conn {
                 }
             }
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::end_on_drop(client, roll_back, reset_timeouts),
+            Conn::Postgres(client, _) => postgres::end_on_drop(client, roll_back, reset_timeouts),
         }
     }
 }
@@ -411,7 +418,7 @@ impl ConnSlot {
                 Ok(sqlite::stream::open(conn, back, sql, params, decode))
             }
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::stream(client, sql, params, decode).await,
+            Conn::Postgres(client, statements) => postgres::stream(client, *statements, sql, params, decode).await,
         }
     }
 
