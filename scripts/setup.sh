@@ -2,10 +2,11 @@
 # Installs what the tests need besides Rust: PostgreSQL's server binaries
 # (15 or newer), which crates/tablemodel-testkit starts a throwaway server
 # from, Chromium, which loads the heroes API's /docs page headless, and the
-# sqlite3 shell, which runs the SQL `db upgrade --sql` prints.
+# sqlite3 shell, which runs the SQL `db upgrade --sql` prints, and PgBouncer,
+# which the tests start in front of the test server (transaction pooling).
 # Safe to run again: it does nothing when they are already installed.
 #
-# Uses Debian's `postgresql`, `chromium` and `sqlite3` packages (apt-get; through sudo
+# Uses Debian's `postgresql`, `pgbouncer`, `chromium` and `sqlite3` packages (apt-get; through sudo
 # unless root).
 # Elsewhere, install PostgreSQL 15+ yourself and point TABLEMODEL_PG_BIN at
 # the directory holding `initdb`, or put that directory on PATH.
@@ -33,9 +34,15 @@ have_sqlite3() {
     command -v sqlite3 >/dev/null
 }
 
+have_pgbouncer() {
+    [[ -n "${TABLEMODEL_PGBOUNCER:-}" && -x "${TABLEMODEL_PGBOUNCER}" ]] || [[ -x /usr/sbin/pgbouncer ]] ||
+        command -v pgbouncer >/dev/null
+}
+
 packages=()
 have_sqlite3 || packages+=(sqlite3)
 have_postgres || packages+=(postgresql)
+have_pgbouncer || packages+=(pgbouncer)
 have_chromium || packages+=(chromium)
 if [[ ${#packages[@]} -eq 0 ]]; then
     exit 0
@@ -57,6 +64,10 @@ if ! have_postgres; then
 fi
 if ! have_sqlite3; then
     echo "setup: installed sqlite3, but found no sqlite3 on PATH" >&2
+    exit 1
+fi
+if ! have_pgbouncer; then
+    echo "setup: installed pgbouncer, but found no /usr/sbin/pgbouncer" >&2
     exit 1
 fi
 if ! have_chromium; then

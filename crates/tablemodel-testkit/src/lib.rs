@@ -82,6 +82,7 @@
 mod backends;
 mod binaries;
 mod identity;
+mod pgbouncer;
 mod sql_log;
 mod tls;
 
@@ -100,6 +101,7 @@ use std::time::{Duration, Instant};
 
 pub use backends::{postgres_url, sqlite_url};
 use identity::RunAs;
+pub use pgbouncer::PgBouncer;
 pub use sql_log::{SqlLog, capture_on_this_thread};
 pub use tls::TlsFiles;
 

@@ -16,6 +16,8 @@ mod migrate_constraints;
 mod migrate_files;
 mod model_semantics;
 mod observability;
+#[cfg(feature = "postgres")]
+mod pgbouncer;
 #[cfg(feature = "tls")]
 mod postgres_tls;
 mod queries;
