@@ -30,9 +30,11 @@ use crate::session::Session;
 /// Every [`EngineBuilder`] setting can also be given as a query parameter of the URL, with
 /// the builder method's name (`?max_connections=32&acquire_timeout=5s&pre_ping=true`);
 /// durations are seconds (`30`, `0.5`) or carry a unit (`250ms`, `30s`, `5min`, `1h`).
-/// The builder wins where both say; other parameters go to the driver (PostgreSQL's
-/// `sslmode`, `application_name`…). The book's "Engine settings" chapter maps SQLAlchemy's
-/// `create_engine` pool arguments to these.
+/// The builder wins where both say. PostgreSQL's `sslmode`, `sslrootcert`, `sslcert` and
+/// `sslkey` mean what they mean to libpq (TLS needs the `tls` feature; `sslmode` defaults
+/// to `prefer`); other parameters go to the driver (`application_name`…). The book's
+/// "Production settings" chapter maps SQLAlchemy's `create_engine` pool arguments to
+/// these, and covers TLS and PgBouncer.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]

@@ -33,7 +33,7 @@ pub(crate) struct Settings {
 }
 
 /// The URL query parameters that are engine settings; any other parameter is left to the
-/// driver (PostgreSQL's `sslmode`, `application_name`, `options`…).
+/// backend (PostgreSQL's `sslmode`, `application_name`, `options`…).
 pub(crate) const URL_PARAMETERS: &[&str] = &[
     "max_connections",
     "min_idle",
