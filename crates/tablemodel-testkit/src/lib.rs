@@ -192,6 +192,14 @@ pub struct PgServer {
     tls: Option<TlsFiles>,
 }
 
+/// Where a server's data directory comes from.
+enum Origin {
+    /// `initdb`, with TLS set up when asked.
+    New(Option<PlainConnections>),
+    /// A base backup of the server on this port, started as its standby.
+    StandbyOf(u16),
+}
+
 /// How a [`PgServer::dedicated_tls`] server treats connections without TLS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlainConnections {
@@ -401,6 +409,25 @@ impl PgServer {
     /// Starts the server: everything [`pg_server`] does on first use; with TLS when
     /// `tls` says how plain connections are treated.
     fn start(tls: Option<PlainConnections>) -> Result<PgServer, String> {
+        PgServer::start_as(Origin::New(tls))
+    }
+
+    /// Starts a dedicated streaming-replication standby of `primary` (a
+    /// [`dedicated`](Self::dedicated) server: the copy holds every database of
+    /// the primary): a base backup taken with `pg_basebackup -R`, started on a
+    /// port of its own. It answers read-only queries (`hot_standby`) and
+    /// replays the primary's writes a moment after they commit. Dropping it or
+    /// [`stop`](Self::stop)ping it leaves the primary running.
+    ///
+    /// # Panics
+    ///
+    /// If the base backup fails or the standby does not start within 30 s.
+    pub fn replica_of(primary: &PgServer) -> PgServer {
+        PgServer::start_as(Origin::StandbyOf(primary.port))
+            .unwrap_or_else(|message| panic!("tablemodel-testkit: could not start a replica: {message}"))
+    }
+
+    fn start_as(origin: Origin) -> Result<PgServer, String> {
         let bin_dir = binaries::find_bin_dir()?;
         binaries::check_version(&bin_dir)?;
         let run_as = identity::server_user()?;
@@ -430,14 +457,29 @@ impl PgServer {
         let mut watchdog = spawn_watchdog(&root)?;
         let _ = temp.keep();
 
-        let initdb = bin_dir.join("initdb");
-        let output = server_command(&initdb, run_as, &root)
-            .arg("-D")
-            .arg(&data_dir)
-            .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C"])
-            .arg("--no-sync")
-            .output();
-        succeeded(output, || format!("{} -D {}", initdb.display(), data_dir.display()))?;
+        let tls = match origin {
+            Origin::New(tls) => {
+                let initdb = bin_dir.join("initdb");
+                let output = server_command(&initdb, run_as, &root)
+                    .arg("-D")
+                    .arg(&data_dir)
+                    .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C"])
+                    .arg("--no-sync")
+                    .output();
+                succeeded(output, || format!("{} -D {}", initdb.display(), data_dir.display()))?;
+                tls
+            }
+            Origin::StandbyOf(primary_port) => {
+                let basebackup = bin_dir.join("pg_basebackup");
+                let output = server_command(&basebackup, run_as, &root)
+                    .args(["-h", HOST, "-p", &primary_port.to_string(), "-U", SUPERUSER, "-D"])
+                    .arg(&data_dir)
+                    .args(["-R", "-X", "stream", "--no-sync", "-c", "fast"])
+                    .output();
+                succeeded(output, || format!("{} -D {}", basebackup.display(), data_dir.display()))?;
+                None
+            }
+        };
         let tls = match tls {
             Some(plain) => Some(configure_tls(&root, &data_dir, run_as, plain)?),
             None => None,

@@ -21,6 +21,8 @@ mod pgbouncer;
 #[cfg(feature = "tls")]
 mod postgres_tls;
 mod queries;
+#[cfg(feature = "postgres")]
+mod read_replicas;
 mod relationships;
 mod schema_reflect;
 mod session_state;
