@@ -180,14 +180,7 @@ mod with_rustls {
     fn root_certificates(params: &TlsParams) -> Result<Option<RootCertStore>, String> {
         let mut roots = RootCertStore::empty();
         let path = match params.root_cert.as_deref() {
-            Some("system") => {
-                let found = rustls_native_certs::load_native_certs();
-                if found.certs.is_empty() {
-                    return Err(format!("sslrootcert=system: no trusted certificates found ({:?})", found.errors));
-                }
-                roots.add_parsable_certificates(found.certs);
-                return Ok(Some(roots));
-            }
+            Some("system") => system_bundle()?,
             Some(path) => PathBuf::from(path),
             None => match std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".postgresql/root.crt")) {
                 Some(path) if path.exists() => path,
@@ -203,6 +196,24 @@ mod with_rustls {
             return Err(format!("sslrootcert {shown}: no certificate in the file"));
         }
         Ok(Some(roots))
+    }
+
+    /// The operating system's bundle of trusted CAs (`sslrootcert=system`): `$SSL_CERT_FILE`,
+    /// else the first of the usual places that exists (Debian and Ubuntu, Fedora and RHEL,
+    /// openSUSE, Alpine).
+    fn system_bundle() -> Result<PathBuf, String> {
+        const BUNDLES: &[&str] = &[
+            "/etc/ssl/certs/ca-certificates.crt",
+            "/etc/pki/tls/certs/ca-bundle.crt",
+            "/etc/ssl/ca-bundle.pem",
+            "/etc/ssl/cert.pem",
+        ];
+        if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+            return Ok(PathBuf::from(file));
+        }
+        BUNDLES.iter().map(PathBuf::from).find(|path| path.exists()).ok_or_else(|| {
+            format!("sslrootcert=system: no CA bundle found (looked at $SSL_CERT_FILE and {})", BUNDLES.join(", "))
+        })
     }
 
     /// Accepts any server certificate (`prefer` and `require` without a root certificate):
