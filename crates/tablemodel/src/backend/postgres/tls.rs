@@ -15,7 +15,7 @@
 //! | `verify-full` | always | signed by the CA and naming the host of the URL |
 //!
 //! `sslrootcert` is a PEM file of CA certificates, or `system` for the operating system's
-//! trusted ones; without it, `~/.postgresql/root.crt` is used when it exists (libpq's
+//! CA bundle file; without it, `~/.postgresql/root.crt` is used when it exists (libpq's
 //! default). `sslcert` and `sslkey` are the client's certificate chain and private key
 //! (PEM), for servers that authenticate clients by certificate (`pg_hba.conf` `cert`).
 
