@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need besides Rust: PostgreSQL's server binaries
 # (15 or newer) and MariaDB's (`mariadbd`, `mariadb-install-db`), which
-# crates/tablemodel-testkit starts throwaway servers from; the `sqlite3` and
+# crates/tablemodel-testkit starts throwaway servers from; PgBouncer, which the
+# tests start in front of a test server (transaction pooling); the `sqlite3` and
 # `psql` shells the migration tests pipe generated SQL into; and Chromium,
 # which loads the heroes API's /docs page headless.
 # Safe to run again: it does nothing when they are already installed.
 #
-# Uses Debian's `postgresql`, `mariadb-server`, `sqlite3` and `chromium` packages (apt-get; through sudo
+# Uses Debian's `postgresql`, `pgbouncer`, `mariadb-server`, `sqlite3` and `chromium` packages (apt-get; through sudo
 # unless root).
 # Elsewhere, install PostgreSQL 15+ yourself and point TABLEMODEL_PG_BIN at
 # the directory holding `initdb`, or put that directory on PATH.
@@ -42,10 +43,16 @@ have_sqlite3() {
     command -v sqlite3 >/dev/null
 }
 
+have_pgbouncer() {
+    [[ -n "${TABLEMODEL_PGBOUNCER:-}" && -x "${TABLEMODEL_PGBOUNCER}" ]] || [[ -x /usr/sbin/pgbouncer ]] ||
+        command -v pgbouncer >/dev/null
+}
+
 packages=()
 have_sqlite3 || packages+=(sqlite3)
 have_postgres || packages+=(postgresql)
 have_mariadb || packages+=(mariadb-server)
+have_pgbouncer || packages+=(pgbouncer)
 have_chromium || packages+=(chromium)
 if [[ ${#packages[@]} -eq 0 ]]; then
     exit 0
@@ -71,6 +78,10 @@ if ! have_sqlite3; then
 fi
 if ! have_mariadb; then
     echo "setup: installed mariadb-server, but found no mariadbd" >&2
+    exit 1
+fi
+if ! have_pgbouncer; then
+    echo "setup: installed pgbouncer, but found no /usr/sbin/pgbouncer" >&2
     exit 1
 fi
 if ! have_chromium; then

@@ -83,7 +83,9 @@ mod backends;
 mod binaries;
 mod identity;
 mod mariadb;
+mod pgbouncer;
 mod sql_log;
+mod tls;
 
 use std::env;
 use std::fs::{self, OpenOptions, Permissions};
@@ -101,7 +103,9 @@ use std::time::{Duration, Instant};
 pub use backends::{fresh_url_like, mysql_url, postgres_url, sqlite_url};
 use identity::RunAs;
 pub use mariadb::{MariaDbServer, mariadb_server};
+pub use pgbouncer::PgBouncer;
 pub use sql_log::{SqlLog, capture_on_this_thread};
+pub use tls::TlsFiles;
 
 /// How long one attempt to start the server may take before giving up.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -161,7 +165,7 @@ static SERVER: OnceLock<Result<PgServer, String>> = OnceLock::new();
 /// includes the server log where there is one. Once starting has failed,
 /// every later call panics with the same message rather than retrying.
 pub fn pg_server() -> &'static PgServer {
-    match SERVER.get_or_init(PgServer::start) {
+    match SERVER.get_or_init(|| PgServer::start(None)) {
         Ok(server) => server,
         Err(message) => panic!("tablemodel-testkit: could not start PostgreSQL: {message}"),
     }
@@ -187,7 +191,30 @@ pub struct PgServer {
     /// What starting the postmaster again needs.
     root: PathBuf,
     run_as: Option<identity::RunAs>,
+    /// The certificates of a server started with `ssl=on`.
+    tls: Option<TlsFiles>,
 }
+
+/// Where a server's data directory comes from.
+enum Origin {
+    /// `initdb`, with TLS set up when asked.
+    New(Option<PlainConnections>),
+    /// A base backup of the server on this port, started as its standby.
+    StandbyOf(u16),
+}
+
+/// How a [`PgServer::dedicated_tls`] server treats connections without TLS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlainConnections {
+    /// Accepted, as with `ssl=on` and `host` lines in `pg_hba.conf`.
+    Accepted,
+    /// Refused: `pg_hba.conf` has only `hostssl` lines for TCP.
+    Refused,
+}
+
+/// The database of a TLS server where clients must show a certificate signed by the test
+/// CA (`pg_hba.conf` method `cert`); create it with [`PgServer::create_named_database`].
+pub const CLIENT_CERT_DATABASE: &str = "client_cert_only";
 
 impl PgServer {
     /// The TCP port the server listens on, on `127.0.0.1`.
@@ -269,7 +296,37 @@ impl PgServer {
     ///
     /// If the server cannot be started (see [`pg_server`]).
     pub fn dedicated() -> PgServer {
-        PgServer::start().unwrap_or_else(|message| panic!("tablemodel-testkit: could not start PostgreSQL: {message}"))
+        PgServer::start(None)
+            .unwrap_or_else(|message| panic!("tablemodel-testkit: could not start PostgreSQL: {message}"))
+    }
+
+    /// Starts a dedicated server with `ssl=on`, its certificates made now (see
+    /// [`TlsFiles`]: the server's names `localhost` only), listening on `127.0.0.1`.
+    /// The database [`CLIENT_CERT_DATABASE`] (once created) admits only clients with a
+    /// certificate of the test CA.
+    ///
+    /// # Panics
+    ///
+    /// If the certificates cannot be made or the server cannot be started.
+    pub fn dedicated_tls(plain: PlainConnections) -> PgServer {
+        PgServer::start(Some(plain))
+            .unwrap_or_else(|message| panic!("tablemodel-testkit: could not start PostgreSQL with TLS: {message}"))
+    }
+
+    /// The certificates of a [`dedicated_tls`](Self::dedicated_tls) server.
+    pub fn tls(&self) -> Option<&TlsFiles> {
+        self.tls.as_ref()
+    }
+
+    /// Creates the database `name` (see [`fresh_database`](Self::fresh_database)) and
+    /// returns its URL.
+    ///
+    /// # Panics
+    ///
+    /// If `createdb` fails (say the database exists).
+    pub fn create_named_database(&self, name: &str) -> String {
+        self.create_database(name);
+        self.url(name)
     }
 
     /// Shuts the server down as `pg_ctl stop -m fast` does: open sessions
@@ -352,8 +409,28 @@ impl PgServer {
         }
     }
 
-    /// Starts the server: everything [`pg_server`] does on first use.
-    fn start() -> Result<PgServer, String> {
+    /// Starts the server: everything [`pg_server`] does on first use; with TLS when
+    /// `tls` says how plain connections are treated.
+    fn start(tls: Option<PlainConnections>) -> Result<PgServer, String> {
+        PgServer::start_as(Origin::New(tls))
+    }
+
+    /// Starts a dedicated streaming-replication standby of `primary` (a
+    /// [`dedicated`](Self::dedicated) server: the copy holds every database of
+    /// the primary): a base backup taken with `pg_basebackup -R`, started on a
+    /// port of its own. It answers read-only queries (`hot_standby`) and
+    /// replays the primary's writes a moment after they commit. Dropping it or
+    /// [`stop`](Self::stop)ping it leaves the primary running.
+    ///
+    /// # Panics
+    ///
+    /// If the base backup fails or the standby does not start within 30 s.
+    pub fn replica_of(primary: &PgServer) -> PgServer {
+        PgServer::start_as(Origin::StandbyOf(primary.port))
+            .unwrap_or_else(|message| panic!("tablemodel-testkit: could not start a replica: {message}"))
+    }
+
+    fn start_as(origin: Origin) -> Result<PgServer, String> {
         let bin_dir = binaries::find_bin_dir()?;
         binaries::check_version(&bin_dir)?;
         let run_as = identity::server_user()?;
@@ -383,14 +460,33 @@ impl PgServer {
         let mut watchdog = spawn_watchdog(&root, &data_dir.join("postmaster.pid"), "QUIT")?;
         let _ = temp.keep();
 
-        let initdb = bin_dir.join("initdb");
-        let output = server_command(&initdb, run_as, &root)
-            .arg("-D")
-            .arg(&data_dir)
-            .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C"])
-            .arg("--no-sync")
-            .output();
-        succeeded(output, || format!("{} -D {}", initdb.display(), data_dir.display()))?;
+        let tls = match origin {
+            Origin::New(tls) => {
+                let initdb = bin_dir.join("initdb");
+                let output = server_command(&initdb, run_as, &root)
+                    .arg("-D")
+                    .arg(&data_dir)
+                    .args(["-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C"])
+                    .arg("--no-sync")
+                    .output();
+                succeeded(output, || format!("{} -D {}", initdb.display(), data_dir.display()))?;
+                tls
+            }
+            Origin::StandbyOf(primary_port) => {
+                let basebackup = bin_dir.join("pg_basebackup");
+                let output = server_command(&basebackup, run_as, &root)
+                    .args(["-h", HOST, "-p", &primary_port.to_string(), "-U", SUPERUSER, "-D"])
+                    .arg(&data_dir)
+                    .args(["-R", "-X", "stream", "--no-sync", "-c", "fast"])
+                    .output();
+                succeeded(output, || format!("{} -D {}", basebackup.display(), data_dir.display()))?;
+                None
+            }
+        };
+        let tls = match tls {
+            Some(plain) => Some(configure_tls(&root, &data_dir, run_as, plain)?),
+            None => None,
+        };
 
         for attempt in 1..=PORT_ATTEMPTS {
             let port = free_port()?;
@@ -418,6 +514,7 @@ impl PgServer {
                         watchdog: Mutex::new(watchdog),
                         root,
                         run_as,
+                        tls,
                     });
                 }
                 Ready::Exited(status) => {
@@ -444,6 +541,44 @@ impl PgServer {
         }
         unreachable!("the last port attempt always returns")
     }
+}
+
+/// Makes the certificates in `root/tls`, and writes the `ssl` settings and a
+/// `pg_hba.conf` that admits plain TCP connections or not, as `plain` says.
+fn configure_tls(
+    root: &Path,
+    data_dir: &Path,
+    run_as: Option<RunAs>,
+    plain: PlainConnections,
+) -> Result<TlsFiles, String> {
+    let files = tls::generate(&root.join("tls"), run_as)?;
+    let host = match plain {
+        PlainConnections::Accepted => "host",
+        PlainConnections::Refused => "hostssl",
+    };
+    let hba = format!(
+        "local all all trust\n\
+         hostssl {CLIENT_CERT_DATABASE} all 127.0.0.1/32 cert\n\
+         {host} all all 127.0.0.1/32 trust\n\
+         {host} all all ::1/128 trust\n"
+    );
+    let settings = format!(
+        "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\nssl_ca_file = '{}'\n",
+        files.server_cert.display(),
+        files.server_key.display(),
+        files.ca_cert.display()
+    );
+    for (name, text, append) in [("pg_hba.conf", hba, false), ("postgresql.conf", settings, true)] {
+        let path = data_dir.join(name);
+        let mut file = OpenOptions::new()
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        file.write_all(text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(files)
 }
 
 /// Runs the postmaster on `data_dir` and `port`, its output appended to `log_file`.

@@ -30,9 +30,11 @@ use crate::session::Session;
 /// Every [`EngineBuilder`] setting can also be given as a query parameter of the URL, with
 /// the builder method's name (`?max_connections=32&acquire_timeout=5s&pre_ping=true`);
 /// durations are seconds (`30`, `0.5`) or carry a unit (`250ms`, `30s`, `5min`, `1h`).
-/// The builder wins where both say; other parameters go to the driver (PostgreSQL's
-/// `sslmode`, `application_name`…). The book's "Engine settings" chapter maps SQLAlchemy's
-/// `create_engine` pool arguments to these.
+/// The builder wins where both say. PostgreSQL's `sslmode`, `sslrootcert`, `sslcert` and
+/// `sslkey` mean what they mean to libpq (TLS needs the `tls` feature; `sslmode` defaults
+/// to `prefer`); other parameters go to the driver (`application_name`…). The book's
+/// "Production settings" chapter maps SQLAlchemy's `create_engine` pool arguments to
+/// these, and covers TLS and PgBouncer.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -56,7 +58,22 @@ pub(crate) struct EngineInner {
     pub(crate) write_gate: Option<WriteGate>,
     /// Statement timeouts and the slow-statement threshold, which sessions read.
     pub(crate) settings: Settings,
+    /// The read replicas' pools, for [`Engine::read_session`].
+    replicas: Vec<Pool>,
+    /// The replica the next read session tries first (round robin).
+    next_replica: std::sync::atomic::AtomicUsize,
     url: String,
+}
+
+impl EngineInner {
+    /// Forgets the statements the connections of the primary and of every replica
+    /// prepared, after DDL changed the tables they read.
+    pub(crate) fn forget_statements(&self) {
+        self.pool.forget_statements();
+        for replica in &self.replicas {
+            replica.forget_statements();
+        }
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -72,6 +89,7 @@ impl std::fmt::Debug for Engine {
 pub struct EngineBuilder {
     url: String,
     settings: Settings,
+    replicas: Vec<String>,
     echo: bool,
     /// Changes to the database's capabilities, applied in order (tests only).
     adjust: Vec<fn(&mut Capabilities)>,
@@ -169,6 +187,29 @@ impl EngineBuilder {
         self
     }
 
+    /// Whether PostgreSQL connections prepare each statement once under a name and reuse it
+    /// (default `true`). Turn it off (URL: `prepared_statements=false`) behind a pooler that
+    /// hands each transaction another server connection, such as PgBouncer with
+    /// `pool_mode = transaction` before 1.21 or without `max_prepared_statements`: every
+    /// statement is then parsed, bound and run in one round trip as the unnamed statement,
+    /// which leaves nothing on the server. Each statement is planned anew, so a busy app
+    /// on a direct connection should keep the default. SQLite ignores it.
+    pub fn prepared_statements(mut self, on: bool) -> Self {
+        self.settings.prepared_statements = Some(on);
+        self
+    }
+
+    /// Adds a read replica (a streaming-replication standby of the database, same URL
+    /// form and parameters): [`Engine::read_session`]s read from the replicas in turn,
+    /// skipping any that does not answer, and from the primary when none does. Every other
+    /// session uses the primary. A replica's connections are checked before each use
+    /// (pre-ping), so one that went away costs a failed check, not a failed request; it is
+    /// tried again by later read sessions and used as soon as it is back.
+    pub fn replica(mut self, url: &str) -> Self {
+        self.replicas.push(url.trim().to_owned());
+        self
+    }
+
     /// Log every statement, its parameters and its duration at `INFO` level through
     /// `tracing` (target `tablemodel::sql`); without it they are logged at `DEBUG`.
     pub fn echo(mut self, echo: bool) -> Self {
@@ -197,8 +238,24 @@ impl EngineBuilder {
     pub async fn connect(self) -> Result<Engine> {
         let url = self.url.trim();
         let (from_url, driver_url) = Settings::from_url(url)?;
-        let settings = self.settings.or(from_url);
+        let settings = self.settings.clone().or(from_url);
         let (pool, dialect) = backend::open(&driver_url, &settings)?;
+        let mut replicas = Vec::with_capacity(self.replicas.len());
+        for replica in &self.replicas {
+            let (own, driver_url) = Settings::from_url(replica)?;
+            let mut replica_settings = self.settings.clone().or(own).or(settings.clone());
+            replica_settings.pre_ping = Some(true);
+            replica_settings.pre_ping_after = None;
+            let (pool, replica_dialect) = backend::open(&driver_url, &replica_settings)?;
+            if replica_dialect != dialect {
+                return Err(crate::Error::InvalidUrl {
+                    url: redact(replica),
+                    reason: format!("a replica of a {} database must be {} too", dialect.name(), dialect.name()),
+                });
+            }
+            replicas.push((pool, replica_settings));
+        }
+        let (replicas, replica_settings): (Vec<Pool>, Vec<Settings>) = replicas.into_iter().unzip();
         let mut capabilities = *dialect.capabilities();
         for adjust in &self.adjust {
             adjust(&mut capabilities);
@@ -212,11 +269,16 @@ impl EngineBuilder {
                 capabilities,
                 url: redact(url),
                 settings,
+                replicas,
+                next_replica: std::sync::atomic::AtomicUsize::new(0),
             }),
         };
         // Fail here, with the URL in hand, rather than at the first query.
         drop(engine.inner.pool.get().await?);
         engine.inner.pool.start_upkeep(&engine.inner.settings).await;
+        for (pool, settings) in engine.inner.replicas.iter().zip(&replica_settings) {
+            pool.start_upkeep(settings).await;
+        }
         Ok(engine)
     }
 }
@@ -240,7 +302,13 @@ impl Engine {
 
     /// Settings before connecting.
     pub fn builder(url: &str) -> EngineBuilder {
-        EngineBuilder { url: url.to_owned(), settings: Settings::default(), echo: false, adjust: Vec::new() }
+        EngineBuilder {
+            url: url.to_owned(),
+            settings: Settings::default(),
+            replicas: Vec::new(),
+            echo: false,
+            adjust: Vec::new(),
+        }
     }
 
     /// The SQL dialect of the database.
@@ -257,6 +325,27 @@ impl Engine {
     pub async fn session(&self) -> Result<Session> {
         let conn = self.inner.pool.get().await?;
         Ok(Session::new(self.clone(), Some(conn)))
+    }
+
+    /// A new session for reading, on a read replica (see [`EngineBuilder::replica`]):
+    /// the next replica in turn that answers, or the primary when none does or the engine
+    /// has none. Replicas replay the primary's commits a moment later, so a read session
+    /// may not see a write just committed; read what a request wrote from the session that
+    /// wrote it. Writing in a read session fails on a replica (PostgreSQL's "cannot execute
+    /// INSERT in a read-only transaction").
+    pub async fn read_session(&self) -> Result<Session> {
+        let replicas = &self.inner.replicas;
+        if !replicas.is_empty() {
+            let first = self.inner.next_replica.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            for i in 0..replicas.len() {
+                let replica = &replicas[(first + i) % replicas.len()];
+                match replica.get().await {
+                    Ok(conn) => return Ok(Session::new(self.clone(), Some(conn))),
+                    Err(e) => tracing::debug!(target: "tablemodel::sql", error = %e, "read replica skipped"),
+                }
+            }
+        }
+        self.session().await
     }
 
     /// A new session that takes its connection from the pool at its first statement (as
@@ -311,5 +400,8 @@ impl Engine {
     /// Closes the pool: sessions already open finish, new ones fail.
     pub fn close(&self) {
         self.inner.pool.close();
+        for replica in &self.inner.replicas {
+            replica.close();
+        }
     }
 }

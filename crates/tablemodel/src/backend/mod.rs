@@ -167,8 +167,9 @@ pub(crate) enum Pool {
         /// Keeps a shared in-memory database alive while the engine lives.
         _keeper: Option<std::sync::Mutex<rusqlite::Connection>>,
     },
+    /// The pool, and how its connections run statements.
     #[cfg(feature = "postgres")]
-    Postgres(deadpool_postgres::Pool),
+    Postgres(deadpool_postgres::Pool, postgres::Statements),
     #[cfg(feature = "mysql")]
     Mysql(deadpool::managed::Pool<mysql::MysqlManager>),
 }
@@ -179,9 +180,11 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { pool, .. } => pool.get().await.map(Conn::Sqlite).map_err(|e| pool_error(e, |e| e)),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => {
-                pool.get().await.map(Conn::Postgres).map_err(|e| pool_error(e, |e| postgres::map_error(e, None)))
-            }
+            Pool::Postgres(pool, statements) => pool
+                .get()
+                .await
+                .map(|client| Conn::Postgres(client, *statements))
+                .map_err(|e| pool_error(e, |e| postgres::map_error(e, None))),
             #[cfg(feature = "mysql")]
             Pool::Mysql(pool) => {
                 pool.get().await.map(Conn::Mysql).map_err(|e| pool_error(e, |e| mysql::map_error(e, None)))
@@ -195,7 +198,7 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { pool, .. } => pool.status(),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.status(),
+            Pool::Postgres(pool, _) => pool.status(),
             #[cfg(feature = "mysql")]
             Pool::Mysql(pool) => pool.status(),
         };
@@ -213,7 +216,7 @@ impl Pool {
                 upkeep::spawn(pool, settings);
             }
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => {
+            Pool::Postgres(pool, _) => {
                 upkeep::fill(pool, min_idle).await;
                 upkeep::spawn(pool, settings);
             }
@@ -230,7 +233,7 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { pool, .. } => pool.close(),
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.close(),
+            Pool::Postgres(pool, _) => pool.close(),
             #[cfg(feature = "mysql")]
             Pool::Mysql(pool) => pool.close(),
         }
@@ -244,7 +247,7 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { .. } => {}
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool) => pool.manager().statement_caches.clear(),
+            Pool::Postgres(pool, _) => pool.manager().statement_caches.clear(),
             // MySQL prepares a statement again by itself when a table it reads changed.
             #[cfg(feature = "mysql")]
             Pool::Mysql(_) => {}
@@ -268,7 +271,7 @@ impl Pool {
                 WriteGate::new(settings.lock_timeout.unwrap_or(sqlite::BUSY_TIMEOUT), sqlite::gate_timed_out)
             }
             #[cfg(feature = "postgres")]
-            Pool::Postgres(_) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
+            Pool::Postgres(..) => WriteGate::new(std::time::Duration::from_secs(5), postgres::gate_timed_out),
             #[cfg(feature = "mysql")]
             Pool::Mysql(_) => WriteGate::new(std::time::Duration::from_secs(5), mysql::gate_timed_out),
         })
@@ -308,8 +311,9 @@ pub(crate) enum Rows {
 pub(crate) enum Conn {
     #[cfg(feature = "sqlite")]
     Sqlite(deadpool::managed::Object<sqlite::SqliteManager>),
+    /// The connection, and how it runs statements.
     #[cfg(feature = "postgres")]
-    Postgres(deadpool_postgres::Object),
+    Postgres(deadpool_postgres::Object, postgres::Statements),
     #[cfg(feature = "mysql")]
     Mysql(mysql::Object),
 }
@@ -330,8 +334,11 @@ impl Conn {
                 sqlite::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
             }
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => {
-                postgres::query(client, sql, params, read, |row| each(&mut RowReader::new(RowRef::Postgres(row)))).await
+            Conn::Postgres(client, statements) => {
+                postgres::query(client, *statements, sql, params, read, |row| {
+                    each(&mut RowReader::new(RowRef::Postgres(row)))
+                })
+                .await
             }
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => {
@@ -346,7 +353,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => sqlite::execute(conn, sql, params),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::execute(client, sql, params).await,
+            Conn::Postgres(client, statements) => postgres::execute(client, *statements, sql, params).await,
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::execute(conn, sql, params).await,
         }
@@ -358,7 +365,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => sqlite::batch(conn, sql).await,
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))),
+            Conn::Postgres(client, _) => client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))),
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::batch(conn, sql).await,
         }
@@ -371,7 +378,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => Ok(conn.last_insert_rowid()),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::last_insert_id(client).await,
+            Conn::Postgres(client, statements) => postgres::last_insert_id(client, *statements).await,
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::last_insert_id(conn),
         }
@@ -388,7 +395,7 @@ impl Conn {
             #[cfg(feature = "sqlite")]
             Conn::Sqlite(conn) => conn.set_timeouts(statement, lock),
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => {
+            Conn::Postgres(client, _) => {
                 let sql = postgres::set_timeouts_sql(statement, lock);
                 client.batch_execute(&sql).await.map_err(|e| postgres::map_error(e, Some(&sql)))
             }
@@ -411,7 +418,7 @@ impl Conn {
                 }
             }
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::end_on_drop(client, roll_back, reset_timeouts),
+            Conn::Postgres(client, _) => postgres::end_on_drop(client, roll_back, reset_timeouts),
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::end_on_drop(conn, roll_back, reset_timeouts),
         }
@@ -471,7 +478,7 @@ impl ConnSlot {
                 Ok(sqlite::stream::open(conn, back, sql, params, decode))
             }
             #[cfg(feature = "postgres")]
-            Conn::Postgres(client) => postgres::stream(client, sql, params, decode).await,
+            Conn::Postgres(client, statements) => postgres::stream(client, *statements, sql, params, decode).await,
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::stream(conn, sql, params, decode).await,
         }

@@ -28,10 +28,12 @@ pub(crate) struct Settings {
     pub(crate) statement_timeout: Option<Duration>,
     pub(crate) lock_timeout: Option<Duration>,
     pub(crate) slow_statement: Option<Duration>,
+    /// `Some(false)`: unnamed statements only (PostgreSQL behind a transaction pooler).
+    pub(crate) prepared_statements: Option<bool>,
 }
 
 /// The URL query parameters that are engine settings; any other parameter is left to the
-/// driver (PostgreSQL's `sslmode`, `application_name`, `options`…).
+/// backend (PostgreSQL's `sslmode`, `application_name`, `options`…).
 pub(crate) const URL_PARAMETERS: &[&str] = &[
     "max_connections",
     "min_idle",
@@ -44,6 +46,7 @@ pub(crate) const URL_PARAMETERS: &[&str] = &[
     "statement_timeout",
     "lock_timeout",
     "slow_statement",
+    "prepared_statements",
 ];
 
 impl Settings {
@@ -66,6 +69,7 @@ impl Settings {
             statement_timeout: self.statement_timeout.or(base.statement_timeout),
             lock_timeout: self.lock_timeout.or(base.lock_timeout),
             slow_statement: self.slow_statement.or(base.slow_statement),
+            prepared_statements: self.prepared_statements.or(base.prepared_statements),
         }
     }
 
@@ -110,6 +114,7 @@ impl Settings {
             "statement_timeout" => self.statement_timeout = Some(parse_duration(value)?),
             "lock_timeout" => self.lock_timeout = Some(parse_duration(value)?),
             "slow_statement" => self.slow_statement = Some(parse_duration(value)?),
+            "prepared_statements" => self.prepared_statements = Some(parse_bool(value)?),
             _ => return Err("not an engine setting".to_owned()),
         }
         Ok(())

@@ -55,7 +55,7 @@ pub async fn apply(engine: &Engine, operations: &[Operation], options: ApplyOpti
     }
     // Statements prepared before the migration may read columns that changed type or no
     // longer exist.
-    engine.inner.pool.forget_statements();
+    engine.inner.forget_statements();
     result
 }
 

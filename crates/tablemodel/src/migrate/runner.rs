@@ -223,7 +223,7 @@ impl<'e> Runner<'e> {
             self.session.control(sql).await?;
         }
         // Statements prepared before may read columns that changed type or are gone.
-        self.engine.inner.pool.forget_statements();
+        self.engine.inner.forget_statements();
         result.map_err(|e| MigrateError::Failed { id: m.id.clone(), source: Box::new(e) })
     }
 

@@ -18,7 +18,13 @@ mod migrate_files;
 mod model_semantics;
 mod mysql_collation;
 mod observability;
+#[cfg(feature = "postgres")]
+mod pgbouncer;
+#[cfg(feature = "tls")]
+mod postgres_tls;
 mod queries;
+#[cfg(feature = "postgres")]
+mod read_replicas;
 mod relationships;
 mod schema_reflect;
 mod session_state;

@@ -6,6 +6,7 @@
 //! the SQL.
 
 mod native;
+mod tls;
 
 pub(crate) use native::Native;
 pub(crate) mod ddl;
@@ -24,10 +25,11 @@ type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
 /// Opens the pool of a `postgres://` URL.
 pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result<super::Pool, Error> {
-    let mut config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| Error::InvalidUrl {
-        url: crate::engine::redact(url),
-        reason: e.to_string(),
+    let (tls, driver_url) = tls::TlsParams::split(url)?;
+    let mut config: tokio_postgres::Config = driver_url.parse().map_err(|e: tokio_postgres::Error| {
+        Error::InvalidUrl { url: crate::engine::redact(url), reason: e.to_string() }
     })?;
+    config.ssl_mode(tls.driver_mode());
     if let Some(wait) = settings.connect_timeout {
         config.connect_timeout(wait);
     }
@@ -42,11 +44,18 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
     if !options.is_empty() {
         config.options(options.trim());
     }
-    let manager = deadpool_postgres::Manager::from_config(
-        config,
-        tokio_postgres::NoTls,
-        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast },
-    );
+    let manager_config =
+        deadpool_postgres::ManagerConfig { recycling_method: deadpool_postgres::RecyclingMethod::Fast };
+    #[cfg(feature = "tls")]
+    let manager = match tls::connector(&tls, url)? {
+        Some(connector) => deadpool_postgres::Manager::from_config(config, connector, manager_config),
+        None => deadpool_postgres::Manager::from_config(config, tokio_postgres::NoTls, manager_config),
+    };
+    #[cfg(not(feature = "tls"))]
+    let manager = {
+        tls::check_plain(&tls, url)?;
+        deadpool_postgres::Manager::from_config(config, tokio_postgres::NoTls, manager_config)
+    };
     let size = settings
         .max_connections
         .unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
@@ -67,7 +76,22 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
         ));
     }
     let pool = builder.build().map_err(|e| Error::PoolMisconfigured(Box::new(e)))?;
-    Ok(super::Pool::Postgres(pool))
+    let statements =
+        if settings.prepared_statements == Some(false) { Statements::Unnamed } else { Statements::Prepared };
+    Ok(super::Pool::Postgres(pool, statements))
+}
+
+/// How a connection runs a statement with parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Statements {
+    /// Prepared once per connection under a name, and run by that name from then on: one
+    /// round trip per run, the plan kept by the server (the default).
+    Prepared,
+    /// Parsed, bound and run in one round trip as the unnamed statement, its parameters
+    /// sent as text for the types the server infers: nothing is left on the server between
+    /// statements, as a pooler that gives each transaction another server connection
+    /// (PgBouncer's `pool_mode = transaction`) needs.
+    Unnamed,
 }
 
 /// The SQL that gives a session its own timeouts (`None`: leave as is; `Some(None)`: no
@@ -129,15 +153,27 @@ pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, re
 /// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
 pub(crate) async fn query(
     client: &deadpool_postgres::Object,
+    statements: Statements,
     sql: &str,
     params: &[Value],
     read: super::Rows,
     mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
 ) -> crate::error::Result<()> {
-    let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
-    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-    let rows = client.query(&stmt, &refs).await.map_err(|e| map_error(e, Some(sql)))?;
+    let rows = match statements {
+        Statements::Prepared => {
+            let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
+            let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            client.query(&stmt, &refs).await
+        }
+        Statements::Unnamed => {
+            match client.query_typed_raw(sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN))).await {
+                Ok(rows) => futures_util::TryStreamExt::try_collect::<Vec<Row>>(rows).await,
+                Err(e) => Err(e),
+            }
+        }
+    }
+    .map_err(|e| map_error(e, Some(sql)))?;
     for row in &rows {
         each(row)?;
         if read == super::Rows::First {
@@ -150,25 +186,45 @@ pub(crate) async fn query(
 /// Runs a statement that returns no rows; the number of rows it changed.
 pub(crate) async fn execute(
     client: &deadpool_postgres::Object,
+    statements: Statements,
     sql: &str,
     params: &[Value],
 ) -> crate::error::Result<u64> {
-    let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
-    let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-    client.execute(&stmt, &refs).await.map_err(|e| map_error(e, Some(sql)))
+    match statements {
+        Statements::Prepared => {
+            let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
+            let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            client.execute(&stmt, &refs).await
+        }
+        Statements::Unnamed => {
+            let params: Vec<TextParam<'_>> = params.iter().map(TextParam).collect();
+            let typed: Vec<(&(dyn ToSql + Sync), Type)> =
+                params.iter().map(|p| (p as &(dyn ToSql + Sync), Type::UNKNOWN)).collect();
+            client.execute_typed(sql, &typed).await
+        }
+    }
+    .map_err(|e| map_error(e, Some(sql)))
 }
 
 /// The value the session's last `nextval` gave: the key of the row it last inserted.
-pub(crate) async fn last_insert_id(client: &deadpool_postgres::Object) -> crate::error::Result<i64> {
+pub(crate) async fn last_insert_id(
+    client: &deadpool_postgres::Object,
+    statements: Statements,
+) -> crate::error::Result<i64> {
     const SQL: &str = "SELECT lastval()";
-    let row = client.query_one(SQL, &[]).await.map_err(|e| map_error(e, Some(SQL)))?;
+    let row = match statements {
+        Statements::Prepared => client.query_one(SQL, &[]).await,
+        Statements::Unnamed => client.query_typed_one(SQL, &[]).await,
+    }
+    .map_err(|e| map_error(e, Some(SQL)))?;
     row.try_get(0).map_err(|e| map_error(e, Some(SQL)))
 }
 
 /// Streams the rows of a query natively, each decoded by `decode`.
 pub(crate) async fn stream<T, F>(
     client: &deadpool_postgres::Object,
+    statements: Statements,
     sql: String,
     params: Vec<Value>,
     decode: F,
@@ -177,8 +233,14 @@ where
     T: Send + 'static,
     F: Fn(&mut crate::row::RowReader<'_>) -> crate::error::Result<T> + Send + Sync + 'static,
 {
-    let stmt = client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?;
-    let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(&sql)))?;
+    let rows = match statements {
+        Statements::Prepared => {
+            let stmt = client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?;
+            client.query_raw(&stmt, params.iter().map(Param)).await
+        }
+        Statements::Unnamed => client.query_typed_raw(&sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN))).await,
+    }
+    .map_err(|e| map_error(e, Some(&sql)))?;
     Ok(rows
         .map(move |row| {
             let row = row.map_err(|e| map_error(e, Some(&sql)))?;
@@ -261,6 +323,75 @@ impl ToSql for Param<'_> {
     }
 
     to_sql_checked!();
+}
+
+/// A bound parameter in text form, for a placeholder whose type the server infers (the
+/// unnamed statements of [`Statements::Unnamed`]): what `psql` or libpq send.
+#[derive(Debug)]
+pub(crate) struct TextParam<'a>(pub(crate) &'a Value);
+
+impl ToSql for TextParam<'_> {
+    fn to_sql(&self, _: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        use std::fmt::Write;
+        if crate::types::is_null(self.0) {
+            return Ok(IsNull::Yes);
+        }
+        match self.0 {
+            Value::Bool(Some(v)) => out.write_str(if *v { "t" } else { "f" })?,
+            Value::TinyInt(Some(v)) => write!(out, "{v}")?,
+            Value::SmallInt(Some(v)) => write!(out, "{v}")?,
+            Value::Int(Some(v)) => write!(out, "{v}")?,
+            Value::BigInt(Some(v)) => write!(out, "{v}")?,
+            Value::TinyUnsigned(Some(v)) => write!(out, "{v}")?,
+            Value::SmallUnsigned(Some(v)) => write!(out, "{v}")?,
+            Value::Unsigned(Some(v)) => write!(out, "{v}")?,
+            Value::BigUnsigned(Some(v)) => write!(out, "{v}")?,
+            Value::Float(Some(v)) => float_text(f64::from(*v), out)?,
+            Value::Double(Some(v)) => float_text(*v, out)?,
+            Value::String(Some(v)) => out.write_str(v)?,
+            Value::Char(Some(v)) => out.write_char(*v)?,
+            Value::Bytes(Some(v)) => {
+                out.write_str("\\x")?;
+                for byte in v.iter() {
+                    write!(out, "{byte:02x}")?;
+                }
+            }
+            Value::Json(Some(v)) => write!(out, "{v}")?,
+            Value::ChronoDate(Some(v)) => write!(out, "{v}")?,
+            Value::ChronoTime(Some(v)) => write!(out, "{v}")?,
+            // A zone in the text is ignored by a `timestamp` column and read by a
+            // `timestamptz` one: a naive date-time is UTC, as in the binary encoding.
+            Value::ChronoDateTime(Some(v)) => write!(out, "{v}+00")?,
+            Value::ChronoDateTimeUtc(Some(v)) => out.write_str(&v.to_rfc3339())?,
+            Value::ChronoDateTimeLocal(Some(v)) => out.write_str(&v.to_rfc3339())?,
+            Value::ChronoDateTimeWithTimeZone(Some(v)) => out.write_str(&v.to_rfc3339())?,
+            Value::Uuid(Some(v)) => write!(out, "{v}")?,
+            Value::Decimal(Some(v)) => write!(out, "{v}")?,
+            Value::Enum(sea_query::OptionEnum::Some(e)) => out.write_str(e.value.as_ref())?,
+            other => return Err(format!("unsupported parameter {other:?}").into()),
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _: &Type) -> postgres_types::Format {
+        postgres_types::Format::Text
+    }
+
+    to_sql_checked!();
+}
+
+/// A float as PostgreSQL reads it: `Infinity` where Rust writes `inf`.
+fn float_text(v: f64, out: &mut BytesMut) -> std::fmt::Result {
+    use std::fmt::Write;
+    match v {
+        f64::INFINITY => out.write_str("Infinity"),
+        f64::NEG_INFINITY => out.write_str("-Infinity"),
+        _ => write!(out, "{v}"),
+    }
 }
 
 /// Whether column `idx` is NULL, without decoding it.
