@@ -35,6 +35,8 @@ use crate::types::{Value, snapshot};
 #[derive(Debug, Default)]
 pub struct Loaded {
     rows: FxHashMap<(TypeId, u64), Row>,
+    /// The size of the image written last: a new row's buffer starts with this capacity.
+    image_size: usize,
 }
 
 /// One remembered row.
@@ -74,9 +76,11 @@ impl Loaded {
                 row.version = version;
                 row
             }
-            Entry::Vacant(slot) => slot.insert(Row { image: Vec::new(), version }),
+            // Sized like the last image: one allocation, no growth, for most rows.
+            Entry::Vacant(slot) => slot.insert(Row { image: Vec::with_capacity(self.image_size), version }),
         };
         image_into(model, &mut row.image);
+        self.image_size = row.image.len();
     }
 
     /// The slot of the `M` row with key `key`, if it holds that row.

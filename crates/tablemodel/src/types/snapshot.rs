@@ -46,7 +46,14 @@ pub(crate) fn value(value: &Value, out: &mut Vec<u8>) {
     end(out, start);
 }
 
-/// Appends the image of non-NULL text or bytes.
+/// Appends the image of NULL.
+#[inline]
+pub(crate) fn null(out: &mut Vec<u8>) {
+    out.extend_from_slice(&[1, 0, 0, 0, 0]);
+}
+
+/// Appends the image of a non-NULL value whose bytes are `bytes` (text, bytes, or a
+/// number's little-endian bytes).
 #[inline]
 pub(crate) fn bytes(bytes: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&(bytes.len() as u32 + 1).to_le_bytes());
@@ -118,6 +125,12 @@ mod tests {
         let json = serde_json::json!({"a": [1, 2]});
         assert_eq!(image_of(&json), image_via_value(&json));
         assert_eq!(image_of(&Some(7i64)), image_via_value(&Some(7i64)));
+        assert_eq!(image_of(&None::<i64>), image_via_value(&None::<i64>));
+        assert_eq!(image_of(&-3i32), image_via_value(&-3i32));
+        assert_eq!(image_of(&12i16), image_via_value(&12i16));
+        assert_eq!(image_of(&true), image_via_value(&true));
+        assert_eq!(image_of(&1.25f32), image_via_value(&1.25f32));
+        assert_eq!(image_of(&-1.25f64), image_via_value(&-1.25f64));
     }
 
     #[test]
