@@ -35,16 +35,32 @@ pub(crate) fn start(logging: Logging) -> Option<Instant> {
     (enabled || logging.slow.is_some()).then(Instant::now)
 }
 
-/// The span a statement runs in (disabled, and nearly free, unless a subscriber wants
-/// `tablemodel::sql` at `DEBUG`).
+/// The span a statement runs in: [`tracing::Span::none`] unless a subscriber wants
+/// `tablemodel::sql` spans at `DEBUG`.
+///
+/// Asked first, because a disabled span still costs when tracing's `log` feature is on
+/// (any dependency can turn it on) and no subscriber was ever set: `debug_span!` then
+/// records every field for the `log` crate (two scans of the SQL for its first keyword)
+/// and logs each enter and exit, some 700 instructions a statement. `Span::none()` has no
+/// metadata and so does none of that.
 #[inline]
 pub(crate) fn span(system: &'static str, sql: &str) -> tracing::Span {
+    if tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG) {
+        enabled_span(system, sql)
+    } else {
+        tracing::Span::none()
+    }
+}
+
+#[inline(never)]
+fn enabled_span(system: &'static str, sql: &str) -> tracing::Span {
+    let operation = operation(sql);
     tracing::debug_span!(
         target: "tablemodel::sql",
         "db",
-        otel.name = operation(sql),
+        otel.name = operation,
         db.system = system,
-        db.operation = operation(sql),
+        db.operation = operation,
         db.statement = sql,
     )
 }

@@ -26,6 +26,13 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn decode(row: &mut RowReader<'_>) -> Result<Self, Error>;
     /// The value of column `index` (a position in `META.columns`) as a bound parameter.
     fn column_value(&self, index: usize) -> Value;
+    /// Appends the byte image of column `index` that a session keeps to tell what `save`
+    /// must write; the derive writes each field's own ([`SqlType`](crate::SqlType)'s hidden
+    /// `snapshot`), without the copy `column_value` makes. Not an API.
+    #[doc(hidden)]
+    fn snapshot_column(&self, index: usize, out: &mut Vec<u8>) {
+        crate::types::snapshot::value(&self.column_value(index), out);
+    }
     /// Checks the field constraints (`min_length`, `ge`, `pattern`, …) on the values as they
     /// are, without running validators; [`Model::validate_write`] does both before a write.
     fn check(&self) -> Result<(), crate::validate::ValidationErrors> {

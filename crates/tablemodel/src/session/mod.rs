@@ -260,9 +260,10 @@ impl Session {
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::NothingToSave { table: M::META.name });
         }
-        let current: Vec<Value> = (0..M::META.columns.len()).map(|i| model.column_value(i)).collect();
+        let mut image = Vec::new();
+        tracking::image_into(model, &mut image);
         let loaded = self.loaded.get::<M>(&key);
-        let changed = tracking::changed_columns(M::META, &current, loaded);
+        let changed = tracking::changed_columns(M::META, &image, loaded.as_ref().map(|l| l.image));
         if changed.is_empty() {
             if related {
                 model.write_related_after(self, true).await?;
@@ -270,10 +271,10 @@ impl Session {
             return Ok(());
         }
         let version = M::META.columns.iter().position(|c| c.version);
-        let mut params: Vec<Value> = changed.iter().map(|&i| current[i].clone()).collect();
+        let mut params: Vec<Value> = changed.iter().map(|&i| model.column_value(i)).collect();
         params.extend(key.iter().cloned());
         if let Some(v) = version {
-            params.push(loaded.map_or_else(|| current[v].clone(), |l| l[v].clone()));
+            params.push(loaded.and_then(|l| l.version.cloned()).unwrap_or_else(|| model.column_value(v)));
         }
         let result = if self.capabilities().returning_on_update {
             let sql = update_statement(M::META, &changed, true, self.dialect());

@@ -14,8 +14,15 @@ fn null<T>() -> DecodeError {
 
 /// `SqlType` for a type stored as one `Value` variant, read by each backend directly.
 macro_rules! simple_sql_type {
-    ($ty:ty, $kind:ident, $variant:ident) => {
+    ($ty:ty, $kind:ident, $variant:ident $(, snapshot($this:ident, $out:ident) $snapshot:block)?) => {
         impl SqlType for $ty {
+            $(
+                #[inline]
+                fn snapshot(&self, $out: &mut Vec<u8>) {
+                    let $this = self;
+                    $snapshot
+                }
+            )?
             const TYPE: SqlTypeInfo = SqlTypeInfo::of(ValueKind::$kind);
             type Base = $ty;
             fn to_value(&self) -> Value {
@@ -36,14 +43,14 @@ macro_rules! simple_sql_type {
     };
 }
 
-simple_sql_type!(bool, Bool, Bool);
-simple_sql_type!(i16, SmallInt, SmallInt);
-simple_sql_type!(i32, Int, Int);
-simple_sql_type!(i64, BigInt, BigInt);
-simple_sql_type!(f32, Float, Float);
-simple_sql_type!(f64, Double, Double);
-simple_sql_type!(String, Text, String);
-simple_sql_type!(Vec<u8>, Bytes, Bytes);
+simple_sql_type!(bool, Bool, Bool, snapshot(this, out) { crate::types::snapshot::bytes(&[u8::from(*this)], out) });
+simple_sql_type!(i16, SmallInt, SmallInt, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_le_bytes(), out) });
+simple_sql_type!(i32, Int, Int, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_le_bytes(), out) });
+simple_sql_type!(i64, BigInt, BigInt, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_le_bytes(), out) });
+simple_sql_type!(f32, Float, Float, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_bits().to_le_bytes(), out) });
+simple_sql_type!(f64, Double, Double, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_bits().to_le_bytes(), out) });
+simple_sql_type!(String, Text, String, snapshot(this, out) { crate::types::snapshot::bytes(this.as_bytes(), out) });
+simple_sql_type!(Vec<u8>, Bytes, Bytes, snapshot(this, out) { crate::types::snapshot::bytes(this, out) });
 simple_sql_type!(chrono::NaiveDate, Date, ChronoDate);
 simple_sql_type!(chrono::NaiveTime, Time, ChronoTime);
 simple_sql_type!(chrono::NaiveDateTime, DateTime, ChronoDateTime);
@@ -56,6 +63,9 @@ impl SqlType for serde_json::Value {
     type Base = serde_json::Value;
     fn to_value(&self) -> Value {
         Value::Json(Some(Box::new(self.clone())))
+    }
+    fn snapshot(&self, out: &mut Vec<u8>) {
+        crate::types::snapshot::json(self, out);
     }
     fn from_value(value: Value) -> Result<Self, DecodeError> {
         match value {
@@ -74,6 +84,13 @@ impl<T: SqlType> SqlType for Option<T> {
         match self {
             Some(v) => v.to_value(),
             None => T::TYPE.kind.null(),
+        }
+    }
+    #[inline]
+    fn snapshot(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(v) => v.snapshot(out),
+            None => crate::types::snapshot::null(out),
         }
     }
     fn from_value(value: Value) -> Result<Self, DecodeError> {

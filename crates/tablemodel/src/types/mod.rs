@@ -9,6 +9,7 @@
 
 pub(crate) mod builtin;
 pub(crate) mod enums;
+pub(crate) mod snapshot;
 
 pub(crate) use builtin::is_null;
 pub use enums::DbEnum;
@@ -150,6 +151,17 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     fn to_value(&self) -> Value;
     /// Rebuilds the value from what the backend decoded for [`SqlType::TYPE`]'s kind.
     fn from_value(value: Value) -> Result<Self, DecodeError>;
+
+    /// Appends the byte image of this value that a session keeps to tell, at `save`, whether
+    /// the field changed. The default goes through [`SqlType::to_value`]; built-in text,
+    /// bytes and JSON write it without copying the value first.
+    ///
+    /// Not an API: the image's format is tablemodel's own.
+    #[doc(hidden)]
+    #[inline]
+    fn snapshot(&self, out: &mut Vec<u8>) {
+        snapshot::value(&self.to_value(), out);
+    }
 
     /// Reads the value from a result column; `None` when the column is NULL (`Option<T>`
     /// reads NULL as `Some(None)`). The built-in types read their backend's own wire value

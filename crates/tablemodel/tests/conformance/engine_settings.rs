@@ -93,6 +93,11 @@ async fn a_session_timeout_does_not_outlive_its_session(url: String) {
     seeded(&engine).await;
     let mut s = engine.session().await.unwrap();
     s.set_statement_timeout(Some(Duration::from_millis(100))).await.unwrap();
+    // The engine has no statement timeout: the session's own still stops a statement.
+    let started = Instant::now();
+    let err = s.exec(select::<Hero>().filter(slow_filter(engine.dialect()))).await.unwrap_err();
+    assert_eq!(err.db_kind(), Some(DbErrorKind::Timeout), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(4), "cancelled at the timeout: {:?}", started.elapsed());
     drop(s);
     // The same (only) connection, back at the engine's "no limit": a statement of a second
     // runs to its end.

@@ -32,6 +32,10 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
         let name = &f.ident;
         quote! { #i => ::tablemodel::SqlType::to_value(&self.#name) }
     });
+    let snapshot_arms = model.columns().map(|(i, f)| {
+        let name = &f.ident;
+        quote! { #i => ::tablemodel::SqlType::snapshot(&self.#name, out) }
+    });
     let unreachable = format!("{} has no column at position {{}}", model.ident);
     let check = super::validate::check_body(model);
     let validate_write = super::write_validate::expand(model);
@@ -84,6 +88,14 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
             fn column_value(&self, index: usize) -> ::tablemodel::Value {
                 match index {
                     #(#value_arms,)*
+                    other => ::core::unreachable!(#unreachable, other),
+                }
+            }
+
+            #[inline]
+            fn snapshot_column(&self, index: usize, out: &mut ::std::vec::Vec<u8>) {
+                match index {
+                    #(#snapshot_arms,)*
                     other => ::core::unreachable!(#unreachable, other),
                 }
             }

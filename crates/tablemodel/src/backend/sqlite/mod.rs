@@ -187,8 +187,28 @@ impl SqliteConn {
         if timeouts.lock != self.timeouts.lock {
             self.conn.busy_timeout(timeouts.lock)?;
         }
+        if timeouts.statement.is_some() != self.timeouts.statement.is_some() {
+            self.watch(timeouts.statement.is_some())?;
+        }
         self.timeouts = timeouts;
         Ok(())
+    }
+
+    /// Installs the progress handler that stops a statement past its deadline, or removes
+    /// it. Installed only while the connection has a statement timeout: SQLite calls the
+    /// handler every [`PROGRESS_STEPS`] steps of every statement once it is set.
+    fn watch(&mut self, on: bool) -> rusqlite::Result<()> {
+        if !on {
+            return self.conn.progress_handler(0, None::<fn() -> bool>);
+        }
+        let watched = self.deadline.clone();
+        self.conn.progress_handler(
+            PROGRESS_STEPS,
+            Some(move || {
+                let at = watched.load(std::sync::atomic::Ordering::Relaxed);
+                at != 0 && epoch().elapsed().as_millis() as u64 + 1 >= at
+            }),
+        )
     }
 }
 
@@ -198,19 +218,14 @@ impl SqliteManager {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(&self.target.path, flags).map_err(|e| map_error(e, None))?;
+        let conn = Connection::open_with_flags(&self.target.path, flags).map_err(|e| map_error(e, None))?;
         configure(&conn, self.target.memory, self.timeouts.lock).map_err(|e| map_error(e, None))?;
         let deadline = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let watched = deadline.clone();
-        conn.progress_handler(
-            PROGRESS_STEPS,
-            Some(move || {
-                let at = watched.load(std::sync::atomic::Ordering::Relaxed);
-                at != 0 && epoch().elapsed().as_millis() as u64 + 1 >= at
-            }),
-        )
-        .map_err(|e| map_error(e, None))?;
-        Ok(SqliteConn { conn, timeouts: self.timeouts, deadline })
+        let mut conn = SqliteConn { conn, timeouts: self.timeouts, deadline };
+        if self.timeouts.statement.is_some() {
+            conn.watch(true).map_err(|e| map_error(e, None))?;
+        }
+        Ok(conn)
     }
 }
 
