@@ -21,7 +21,7 @@ pub mod relationship;
 mod row;
 pub mod schema;
 mod session;
-mod types;
+pub mod types;
 pub mod validate;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]

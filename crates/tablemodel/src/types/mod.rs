@@ -9,9 +9,11 @@
 
 pub(crate) mod builtin;
 pub(crate) mod enums;
+mod json;
 
 pub(crate) use builtin::is_null;
 pub use enums::DbEnum;
+pub use json::Json;
 
 use crate::backend::RawColumn;
 use crate::error::DecodeError;

@@ -11,6 +11,7 @@ mod ddl;
 mod engine_settings;
 mod error_kinds;
 mod errors;
+mod json_columns;
 mod many_to_many;
 mod migrate_constraints;
 mod migrate_files;

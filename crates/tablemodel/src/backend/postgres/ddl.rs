@@ -1,5 +1,5 @@
 //! PostgreSQL's spelling of the schema model: the SQL standard's type names (with `BYTEA`
-//! for bytes), read back from `format_type`, and server defaults the way
+//! for bytes and `JSONB` for JSON), read back from `format_type`, and server defaults the way
 //! `pg_get_expr` reports them (`'abc'::character varying`).
 
 use crate::schema::dialect::DialectSchema;
@@ -15,6 +15,9 @@ impl DialectSchema for Postgres {
     fn type_name(&self, ty: &ColumnType) -> String {
         match ty {
             ColumnType::Blob => "BYTEA".to_owned(),
+            // Binary JSON: compared with `=`, indexable, keys deduplicated (plain `json`
+            // has no equality operator, so a filter on it could not work).
+            ColumnType::Json => "JSONB".to_owned(),
             other => other.standard_name(),
         }
     }
@@ -32,7 +35,7 @@ impl DialectSchema for Postgres {
             ("character varying" | "varchar", [n]) => ColumnType::Varchar(Some(*n)),
             ("text", []) => ColumnType::Text,
             ("bytea", []) => ColumnType::Blob,
-            ("json", []) => ColumnType::Json,
+            ("jsonb", []) => ColumnType::Json,
             ("date", []) => ColumnType::Date,
             ("time" | "time without time zone", []) => ColumnType::Time,
             ("timestamp" | "timestamp without time zone", []) => ColumnType::Timestamp,
@@ -164,7 +167,7 @@ mod tests {
             (ColumnType::Varchar(Some(20)), "VARCHAR(20)", "character varying(20)"),
             (ColumnType::Text, "TEXT", "text"),
             (ColumnType::Blob, "BYTEA", "bytea"),
-            (ColumnType::Json, "JSON", "json"),
+            (ColumnType::Json, "JSONB", "jsonb"),
             (ColumnType::Date, "DATE", "date"),
             (ColumnType::Time, "TIME WITHOUT TIME ZONE", "time without time zone"),
             (ColumnType::Timestamp, "TIMESTAMP WITHOUT TIME ZONE", "timestamp without time zone"),
@@ -172,7 +175,7 @@ mod tests {
             (ColumnType::Uuid, "UUID", "uuid"),
             (ColumnType::Numeric(None), "NUMERIC", "numeric"),
             (ColumnType::Numeric(Some((10, 2))), "NUMERIC(10, 2)", "numeric(10,2)"),
-            (ColumnType::Custom("JSONB".into()), "JSONB", "jsonb"),
+            (ColumnType::Custom("JSON".into()), "JSON", "json"),
         ];
         for (ty, name, reported) in cases {
             assert_eq!(POSTGRES.type_name(&ty), name, "{ty:?}");

@@ -381,7 +381,13 @@ pub(crate) fn decode_ref(raw: ValueRef<'_>, kind: ValueKind) -> Result<Value, De
             _ => return Err(bad("bytes")),
         },
         ValueKind::Json => {
-            let json = serde_json::from_str(as_text()?).map_err(|e| DecodeError::new("JSON", e.to_string()))?;
+            let json = match raw {
+                // A column declared `JSON` has NUMERIC affinity: SQLite stores the text of a
+                // JSON number as that number.
+                ValueRef::Integer(i) => serde_json::Value::from(i),
+                ValueRef::Real(f) => serde_json::Value::from(f),
+                _ => serde_json::from_str(as_text()?).map_err(|e| DecodeError::new("JSON", e.to_string()))?,
+            };
             Value::Json(Some(Box::new(json)))
         }
         ValueKind::Date => Value::ChronoDate(Some(
