@@ -29,6 +29,18 @@ pub(crate) trait DialectSchema: Sync {
         true
     }
 
+    /// Whether the dialect has named enum types ([`ColumnType::Enum`] is a type of its own
+    /// there, read back with its labels); elsewhere an enum is text with a `CHECK`.
+    fn native_enums(&self) -> bool {
+        false
+    }
+
+    /// The statement that creates enum type `name` unless it exists, where the dialect has
+    /// named enum types.
+    fn create_enum_type(&self, _name: &str, _labels: &[String]) -> Option<String> {
+        None
+    }
+
     /// Whether the database generates `column`'s values, as reflection will report it.
     fn generates_values(&self, _table: &Table, column: &Column) -> bool {
         column.autoincrement

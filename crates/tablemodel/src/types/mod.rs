@@ -100,12 +100,27 @@ pub struct SqlTypeInfo {
     pub precision: Option<(u32, u32)>,
     /// A column type written verbatim in DDL (the `sa_type` equivalent, e.g. `JSONB`).
     pub sql: Option<&'static str>,
+    /// A native enum type (`#[db_enum(native)]`): its name and labels.
+    pub native_enum: Option<NativeEnum>,
+}
+
+/// A database enum type a text column holds: `CREATE TYPE name AS ENUM (labels…)` where the
+/// database has named enum types (PostgreSQL), a `VARCHAR` with a `CHECK` on the labels
+/// elsewhere, as SQLAlchemy's `Enum` does. Given by `#[derive(DbEnum)]` with
+/// `#[db_enum(native)]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NativeEnum {
+    /// The type's name in the database.
+    pub name: &'static str,
+    /// The labels, in declaration order.
+    pub labels: &'static [&'static str],
 }
 
 impl SqlTypeInfo {
     /// A type of the given kind, with no modifiers.
     pub const fn of(kind: ValueKind) -> Self {
-        SqlTypeInfo { kind, max_length: None, precision: None, sql: None }
+        SqlTypeInfo { kind, max_length: None, precision: None, sql: None, native_enum: None }
     }
 
     /// The same type with a `VARCHAR(n)` length.
@@ -121,6 +136,21 @@ impl SqlTypeInfo {
     /// The same type written as `sql` in DDL.
     pub const fn with_sql(self, sql: &'static str) -> Self {
         SqlTypeInfo { sql: Some(sql), ..self }
+    }
+
+    /// The same type stored as the native enum type `name` with these labels.
+    ///
+    /// ```
+    /// use tablemodel::schema::ColumnType;
+    /// use tablemodel::{SqlTypeInfo, ValueKind};
+    /// let info = SqlTypeInfo::of(ValueKind::Text).with_native_enum("power", &["fire", "ice"]);
+    /// assert_eq!(
+    ///     ColumnType::from_info(&info),
+    ///     ColumnType::Enum { name: "power".into(), labels: vec!["fire".into(), "ice".into()] }
+    /// );
+    /// ```
+    pub const fn with_native_enum(self, name: &'static str, labels: &'static [&'static str]) -> Self {
+        SqlTypeInfo { native_enum: Some(NativeEnum { name, labels }), ..self }
     }
 }
 

@@ -16,6 +16,7 @@ mod many_to_many;
 mod migrate_constraints;
 mod migrate_files;
 mod model_semantics;
+mod native_enums;
 mod observability;
 mod queries;
 mod relationships;

@@ -18,8 +18,23 @@ impl DialectSchema for Postgres {
             // Binary JSON: compared with `=`, indexable, keys deduplicated (plain `json`
             // has no equality operator, so a filter on it could not work).
             ColumnType::Json => "JSONB".to_owned(),
+            ColumnType::Enum { name, .. } => quote(name),
             other => other.standard_name(),
         }
+    }
+
+    fn native_enums(&self) -> bool {
+        true
+    }
+
+    /// `CREATE TYPE` has no `IF NOT EXISTS`: an existing type of that name is kept.
+    fn create_enum_type(&self, name: &str, labels: &[String]) -> Option<String> {
+        let labels: Vec<String> = labels.iter().map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
+        Some(format!(
+            "DO $$ BEGIN CREATE TYPE {} AS ENUM ({}); EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            quote(name),
+            labels.join(", ")
+        ))
     }
 
     fn parse_type(&self, name: &str) -> ColumnType {
@@ -52,6 +67,11 @@ impl DialectSchema for Postgres {
     fn normalize_default(&self, sql: &str) -> String {
         normalize_default(sql)
     }
+}
+
+/// `name` as a quoted identifier.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The SQL functions PostgreSQL reports in upper case without parentheses.

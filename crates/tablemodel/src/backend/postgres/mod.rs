@@ -291,6 +291,18 @@ fn get<'a, T: postgres_types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<O
     })
 }
 
+/// The label of a value of an enum type, which tokio-postgres reads into no built-in type.
+struct EnumLabel(String);
+
+impl<'a> postgres_types::FromSql<'a> for EnumLabel {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(EnumLabel(std::str::from_utf8(raw)?.to_owned()))
+    }
+    fn accepts(ty: &Type) -> bool {
+        matches!(ty.kind(), postgres_types::Kind::Enum(_))
+    }
+}
+
 /// Reads column `idx` as a value of `kind`.
 pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
     let ty = row.columns().get(idx).map(|c| c.type_().clone());
@@ -321,7 +333,13 @@ pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, De
             Some(Type::FLOAT4) => Value::Double(get::<f32>(row, idx)?.map(f64::from)),
             _ => Value::Double(get(row, idx)?),
         },
-        ValueKind::Text => Value::String(get(row, idx)?),
+        ValueKind::Text => match ty {
+            // An enum type's wire format is its label's text.
+            Some(ty) if matches!(ty.kind(), postgres_types::Kind::Enum(_)) => {
+                Value::String(get::<EnumLabel>(row, idx)?.map(|l| l.0))
+            }
+            _ => Value::String(get(row, idx)?),
+        },
         ValueKind::Bytes => Value::Bytes(get(row, idx)?),
         ValueKind::Json => Value::Json(get::<serde_json::Value>(row, idx)?.map(Box::new)),
         ValueKind::Date => Value::ChronoDate(get(row, idx)?),
