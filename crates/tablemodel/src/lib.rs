@@ -46,7 +46,7 @@ pub use row::RowReader;
 pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
 pub use tablemodel_macros::{DbEnum, Model, embed_migrations, inline_bases};
-pub use types::{DbEnum, NativeEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
+pub use types::{ArrayOf, DbEnum, NativeEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
 pub use validate::{Patch, Schema, ValidationErrors};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.

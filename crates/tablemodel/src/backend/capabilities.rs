@@ -103,6 +103,9 @@ pub struct Capabilities {
     /// other. `None` where each migration's write transaction (`begin_write`) already
     /// makes them wait for each other.
     pub migration_lock: Option<MigrationLock>,
+    /// Array columns (`Vec<String>` as `TEXT[]`). Without them a `Vec` of scalars is stored
+    /// as JSON text: the same values read back, compared whole; no element operators.
+    pub arrays: bool,
 }
 
 /// The statements of [`Capabilities::migration_lock`].
@@ -148,6 +151,7 @@ impl Capabilities {
         online_ddl: None,
         // `BEGIN IMMEDIATE` takes the database's write lock for each migration.
         migration_lock: None,
+        arrays: false,
     };
 
     /// PostgreSQL 13 and later.
@@ -188,6 +192,7 @@ impl Capabilities {
             lock: "SELECT pg_advisory_lock(32771353923381106)",
             unlock: "SELECT pg_advisory_unlock(32771353923381106)",
         }),
+        arrays: true,
     };
 
     /// These capabilities without `RETURNING`: the write path of databases that lack it,

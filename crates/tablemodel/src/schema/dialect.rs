@@ -53,6 +53,9 @@ struct Standard;
 
 impl DialectSchema for Standard {
     fn parse_type(&self, name: &str) -> ColumnType {
+        if let Some(element) = name.trim().strip_suffix("[]") {
+            return ColumnType::Array(Box::new(self.parse_type(element)));
+        }
         let Some((base, args)) = super::types::split_type_name(name) else { return super::types::custom(name) };
         match (base.as_str(), args.as_slice()) {
             ("boolean", []) => ColumnType::Boolean,
@@ -113,6 +116,7 @@ mod tests {
             ColumnType::Uuid,
             ColumnType::Numeric(None),
             ColumnType::Numeric(Some((10, 2))),
+            ColumnType::Array(Box::new(ColumnType::Text)),
             ColumnType::Custom("GEOMETRY".to_owned()),
         ];
         for ty in types {

@@ -71,6 +71,9 @@ pub enum ColumnType {
         /// The labels, in order.
         labels: Vec<String>,
     },
+    /// An array of the element type (PostgreSQL's `TEXT[]`); JSON where the database has
+    /// no arrays.
+    Array(Box<ColumnType>),
     /// A type given verbatim (a field's `sql_type`), or a reflected type outside this list.
     Custom(String),
 }
@@ -102,6 +105,14 @@ impl ColumnType {
             ValueKind::DateTimeUtc => ColumnType::TimestampTz,
             ValueKind::Uuid => ColumnType::Uuid,
             ValueKind::Decimal => ColumnType::Numeric(info.precision),
+            ValueKind::Array(element) => {
+                let element = match element.kind() {
+                    // Array elements are unbounded text, as SQLAlchemy's `ARRAY(String)`.
+                    ValueKind::Text => ColumnType::Text,
+                    kind => ColumnType::from_info(&SqlTypeInfo::of(kind)),
+                };
+                ColumnType::Array(Box::new(element))
+            }
         }
     }
 
@@ -131,6 +142,7 @@ impl ColumnType {
             ColumnType::Enum { labels, .. } => {
                 return format!("VARCHAR({})", labels.iter().map(|l| l.chars().count()).max().unwrap_or(1).max(1));
             }
+            ColumnType::Array(element) => return format!("{}[]", element.standard_name()),
             ColumnType::Custom(sql) => return sql.clone(),
         };
         name.to_owned()
@@ -226,6 +238,8 @@ mod tests {
             ColumnType::Custom("jsonb".into()),
             ColumnType::Custom("TEXT".into()),
             ColumnType::Enum { name: "power".into(), labels: vec!["fire".into(), "it's".into()] },
+            ColumnType::Array(Box::new(ColumnType::Text)),
+            ColumnType::Array(Box::new(ColumnType::BigInt)),
         ];
         for ty in types {
             let json = serde_json::to_string(&ty).unwrap();

@@ -7,10 +7,12 @@
 //! SQLite and PostgreSQL alike, and a user type only has to map itself onto an existing
 //! kind (see [`SqlConvert`]).
 
+pub(crate) mod array;
 pub(crate) mod builtin;
 pub(crate) mod enums;
 mod json;
 
+pub use array::ArrayElement;
 pub(crate) use builtin::is_null;
 pub use enums::DbEnum;
 pub use json::Json;
@@ -55,6 +57,59 @@ pub enum ValueKind {
     Uuid,
     /// `rust_decimal::Decimal`.
     Decimal,
+    /// `Vec<T>` of a scalar: an array on PostgreSQL, JSON text where the database has none.
+    Array(ArrayOf),
+}
+
+/// The element kind of an array column ([`ValueKind::Array`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ArrayOf {
+    /// `bool`.
+    Bool,
+    /// `i16`.
+    SmallInt,
+    /// `i32`.
+    Int,
+    /// `i64`.
+    BigInt,
+    /// `f32`.
+    Float,
+    /// `f64`.
+    Double,
+    /// `String`.
+    Text,
+    /// `uuid::Uuid`.
+    Uuid,
+}
+
+impl ArrayOf {
+    /// The kind of one element.
+    pub const fn kind(self) -> ValueKind {
+        match self {
+            ArrayOf::Bool => ValueKind::Bool,
+            ArrayOf::SmallInt => ValueKind::SmallInt,
+            ArrayOf::Int => ValueKind::Int,
+            ArrayOf::BigInt => ValueKind::BigInt,
+            ArrayOf::Float => ValueKind::Float,
+            ArrayOf::Double => ValueKind::Double,
+            ArrayOf::Text => ValueKind::Text,
+            ArrayOf::Uuid => ValueKind::Uuid,
+        }
+    }
+
+    pub(crate) fn array_type(self) -> sea_query::ArrayType {
+        match self {
+            ArrayOf::Bool => sea_query::ArrayType::Bool,
+            ArrayOf::SmallInt => sea_query::ArrayType::SmallInt,
+            ArrayOf::Int => sea_query::ArrayType::Int,
+            ArrayOf::BigInt => sea_query::ArrayType::BigInt,
+            ArrayOf::Float => sea_query::ArrayType::Float,
+            ArrayOf::Double => sea_query::ArrayType::Double,
+            ArrayOf::Text => sea_query::ArrayType::String,
+            ArrayOf::Uuid => sea_query::ArrayType::Uuid,
+        }
+    }
 }
 
 impl ValueKind {
@@ -81,6 +136,7 @@ impl ValueKind {
             ValueKind::DateTimeUtc => Value::ChronoDateTimeUtc(None),
             ValueKind::Uuid => Value::Uuid(None),
             ValueKind::Decimal => Value::Decimal(None),
+            ValueKind::Array(element) => Value::Array(element.array_type(), None),
         }
     }
 }
@@ -169,7 +225,7 @@ impl SqlTypeInfo {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a table column",
     label = "unsupported column type",
-    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono, uuid::Uuid, rust_decimal::Decimal, serde_json::Value, Option<T>, #[derive(DbEnum)] enums, and types implementing tablemodel::SqlConvert"
+    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono, uuid::Uuid, rust_decimal::Decimal, serde_json::Value, tablemodel::types::Json<T>, Vec<T> of scalars (arrays), Option<T>, #[derive(DbEnum)] enums, and types implementing tablemodel::SqlConvert"
 )]
 pub trait SqlType: Sized + Send + Sync + 'static {
     /// The column type.

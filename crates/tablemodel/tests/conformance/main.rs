@@ -4,6 +4,7 @@
 //! The tutorial modules reproduce the chapters of SQLModel's tutorial with its data and
 //! assert the rows SQLModel returns for them.
 
+mod array_columns;
 mod cascade_delete;
 mod common;
 mod custom_types;

@@ -19,6 +19,7 @@ impl DialectSchema for Postgres {
             // has no equality operator, so a filter on it could not work).
             ColumnType::Json => "JSONB".to_owned(),
             ColumnType::Enum { name, .. } => quote(name),
+            ColumnType::Array(element) => format!("{}[]", self.type_name(element)),
             other => other.standard_name(),
         }
     }
@@ -38,6 +39,9 @@ impl DialectSchema for Postgres {
     }
 
     fn parse_type(&self, name: &str) -> ColumnType {
+        if let Some(element) = name.trim().strip_suffix("[]") {
+            return ColumnType::Array(Box::new(self.parse_type(element)));
+        }
         let Some((base, args)) = split_type_name(name) else { return custom_type(name) };
         match (base.as_str(), args.as_slice()) {
             ("boolean" | "bool", []) => ColumnType::Boolean,
@@ -204,8 +208,11 @@ mod tests {
         }
         assert_eq!(
             POSTGRES.parse_type("character varying(20)[]"),
-            ColumnType::Custom("CHARACTER VARYING(20)[]".into())
+            ColumnType::Array(Box::new(ColumnType::Varchar(Some(20))))
         );
+        let tags = ColumnType::Array(Box::new(ColumnType::Text));
+        assert_eq!(POSTGRES.type_name(&tags), "TEXT[]");
+        assert_eq!(POSTGRES.parse_type("text[]"), tags);
     }
 
     #[test]

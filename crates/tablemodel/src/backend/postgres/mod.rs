@@ -251,6 +251,12 @@ impl ToSql for Param<'_> {
             Value::Uuid(Some(v)) => v.to_sql(ty, out),
             Value::Decimal(Some(v)) => v.to_sql(ty, out),
             Value::Enum(sea_query::OptionEnum::Some(e)) => e.value.as_ref().to_sql(ty, out),
+            Value::Array(_, Some(items)) => {
+                // Each element encoded for the array's member type, NULLs kept.
+                let items: Vec<Option<Param<'_>>> =
+                    items.iter().map(|v| (!crate::types::is_null(v)).then_some(Param(v))).collect();
+                items.to_sql(ty, out)
+            }
             other => Err(format!("unsupported parameter {other:?}").into()),
         }
     }
@@ -303,6 +309,28 @@ impl<'a> postgres_types::FromSql<'a> for EnumLabel {
     }
 }
 
+/// An array column's elements, NULL elements as NULL values of the element kind.
+fn array(row: &Row, idx: usize, element: crate::types::ArrayOf) -> Result<Option<Vec<Value>>, DecodeError> {
+    use crate::types::ArrayOf;
+    fn items<'a, T: postgres_types::FromSql<'a>>(
+        row: &'a Row,
+        idx: usize,
+        wrap: impl Fn(Option<T>) -> Value,
+    ) -> Result<Option<Vec<Value>>, DecodeError> {
+        Ok(get::<Vec<Option<T>>>(row, idx)?.map(|items| items.into_iter().map(wrap).collect()))
+    }
+    match element {
+        ArrayOf::Bool => items(row, idx, Value::Bool),
+        ArrayOf::SmallInt => items(row, idx, Value::SmallInt),
+        ArrayOf::Int => items(row, idx, Value::Int),
+        ArrayOf::BigInt => items(row, idx, Value::BigInt),
+        ArrayOf::Float => items(row, idx, Value::Float),
+        ArrayOf::Double => items(row, idx, Value::Double),
+        ArrayOf::Text => items(row, idx, Value::String),
+        ArrayOf::Uuid => items(row, idx, Value::Uuid),
+    }
+}
+
 /// Reads column `idx` as a value of `kind`.
 pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
     let ty = row.columns().get(idx).map(|c| c.type_().clone());
@@ -342,6 +370,7 @@ pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, De
         },
         ValueKind::Bytes => Value::Bytes(get(row, idx)?),
         ValueKind::Json => Value::Json(get::<serde_json::Value>(row, idx)?.map(Box::new)),
+        ValueKind::Array(element) => Value::Array(element.array_type(), array(row, idx, element)?.map(Box::new)),
         ValueKind::Date => Value::ChronoDate(get(row, idx)?),
         ValueKind::Time => Value::ChronoTime(get(row, idx)?),
         ValueKind::DateTime => Value::ChronoDateTime(get(row, idx)?),
