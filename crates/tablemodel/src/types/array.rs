@@ -100,10 +100,13 @@ impl<T: ArrayElement> crate::Operand<Vec<T>> for &Vec<T> {
 }
 
 /// An array as JSON (the storage of backends without arrays): `[1, 2]`, `["a", null]`.
+/// (Compiled with the backends that store arrays so.)
+#[cfg(feature = "sqlite")]
 pub(crate) fn to_json(items: &[Value]) -> serde_json::Value {
     serde_json::Value::Array(items.iter().map(element_to_json).collect())
 }
 
+#[cfg(feature = "sqlite")]
 fn element_to_json(value: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
@@ -120,6 +123,7 @@ fn element_to_json(value: &Value) -> serde_json::Value {
 }
 
 /// Reads an array stored as JSON back into values of `element`.
+#[cfg(feature = "sqlite")]
 pub(crate) fn from_json(json: serde_json::Value, element: ArrayOf) -> Result<Vec<Value>, DecodeError> {
     let serde_json::Value::Array(items) = json else {
         return Err(DecodeError::new("an array", format!("stored JSON is not an array: {json}")));
@@ -151,7 +155,7 @@ pub(crate) fn from_json(json: serde_json::Value, element: ArrayOf) -> Result<Vec
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use super::*;
 
