@@ -62,7 +62,7 @@ element!(
 /// assert_eq!(ddl::column_type(Post::tags().meta(), Dialect::Sqlite), "JSON");
 /// assert!(!Dialect::Sqlite.capabilities().arrays);
 ///
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let engine = Engine::connect("sqlite::memory:").await?;
 /// engine.create_all::<Post>().await?;
 /// let mut s = engine.session().await?;

@@ -26,7 +26,7 @@
 ///     Ice,
 /// }
 ///
-/// #[derive(Model)]
+/// #[derive(Model, Debug)]
 /// #[model(table)]
 /// struct Mutant {
 ///     #[field(primary_key)]

@@ -35,7 +35,7 @@ use crate::error::DecodeError;
 ///     tags: Json<Vec<String>>,
 /// }
 ///
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let engine = Engine::connect("sqlite::memory:").await?;
 /// engine.create_all::<Hero>().await?;
 /// let mut s = engine.session().await?;
