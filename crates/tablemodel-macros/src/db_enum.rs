@@ -9,6 +9,24 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::Token
         return Err(syn::Error::new(input.ident.span(), "#[derive(DbEnum)] applies to enums"));
     };
     let mut errors = Vec::new();
+    // `#[db_enum(native)]` (the type named as SQLAlchemy names it: the enum's name in
+    // lower case) or `#[db_enum(native = "name")]`.
+    let mut native: Option<String> = None;
+    parse_keys(&input.attrs, "db_enum", &mut errors, |key, meta| match key {
+        "native" => {
+            let name = if meta.input.peek(syn::Token![=]) {
+                string(meta)?.value()
+            } else {
+                input.ident.to_string().to_lowercase()
+            };
+            if name.trim().is_empty() {
+                return Err(meta.error("`native` needs a type name, or none for the enum's name in lower case"));
+            }
+            native = Some(name);
+            Ok(())
+        }
+        other => Err(meta.error(format!("unknown db_enum attribute `{other}`; expected `native`"))),
+    });
     let mut variants = Vec::new();
     for v in &data.variants {
         if !matches!(v.fields, syn::Fields::Unit) {
@@ -29,6 +47,9 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::Token
     let ident = &input.ident;
     let type_name = ident.to_string();
     let names = variants.iter().map(|(_, s)| s);
+    let native_type = native.map(|name| {
+        quote! { .with_native_enum(#name, <#ident as ::tablemodel::DbEnum>::VARIANTS) }
+    });
     let to_name = variants.iter().map(|(v, s)| quote! { #ident::#v => #s });
     let from_name = variants.iter().map(|(v, s)| quote! { #s => ::core::option::Option::Some(#ident::#v) });
     Ok(quote! {
@@ -44,7 +65,8 @@ pub(crate) fn derive(input: &syn::DeriveInput) -> syn::Result<proc_macro2::Token
 
         impl ::tablemodel::SqlType for #ident {
             const TYPE: ::tablemodel::SqlTypeInfo = ::tablemodel::SqlTypeInfo::of(::tablemodel::ValueKind::Text)
-                .with_max_length(::tablemodel::__private::longest_name(<#ident as ::tablemodel::DbEnum>::VARIANTS));
+                .with_max_length(::tablemodel::__private::longest_name(<#ident as ::tablemodel::DbEnum>::VARIANTS))
+                #native_type;
             type Base = #ident;
             fn to_value(&self) -> ::tablemodel::Value {
                 ::tablemodel::Value::String(::core::option::Option::Some(

@@ -88,9 +88,13 @@ pub(crate) fn foreign_key_action(action: OnDelete) -> sea_query::ForeignKeyActio
     }
 }
 
-/// The statements that create `table` and its indexes (idempotent: `IF NOT EXISTS`).
+/// The statements that create `table`, the enum types it uses
+/// ([`create_type_statements`]) and its indexes (idempotent: `IF NOT EXISTS`).
 pub fn create_table_sql(table: &TableMeta, dialect: Dialect) -> Vec<String> {
-    create_table_statements(&schema::Table::from_meta(table), dialect)
+    let table = schema::Table::from_meta(table);
+    let mut out = create_type_statements(&table, dialect);
+    out.extend(create_table_statements(&table, dialect));
+    out
 }
 
 /// The statements that create `table` and its indexes (idempotent: `IF NOT EXISTS`).
@@ -149,6 +153,11 @@ pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<S
         if let Some(default) = &column.default {
             extra.push(format!("DEFAULT {default}"));
         }
+        if let ColumnType::Enum { labels, .. } = &column.ty
+            && !types.native_enums()
+        {
+            extra.push(enum_check(&column.name, labels));
+        }
         if !extra.is_empty() {
             def.extra(extra.join(" "));
         }
@@ -204,6 +213,45 @@ pub fn create_table_statements(table: &schema::Table, dialect: Dialect) -> Vec<S
             stmt.unique();
         }
         out.push(dialect.render_schema(&stmt));
+    }
+    out
+}
+
+/// `CHECK ("column" IN ('a', 'b'))`: an enum column where the database has no enum types.
+pub(crate) fn enum_check(column: &str, labels: &[String]) -> String {
+    let labels: Vec<String> = labels.iter().map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
+    format!("CHECK (\"{}\" IN ({}))", column.replace('"', "\"\""), labels.join(", "))
+}
+
+/// The statements that create the enum types `table`'s columns use and the database does
+/// not have yet, where it has named enum types (PostgreSQL); none elsewhere. Run them before
+/// [`create_table_statements`].
+///
+/// ```
+/// use tablemodel::{Dialect, ddl};
+/// use tablemodel::schema::{Column, ColumnType, Table};
+/// let mut hero = Table::new("hero");
+/// let power = ColumnType::Enum { name: "power".into(), labels: vec!["fire".into(), "ice".into()] };
+/// hero.columns = vec![Column::new("power", power, false)];
+/// assert_eq!(
+///     ddl::create_type_statements(&hero, Dialect::Postgres),
+///     [r#"DO $$ BEGIN CREATE TYPE "power" AS ENUM ('fire', 'ice'); EXCEPTION WHEN duplicate_object THEN NULL; END $$"#]
+/// );
+/// assert!(ddl::create_type_statements(&hero, Dialect::Sqlite).is_empty());
+/// assert!(ddl::create_table_statements(&hero, Dialect::Sqlite)[0]
+///     .contains(r#""power" VARCHAR(4) NOT NULL CHECK ("power" IN ('fire', 'ice'))"#));
+/// ```
+pub fn create_type_statements(table: &schema::Table, dialect: Dialect) -> Vec<String> {
+    let types = schema::dialect::of(dialect);
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for column in &table.columns {
+        if let ColumnType::Enum { name, labels } = &column.ty
+            && !seen.contains(&name)
+        {
+            seen.push(name);
+            out.extend(types.create_enum_type(name, labels));
+        }
     }
     out
 }

@@ -21,7 +21,7 @@ pub mod relationship;
 mod row;
 pub mod schema;
 mod session;
-mod types;
+pub mod types;
 pub mod validate;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
@@ -46,7 +46,7 @@ pub use row::RowReader;
 pub use sea_query;
 pub use session::{Executable, Savepoint, Session};
 pub use tablemodel_macros::{DbEnum, Model, embed_migrations, inline_bases};
-pub use types::{DbEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
+pub use types::{ArrayOf, DbEnum, NativeEnum, SqlConvert, SqlType, SqlTypeInfo, Value, ValueKind};
 pub use validate::{Patch, Schema, ValidationErrors};
 
 /// Everything a model file and a handler need: `use tablemodel::prelude::*;`.

@@ -122,6 +122,9 @@ pub struct Capabilities {
     /// that a database without `RETURNING` learns them all from the first. `None`: never
     /// assumed (rows with generated keys are then inserted one by one).
     pub consecutive_keys_check: Option<&'static str>,
+    /// Array columns (`Vec<String>` as `TEXT[]`). Without them a `Vec` of scalars is stored
+    /// as JSON text: the same values read back, compared whole; no element operators.
+    pub arrays: bool,
 }
 
 /// The statements of [`Capabilities::migration_lock`].
@@ -172,6 +175,7 @@ impl Capabilities {
         default_constraint_names: true,
         session_setup: &[],
         consecutive_keys_check: None,
+        arrays: false,
     };
 
     /// PostgreSQL 13 and later.
@@ -217,6 +221,7 @@ impl Capabilities {
         default_constraint_names: true,
         session_setup: &[],
         consecutive_keys_check: None,
+        arrays: true,
     };
 
     /// MySQL 8 and MariaDB 10.5 and later.
@@ -277,6 +282,8 @@ impl Capabilities {
             lock: "SELECT GET_LOCK('tablemodel_migrations', 31536000)",
             unlock: "SELECT RELEASE_LOCK('tablemodel_migrations')",
         }),
+        // No array type: a `Vec` of scalars is stored as JSON.
+        arrays: false,
     };
 
     /// These capabilities without `RETURNING`: the write path of databases that lack it,

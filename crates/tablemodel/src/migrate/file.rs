@@ -53,6 +53,9 @@ pub struct Migration {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
+// A migration holds a handful of steps, read once: boxing the operation would only make
+// every match on a step dereference it.
+#[allow(clippy::large_enum_variant)]
 pub enum Step {
     /// A dialect-neutral change to the schema, rendered for the database at apply time.
     Operation(Operation),

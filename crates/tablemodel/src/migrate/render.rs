@@ -16,7 +16,7 @@ use super::operation::{Operation, RenamedWithTable, renamed_with_table};
 use crate::backend::{Capabilities, Dialect};
 use crate::ddl;
 use crate::meta::OnDelete;
-use crate::schema::{Column, Schema, Table, foreign_key_name, primary_key_name, unique_name};
+use crate::schema::{Column, ColumnType, Schema, Table, foreign_key_name, primary_key_name, unique_name};
 
 /// The SQL of a list of operations on one dialect.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -245,7 +245,22 @@ fn column_def(column: &Column, dialect: Dialect) -> ColumnDef {
     if let Some(default) = &column.default {
         def.default(Expr::cust(default.clone()));
     }
+    if let ColumnType::Enum { labels, .. } = &column.ty
+        && !crate::schema::dialect::of(dialect).native_enums()
+    {
+        def.extra(ddl::enum_check(&column.name, labels));
+    }
     def
+}
+
+/// The statement creating `column`'s enum type where the dialect has named enum types.
+fn enum_type(column: &Column, dialect: Dialect) -> Vec<String> {
+    match &column.ty {
+        ColumnType::Enum { name, labels } => {
+            crate::schema::dialect::of(dialect).create_enum_type(name, labels).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn alter(table: &str) -> sea_query::TableAlterStatement {
@@ -257,7 +272,11 @@ fn alter(table: &str) -> sea_query::TableAlterStatement {
 /// The statements of one operation the dialect runs in place.
 fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateError> {
     Ok(match op {
-        Operation::CreateTable { table } => ddl::create_table_statements(table, dialect),
+        Operation::CreateTable { table } => {
+            let mut out = ddl::create_type_statements(table, dialect);
+            out.extend(ddl::create_table_statements(table, dialect));
+            out
+        }
         Operation::DropTable { table } => {
             let mut drop = sea_query::Table::drop();
             drop.table(Alias::new(&table.name));
@@ -269,7 +288,9 @@ fn statements(op: &Operation, dialect: Dialect) -> Result<Vec<String>, MigrateEr
             vec![dialect.render_schema(&rename)]
         }
         Operation::AddColumn { table, column } => {
-            vec![dialect.render_schema(alter(table).add_column(column_def(column, dialect)))]
+            let mut out = enum_type(column, dialect);
+            out.push(dialect.render_schema(alter(table).add_column(column_def(column, dialect))));
+            out
         }
         Operation::DropColumn { table, column } => {
             vec![dialect.render_schema(alter(table).drop_column(Alias::new(&column.name)))]
@@ -378,6 +399,7 @@ fn alter_column(table: &str, from: &Column, to: &Column, dialect: Dialect) -> Ve
         return out;
     }
     if from.ty != to.ty {
+        out.extend(enum_type(to, dialect));
         // sea-query's `ALTER COLUMN … TYPE` has no `USING`, without which PostgreSQL
         // refuses any change that is not an implicit cast (text to integer, say).
         let ty = ddl::type_name(&to.ty, dialect);

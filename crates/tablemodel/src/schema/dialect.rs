@@ -36,6 +36,18 @@ pub(crate) trait DialectSchema: Sync {
         true
     }
 
+    /// Whether the dialect has named enum types ([`ColumnType::Enum`] is a type of its own
+    /// there, read back with its labels); elsewhere an enum is text with a `CHECK`.
+    fn native_enums(&self) -> bool {
+        false
+    }
+
+    /// The statement that creates enum type `name` unless it exists, where the dialect has
+    /// named enum types.
+    fn create_enum_type(&self, _name: &str, _labels: &[String]) -> Option<String> {
+        None
+    }
+
     /// Whether the database generates `column`'s values, as reflection will report it.
     fn generates_values(&self, _table: &Table, column: &Column) -> bool {
         column.autoincrement
@@ -48,6 +60,9 @@ struct Standard;
 
 impl DialectSchema for Standard {
     fn parse_type(&self, name: &str) -> ColumnType {
+        if let Some(element) = name.trim().strip_suffix("[]") {
+            return ColumnType::Array(Box::new(self.parse_type(element)));
+        }
         let Some((base, args)) = super::types::split_type_name(name) else { return super::types::custom(name) };
         match (base.as_str(), args.as_slice()) {
             ("boolean", []) => ColumnType::Boolean,
@@ -108,6 +123,7 @@ mod tests {
             ColumnType::Uuid,
             ColumnType::Numeric(None),
             ColumnType::Numeric(Some((10, 2))),
+            ColumnType::Array(Box::new(ColumnType::Text)),
             ColumnType::Custom("GEOMETRY".to_owned()),
         ];
         for ty in types {

@@ -150,7 +150,10 @@ impl Table {
         let spelling = dialect::of(dialect);
         let mut out = self.without_renames();
         for column in &mut out.columns {
-            column.ty = spelling.parse_type(&spelling.type_name(&column.ty));
+            // A named enum type is read back with its labels; elsewhere it is its text type.
+            if !(matches!(column.ty, ColumnType::Enum { .. }) && spelling.native_enums()) {
+                column.ty = spelling.parse_type(&spelling.type_name(&column.ty));
+            }
             column.default = column.default.as_deref().map(|d| spelling.normalize_default(d));
         }
         for fk in &mut out.foreign_keys {

@@ -63,6 +63,17 @@ pub enum ColumnType {
     Uuid,
     /// A decimal, with its precision and scale if it has them.
     Numeric(Option<(u32, u32)>),
+    /// A named enum type (`#[db_enum(native)]`): PostgreSQL's `CREATE TYPE name AS ENUM`;
+    /// elsewhere a `VARCHAR` as long as the longest label, with a `CHECK` on the labels.
+    Enum {
+        /// The type's name.
+        name: String,
+        /// The labels, in order.
+        labels: Vec<String>,
+    },
+    /// An array of the element type (PostgreSQL's `TEXT[]`); JSON where the database has
+    /// no arrays.
+    Array(Box<ColumnType>),
     /// A type given verbatim (a field's `sql_type`), or a reflected type outside this list.
     Custom(String),
 }
@@ -73,6 +84,10 @@ impl ColumnType {
     pub fn from_info(info: &SqlTypeInfo) -> ColumnType {
         if let Some(sql) = info.sql {
             return ColumnType::Custom(sql.trim().to_owned());
+        }
+        if let Some(native) = info.native_enum {
+            let labels = native.labels.iter().map(|l| (*l).to_owned()).collect();
+            return ColumnType::Enum { name: native.name.to_owned(), labels };
         }
         match info.kind {
             ValueKind::Bool => ColumnType::Boolean,
@@ -90,6 +105,14 @@ impl ColumnType {
             ValueKind::DateTimeUtc => ColumnType::TimestampTz,
             ValueKind::Uuid => ColumnType::Uuid,
             ValueKind::Decimal => ColumnType::Numeric(info.precision),
+            ValueKind::Array(element) => {
+                let element = match element.kind() {
+                    // Array elements are unbounded text, as SQLAlchemy's `ARRAY(String)`.
+                    ValueKind::Text => ColumnType::Text,
+                    kind => ColumnType::from_info(&SqlTypeInfo::of(kind)),
+                };
+                ColumnType::Array(Box::new(element))
+            }
         }
     }
 
@@ -115,6 +138,11 @@ impl ColumnType {
             ColumnType::Uuid => "UUID",
             ColumnType::Numeric(Some((p, s))) => return format!("NUMERIC({p}, {s})"),
             ColumnType::Numeric(None) => "NUMERIC",
+            // Where the database has no enum types: text that holds the longest label.
+            ColumnType::Enum { labels, .. } => {
+                return format!("VARCHAR({})", labels.iter().map(|l| l.chars().count()).max().unwrap_or(1).max(1));
+            }
+            ColumnType::Array(element) => return format!("{}[]", element.standard_name()),
             ColumnType::Custom(sql) => return sql.clone(),
         };
         name.to_owned()
@@ -124,9 +152,28 @@ impl ColumnType {
 /// Marks a custom type whose name reads like a standard one, in the serialized form.
 const CUSTOM_PREFIX: &str = "custom:";
 
+/// How an enum type is written in schema files: `{"enum": name, "labels": [...]}`.
+#[derive(Serialize, Deserialize)]
+struct EnumForm {
+    #[serde(rename = "enum")]
+    name: String,
+    labels: Vec<String>,
+}
+
+/// A serialized type: its name, or an enum type's object.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Serialized {
+    Name(String),
+    Enum(EnumForm),
+}
+
 impl Serialize for ColumnType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
+            ColumnType::Enum { name, labels } => {
+                EnumForm { name: name.clone(), labels: labels.clone() }.serialize(serializer)
+            }
             ColumnType::Custom(sql) if !matches!(super::dialect::standard_type(sql), ColumnType::Custom(_)) => {
                 serializer.serialize_str(&format!("{CUSTOM_PREFIX}{sql}"))
             }
@@ -137,7 +184,10 @@ impl Serialize for ColumnType {
 
 impl<'de> Deserialize<'de> for ColumnType {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ColumnType, D::Error> {
-        let name = String::deserialize(deserializer)?;
+        let name = match Serialized::deserialize(deserializer)? {
+            Serialized::Name(name) => name,
+            Serialized::Enum(EnumForm { name, labels }) => return Ok(ColumnType::Enum { name, labels }),
+        };
         if let Some(custom) = name.strip_prefix(CUSTOM_PREFIX) {
             return Ok(ColumnType::Custom(custom.to_owned()));
         }
@@ -187,6 +237,9 @@ mod tests {
             ColumnType::TimestampTz,
             ColumnType::Custom("jsonb".into()),
             ColumnType::Custom("TEXT".into()),
+            ColumnType::Enum { name: "power".into(), labels: vec!["fire".into(), "it's".into()] },
+            ColumnType::Array(Box::new(ColumnType::Text)),
+            ColumnType::Array(Box::new(ColumnType::BigInt)),
         ];
         for ty in types {
             let json = serde_json::to_string(&ty).unwrap();

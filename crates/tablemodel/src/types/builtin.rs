@@ -130,6 +130,7 @@ pub(crate) fn is_null(value: &Value) -> bool {
         Value::Uuid(v) => v.is_none(),
         Value::Decimal(v) => v.is_none(),
         Value::Enum(v) => !v.is_some(),
+        Value::Array(_, v) => v.is_none(),
         #[allow(unreachable_patterns)]
         _ => false,
     }

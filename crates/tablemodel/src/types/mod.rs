@@ -7,12 +7,16 @@
 //! SQLite and PostgreSQL alike, and a user type only has to map itself onto an existing
 //! kind (see [`SqlConvert`]).
 
+pub(crate) mod array;
 pub(crate) mod builtin;
 pub(crate) mod enums;
+mod json;
 pub(crate) mod snapshot;
 
+pub use array::ArrayElement;
 pub(crate) use builtin::is_null;
 pub use enums::DbEnum;
+pub use json::Json;
 
 use crate::backend::RawColumn;
 use crate::error::DecodeError;
@@ -54,6 +58,59 @@ pub enum ValueKind {
     Uuid,
     /// `rust_decimal::Decimal`.
     Decimal,
+    /// `Vec<T>` of a scalar: an array on PostgreSQL, JSON text where the database has none.
+    Array(ArrayOf),
+}
+
+/// The element kind of an array column ([`ValueKind::Array`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ArrayOf {
+    /// `bool`.
+    Bool,
+    /// `i16`.
+    SmallInt,
+    /// `i32`.
+    Int,
+    /// `i64`.
+    BigInt,
+    /// `f32`.
+    Float,
+    /// `f64`.
+    Double,
+    /// `String`.
+    Text,
+    /// `uuid::Uuid`.
+    Uuid,
+}
+
+impl ArrayOf {
+    /// The kind of one element.
+    pub const fn kind(self) -> ValueKind {
+        match self {
+            ArrayOf::Bool => ValueKind::Bool,
+            ArrayOf::SmallInt => ValueKind::SmallInt,
+            ArrayOf::Int => ValueKind::Int,
+            ArrayOf::BigInt => ValueKind::BigInt,
+            ArrayOf::Float => ValueKind::Float,
+            ArrayOf::Double => ValueKind::Double,
+            ArrayOf::Text => ValueKind::Text,
+            ArrayOf::Uuid => ValueKind::Uuid,
+        }
+    }
+
+    pub(crate) fn array_type(self) -> sea_query::ArrayType {
+        match self {
+            ArrayOf::Bool => sea_query::ArrayType::Bool,
+            ArrayOf::SmallInt => sea_query::ArrayType::SmallInt,
+            ArrayOf::Int => sea_query::ArrayType::Int,
+            ArrayOf::BigInt => sea_query::ArrayType::BigInt,
+            ArrayOf::Float => sea_query::ArrayType::Float,
+            ArrayOf::Double => sea_query::ArrayType::Double,
+            ArrayOf::Text => sea_query::ArrayType::String,
+            ArrayOf::Uuid => sea_query::ArrayType::Uuid,
+        }
+    }
 }
 
 impl ValueKind {
@@ -80,6 +137,7 @@ impl ValueKind {
             ValueKind::DateTimeUtc => Value::ChronoDateTimeUtc(None),
             ValueKind::Uuid => Value::Uuid(None),
             ValueKind::Decimal => Value::Decimal(None),
+            ValueKind::Array(element) => Value::Array(element.array_type(), None),
         }
     }
 }
@@ -99,12 +157,27 @@ pub struct SqlTypeInfo {
     pub precision: Option<(u32, u32)>,
     /// A column type written verbatim in DDL (the `sa_type` equivalent, e.g. `JSONB`).
     pub sql: Option<&'static str>,
+    /// A native enum type (`#[db_enum(native)]`): its name and labels.
+    pub native_enum: Option<NativeEnum>,
+}
+
+/// A database enum type a text column holds: `CREATE TYPE name AS ENUM (labels…)` where the
+/// database has named enum types (PostgreSQL), a `VARCHAR` with a `CHECK` on the labels
+/// elsewhere, as SQLAlchemy's `Enum` does. Given by `#[derive(DbEnum)]` with
+/// `#[db_enum(native)]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NativeEnum {
+    /// The type's name in the database.
+    pub name: &'static str,
+    /// The labels, in declaration order.
+    pub labels: &'static [&'static str],
 }
 
 impl SqlTypeInfo {
     /// A type of the given kind, with no modifiers.
     pub const fn of(kind: ValueKind) -> Self {
-        SqlTypeInfo { kind, max_length: None, precision: None, sql: None }
+        SqlTypeInfo { kind, max_length: None, precision: None, sql: None, native_enum: None }
     }
 
     /// The same type with a `VARCHAR(n)` length.
@@ -120,6 +193,21 @@ impl SqlTypeInfo {
     /// The same type written as `sql` in DDL.
     pub const fn with_sql(self, sql: &'static str) -> Self {
         SqlTypeInfo { sql: Some(sql), ..self }
+    }
+
+    /// The same type stored as the native enum type `name` with these labels.
+    ///
+    /// ```
+    /// use tablemodel::schema::ColumnType;
+    /// use tablemodel::{SqlTypeInfo, ValueKind};
+    /// let info = SqlTypeInfo::of(ValueKind::Text).with_native_enum("power", &["fire", "ice"]);
+    /// assert_eq!(
+    ///     ColumnType::from_info(&info),
+    ///     ColumnType::Enum { name: "power".into(), labels: vec!["fire".into(), "ice".into()] }
+    /// );
+    /// ```
+    pub const fn with_native_enum(self, name: &'static str, labels: &'static [&'static str]) -> Self {
+        SqlTypeInfo { native_enum: Some(NativeEnum { name, labels }), ..self }
     }
 }
 
@@ -138,7 +226,7 @@ impl SqlTypeInfo {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in a table column",
     label = "unsupported column type",
-    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono, uuid::Uuid, rust_decimal::Decimal, serde_json::Value, Option<T>, #[derive(DbEnum)] enums, and types implementing tablemodel::SqlConvert"
+    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, chrono, uuid::Uuid, rust_decimal::Decimal, serde_json::Value, tablemodel::types::Json<T>, Vec<T> of scalars (arrays), Option<T>, #[derive(DbEnum)] enums, and types implementing tablemodel::SqlConvert"
 )]
 pub trait SqlType: Sized + Send + Sync + 'static {
     /// The column type.

@@ -429,3 +429,53 @@ impl<T: FromJson> FromJson for crate::relationship::Related<T> {
         T::field_schema(generator)
     }
 }
+
+impl<T: FromJson> FromJson for crate::types::Json<T> {
+    /// Read as `T`: a JSON column is validated like the value it holds, with `T`'s schema.
+    fn from_json(value: &Value, v: &mut Validator) -> Option<Self> {
+        T::from_json(value, v).map(crate::types::Json)
+    }
+    fn when_missing() -> Option<Self> {
+        T::when_missing().map(crate::types::Json)
+    }
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        T::field_schema(generator)
+    }
+}
+
+/// Reads a JSON object as a map with string keys, each value validated at its key (as
+/// Pydantic's `dict[str, T]`).
+fn map_from_json<T: FromJson, M: FromIterator<(String, T)>>(value: &Value, v: &mut Validator) -> Option<M> {
+    let Value::Object(members) = value else {
+        v.push(error("dict_type", "Input should be a valid dictionary", value));
+        return None;
+    };
+    let before = v.error_count();
+    let out: Vec<(String, T)> = members
+        .iter()
+        .filter_map(|(key, item)| v.nested(key.clone(), |v| T::from_json(item, v)).map(|t| (key.clone(), t)))
+        .collect();
+    (v.error_count() == before).then(|| out.into_iter().collect())
+}
+
+fn map_schema<T: FromJson>(generator: &mut SchemaGenerator) -> Value {
+    json!({"type": "object", "additionalProperties": T::field_schema(generator)})
+}
+
+impl<T: FromJson, S: std::hash::BuildHasher + Default> FromJson for std::collections::HashMap<String, T, S> {
+    fn from_json(value: &Value, v: &mut Validator) -> Option<Self> {
+        map_from_json(value, v)
+    }
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        map_schema::<T>(generator)
+    }
+}
+
+impl<T: FromJson> FromJson for std::collections::BTreeMap<String, T> {
+    fn from_json(value: &Value, v: &mut Validator) -> Option<Self> {
+        map_from_json(value, v)
+    }
+    fn field_schema(generator: &mut SchemaGenerator) -> Value {
+        map_schema::<T>(generator)
+    }
+}

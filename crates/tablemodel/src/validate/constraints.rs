@@ -37,6 +37,13 @@ impl<T> Constrained for Vec<T> {
     }
 }
 
+impl<T: Constrained> Constrained for crate::types::Json<T> {
+    type Inner = T::Inner;
+    fn constrained(&self) -> Option<&T::Inner> {
+        self.0.constrained()
+    }
+}
+
 impl<T: Constrained> Constrained for Option<T> {
     type Inner = T::Inner;
     fn constrained(&self) -> Option<&T::Inner> {

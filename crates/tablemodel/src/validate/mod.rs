@@ -92,6 +92,39 @@ pub trait Schema: FromJson + Serialize + schemars::JsonSchema {
         v.finish(Self::TITLE, out)
     }
 
+    /// Builds the model without checking it: Pydantic's `model_construct`, for data that
+    /// was validated before (rows exported by this service, a trusted cache). Values are
+    /// read with their types' rules (a string is still not an integer: that is an error,
+    /// as Rust has nowhere to put it) and missing fields take their defaults, but no
+    /// constraint (`min_length`, `ge`, `pattern`…) and no custom validator runs, so the
+    /// model may break them.
+    ///
+    /// A table model built so is still checked when written (`Session::add`), unless it is
+    /// written with `Session::add_unchecked`.
+    ///
+    /// ```
+    /// use tablemodel::prelude::*;
+    ///
+    /// #[derive(Model, Debug)]
+    /// struct Hero {
+    ///     #[field(min_length = 3)]
+    ///     name: String,
+    ///     #[field(ge = 0, default = 0)]
+    ///     age: i32,
+    /// }
+    ///
+    /// assert!(Hero::validate(&serde_json::json!({"name": "X", "age": -1})).is_err());
+    /// let hero = Hero::construct_unchecked(&serde_json::json!({"name": "X"})).unwrap();
+    /// assert_eq!((hero.name.as_str(), hero.age), ("X", 0));
+    /// // Types are still read: there is no `i32` in "old".
+    /// assert!(Hero::construct_unchecked(&serde_json::json!({"name": "X", "age": "old"})).is_err());
+    /// ```
+    fn construct_unchecked(value: &Value) -> Result<Self, ValidationErrors> {
+        let mut v = Validator::unchecked();
+        let out = Self::from_json(value, &mut v);
+        v.finish(Self::TITLE, out)
+    }
+
     /// Parses and validates JSON text (`model_validate_json`); text that is not JSON is one
     /// `json_invalid` error.
     fn validate_json(input: impl AsRef<[u8]>) -> Result<Self, ValidationErrors> {

@@ -12,12 +12,27 @@ use super::error::{LocItem, ValidationError, ValidationErrors, ValueError};
 pub struct Validator {
     loc: Vec<LocItem>,
     errors: Vec<ValidationError>,
+    /// Constraints and custom validators skipped: types and defaults only
+    /// ([`Schema::construct_unchecked`](super::Schema::construct_unchecked)).
+    unchecked: bool,
 }
 
 impl Validator {
     /// An empty validator at the root location.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A validator that reads types and fills defaults but skips every constraint and
+    /// custom validator, as Pydantic's `model_construct` does; see
+    /// [`Schema::construct_unchecked`](super::Schema::construct_unchecked).
+    pub fn unchecked() -> Self {
+        Validator { unchecked: true, ..Self::default() }
+    }
+
+    /// Whether constraints and custom validators run (false for [`Validator::unchecked`]).
+    pub fn checks(&self) -> bool {
+        !self.unchecked
     }
 
     /// Records `error` at the current location (plus the error's own relative location).

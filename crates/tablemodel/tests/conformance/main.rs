@@ -5,6 +5,7 @@
 //! The tutorial modules reproduce the chapters of SQLModel's tutorial with its data and
 //! assert the rows SQLModel returns for them.
 
+mod array_columns;
 mod cascade_delete;
 mod common;
 mod custom_types;
@@ -12,11 +13,13 @@ mod ddl;
 mod engine_settings;
 mod error_kinds;
 mod errors;
+mod json_columns;
 mod many_to_many;
 mod migrate_constraints;
 mod migrate_files;
 mod model_semantics;
 mod mysql_collation;
+mod native_enums;
 mod observability;
 #[cfg(feature = "postgres")]
 mod pgbouncer;

@@ -146,7 +146,12 @@ async fn every_column_feature_reflects_as_created(engine: Engine) {
     assert_eq!(column("power").ty, ColumnType::Varchar(Some(8)), "an enum stores its longest name");
     assert_eq!(column("price").ty, ColumnType::Numeric(Some((10, 2))));
     assert_eq!(column("amount").ty, ColumnType::Numeric(None));
-    assert_eq!(column("doc").ty, ColumnType::Custom(doc_type.into()));
+    // `JSONB` is how PostgreSQL spells a JSON column; elsewhere it is a type of its own.
+    let doc = match engine.dialect() {
+        Dialect::Postgres => ColumnType::Json,
+        _ => ColumnType::Custom(doc_type.into()),
+    };
+    assert_eq!(column("doc").ty, doc);
     assert_eq!(column("token").ty, ColumnType::Uuid);
     assert_eq!(column("double").ty, ColumnType::Double);
     assert_eq!(column("float").ty, ColumnType::Real);
@@ -371,7 +376,7 @@ async fn postgres_reads_hand_written_ddl() {
         Column::new("id", ColumnType::BigInt, false).with_autoincrement(true),
         Column::new("team_name", ColumnType::Varchar(Some(30)), true),
         Column::new("team_city", ColumnType::Text, true),
-        Column::new("tags", ColumnType::Custom("JSONB".into()), true).with_default("'{}'"),
+        Column::new("tags", ColumnType::Json, true).with_default("'{}'"),
         Column::new("ok", ColumnType::Boolean, true).with_default("true"),
     ];
     member.primary_key = Some(PrimaryKey::new("member_key", names(&["id"])));

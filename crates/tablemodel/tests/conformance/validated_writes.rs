@@ -94,3 +94,50 @@ async fn models_built_in_code_are_checked_before_any_write(engine: Engine) {
     let id = stored.id.unwrap();
     assert_eq!(s.get::<Recruit>(id).await.unwrap().unwrap().country, "GB");
 }
+
+mod construct_unchecked {
+    //! `construct_unchecked` (Pydantic's `model_construct`): built without constraints or
+    //! validators, then still checked when written unless written unchecked.
+
+    use tablemodel::prelude::*;
+    use tablemodel_testkit::on_every_backend;
+
+    fn shout(name: String) -> Result<String, String> {
+        if name.is_empty() { Err("empty".into()) } else { Ok(name.to_uppercase()) }
+    }
+
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[model(table, table_name = "constructed")]
+    pub(crate) struct Constructed {
+        #[field(primary_key)]
+        pub(crate) id: Option<i64>,
+        #[field(max_length = 5, validator = shout)]
+        pub(crate) name: String,
+        #[field(ge = 0, default = 3)]
+        pub(crate) level: i32,
+    }
+
+    async fn constructed_models_skip_checks_until_written(engine: Engine) {
+        engine.create_all::<Constructed>().await.unwrap();
+        let input = serde_json::json!({"name": "far too long", "level": -1});
+        assert!(Constructed::validate(&input).is_err());
+        let built = Constructed::construct_unchecked(&input).unwrap();
+        assert_eq!((built.name.as_str(), built.level), ("far too long", -1), "no validator ran, no constraint");
+        let defaulted = Constructed::construct_unchecked(&serde_json::json!({"name": "ok"})).unwrap();
+        assert_eq!((defaulted.name.as_str(), defaulted.level), ("ok", 3));
+        let wrong_type = Constructed::construct_unchecked(&serde_json::json!({"name": 5})).unwrap_err();
+        assert_eq!(wrong_type.errors()[0].kind, "string_type");
+
+        let mut s = engine.session().await.unwrap();
+        let err = s.add(built.clone()).await.unwrap_err();
+        assert!(matches!(err, Error::Validation(_)), "{err}");
+        // Trusted data goes in through the explicit unchecked path (SQLite does not enforce
+        // VARCHAR lengths; PostgreSQL does, so the row stays within them).
+        let trusted = Constructed { name: "abc".into(), ..built };
+        let stored = s.add_unchecked(trusted).await.unwrap();
+        assert_eq!((stored.name.as_str(), stored.level), ("abc", -1));
+        s.commit().await.unwrap();
+    }
+
+    on_every_backend!(constructed_models_skip_checks_until_written);
+}

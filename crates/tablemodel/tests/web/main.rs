@@ -10,3 +10,4 @@ mod graceful;
 mod overrides;
 mod query;
 mod session;
+mod typed_columns;

@@ -91,8 +91,10 @@ pub(crate) fn constraint_checks(field: &Field, value: TokenStream) -> TokenStrea
     }
     // Like Pydantic, a field reports its first failed constraint only.
     quote! {
-        if let ::core::option::Option::Some(inner) = #c::Constrained::constrained(#value) {
-            #( if v.error_count() == start { #checks } )*
+        if v.checks() {
+            if let ::core::option::Option::Some(inner) = #c::Constrained::constrained(#value) {
+                #( if v.error_count() == start { #checks } )*
+            }
         }
     }
 }
@@ -102,12 +104,18 @@ pub(crate) fn constraint_checks(field: &Field, value: TokenStream) -> TokenStrea
 fn before_validator(path: Option<&syn::Path>, input: &syn::Ident) -> TokenStream {
     let Some(path) = path else { return quote! {} };
     quote! {
-        let #input: &::tablemodel::__private::serde_json::Value = &match #path(#input.clone()) {
-            ::core::result::Result::Ok(changed) => changed,
-            ::core::result::Result::Err(e) => {
-                v.value_error(::core::convert::Into::into(e), #input);
-                return ::core::option::Option::None;
-            }
+        let __changed;
+        let #input: &::tablemodel::__private::serde_json::Value = if v.checks() {
+            __changed = match #path(#input.clone()) {
+                ::core::result::Result::Ok(changed) => changed,
+                ::core::result::Result::Err(e) => {
+                    v.value_error(::core::convert::Into::into(e), #input);
+                    return ::core::option::Option::None;
+                }
+            };
+            &__changed
+        } else {
+            #input
         };
     }
 }
@@ -117,6 +125,22 @@ fn before_validator(path: Option<&syn::Path>, input: &syn::Ident) -> TokenStream
 /// on an Update companion's field it applies to the value sent (an `Option<T>` field's inner
 /// `T`; a `Patch<T>` field's value or null as the model's `Option<T>`).
 fn after_validator(
+    field: Option<&Field>,
+    path: Option<&syn::Path>,
+    value: &syn::Ident,
+    input: &syn::Ident,
+) -> TokenStream {
+    if path.is_none() {
+        return quote! { ::core::option::Option::Some(#value) };
+    }
+    let run = run_after_validator(field, path, value, input);
+    // `construct_unchecked` runs no validator.
+    quote! {
+        if v.checks() { #run } else { ::core::option::Option::Some(#value) }
+    }
+}
+
+fn run_after_validator(
     field: Option<&Field>,
     path: Option<&syn::Path>,
     value: &syn::Ident,

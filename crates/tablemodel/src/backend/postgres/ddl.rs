@@ -1,5 +1,5 @@
 //! PostgreSQL's spelling of the schema model: the SQL standard's type names (with `BYTEA`
-//! for bytes), read back from `format_type`, and server defaults the way
+//! for bytes and `JSONB` for JSON), read back from `format_type`, and server defaults the way
 //! `pg_get_expr` reports them (`'abc'::character varying`).
 
 use crate::schema::dialect::DialectSchema;
@@ -15,11 +15,33 @@ impl DialectSchema for Postgres {
     fn type_name(&self, ty: &ColumnType) -> String {
         match ty {
             ColumnType::Blob => "BYTEA".to_owned(),
+            // Binary JSON: compared with `=`, indexable, keys deduplicated (plain `json`
+            // has no equality operator, so a filter on it could not work).
+            ColumnType::Json => "JSONB".to_owned(),
+            ColumnType::Enum { name, .. } => quote(name),
+            ColumnType::Array(element) => format!("{}[]", self.type_name(element)),
             other => other.standard_name(),
         }
     }
 
+    fn native_enums(&self) -> bool {
+        true
+    }
+
+    /// `CREATE TYPE` has no `IF NOT EXISTS`: an existing type of that name is kept.
+    fn create_enum_type(&self, name: &str, labels: &[String]) -> Option<String> {
+        let labels: Vec<String> = labels.iter().map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
+        Some(format!(
+            "DO $$ BEGIN CREATE TYPE {} AS ENUM ({}); EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+            quote(name),
+            labels.join(", ")
+        ))
+    }
+
     fn parse_type(&self, name: &str) -> ColumnType {
+        if let Some(element) = name.trim().strip_suffix("[]") {
+            return ColumnType::Array(Box::new(self.parse_type(element)));
+        }
         let Some((base, args)) = split_type_name(name) else { return custom_type(name) };
         match (base.as_str(), args.as_slice()) {
             ("boolean" | "bool", []) => ColumnType::Boolean,
@@ -32,7 +54,7 @@ impl DialectSchema for Postgres {
             ("character varying" | "varchar", [n]) => ColumnType::Varchar(Some(*n)),
             ("text", []) => ColumnType::Text,
             ("bytea", []) => ColumnType::Blob,
-            ("json", []) => ColumnType::Json,
+            ("jsonb", []) => ColumnType::Json,
             ("date", []) => ColumnType::Date,
             ("time" | "time without time zone", []) => ColumnType::Time,
             ("timestamp" | "timestamp without time zone", []) => ColumnType::Timestamp,
@@ -49,6 +71,11 @@ impl DialectSchema for Postgres {
     fn normalize_default(&self, sql: &str) -> String {
         normalize_default(sql)
     }
+}
+
+/// `name` as a quoted identifier.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The SQL functions PostgreSQL reports in upper case without parentheses.
@@ -164,7 +191,7 @@ mod tests {
             (ColumnType::Varchar(Some(20)), "VARCHAR(20)", "character varying(20)"),
             (ColumnType::Text, "TEXT", "text"),
             (ColumnType::Blob, "BYTEA", "bytea"),
-            (ColumnType::Json, "JSON", "json"),
+            (ColumnType::Json, "JSONB", "jsonb"),
             (ColumnType::Date, "DATE", "date"),
             (ColumnType::Time, "TIME WITHOUT TIME ZONE", "time without time zone"),
             (ColumnType::Timestamp, "TIMESTAMP WITHOUT TIME ZONE", "timestamp without time zone"),
@@ -172,7 +199,7 @@ mod tests {
             (ColumnType::Uuid, "UUID", "uuid"),
             (ColumnType::Numeric(None), "NUMERIC", "numeric"),
             (ColumnType::Numeric(Some((10, 2))), "NUMERIC(10, 2)", "numeric(10,2)"),
-            (ColumnType::Custom("JSONB".into()), "JSONB", "jsonb"),
+            (ColumnType::Custom("JSON".into()), "JSON", "json"),
         ];
         for (ty, name, reported) in cases {
             assert_eq!(POSTGRES.type_name(&ty), name, "{ty:?}");
@@ -181,8 +208,11 @@ mod tests {
         }
         assert_eq!(
             POSTGRES.parse_type("character varying(20)[]"),
-            ColumnType::Custom("CHARACTER VARYING(20)[]".into())
+            ColumnType::Array(Box::new(ColumnType::Varchar(Some(20))))
         );
+        let tags = ColumnType::Array(Box::new(ColumnType::Text));
+        assert_eq!(POSTGRES.type_name(&tags), "TEXT[]");
+        assert_eq!(POSTGRES.parse_type("text[]"), tags);
     }
 
     #[test]

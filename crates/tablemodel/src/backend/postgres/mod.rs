@@ -313,6 +313,12 @@ impl ToSql for Param<'_> {
             Value::Uuid(Some(v)) => v.to_sql(ty, out),
             Value::Decimal(Some(v)) => v.to_sql(ty, out),
             Value::Enum(sea_query::OptionEnum::Some(e)) => e.value.as_ref().to_sql(ty, out),
+            Value::Array(_, Some(items)) => {
+                // Each element encoded for the array's member type, NULLs kept.
+                let items: Vec<Option<Param<'_>>> =
+                    items.iter().map(|v| (!crate::types::is_null(v)).then_some(Param(v))).collect();
+                items.to_sql(ty, out)
+            }
             other => Err(format!("unsupported parameter {other:?}").into()),
         }
     }
@@ -422,6 +428,40 @@ fn get<'a, T: postgres_types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<O
     })
 }
 
+/// The label of a value of an enum type, which tokio-postgres reads into no built-in type.
+struct EnumLabel(String);
+
+impl<'a> postgres_types::FromSql<'a> for EnumLabel {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        Ok(EnumLabel(std::str::from_utf8(raw)?.to_owned()))
+    }
+    fn accepts(ty: &Type) -> bool {
+        matches!(ty.kind(), postgres_types::Kind::Enum(_))
+    }
+}
+
+/// An array column's elements, NULL elements as NULL values of the element kind.
+fn array(row: &Row, idx: usize, element: crate::types::ArrayOf) -> Result<Option<Vec<Value>>, DecodeError> {
+    use crate::types::ArrayOf;
+    fn items<'a, T: postgres_types::FromSql<'a>>(
+        row: &'a Row,
+        idx: usize,
+        wrap: impl Fn(Option<T>) -> Value,
+    ) -> Result<Option<Vec<Value>>, DecodeError> {
+        Ok(get::<Vec<Option<T>>>(row, idx)?.map(|items| items.into_iter().map(wrap).collect()))
+    }
+    match element {
+        ArrayOf::Bool => items(row, idx, Value::Bool),
+        ArrayOf::SmallInt => items(row, idx, Value::SmallInt),
+        ArrayOf::Int => items(row, idx, Value::Int),
+        ArrayOf::BigInt => items(row, idx, Value::BigInt),
+        ArrayOf::Float => items(row, idx, Value::Float),
+        ArrayOf::Double => items(row, idx, Value::Double),
+        ArrayOf::Text => items(row, idx, Value::String),
+        ArrayOf::Uuid => items(row, idx, Value::Uuid),
+    }
+}
+
 /// Reads column `idx` as a value of `kind`.
 pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
     let ty = row.columns().get(idx).map(|c| c.type_().clone());
@@ -452,9 +492,16 @@ pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, De
             Some(Type::FLOAT4) => Value::Double(get::<f32>(row, idx)?.map(f64::from)),
             _ => Value::Double(get(row, idx)?),
         },
-        ValueKind::Text => Value::String(get(row, idx)?),
+        ValueKind::Text => match ty {
+            // An enum type's wire format is its label's text.
+            Some(ty) if matches!(ty.kind(), postgres_types::Kind::Enum(_)) => {
+                Value::String(get::<EnumLabel>(row, idx)?.map(|l| l.0))
+            }
+            _ => Value::String(get(row, idx)?),
+        },
         ValueKind::Bytes => Value::Bytes(get(row, idx)?),
         ValueKind::Json => Value::Json(get::<serde_json::Value>(row, idx)?.map(Box::new)),
+        ValueKind::Array(element) => Value::Array(element.array_type(), array(row, idx, element)?.map(Box::new)),
         ValueKind::Date => Value::ChronoDate(get(row, idx)?),
         ValueKind::Time => Value::ChronoTime(get(row, idx)?),
         ValueKind::DateTime => Value::ChronoDateTime(get(row, idx)?),

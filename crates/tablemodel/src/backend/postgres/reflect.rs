@@ -1,6 +1,6 @@
 //! Reading a PostgreSQL database into the schema model, from `pg_catalog`: the tables of
-//! the current schema, their columns (`format_type` for types, `pg_get_expr` for
-//! defaults, identity), constraints (primary key, unique, foreign keys with their
+//! the current schema, their columns (`format_type` for types, `pg_enum` for the labels of
+//! enum types, `pg_get_expr` for defaults, identity), constraints (primary key, unique, foreign keys with their
 //! `ON DELETE`) and the indexes that back no constraint.
 
 use super::ddl::POSTGRES;
@@ -8,7 +8,9 @@ use crate::error::Result;
 use crate::meta::OnDelete;
 use crate::schema::dialect::DialectSchema;
 use crate::schema::reflect::{cells, text_rows};
-use crate::schema::{Column, ForeignKey, Index, MIGRATIONS_TABLE, PrimaryKey, Schema, Table, UniqueConstraint};
+use crate::schema::{
+    Column, ColumnType, ForeignKey, Index, MIGRATIONS_TABLE, PrimaryKey, Schema, Table, UniqueConstraint,
+};
 use crate::session::Session;
 use crate::types::Value;
 
@@ -21,9 +23,12 @@ const TABLES: &str = "SELECT c.relname::text FROM pg_catalog.pg_class c \
     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname::text <> $1 ORDER BY 1";
 
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod), \
-    a.attnotnull::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text \
+    a.attnotnull::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, t.typname::text, \
+    CASE WHEN t.typtype = 'e' THEN array_to_string(ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e \
+        WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), chr(31)) END \
     FROM pg_catalog.pg_attribute a \
     JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
     LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
@@ -64,9 +69,15 @@ pub(crate) async fn reflect(session: &mut Session) -> Result<Schema> {
     }
 
     for row in text_rows(session, COLUMNS, &[]).await? {
-        let [Some(table), Some(name), Some(ty), not_null, default, identity] = cells(row) else { continue };
+        let [Some(table), Some(name), Some(ty), not_null, default, identity, type_name, labels] = cells(row) else {
+            continue;
+        };
         let Some(table) = schema.tables.get_mut(&table) else { continue };
-        let mut column = Column::new(name, POSTGRES.parse_type(&ty), not_null.as_deref() != Some("true"));
+        let ty = match (type_name, labels) {
+            (Some(name), Some(labels)) => ColumnType::Enum { name, labels: split_names(Some(labels)) },
+            _ => POSTGRES.parse_type(&ty),
+        };
+        let mut column = Column::new(name, ty, not_null.as_deref() != Some("true"));
         // An identity column (`a` always, `d` by default), or a serial one (its default
         // draws from a sequence).
         let serial = default.as_deref().is_some_and(|d| d.starts_with("nextval("));

@@ -21,6 +21,8 @@ impl DialectSchema for Sqlite {
             ColumnType::Timestamp | ColumnType::TimestampTz => "DATETIME",
             // 32 hex digits, as SQLAlchemy stores a UUID on SQLite.
             ColumnType::Uuid => "CHAR(32)",
+            // No arrays: stored as JSON text (see `Capabilities::arrays`).
+            ColumnType::Array(_) => "JSON",
             other => return other.standard_name(),
         };
         name.to_owned()
@@ -94,6 +96,7 @@ mod tests {
             (ColumnType::Numeric(None), "NUMERIC", ColumnType::Numeric(None)),
             (ColumnType::Numeric(Some((10, 2))), "NUMERIC(10, 2)", ColumnType::Numeric(Some((10, 2)))),
             (ColumnType::Custom("JSONB".into()), "JSONB", ColumnType::Custom("JSONB".into())),
+            (ColumnType::Array(Box::new(ColumnType::Text)), "JSON", ColumnType::Json),
             (ColumnType::Custom("TEXT".into()), "TEXT", ColumnType::Text),
         ];
         for (ty, name, back) in cases {

@@ -298,6 +298,8 @@ impl rusqlite::ToSql for Param<'_> {
                 None => ToSqlOutput::Borrowed(ValueRef::Null),
             },
             Value::Json(v) => text(v.as_ref().map(|j| j.to_string())),
+            // No arrays in SQLite: JSON text (`Capabilities::arrays`).
+            Value::Array(_, v) => text(v.as_ref().map(|items| crate::types::array::to_json(items).to_string())),
             Value::ChronoDate(v) => text(v.map(|d| d.format(DATE_FORMAT).to_string())),
             Value::ChronoTime(v) => text(v.map(|t| t.format(TIME_FORMAT).to_string())),
             Value::ChronoDateTime(v) => text(v.map(|t| t.format(DATETIME_FORMAT).to_string())),
@@ -396,8 +398,18 @@ pub(crate) fn decode_ref(raw: ValueRef<'_>, kind: ValueKind) -> Result<Value, De
             _ => return Err(bad("bytes")),
         },
         ValueKind::Json => {
-            let json = serde_json::from_str(as_text()?).map_err(|e| DecodeError::new("JSON", e.to_string()))?;
+            let json = match raw {
+                // A column declared `JSON` has NUMERIC affinity: SQLite stores the text of a
+                // JSON number as that number.
+                ValueRef::Integer(i) => serde_json::Value::from(i),
+                ValueRef::Real(f) => serde_json::Value::from(f),
+                _ => serde_json::from_str(as_text()?).map_err(|e| DecodeError::new("JSON", e.to_string()))?,
+            };
             Value::Json(Some(Box::new(json)))
+        }
+        ValueKind::Array(element) => {
+            let json = serde_json::from_str(as_text()?).map_err(|e| DecodeError::new("JSON", e.to_string()))?;
+            Value::Array(element.array_type(), Some(Box::new(crate::types::array::from_json(json, element)?)))
         }
         ValueKind::Date => Value::ChronoDate(Some(
             chrono::NaiveDate::parse_from_str(as_text()?, DATE_FORMAT)
