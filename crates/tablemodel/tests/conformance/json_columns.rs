@@ -111,6 +111,7 @@ async fn a_json_column_is_jsonb_on_postgres_and_json_elsewhere(engine: Engine) {
     let ddl = tablemodel::ddl::create_table_sql(Profile::META, engine.dialect()).join(";\n");
     let expected = match engine.dialect() {
         Dialect::Postgres => r#""tags" JSONB NOT NULL"#,
+        Dialect::Mysql => "`tags` JSON NOT NULL",
         _ => r#""tags" JSON NOT NULL"#,
     };
     assert!(ddl.contains(expected), "{ddl}");

@@ -35,6 +35,8 @@ impl DialectSchema for Mysql {
             // DECIMAL alone is DECIMAL(10, 0): it would drop every fraction.
             ColumnType::Numeric(None) => "DECIMAL(65, 30)",
             ColumnType::Numeric(Some((p, s))) => return format!("DECIMAL({p}, {s})"),
+            // No array type: a `Vec` of scalars is stored as JSON (`Capabilities::arrays`).
+            ColumnType::Array(_) => "JSON",
             other => return other.standard_name(),
         };
         name.to_owned()

@@ -32,6 +32,8 @@ pub(super) fn to_mysql(value: &Value) -> My {
         Value::Char(Some(v)) => text(&v.to_string()),
         Value::Bytes(Some(v)) => My::Bytes(v.clone()),
         Value::Json(Some(v)) => text(&v.to_string()),
+        // No arrays in MySQL: JSON text (`Capabilities::arrays`).
+        Value::Array(_, Some(items)) => text(&crate::types::array::to_json(items).to_string()),
         Value::ChronoDate(Some(v)) => date_time(v.and_time(NaiveTime::MIN)),
         Value::ChronoTime(Some(v)) => {
             My::Time(false, 0, v.hour() as u8, v.minute() as u8, v.second() as u8, v.nanosecond() / 1000)
@@ -83,6 +85,7 @@ fn kind_name(kind: ValueKind) -> &'static str {
         ValueKind::Text => "String",
         ValueKind::Bytes => "bytes",
         ValueKind::Json => "JSON",
+        ValueKind::Array(_) => "array",
         ValueKind::Date => "date",
         ValueKind::Time => "time",
         ValueKind::DateTime => "datetime",
@@ -190,6 +193,13 @@ pub(crate) fn decode(row: &mysql_async::Row, idx: usize, kind: ValueKind) -> Res
             My::Bytes(b) => Value::Json(Some(Box::new(
                 serde_json::from_slice(b).map_err(|e| DecodeError::new("JSON", e.to_string()))?,
             ))),
+            other => return Err(wrong(kind, other)),
+        },
+        ValueKind::Array(element) => match v {
+            My::Bytes(b) => {
+                let json = serde_json::from_slice(b).map_err(|e| DecodeError::new("JSON", e.to_string()))?;
+                Value::Array(element.array_type(), Some(Box::new(crate::types::array::from_json(json, element)?)))
+            }
             other => return Err(wrong(kind, other)),
         },
         ValueKind::Date => Value::ChronoDate(Some(datetime(kind, v)?.date())),
