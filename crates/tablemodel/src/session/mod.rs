@@ -200,22 +200,36 @@ impl Session {
                     let models = chunk.iter().map(|&i| &models[i]);
                     return Err(crate::backend::name_foreign_key_for_write(self, models, err).await);
                 }
-                if rows.len() != chunk.len() {
-                    return Err(Error::Internal(format!(
-                        "INSERT into `{}` returned {} rows for {} models",
-                        M::META.name,
-                        rows.len(),
-                        chunk.len()
-                    )));
-                }
-                order_like_input(&models, chunk, &mut rows, omitted);
-                for (&i, row) in chunk.iter().zip(rows) {
-                    self.loaded.remember(&row);
-                    stored[i] = Some(row);
-                }
+                self.keep_inserted(&models, chunk, rows, omitted, &mut stored)?;
             }
         }
         Ok(stored.into_iter().flatten().collect())
+    }
+
+    /// Puts the rows stored for one multi-row `INSERT` (from `RETURNING`, or read back)
+    /// next to the models of `chunk` they were sent as, and remembers them as loaded.
+    pub(crate) fn keep_inserted<M: Model>(
+        &mut self,
+        models: &[M],
+        chunk: &[usize],
+        mut rows: Vec<M>,
+        omitted: Omitted,
+        stored: &mut [Option<M>],
+    ) -> Result<()> {
+        if rows.len() != chunk.len() {
+            return Err(Error::Internal(format!(
+                "INSERT into `{}` gave back {} rows for {} models",
+                M::META.name,
+                rows.len(),
+                chunk.len()
+            )));
+        }
+        order_like_input(models, chunk, &mut rows, omitted);
+        for (&i, row) in chunk.iter().zip(rows) {
+            self.loaded.remember(&row);
+            stored[i] = Some(row);
+        }
+        Ok(())
     }
 
     /// How many rows of `columns` values one multi-row `INSERT` sends: as many as the

@@ -6,7 +6,7 @@
 //! (a UUID) is computed before the INSERT and sent, as SQLAlchemy "pre-executes" such
 //! defaults, since nothing reports it afterwards.
 
-use super::insert::{Omitted, insert_sql, order_like_input};
+use super::insert::{Omitted, insert_sql};
 use super::{Session, key_values};
 use sea_query::ExprTrait;
 
@@ -93,20 +93,8 @@ impl Session {
                 } else {
                     chunk.iter().map(|&i| models[i].column_value(pk[0])).collect()
                 };
-                let mut rows = self.read_back_many::<M>(keys).await?;
-                if rows.len() != chunk.len() {
-                    return Err(Error::Internal(format!(
-                        "{} rows of `{}` read back after inserting {}",
-                        rows.len(),
-                        M::META.name,
-                        chunk.len()
-                    )));
-                }
-                order_like_input(&models, chunk, &mut rows, omitted);
-                for (&i, row) in chunk.iter().zip(rows) {
-                    self.loaded.remember(&row);
-                    stored[i] = Some(row);
-                }
+                let rows = self.read_back_many::<M>(keys).await?;
+                self.keep_inserted(&models, chunk, rows, omitted, &mut stored)?;
             }
         }
         Ok(stored.into_iter().flatten().collect())

@@ -101,12 +101,12 @@ impl<T: ArrayElement> crate::Operand<Vec<T>> for &Vec<T> {
 
 /// An array as JSON (the storage of backends without arrays): `[1, 2]`, `["a", null]`.
 /// (Compiled with the backends that store arrays so.)
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
 pub(crate) fn to_json(items: &[Value]) -> serde_json::Value {
     serde_json::Value::Array(items.iter().map(element_to_json).collect())
 }
 
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
 fn element_to_json(value: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
@@ -123,7 +123,7 @@ fn element_to_json(value: &Value) -> serde_json::Value {
 }
 
 /// Reads an array stored as JSON back into values of `element`.
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
 pub(crate) fn from_json(json: serde_json::Value, element: ArrayOf) -> Result<Vec<Value>, DecodeError> {
     let serde_json::Value::Array(items) = json else {
         return Err(DecodeError::new("an array", format!("stored JSON is not an array: {json}")));
