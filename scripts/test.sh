@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check CI runs, in the same way: formatting, clippy, building the
-# examples, the API documentation (warnings are errors), and all tests (unit,
-# integration against a real PostgreSQL, and doctests). Installs PostgreSQL
-# first if it is missing (scripts/setup.sh).
+# examples, the API documentation (warnings are errors), all tests (unit,
+# integration against real PostgreSQL and MariaDB servers, and doctests), and the
+# book's HTML. Installs the servers first if they are missing (scripts/setup.sh).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,3 +22,9 @@ run cargo clippy -p tablemodel --lib --no-default-features --features mysql -- -
 run cargo build --workspace --examples --all-features
 RUSTDOCFLAGS="-D warnings" run cargo doc --workspace --all-features --no-deps
 run cargo test --workspace --all-features
+
+# The book's HTML (docs/book). Its samples are compiled and run by the tests above; this
+# checks that mdBook builds it. mdBook comes from crates.io into target/tools when missing.
+mdbook=target/tools/bin/mdbook
+[[ -x "$mdbook" ]] || run cargo install mdbook --locked --version 0.5.4 --root target/tools
+run "$mdbook" build docs/book --dest-dir "$(mktemp -d)"
