@@ -210,11 +210,6 @@ impl<'e> Runner<'e> {
         } else {
             self.run_resumable(m, up, start).await
         };
-        if let Err(MigrateError::Interrupted { .. }) = result {
-            let _ = self.session.rollback().await;
-            self.engine.inner.pool.forget_statements();
-            return result;
-        }
         if result.is_err() {
             // The error that stopped the migration matters more than one from rolling back.
             let _ = self.session.rollback().await;
@@ -224,7 +219,11 @@ impl<'e> Runner<'e> {
         }
         // Statements prepared before may read columns that changed type or are gone.
         self.engine.inner.forget_statements();
-        result.map_err(|e| MigrateError::Failed { id: m.id.clone(), source: Box::new(e) })
+        result.map_err(|e| match e {
+            // Already names the migration, and says how far it got.
+            interrupted @ MigrateError::Interrupted { .. } => interrupted,
+            e => MigrateError::Failed { id: m.id.clone(), source: Box::new(e) },
+        })
     }
 
     /// The transaction of [`Runner::run`]: the plan is made again under the write lock,
@@ -251,13 +250,7 @@ impl<'e> Runner<'e> {
                     });
                 }
             }
-            let (sql, values) = if up {
-                record_sql(self.session.dialect(), m, &chrono::Utc::now().to_rfc3339())
-            } else {
-                forget_sql(self.session.dialect(), m)
-            };
-            self.session.write_sql(&sql, &values).await?;
-            self.session.commit().await?;
+            self.record_and_commit(m, up).await?;
             return Ok(true);
         }
         self.session.commit().await?;
@@ -288,11 +281,18 @@ impl Runner<'_> {
             self.record_progress(m, direction, k + 1).await?;
         }
         self.clear_progress(m).await?;
+        self.record_and_commit(m, up).await?;
+        Ok(true)
+    }
+
+    /// Records migration `m` as applied (`up`) or forgets it, and commits.
+    async fn record_and_commit(&mut self, m: &Migration, up: bool) -> Result<(), MigrateError> {
+        let dialect = self.session.dialect();
         let (sql, values) =
             if up { record_sql(dialect, m, &chrono::Utc::now().to_rfc3339()) } else { forget_sql(dialect, m) };
         self.session.write_sql(&sql, &values).await?;
         self.session.commit().await?;
-        Ok(true)
+        Ok(())
     }
 
     /// How many statements of migration `m` an earlier attempt in `direction` committed.
