@@ -147,6 +147,29 @@ impl<M: Model, T: SqlType<Base = String>> Column<M, T> {
         let lowered = sea_query::Func::lower(self.expr());
         Filter(sea_query::Expr::from(lowered).like(pattern.to_lowercase()))
     }
+
+    /// `column = value`, compared character for character on every backend, whatever the
+    /// column's collation.
+    ///
+    /// [`eq`](Column::eq) follows the column's collation: exact on SQLite and PostgreSQL,
+    /// but case- and accent-insensitive under MySQL's and MariaDB's default collations
+    /// (`"deadpond"` finds `"Deadpond"`). This adds a comparison of the column as text to
+    /// the plain one, `col = ? AND CAST(col AS TEXT) = ?`, which MySQL spells
+    /// `CAST(col AS BINARY)`: the first part can still use an index on the column, the
+    /// second drops the rows that only the collation called equal.
+    ///
+    /// ```
+    /// # use tablemodel::prelude::*;
+    /// # #[derive(Model)] #[model(table)] struct Hero { #[field(primary_key)] id: Option<i64>, name: String }
+    /// let q = select::<Hero>().filter(Hero::name().eq_exact("Deadpond"));
+    /// let sql = q.to_sql(Dialect::Sqlite).unwrap();
+    /// assert!(sql.ends_with(r#"WHERE "hero"."name" = ? AND CAST("hero"."name" AS TEXT) = ?"#));
+    /// ```
+    pub fn eq_exact(self, v: impl Operand<T::Base>) -> Filter {
+        let value = operand::<T>(v);
+        let as_text = sea_query::Func::cast_as(self.expr(), sea_query::Alias::new("TEXT"));
+        Filter(self.expr().eq(value.clone()).and(sea_query::Expr::from(as_text).eq(value)))
+    }
 }
 
 impl<M: Model, T: SqlType> IntoOrderBy for Column<M, T> {

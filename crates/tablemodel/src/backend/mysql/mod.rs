@@ -28,8 +28,10 @@ const STATEMENT_CACHE: usize = 256;
 
 /// The standard SQL types the query builder casts aggregates to, as MySQL's `CAST` spells
 /// them (it has no `CAST(… AS BIGINT)`).
-const CASTS: [(&str, &str); 3] = [
+const CASTS: [(&str, &str); 4] = [
     (" AS BIGINT)", " AS SIGNED)"),
+    // `Column::eq_exact`: a binary string compares byte for byte, whatever the collation.
+    (" AS TEXT)", " AS BINARY)"),
     (" AS DOUBLE PRECISION)", " AS DOUBLE)"),
     (" AS NUMERIC)", " AS DECIMAL(65, 30))"),
 ];
