@@ -84,6 +84,7 @@ mod binaries;
 mod identity;
 mod mariadb;
 mod pgbouncer;
+mod round_trips;
 mod sql_log;
 mod tls;
 
@@ -104,6 +105,7 @@ pub use backends::{fresh_url_like, mysql_url, postgres_url, sqlite_url};
 use identity::RunAs;
 pub use mariadb::{MariaDbServer, mariadb_server};
 pub use pgbouncer::PgBouncer;
+pub use round_trips::RoundTripCounter;
 pub use sql_log::{SqlLog, capture_on_this_thread};
 pub use tls::TlsFiles;
 
