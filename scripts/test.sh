@@ -9,6 +9,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 
+# A CI run builds once from a clean clone: incremental compilation data would only cost
+# time and several GB of disk there.
+if [[ "${CI:-}" == "true" ]]; then
+    export CARGO_INCREMENTAL=0
+fi
+
 run() {
     echo "+ $*" >&2
     "$@"
