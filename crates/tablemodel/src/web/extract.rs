@@ -47,7 +47,7 @@ impl<S: Send + Sync, T: FromJson> FromRequest<S> for Json<T> {
 /// The answer to a body that did not arrive by its [`Server`](super::Server) deadline; the
 /// connection is closed, its client still being in the middle of the body.
 fn body_timed_out() -> HttpError {
-    HttpError::new(StatusCode::REQUEST_TIMEOUT, "Request body not received in time").with_header("connection", "close")
+    HttpError::new(StatusCode::REQUEST_TIMEOUT, BODY_ERRORS[1].1).with_header("connection", "close")
 }
 
 /// Whether FastAPI would parse a body with this content type as JSON.
@@ -101,7 +101,7 @@ fn from_attributes(errors: ValidationErrors) -> ValidationErrors {
 /// errors located and worded as Python does.
 fn decode_json(bytes: &[u8]) -> Result<Value, HttpError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let unparsable = || HttpError::new(StatusCode::BAD_REQUEST, "There was an error parsing the body");
+    let unparsable = || HttpError::new(StatusCode::BAD_REQUEST, BODY_ERRORS[0].1);
     let text = std::str::from_utf8(bytes).map_err(|_| unparsable())?;
     serde_json::from_str(text).map_err(|e| {
         if e.to_string().starts_with("recursion limit exceeded") {
@@ -142,9 +142,21 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// The statuses a [`Json`] body answers by itself, before the handler runs, as the OpenAPI
+/// document lists them (besides the 422 of a body that does not validate): a body that
+/// cannot be read as JSON text, one that did not arrive by the [`Server`](super::Server)'s
+/// body read timeout, and one over the body size limit (axum's, 2 MB by default).
+pub(crate) const BODY_ERRORS: [(u16, &str); 3] = [
+    (400, "There was an error parsing the body"),
+    (408, "Request body not received in time"),
+    (413, "The request body is too large"),
+];
+
 impl<T: schemars::JsonSchema> aide::OperationInput for Json<T> {
+    /// The request body's schema, and the [`BODY_ERRORS`] reading it can answer.
     fn operation_input(ctx: &mut aide::generate::GenContext, operation: &mut aide::openapi::Operation) {
         <axum::Json<T> as aide::OperationInput>::operation_input(ctx, operation);
+        super::routing::document_errors(operation, &BODY_ERRORS);
     }
 }
 
