@@ -450,7 +450,7 @@ async fn sqlite_sigkill_under_write_load_loses_no_acknowledged_write() {
     );
     assert_eq!(integrity, "ok\n");
     assert_eq!(foreign_keys, "", "no hero names a missing team");
-    assert!(writes.heroes.len() > 100 && writes.teams.len() > 10, "the load ran");
+    assert!(writes.heroes.len() >= 20 && writes.teams.len() >= 5, "the load ran");
     assert!(writes.other.is_empty(), "every answer was a 200: {:?}", writes.other);
     assert!(writes.teams.is_subset(&teams), "every acknowledged team is stored");
     assert!(writes.heroes.is_subset(&heroes), "every acknowledged hero is stored, in its team");

@@ -25,6 +25,10 @@ use crate::validate::{FromJson, Schema, ValidationError, ValidationErrors, Valid
 /// `model_attributes_type`; malformed JSON is one `json_invalid` error at
 /// `["body", position]` with Python's message in `ctx.error`; a body that is not UTF-8 is a
 /// 400. Otherwise the model's own errors, under `"body"`.
+///
+/// As an input, it documents in the OpenAPI document the statuses reading the body
+/// answers: 400, 408 (a body later than the [`Server`](super::Server)'s body read timeout)
+/// and 413 (over the body size limit), each with the `{"detail": "…"}` body.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Json<T>(pub T);
 

@@ -76,6 +76,7 @@ pub(crate) const HTTP_ERROR_REF: &str = "#/components/schemas/HTTPError";
 /// Documents error statuses an operation answers besides its success and the 422 of its
 /// input, each with a description and [`HttpError`](super::HttpError)'s body
 /// (`{"detail": "…"}`): FastAPI's `responses={404: {"model": HTTPError, "description": …}}`.
+/// (A [`Json`](super::Json) body documents its own 400, 408 and 413.)
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
