@@ -24,8 +24,8 @@ run cargo build --workspace --examples --all-features
 RUSTDOCFLAGS="-D warnings" run cargo doc --workspace --all-features --no-deps
 run cargo test --workspace --all-features
 
-# Drill 6: property-based HTTP fuzzing of the heroes API from its OpenAPI document, on SQLite
-# and PostgreSQL (crates/heroes/tests/drills.rs, ignored by plain `cargo test`). schemathesis
+# Drill 6: property-based HTTP fuzzing of the heroes API from its OpenAPI document, on SQLite,
+# PostgreSQL and MariaDB (crates/heroes/tests/drills.rs, ignored by plain `cargo test`). schemathesis
 # comes from PyPI into a virtual environment in target/tools when missing.
 schemathesis=target/tools/schemathesis/bin/schemathesis
 if [[ ! -x "$schemathesis" ]]; then

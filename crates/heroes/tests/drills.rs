@@ -1,6 +1,8 @@
 //! Fault drills through the real server on a real socket, on an SQLite file and on
 //! PostgreSQL: many concurrent writers, a table locked by another connection, slow clients,
-//! SIGTERM of the heroes binary under load, and SIGKILL of it during writes. Each is bounded in time and prints its
+//! SIGTERM of the heroes binary under load, SIGKILL of it during writes, and fuzzing from
+//! the OpenAPI document (schemathesis: `--ignored`, which `scripts/test.sh` runs after
+//! installing it). Each is bounded in time and prints its
 //! figures (`cargo test -p heroes --test drills -- --nocapture` shows them).
 
 use std::collections::{BTreeMap, HashSet};
@@ -650,6 +652,12 @@ async fn sqlite_schemathesis_finds_no_5xx_and_no_undeclared_response() {
 #[ignore = "needs schemathesis (Python): scripts/test.sh installs it and runs this"]
 async fn postgres_schemathesis_finds_no_5xx_and_no_undeclared_response() {
     schemathesis_finds_no_5xx_and_no_undeclared_response(tablemodel_testkit::postgres_url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs schemathesis (Python): scripts/test.sh installs it and runs this"]
+async fn mysql_schemathesis_finds_no_5xx_and_no_undeclared_response() {
+    schemathesis_finds_no_5xx_and_no_undeclared_response(tablemodel_testkit::mysql_url()).await;
 }
 
 tablemodel_testkit::on_every_backend!(url; concurrent_writers_lose_nothing, slow_clients_get_408_and_hold_nothing, sigterm_under_load_exits_within_the_grace_period);
