@@ -2,8 +2,8 @@
 //! PostgreSQL: many concurrent writers, a table locked by another connection, slow clients,
 //! SIGTERM of the heroes binary under load, SIGKILL of it during writes, and fuzzing from
 //! the OpenAPI document (schemathesis: `--ignored`, which `scripts/test.sh` runs after
-//! installing it). Each is bounded in time and prints its
-//! figures (`cargo test -p heroes --test drills -- --nocapture` shows them).
+//! installing it). Each is bounded in time and prints its figures (`cargo test -p heroes
+//! --test drills -- --nocapture` shows them).
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Write};
