@@ -157,7 +157,7 @@ pub(crate) const BODY_ERRORS: [(u16, &str); 3] = [
 ];
 
 impl<T: schemars::JsonSchema> aide::OperationInput for Json<T> {
-    /// The request body's schema, and the [`BODY_ERRORS`] reading it can answer.
+    /// The request body's schema, and the statuses reading it can answer (400, 408, 413).
     fn operation_input(ctx: &mut aide::generate::GenContext, operation: &mut aide::openapi::Operation) {
         <axum::Json<T> as aide::OperationInput>::operation_input(ctx, operation);
         super::routing::document_errors(operation, &BODY_ERRORS);
