@@ -605,6 +605,8 @@ async fn schemathesis_finds_no_5xx_and_no_undeclared_response(url: String) {
     let seed = std::env::var("SCHEMATHESIS_SEED").unwrap_or_else(|_| "1".to_owned());
     let log = dir.path().join("schemathesis.log");
     let mut child = std::process::Command::new(&program)
+        // Its cache (`.schemathesis/`) goes to the temporary directory, not the crate.
+        .current_dir(dir.path())
         .args(["run", &format!("http://{addr}/openapi.json"), "--checks", "all"])
         .args(["--exclude-checks", "negative_data_rejection,positive_data_acceptance"])
         .args(["--max-examples", &examples, "--seed", &seed, "--workers", "2", "--request-timeout", "20"])
