@@ -3,11 +3,12 @@
 # (15 or newer) and MariaDB's (`mariadbd`, `mariadb-install-db`), which
 # crates/tablemodel-testkit starts throwaway servers from; PgBouncer, which the
 # tests start in front of a test server (transaction pooling); the `sqlite3` and
-# `psql` shells the migration tests pipe generated SQL into; and Chromium,
-# which loads the heroes API's /docs page headless.
+# `psql` shells the migration tests pipe generated SQL into; Chromium,
+# which loads the heroes API's /docs page headless; and Python 3 with `venv`,
+# into which scripts/test.sh installs schemathesis (the heroes API's fuzzing drill).
 # Safe to run again: it does nothing when they are already installed.
 #
-# Uses Debian's `postgresql`, `pgbouncer`, `mariadb-server`, `sqlite3` and `chromium` packages (apt-get; through sudo
+# Uses Debian's `postgresql`, `pgbouncer`, `mariadb-server`, `sqlite3`, `chromium` and `python3-venv` packages (apt-get; through sudo
 # unless root).
 # Elsewhere, install PostgreSQL 15+ yourself and point TABLEMODEL_PG_BIN at
 # the directory holding `initdb`, or put that directory on PATH.
@@ -43,6 +44,10 @@ have_sqlite3() {
     command -v sqlite3 >/dev/null
 }
 
+have_python_venv() {
+    command -v python3 >/dev/null && python3 -c 'import ensurepip, venv' 2>/dev/null
+}
+
 have_pgbouncer() {
     [[ -n "${TABLEMODEL_PGBOUNCER:-}" && -x "${TABLEMODEL_PGBOUNCER}" ]] || [[ -x /usr/sbin/pgbouncer ]] ||
         command -v pgbouncer >/dev/null
@@ -54,6 +59,7 @@ have_postgres || packages+=(postgresql)
 have_mariadb || packages+=(mariadb-server)
 have_pgbouncer || packages+=(pgbouncer)
 have_chromium || packages+=(chromium)
+have_python_venv || packages+=(python3-venv)
 if [[ ${#packages[@]} -eq 0 ]]; then
     exit 0
 fi
@@ -86,5 +92,9 @@ if ! have_pgbouncer; then
 fi
 if ! have_chromium; then
     echo "setup: installed chromium, but found no chromium on PATH" >&2
+    exit 1
+fi
+if ! have_python_venv; then
+    echo "setup: installed python3-venv, but python3 -m venv is still unavailable" >&2
     exit 1
 fi

@@ -13,8 +13,9 @@
 //! field on every backend (PostgreSQL cannot store it; Python's SQLite stores it); a string
 //! too large for a PostgreSQL index entry (`name`, about 2,700 bytes once compressed) is a
 //! 422 at its field there (a 500 in Python), while SQLite, which has no such limit, stores
-//! it; the OpenAPI document also lists the 404, 409, 413 and 503 each route answers (an
-//! `HTTPError` schema, `{"detail": "…"}`), which the Python app does not declare; and
+//! it; the OpenAPI document also lists the 400, 404, 408, 409, 413 and 503 each route
+//! answers (an `HTTPError` schema, `{"detail": "…"}`), which the Python app does not
+//! declare; and
 //! `GET /health` (200 `{"status": "ok"}`, or 503 when the database does not answer within
 //! two seconds) is added. Deleting a team clears its heroes' `team_id` in both (`ON DELETE SET
 //! NULL` here, SQLAlchemy's update of the loaded heroes there).

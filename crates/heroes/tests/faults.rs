@@ -1,9 +1,12 @@
 //! Faults that must never be a 500: a value the database refuses (an indexed string too
-//! long for a PostgreSQL btree entry) and a database that is down (`/health` says so, in
-//! bounded time).
+//! long for a PostgreSQL btree entry), a database that is down (`/health` says so, in
+//! bounded time), and hostile requests (a 10 MB body, JSON nested 100,000 deep, integers
+//! and ids past 64 bits, a path that is not UTF-8), answered as FastAPI answers them.
+//! (A NUL character in a string is in `api.rs`.)
 
 use std::time::Duration;
 
+use axum::http::Method;
 use serde_json::{Value, json};
 use tablemodel::Engine;
 use tablemodel::web::TestClient;
@@ -93,4 +96,96 @@ async fn health_is_503_when_no_connection_frees_up(url: String) {
     assert_eq!(c.get("/health").await.status, 200);
 }
 
-tablemodel_testkit::on_every_backend!(url; health_is_503_when_no_connection_frees_up);
+/// A 10 MB body is refused with 413 before it is parsed (the limit is 2 MB), nothing is
+/// written, and the server goes on serving.
+async fn a_10_mb_body_is_413(url: String) {
+    let (_engine, c) = client(&url).await;
+    let body = format!(r#"{{"name": "{}", "secret_name": "s"}}"#, "a".repeat(10 << 20)).into_bytes();
+    let r = c.send(Method::POST, "/heroes/", Some(body)).await;
+    assert_eq!(r.status, 413);
+    assert!(r.json()["detail"].is_string(), "{}", r.text());
+    assert_eq!(c.get("/heroes/").await.json(), json!([]), "nothing was written");
+}
+
+/// JSON nested 100,000 deep (an array, an object) is a 400 with FastAPI's body (Python's
+/// `json.loads` runs out of recursion there), without overflowing the stack; nesting the
+/// parser reads (100 deep) is validated as usual: a 422 at the field.
+async fn deeply_nested_json_is_400_and_shallower_nesting_a_422(url: String) {
+    let (_engine, c) = client(&url).await;
+    let depth = 100_000;
+    for body in [
+        format!("{}{}", "[".repeat(depth), "]".repeat(depth)),
+        format!(r#"{{"name": {}1{}, "secret_name": "s"}}"#, r#"{"a": "#.repeat(depth), "}".repeat(depth)),
+    ] {
+        let r = c.send(Method::POST, "/heroes/", Some(body.into_bytes())).await;
+        assert_eq!((r.status.as_u16(), r.json()), (400, json!({"detail": "There was an error parsing the body"})));
+    }
+    let nested = format!(r#"{{"name": {}"x"{}, "secret_name": "s"}}"#, "[".repeat(100), "]".repeat(100));
+    let r = c.send(Method::POST, "/heroes/", Some(nested.into_bytes())).await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.json()["detail"][0]["loc"], json!(["body", "name"]));
+    assert_eq!(c.get("/heroes/").await.json(), json!([]), "nothing was written");
+}
+
+/// Integers past what a column holds (`team_id` is 64-bit, `age` 32-bit) are a 422 naming
+/// the field, on POST and PATCH, before the database sees them.
+async fn integers_past_their_column_are_422_at_the_field(url: String) {
+    let (_engine, c) = client(&url).await;
+    let size = |field: &str, input: Value| {
+        json!({"detail": [{"type": "int_parsing_size", "loc": ["body", field],
+                           "msg": "Unable to parse input string as an integer, exceeded maximum size", "input": input}]})
+    };
+    let r =
+        c.post("/heroes/", &json!({"name": "a", "secret_name": "s", "team_id": 9_223_372_036_854_775_808_u64})).await;
+    assert_eq!((r.status.as_u16(), r.json()), (422, size("team_id", json!(9_223_372_036_854_775_808_u64))));
+    let r = c.post("/heroes/", &json!({"name": "a", "secret_name": "s", "age": 2_147_483_648_i64})).await;
+    assert_eq!((r.status.as_u16(), r.json()), (422, size("age", json!(2_147_483_648_i64))));
+    let raw = br#"{"name": "a", "secret_name": "s", "team_id": -99999999999999999999}"#.to_vec();
+    let r = c.send(Method::POST, "/heroes/", Some(raw)).await;
+    assert_eq!((r.status.as_u16(), r.json()["detail"][0]["loc"].clone()), (422, json!(["body", "team_id"])));
+    let hero = c.post("/heroes/", &json!({"name": "a", "secret_name": "s"})).await.json();
+    let id = hero["id"].as_i64().unwrap();
+    let r = c.patch(&format!("/heroes/{id}"), &json!({"age": -2_147_483_649_i64})).await;
+    assert_eq!((r.status.as_u16(), r.json()), (422, size("age", json!(-2_147_483_649_i64))));
+    assert_eq!(c.get("/heroes/").await.json(), json!([hero]), "only the valid hero was written");
+}
+
+/// An id past 64 bits in the path is a 422 at `["path", …]` on every route that takes one
+/// (the largest 64-bit id is merely not found); so is a path segment that is not UTF-8,
+/// read as U+FFFD as FastAPI's server reads it, not axum's 400.
+async fn ids_past_64_bits_and_non_utf8_ids_in_the_path_are_422(url: String) {
+    let (_engine, c) = client(&url).await;
+    let size = |name: &str, input: &str| {
+        json!({"detail": [{"type": "int_parsing_size", "loc": ["path", name],
+                           "msg": "Unable to parse input string as an integer, exceeded maximum size", "input": input}]})
+    };
+    for id in ["9223372036854775808", "-9223372036854775809", "99999999999999999999999999"] {
+        for method in [Method::GET, Method::PATCH, Method::DELETE] {
+            let body = (method == Method::PATCH).then(|| b"{}".to_vec());
+            let hero = c.send(method.clone(), &format!("/heroes/{id}"), body.clone()).await;
+            let team = c.send(method.clone(), &format!("/teams/{id}"), body).await;
+            assert_eq!((hero.status.as_u16(), hero.json()), (422, size("hero_id", id)), "{method} {id}");
+            assert_eq!((team.status.as_u16(), team.json()), (422, size("team_id", id)), "{method} {id}");
+        }
+    }
+    assert_eq!(c.get("/heroes/9223372036854775807").await.json(), json!({"detail": "Hero not found"}));
+    let r = c.get("/heroes/%FF").await;
+    assert_eq!(
+        (r.status.as_u16(), r.json()),
+        (
+            422,
+            json!({"detail": [{"type": "int_parsing", "loc": ["path", "hero_id"],
+                               "msg": "Input should be a valid integer, unable to parse string as an integer",
+                               "input": "\u{fffd}"}]})
+        )
+    );
+}
+
+tablemodel_testkit::on_every_backend!(
+    url;
+    health_is_503_when_no_connection_frees_up,
+    a_10_mb_body_is_413,
+    deeply_nested_json_is_400_and_shallower_nesting_a_422,
+    integers_past_their_column_are_422_at_the_field,
+    ids_past_64_bits_and_non_utf8_ids_in_the_path_are_422,
+);

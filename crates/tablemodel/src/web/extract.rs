@@ -25,6 +25,10 @@ use crate::validate::{FromJson, Schema, ValidationError, ValidationErrors, Valid
 /// `model_attributes_type`; malformed JSON is one `json_invalid` error at
 /// `["body", position]` with Python's message in `ctx.error`; a body that is not UTF-8 is a
 /// 400. Otherwise the model's own errors, under `"body"`.
+///
+/// As an input, it documents in the OpenAPI document the statuses reading the body
+/// answers: 400, 408 (a body later than the [`Server`](super::Server)'s body read timeout)
+/// and 413 (over the body size limit), each with the `{"detail": "…"}` body.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Json<T>(pub T);
 
@@ -47,7 +51,7 @@ impl<S: Send + Sync, T: FromJson> FromRequest<S> for Json<T> {
 /// The answer to a body that did not arrive by its [`Server`](super::Server) deadline; the
 /// connection is closed, its client still being in the middle of the body.
 fn body_timed_out() -> HttpError {
-    HttpError::new(StatusCode::REQUEST_TIMEOUT, "Request body not received in time").with_header("connection", "close")
+    HttpError::new(StatusCode::REQUEST_TIMEOUT, BODY_ERRORS[1].1).with_header("connection", "close")
 }
 
 /// Whether FastAPI would parse a body with this content type as JSON.
@@ -101,7 +105,7 @@ fn from_attributes(errors: ValidationErrors) -> ValidationErrors {
 /// errors located and worded as Python does.
 fn decode_json(bytes: &[u8]) -> Result<Value, HttpError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let unparsable = || HttpError::new(StatusCode::BAD_REQUEST, "There was an error parsing the body");
+    let unparsable = || HttpError::new(StatusCode::BAD_REQUEST, BODY_ERRORS[0].1);
     let text = std::str::from_utf8(bytes).map_err(|_| unparsable())?;
     serde_json::from_str(text).map_err(|e| {
         if e.to_string().starts_with("recursion limit exceeded") {
@@ -142,9 +146,21 @@ impl<T: serde::Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// The statuses a [`Json`] body answers by itself, before the handler runs, as the OpenAPI
+/// document lists them (besides the 422 of a body that does not validate): a body that
+/// cannot be read as JSON text, one that did not arrive by the [`Server`](super::Server)'s
+/// body read timeout, and one over the body size limit (axum's, 2 MB by default).
+pub(crate) const BODY_ERRORS: [(u16, &str); 3] = [
+    (400, "There was an error parsing the body"),
+    (408, "Request body not received in time"),
+    (413, "The request body is too large"),
+];
+
 impl<T: schemars::JsonSchema> aide::OperationInput for Json<T> {
+    /// The request body's schema, and the statuses reading it can answer (400, 408, 413).
     fn operation_input(ctx: &mut aide::generate::GenContext, operation: &mut aide::openapi::Operation) {
         <axum::Json<T> as aide::OperationInput>::operation_input(ctx, operation);
+        super::routing::document_errors(operation, &BODY_ERRORS);
     }
 }
 

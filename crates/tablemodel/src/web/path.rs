@@ -1,9 +1,10 @@
 //! Validated path parameters: `Path<i64>` for `/heroes/{hero_id}`, a tuple
 //! `Path<(i64, i64)>` for `/teams/{team_id}/heroes/{hero_id}`. A value that does not
 //! validate is a 422 at `["path", "<name>"]`, every parameter's errors at once, as FastAPI
-//! reports them.
+//! reports them; so is one that is not UTF-8 once percent-decoded (read as U+FFFD, as
+//! Python's servers decode it).
 
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::{FromRequestParts, MatchedPath, OriginalUri, RawPathParams};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde_json::Value;
@@ -91,10 +92,15 @@ impl<S: Send + Sync, T: PathParams> FromRequestParts<S> for Path<T> {
     type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, HttpError> {
-        let raw = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|e| HttpError::new(e.status(), e.body_text()))?;
-        let params: Vec<(&str, &str)> = raw.iter().collect();
+        let owned: Vec<(String, String)>;
+        let raw = RawPathParams::from_request_parts(parts, state).await;
+        let params: Vec<(&str, &str)> = match &raw {
+            Ok(raw) => raw.iter().collect(),
+            Err(e) => {
+                owned = lossy_params(parts).ok_or_else(|| HttpError::new(e.status(), e.body_text()))?;
+                owned.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect()
+            }
+        };
         if params.len() != T::COUNT {
             tracing::error!(
                 target: "tablemodel::web",
@@ -109,6 +115,33 @@ impl<S: Send + Sync, T: PathParams> FromRequestParts<S> for Path<T> {
         let parsed = T::from_params(&params, &mut v);
         v.finish("path", parsed).map(Path).map_err(|e| HttpError::unprocessable(e.prefixed("path")))
     }
+}
+
+/// The route's parameters decoded as the Python servers decode a path (`%FF` is not UTF-8:
+/// it becomes U+FFFD), so that a value that is not UTF-8 is validated like any other and
+/// answered 422 where FastAPI answers it, rather than axum's 400. Read from the route
+/// template and the request's path, segment by segment; `None` when a parameter is not a
+/// whole segment (`{*rest}`, `file.{ext}`) or the two do not line up.
+fn lossy_params(parts: &Parts) -> Option<Vec<(String, String)>> {
+    let template = parts.extensions.get::<MatchedPath>()?.as_str();
+    let path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |uri| uri.0.path());
+    let (template, path): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    if template.len() != path.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (pattern, segment) in template.into_iter().zip(path) {
+        if !pattern.contains('{') {
+            continue;
+        }
+        let name = pattern.strip_prefix('{')?.strip_suffix('}')?;
+        if name.starts_with('*') || name.contains(['{', '}']) {
+            return None;
+        }
+        let value = percent_encoding::percent_decode_str(segment).decode_utf8_lossy().into_owned();
+        params.push((name.to_owned(), value));
+    }
+    Some(params)
 }
 
 impl<T: PathParams> aide::OperationInput for Path<T> {

@@ -76,6 +76,7 @@ pub(crate) const HTTP_ERROR_REF: &str = "#/components/schemas/HTTPError";
 /// Documents error statuses an operation answers besides its success and the 422 of its
 /// input, each with a description and [`HttpError`](super::HttpError)'s body
 /// (`{"detail": "…"}`): FastAPI's `responses={404: {"model": HTTPError, "description": …}}`.
+/// (A [`Json`](super::Json) body documents its own 400, 408 and 413.)
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -95,7 +96,14 @@ pub(crate) const HTTP_ERROR_REF: &str = "#/components/schemas/HTTPError";
 /// # }
 /// ```
 pub fn responses<'a>(mut op: TransformOperation<'a>, list: &[(u16, &str)]) -> TransformOperation<'a> {
-    let responses = op.inner_mut().responses.get_or_insert_with(Default::default);
+    document_errors(op.inner_mut(), list);
+    op
+}
+
+/// Adds error responses (status, description) with the `HTTPError` body to `operation`: what
+/// [`responses`] does, and what an extractor calls for the statuses it answers itself.
+pub(crate) fn document_errors(operation: &mut aide::openapi::Operation, list: &[(u16, &str)]) {
+    let responses = operation.responses.get_or_insert_with(Default::default);
     for &(status, description) in list {
         let response = serde_json::json!({
             "description": description,
@@ -108,7 +116,6 @@ pub fn responses<'a>(mut op: TransformOperation<'a>, list: &[(u16, &str)]) -> Tr
             Err(e) => tracing::error!(target: "tablemodel::web", "cannot document response {status}: {e}"),
         }
     }
-    op
 }
 
 /// The `*_with` forms, setting the operation id.
