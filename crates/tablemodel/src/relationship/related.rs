@@ -18,7 +18,8 @@ use serde::{Serialize, Serializer};
 /// Loading a one-to-many list (`Team::heroes()`) also fills each loaded row's many-to-one
 /// side named by `back_populates` (`hero.team`) with a copy of the parent, without another
 /// query; that copy has its own relationships `NotLoaded` (so the two never refer to each
-/// other without end). Loading a one-to-one fills the other side the same way. Loading a
+/// other without end; each row costs one copy of its parent). Loading a one-to-one fills
+/// the other side the same way. Loading a
 /// many-to-one (`Hero::team()`) does not fill the parent's list, and a many-to-many does not
 /// fill the other side's list: only some of their rows would be in hand, and a partial list
 /// would read as the whole one.
