@@ -256,6 +256,37 @@ pub fn create_type_statements(table: &schema::Table, dialect: Dialect) -> Vec<St
     out
 }
 
+/// The statements that drop the enum types `tables`' columns use, each once, where the
+/// database has named enum types (PostgreSQL); none elsewhere. Run them after the tables
+/// are dropped: a type another table still uses is kept.
+///
+/// ```
+/// use tablemodel::{Dialect, ddl};
+/// use tablemodel::schema::{Column, ColumnType, Table};
+/// let power = ColumnType::Enum { name: "power".into(), labels: vec!["fire".into(), "ice".into()] };
+/// let mut hero = Table::new("hero");
+/// hero.columns = vec![Column::new("power", power.clone(), false), Column::new("backup", power, true)];
+/// assert_eq!(
+///     ddl::drop_type_statements(&[&hero], Dialect::Postgres),
+///     [r#"DO $$ BEGIN DROP TYPE IF EXISTS "power"; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$"#]
+/// );
+/// assert!(ddl::drop_type_statements(&[&hero], Dialect::Sqlite).is_empty());
+/// ```
+pub fn drop_type_statements(tables: &[&schema::Table], dialect: Dialect) -> Vec<String> {
+    let types = schema::dialect::of(dialect);
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for column in tables.iter().flat_map(|t| &t.columns) {
+        if let ColumnType::Enum { name, .. } = &column.ty
+            && !seen.contains(&name.as_str())
+        {
+            seen.push(name);
+            out.extend(types.drop_enum_type(name));
+        }
+    }
+    out
+}
+
 /// The statement that drops `table` if it exists.
 pub fn drop_table_sql(table: &TableMeta, dialect: Dialect) -> String {
     drop_table_statement(table.name, dialect)

@@ -372,7 +372,8 @@ impl Engine {
         self.create_tables(&T::tables()).await
     }
 
-    /// Drops the tables of `T` that exist, dependents first.
+    /// Drops the tables of `T` that exist, dependents first, then the enum types
+    /// (`#[db_enum(native)]` on PostgreSQL) their columns used and no other table still uses.
     pub async fn drop_all<T: Tables>(&self) -> Result<()> {
         self.drop_tables(&T::tables()).await
     }
@@ -391,8 +392,13 @@ impl Engine {
     /// [`Engine::drop_all`] for tables given as metadata.
     pub async fn drop_tables(&self, tables: &[&'static TableMeta]) -> Result<()> {
         let mut session = self.session().await?;
-        for table in ddl::dependency_order(tables)?.into_iter().rev() {
+        let ordered = ddl::dependency_order(tables)?;
+        for table in ordered.iter().rev() {
             session.execute_ddl(&ddl::drop_table_sql(table, self.dialect())).await?;
+        }
+        let described: Vec<crate::schema::Table> = ordered.iter().map(|t| crate::schema::Table::from_meta(t)).collect();
+        for sql in ddl::drop_type_statements(&described.iter().collect::<Vec<_>>(), self.dialect()) {
+            session.execute_ddl(&sql).await?;
         }
         session.commit().await
     }

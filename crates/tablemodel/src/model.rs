@@ -69,6 +69,20 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         let _ = from;
     }
 
+    /// Sets every relationship field to `NotLoaded`; the copy of a parent that
+    /// back-populates its children is made this way. Not an API.
+    #[doc(hidden)]
+    fn clear_related(&mut self) {}
+
+    /// Sets the many-to-one (or one-to-one) relationship `relation` to a copy of `parent`
+    /// (with its relationships `NotLoaded`) when `parent` is that relationship's model;
+    /// returns whether it did. Loading fills back-references this way. Not an API.
+    #[doc(hidden)]
+    fn fill_back_reference(&mut self, relation: &str, parent: &dyn std::any::Any) -> bool {
+        let _ = (relation, parent);
+        false
+    }
+
     /// Writes loaded parents before the row is written.
     fn write_related_before<'a>(
         &'a mut self,

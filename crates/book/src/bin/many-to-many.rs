@@ -20,7 +20,7 @@ struct HeroTeamLink {
     hero: Related<Hero>,
 }
 
-#[derive(Model, Debug, Clone)]
+#[derive(Model, Debug, Clone, Default)]
 #[model(table)]
 struct Team {
     #[field(primary_key)]
@@ -31,7 +31,7 @@ struct Team {
     hero_links: Related<Vec<HeroTeamLink>>,
 }
 
-#[derive(Model, Debug, Clone)]
+#[derive(Model, Debug, Clone, Default)]
 #[model(table)]
 struct Hero {
     #[field(primary_key)]
@@ -45,11 +45,11 @@ struct Hero {
 // ANCHOR_END: models
 
 fn team(name: &str, headquarters: &str) -> Team {
-    Team { id: None, name: name.into(), headquarters: headquarters.into(), hero_links: Related::NotLoaded }
+    Team { name: name.into(), headquarters: headquarters.into(), ..Default::default() }
 }
 
 fn hero(name: &str, secret_name: &str, age: Option<i32>) -> Hero {
-    Hero { id: None, name: name.into(), secret_name: secret_name.into(), age, team_links: Related::NotLoaded }
+    Hero { name: name.into(), secret_name: secret_name.into(), age, ..Default::default() }
 }
 
 // ANCHOR: link

@@ -5,7 +5,7 @@ use tablemodel::blocking::Engine;
 use tablemodel::prelude::*;
 
 // ANCHOR: models
-#[derive(Model, Debug, Clone)]
+#[derive(Model, Debug, Clone, Default)]
 #[model(table)]
 struct Team {
     #[field(primary_key)]
@@ -17,7 +17,7 @@ struct Team {
     heroes: Related<Vec<Hero>>,
 }
 
-#[derive(Model, Debug, Clone)]
+#[derive(Model, Debug, Clone, Default)]
 #[model(table)]
 struct Hero {
     #[field(primary_key)]
@@ -34,13 +34,16 @@ struct Hero {
 }
 // ANCHOR_END: models
 
+// ANCHOR: literals
+// `Default` leaves the key `None` and every relationship `NotLoaded`.
 fn team(name: &str, headquarters: &str) -> Team {
-    Team { id: None, name: name.into(), headquarters: headquarters.into(), heroes: Related::NotLoaded }
+    Team { name: name.into(), headquarters: headquarters.into(), ..Default::default() }
 }
 
 fn hero(name: &str, secret_name: &str, age: Option<i32>) -> Hero {
-    Hero { id: None, name: name.into(), secret_name: secret_name.into(), age, team_id: None, team: Related::NotLoaded }
+    Hero { name: name.into(), secret_name: secret_name.into(), age, ..Default::default() }
 }
+// ANCHOR_END: literals
 
 fn main() -> Result<(), tablemodel::Error> {
     tablemodel_book::log_sql();
@@ -75,7 +78,7 @@ fn main() -> Result<(), tablemodel::Error> {
     // ANCHOR: read
     let mut deadpond = session.one(select::<Hero>().filter(Hero::name().eq("Deadpond")))?;
     session.load(&mut deadpond, Hero::team())?;
-    let team = deadpond.team.loaded("team")?.as_ref().map(|t| t.name.as_str());
+    let team = deadpond.team.one("team")?.map(|t| t.name.as_str());
     println!("Deadpond's team: {team:?}");
 
     let teams = session.exec(select::<Team>().order_by(Team::id()).load(Team::heroes()))?;
@@ -83,6 +86,10 @@ fn main() -> Result<(), tablemodel::Error> {
         let names: Vec<&str> = team.heroes.loaded("heroes")?.iter().map(|h| h.name.as_str()).collect();
         println!("{}: {names:?}", team.name);
     }
+    // Loading the heroes filled each hero's `team` too (back_populates), without a query.
+    let black_lion = &teams[1].heroes.loaded("heroes")?[0];
+    let team = black_lion.team.one("team")?.map(|t| t.name.as_str());
+    println!("{}'s team: {team:?}", black_lion.name);
     // ANCHOR_END: read
 
     // ANCHOR: remove

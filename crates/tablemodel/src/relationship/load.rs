@@ -1,7 +1,8 @@
 //! Loading relationships: lazily for rows in hand (`session.load`), or eagerly for a query
 //! (`select::<Team>().load(Team::heroes())`), with one extra query per relationship
 //! ("selectin", IN lists chunked under the backend's parameter limit) or one query in all
-//! ("joined").
+//! ("joined"). The loaded rows' back-references (`back_populates`) are filled from the
+//! owners they were loaded for, without another query.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -191,6 +192,7 @@ fn assign<O: Model, S: Shape>(
     local: usize,
     mut found: FxHashMap<JoinKey, Vec<S::Target>>,
 ) -> Result<()> {
+    let back = back_reference::<O, S::Target>(rel.meta.back_populates);
     let keys: Vec<Option<JoinKey>> = owners.iter().map(|o| key_of(&o.column_value(local))).collect();
     let mut uses: FxHashMap<&JoinKey, usize> = FxHashMap::default();
     for k in keys.iter().flatten() {
@@ -206,13 +208,30 @@ fn assign<O: Model, S: Shape>(
             None => None,
         }
         .unwrap_or_default();
-        let value = S::from_found(rows).ok_or_else(|| Error::MissingRelated {
+        let mut value = S::from_found(rows).ok_or_else(|| Error::MissingRelated {
             relationship: format!("{}.{}", O::META.name, rel.meta.name),
             target: S::Target::META.name,
         })?;
+        if let Some(back) = back {
+            let parent: &dyn std::any::Any = &**o;
+            for row in value.rows_mut() {
+                row.fill_back_reference(back, parent);
+            }
+        }
         *(rel.field)(o) = Related::Loaded(value);
     }
     Ok(())
+}
+
+/// The relationship of `T` that `back_populates` names when it leads back to `O` one row at
+/// a time (many-to-one, or one-to-one): the rows loaded for an `O` get a copy of it there.
+/// A list on the other side is left alone: only the rows loaded here would be in it.
+fn back_reference<O: Model, T: Model>(back_populates: Option<&'static str>) -> Option<&'static str> {
+    let name = back_populates?;
+    T::RELATIONS
+        .iter()
+        .any(|r| r.name == name && r.kind == RelationKind::ToOne && r.target.name == O::META.name)
+        .then_some(name)
 }
 
 /// A query of `M` rows with relationships to load once they are read.

@@ -7,7 +7,22 @@ use serde::{Serialize, Serializer};
 /// Rows read from the database have their relationships `NotLoaded` until they are loaded
 /// (lazily with [`Session::load`](crate::Session::load), or eagerly with
 /// `select::<Team>().load(Team::heroes())`). A loaded empty list means "no rows", which is
-/// never confused with "not asked".
+/// never confused with "not asked". Read a loaded value with [`Related::loaded`] (or
+/// [`Related::one`] for a many-to-one), which name the field in
+/// [`Error::NotLoaded`](crate::Error::NotLoaded) when it was never loaded.
+///
+/// `Related::default()` is `NotLoaded`, so a table model that derives (or gets from
+/// `#[derive(Model)]`) `Default` is written without naming its relationships:
+/// `Hero { name: "Deadpond".into(), ..Default::default() }`.
+///
+/// Loading a one-to-many list (`Team::heroes()`) also fills each loaded row's many-to-one
+/// side named by `back_populates` (`hero.team`) with a copy of the parent, without another
+/// query; that copy has its own relationships `NotLoaded` (so the two never refer to each
+/// other without end; each row costs one copy of its parent). Loading a one-to-one fills
+/// the other side the same way. Loading a
+/// many-to-one (`Hero::team()`) does not fill the parent's list, and a many-to-many does not
+/// fill the other side's list: only some of their rows would be in hand, and a partial list
+/// would read as the whole one.
 ///
 /// ```
 /// use tablemodel::Related;
@@ -63,6 +78,29 @@ impl<T> Related<T> {
     /// The value if loaded, else [`Error::NotLoaded`](crate::Error::NotLoaded) naming the field.
     pub fn loaded(&self, field: &'static str) -> crate::Result<&T> {
         self.get().ok_or(crate::Error::NotLoaded { field })
+    }
+}
+
+impl<T> Related<Option<T>> {
+    /// The related row of a loaded many-to-one (or one-to-one) relationship:
+    /// `Ok(Some(row))`, `Ok(None)` when it was loaded and there is no row (a hero without a
+    /// team), and [`Error::NotLoaded`](crate::Error::NotLoaded) naming the field when it was
+    /// never loaded, so "not asked" is never read as "no row".
+    ///
+    /// ```
+    /// use tablemodel::{Error, Related};
+    /// let team: Related<Option<&str>> = Related::from(Some("Preventers"));
+    /// assert_eq!(team.one("team")?, Some(&"Preventers"));
+    ///
+    /// let no_team: Related<Option<&str>> = Related::from(None);
+    /// assert_eq!(no_team.one("team")?, None);
+    ///
+    /// let not_loaded: Related<Option<&str>> = Related::NotLoaded;
+    /// assert!(matches!(not_loaded.one("team"), Err(Error::NotLoaded { field: "team" })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn one(&self, field: &'static str) -> crate::Result<Option<&T>> {
+        self.loaded(field).map(Option::as_ref)
     }
 }
 

@@ -48,6 +48,12 @@ pub(crate) trait DialectSchema: Sync {
         None
     }
 
+    /// The statement that drops enum type `name` if it exists and nothing uses it any more,
+    /// where the dialect has named enum types.
+    fn drop_enum_type(&self, _name: &str) -> Option<String> {
+        None
+    }
+
     /// Whether the database generates `column`'s values, as reflection will report it.
     fn generates_values(&self, _table: &Table, column: &Column) -> bool {
         column.autoincrement

@@ -37,6 +37,8 @@ mod statement_cache;
 mod traps;
 mod tutorial_basics;
 mod tutorial_connect;
+#[cfg(feature = "axum")]
+mod tutorial_heroes_app;
 mod types;
 mod validated_writes;
 mod write_paths;

@@ -90,6 +90,8 @@ async fn tutorial001_create_with_links(engine: Engine) {
     );
     let preventers = s.exec(select::<Team>().filter(Team::name().eq("Preventers")).load(Team::heroes())).await.unwrap();
     assert_eq!(hero_names(preventers[0].heroes.get().unwrap()), ["Deadpond", "Rusty-Man", "Spider-Boy"]);
+    // Many-to-many back-references are not filled: only the loaded owners would be listed.
+    assert!(preventers[0].heroes.get().unwrap().iter().all(|h| !h.teams.is_loaded()));
 }
 
 /// 002: appending to one side adds a link row; removing deletes it.
@@ -201,6 +203,10 @@ async fn tutorial003_link_model_with_extra_field(engine: Engine) {
         .exec(select::<Team>().order_by(Team::id()).load(Team::hero_links().then(HeroTeamLink::hero())))
         .await
         .unwrap();
+    // Loading the links fills each link's `team` from the team it was loaded for.
+    for team in &teams {
+        assert!(team.hero_links.get().unwrap().iter().all(|l| l.team.get().is_some_and(|t| t.name == team.name)));
+    }
     let seen: Vec<(&str, Vec<(&str, bool)>)> = teams
         .iter()
         .map(|t| {

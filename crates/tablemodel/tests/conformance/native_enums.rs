@@ -109,7 +109,50 @@ async fn the_enum_type_reflects_and_migrates(engine: Engine) {
     s.commit().await.unwrap();
 }
 
+/// The next version of `Power`: the same database type, one label more.
+#[derive(DbEnum, Debug, Clone, Copy, PartialEq)]
+#[db_enum(native = "power")]
+pub(crate) enum PowerWithEarth {
+    Fire,
+    Earth,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table, table_name = "mutant")]
+pub(crate) struct MutantWithEarth {
+    #[field(primary_key)]
+    pub(crate) id: Option<i64>,
+    pub(crate) name: String,
+    pub(crate) power: PowerWithEarth,
+    pub(crate) backup: Option<PowerWithEarth>,
+}
+
+/// `drop_all` drops the enum types `create_all` made, so the next `create_all` makes the
+/// type with the labels the model has now (a type left behind would keep the old labels
+/// and refuse `Earth`).
+async fn drop_all_drops_the_enum_types_it_created(engine: Engine) {
+    engine.create_all::<Mutant>().await.unwrap();
+    engine.drop_all::<Mutant>().await.unwrap();
+    engine.create_all::<MutantWithEarth>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let earth = MutantWithEarth {
+        id: None,
+        name: "Terra".into(),
+        power: PowerWithEarth::Earth,
+        backup: Some(PowerWithEarth::Fire),
+    };
+    let stored = s.add(earth).await.unwrap();
+    s.commit().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    assert_eq!(s.get::<MutantWithEarth>(stored.id.unwrap()).await.unwrap().unwrap(), stored);
+    // Dropped twice (nothing left the second time) and made again: no error.
+    engine.drop_all::<MutantWithEarth>().await.unwrap();
+    engine.drop_all::<MutantWithEarth>().await.unwrap();
+    engine.create_all::<Mutant>().await.unwrap();
+}
+
 on_every_backend!(
+    drop_all_drops_the_enum_types_it_created,
     native_enum_values_round_trip_and_filter,
     the_database_refuses_a_label_the_enum_does_not_have,
     the_enum_type_reflects_and_migrates,

@@ -5,7 +5,7 @@
 use serde_json::json;
 use tablemodel::prelude::*;
 
-use tablemodel_testkit::on_every_backend;
+use tablemodel_testkit::{SqlLog, on_every_backend};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table)]
@@ -120,7 +120,7 @@ async fn read_relationships(engine: Engine) {
     assert!(!spider.team.is_loaded(), "rows come back with relationships not loaded");
     assert!(matches!(spider.team.loaded("team"), Err(Error::NotLoaded { field: "team" })));
     s.load(&mut spider, Hero::team()).await.unwrap();
-    assert_eq!(spider.team.get().unwrap().as_ref().unwrap().name, "Preventers");
+    assert_eq!(spider.team.one("team").unwrap().map(|t| t.name.as_str()), Some("Preventers"));
 
     let mut preventers = s.one(select::<Team>().filter(Team::name().eq("Preventers"))).await.unwrap();
     s.load(&mut preventers, Team::heroes()).await.unwrap();
@@ -132,7 +132,60 @@ async fn read_relationships(engine: Engine) {
     s.load(&mut lonely, Hero::team()).await.unwrap();
     s.load(&mut empty, Team::heroes()).await.unwrap();
     assert_eq!(lonely.team, Related::Loaded(None));
+    assert_eq!(lonely.team.one("team").unwrap(), None, "loaded, and no row");
     assert_eq!(empty.heroes, Related::Loaded(vec![]));
+}
+
+/// Each hero of `team` has its `team` back-reference filled with a copy of the team whose
+/// own relationships are not loaded.
+fn assert_back_filled(team: &Team) {
+    let heroes = team.heroes.loaded("heroes").unwrap();
+    assert!(!heroes.is_empty());
+    for hero in heroes {
+        let parent = hero.team.one("team").unwrap().unwrap_or_else(|| panic!("{} has its team", hero.name));
+        assert_eq!((parent.id, parent.name.as_str()), (team.id, team.name.as_str()));
+        assert!(!parent.heroes.is_loaded(), "the copy of the parent does not hold the list again");
+    }
+}
+
+async fn loading_a_list_fills_back_populates_without_a_query(engine: Engine) {
+    let mut s = create_heroes(&engine).await;
+    let log = SqlLog::capture();
+    let teams = s.exec(select::<Team>().order_by(Team::id()).load(Team::heroes())).await.unwrap();
+    assert_eq!(log.statements().len(), 2, "the teams, then their heroes: {:#?}", log.statements());
+    teams.iter().for_each(assert_back_filled);
+
+    log.clear();
+    let teams = s.exec(select::<Team>().order_by(Team::id()).load_joined(Team::heroes())).await.unwrap();
+    assert_eq!(log.statements().len(), 1, "{:#?}", log.statements());
+    teams.iter().for_each(assert_back_filled);
+
+    let mut preventers = s.get::<Team>(1).await.unwrap().unwrap();
+    log.clear();
+    s.load(&mut preventers, Team::heroes()).await.unwrap();
+    assert_eq!(log.statements().len(), 1, "{:#?}", log.statements());
+    assert_back_filled(&preventers);
+
+    // A dump shows the parent once per hero, without its list (finite).
+    let dumped = preventers.dump();
+    assert_eq!(dumped["heroes"][0]["team"]["name"], "Preventers");
+    assert!(dumped["heroes"][0]["team"].get("heroes").is_none());
+
+    // Saving a hero whose back-reference was filled writes no team row.
+    let mut rusty = preventers.heroes.get().unwrap()[0].clone();
+    rusty.age = Some(49);
+    log.clear();
+    s.save(&mut rusty).await.unwrap();
+    assert_eq!(log.starting_with("UPDATE").len(), 1, "{:#?}", log.statements());
+    assert!(log.starting_with("INSERT").is_empty(), "{:#?}", log.statements());
+    s.commit().await.unwrap();
+
+    // Loading the many-to-one side leaves the parents' lists alone: only some of each
+    // team's heroes are in hand.
+    let heroes = s.exec(select::<Hero>().filter(Hero::name().eq("Rusty-Man")).load(Hero::team())).await.unwrap();
+    let team = heroes[0].team.one("team").unwrap().unwrap();
+    assert_eq!(team.name, "Preventers");
+    assert!(!team.heroes.is_loaded());
 }
 
 async fn remove_relationships(engine: Engine) {
@@ -251,6 +304,17 @@ async fn one_to_one_and_self_referential(engine: Engine) {
     let mut badge = s.one(select::<Badge>()).await.unwrap();
     s.load(&mut badge, Badge::owner()).await.unwrap();
     assert_eq!(badge.owner.get().unwrap().as_ref().unwrap().name, "Yoda");
+
+    // Back-references: the students' mentor (a boxed self-reference) and the badge's owner
+    // (one-to-one, both ways) are filled by the loads above, without their own lists.
+    for student in yoda.students.loaded("students").unwrap() {
+        let mentor = student.mentor.one("mentor").unwrap().expect("the mentor is filled");
+        assert_eq!(mentor.name, "Yoda");
+        assert!(!mentor.students.is_loaded() && !mentor.badge.is_loaded());
+    }
+    let owner = yoda.badge.one("badge").unwrap().unwrap().owner.one("owner").unwrap().expect("the owner is filled");
+    assert_eq!(owner.name, "Yoda");
+    assert_eq!(badge.owner.one("owner").unwrap().unwrap().badge.one("badge").unwrap().unwrap().code, "Y-1");
 }
 
 /// Two foreign keys to one table, told apart by naming the key.
@@ -302,6 +366,7 @@ on_every_backend!(
     remove_relationships,
     loaded_relationships_serialize_and_unloaded_ones_do_not,
     joined_loading_gives_the_same_rows,
+    loading_a_list_fills_back_populates_without_a_query,
     one_to_one_and_self_referential,
     two_keys_to_one_table,
 );

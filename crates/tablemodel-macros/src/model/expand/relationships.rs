@@ -48,11 +48,41 @@ pub(crate) fn in_model_impl(model: &Model) -> TokenStream {
         }
     });
     let names: Vec<_> = rels.iter().map(|(f, _)| &f.ident).collect();
+    let back_fills = rels.iter().filter(|(_, r)| r.kind == RelationKind::ToOne).map(|(f, r)| {
+        let name = &f.ident;
+        let relation = name.to_string();
+        let shape = &r.shape;
+        quote! {
+            if relation == #relation {
+                type Parent = <#shape as ::tablemodel::relationship::Shape>::Target;
+                if let ::core::option::Option::Some(parent) = parent.downcast_ref::<Parent>() {
+                    let mut parent = ::core::clone::Clone::clone(parent);
+                    ::tablemodel::Model::clear_related(&mut parent);
+                    if let ::core::option::Option::Some(value) =
+                        <#shape as ::tablemodel::relationship::Shape>::from_found(::std::vec![parent])
+                    {
+                        self.#name = ::tablemodel::Related::Loaded(value);
+                        return true;
+                    }
+                }
+            }
+        }
+    });
     quote! {
         const RELATIONS: &'static [::tablemodel::relationship::RelationMeta] = &[#(#metas),*];
 
         fn has_loaded_related(&self) -> bool {
             false #(|| self.#names.is_loaded())*
+        }
+
+        fn clear_related(&mut self) {
+            #( self.#names = ::tablemodel::Related::NotLoaded; )*
+        }
+
+        fn fill_back_reference(&mut self, relation: &str, parent: &dyn ::core::any::Any) -> bool {
+            #(#back_fills)*
+            let _ = (relation, parent);
+            false
         }
 
         fn take_related(&mut self, from: &mut Self) {

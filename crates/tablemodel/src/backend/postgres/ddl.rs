@@ -38,6 +38,14 @@ impl DialectSchema for Postgres {
         ))
     }
 
+    /// A type another table still uses is kept (`DROP TYPE` has no such option).
+    fn drop_enum_type(&self, name: &str) -> Option<String> {
+        Some(format!(
+            "DO $$ BEGIN DROP TYPE IF EXISTS {}; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$",
+            quote(name)
+        ))
+    }
+
     fn parse_type(&self, name: &str) -> ColumnType {
         if let Some(element) = name.trim().strip_suffix("[]") {
             return ColumnType::Array(Box::new(self.parse_type(element)));
