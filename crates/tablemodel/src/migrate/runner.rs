@@ -442,7 +442,11 @@ impl Migrations {
     /// a step ([`MigrateError::CannotRevert`]), and where undoing a step cannot bring back
     /// the data it destroyed, unless `options` allow destructive operations
     /// ([`MigrateError::IrreversibleMigration`]).
-    pub async fn revert_interrupted(&self, engine: &Engine, options: ApplyOptions) -> Result<Option<String>, MigrateError> {
+    pub async fn revert_interrupted(
+        &self,
+        engine: &Engine,
+        options: ApplyOptions,
+    ) -> Result<Option<String>, MigrateError> {
         with_runner!(engine, |runner| {
             match runner.interrupted().await? {
                 Some(stopped) => runner.revert(self, stopped, options).await.map(Some),
