@@ -10,7 +10,8 @@
 //! (`all1`, `first`, `one`, `one_or_none`) or `page` (10 heroes at one of five offsets); on
 //! PostgreSQL (a throwaway server from the test kit, which callgrind does not trace: only
 //! the client's instructions count) every case but `eager`; on MySQL (`mysql`: the test kit's
-//! MariaDB server, likewise untraced) the same.
+//! MariaDB server, likewise untraced) the same, plus `insert` (one hero added and committed:
+//! the model comes back as stored).
 //!
 //! The raw side is what careful hand-written code does: a cached prepared statement, a
 //! literal `LIMIT`/`OFFSET` on SQLite (a bound one makes SQLite plan the statement again on
@@ -71,6 +72,11 @@ async fn orm(s: &mut Session, case: &str, i: i64) {
             while let Some(row) = rows.next().await {
                 drop(std::hint::black_box(row.unwrap()));
             }
+        }
+        "insert" => {
+            let h = s.add(team_hero::hero(i as usize, Some(i % 100 + 1))).await.unwrap();
+            s.commit().await.unwrap();
+            drop(std::hint::black_box(h));
         }
         other => panic!("unknown case {other}"),
     }

@@ -15,6 +15,7 @@ pub(crate) struct MysqlStatements {
     join: mysql_async::Statement,
     stream: mysql_async::Statement,
     page: mysql_async::Statement,
+    insert: mysql_async::Statement,
 }
 
 const COLS: &str = "`hero`.`id`, `hero`.`name`, `hero`.`secret_name`, `hero`.`age`, `hero`.`team_id`";
@@ -50,6 +51,10 @@ impl MysqlStatements {
             .await,
             stream: prep(format!("SELECT {COLS} FROM `hero`")).await,
             page: prep(format!("SELECT {COLS} FROM `hero` ORDER BY `hero`.`id` ASC LIMIT ? OFFSET ?")).await,
+            insert: prep(
+                "INSERT INTO `hero` (`name`, `secret_name`, `age`, `team_id`) VALUES (?, ?, ?, ?)".to_owned(),
+            )
+            .await,
         }
     }
 }
@@ -100,6 +105,17 @@ pub(crate) async fn run(conn: &mut mysql_async::Conn, st: &MysqlStatements, case
             for row in &rows {
                 drop(std::hint::black_box(decode(row)));
             }
+        }
+        "insert" => {
+            // What `add` + `commit` promise: the row as stored, read back by its new key in
+            // the inserting transaction (MySQL has no `INSERT … RETURNING`).
+            let h = super::team_hero::hero(i as usize, Some(i % 100 + 1));
+            conn.query_drop("BEGIN").await.unwrap();
+            conn.exec_drop(&st.insert, (&h.name, &h.secret_name, h.age, h.team_id)).await.unwrap();
+            let id = conn.last_insert_id().unwrap();
+            let row: Option<mysql_async::Row> = conn.exec_first(&st.get, (id,)).await.unwrap();
+            conn.query_drop("COMMIT").await.unwrap();
+            drop(std::hint::black_box(row.as_ref().map(decode)));
         }
         other => panic!("unknown MySQL case {other}"),
     }

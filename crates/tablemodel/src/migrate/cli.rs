@@ -89,6 +89,9 @@ pub enum DbCommand {
         #[arg(allow_hyphen_values = true)]
         target: String,
     },
+    /// Undo what a migration that stopped part-way committed (MySQL, MariaDB), leaving the
+    /// database at the revision it had before.
+    Revert,
     /// Print the database's current migration.
     Current,
     /// List the migrations, newest first.
@@ -243,6 +246,16 @@ impl DbArgs {
                 for id in &undone {
                     writeln!(out, "Undid {id}: {}", history.get(id)?.message).map_err(io)?;
                 }
+                writeln!(out, "The database is at {}.", at(&history.current(&engine).await?)).map_err(io)?;
+            }
+            DbCommand::Revert => {
+                let history = self.load(project)?;
+                let engine = Engine::connect(&project.database_url).await?;
+                match history.revert_interrupted(&engine, options).await? {
+                    Some(id) => writeln!(out, "Reverted what ran of {id}: {}", history.get(&id)?.message),
+                    None => writeln!(out, "No migration stopped part-way; nothing to revert."),
+                }
+                .map_err(io)?;
                 writeln!(out, "The database is at {}.", at(&history.current(&engine).await?)).map_err(io)?;
             }
             DbCommand::Current => {

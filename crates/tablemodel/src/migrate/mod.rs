@@ -312,10 +312,11 @@ pub enum MigrateError {
     },
     /// A migration stopped part-way on a database whose DDL is not transactional (MySQL,
     /// MariaDB): its first `done` statements are committed, and recorded, so that running
-    /// it again after fixing the cause resumes at the statement that failed.
+    /// it again after fixing the cause resumes at the statement that failed, and
+    /// [`Migrations::revert_interrupted`] (`db revert`) undoes them instead.
     #[error(
         "migration `{id}` stopped after {done} of {total} statements, which this database committed: \
-         fix the cause and run it again to resume at statement {next}: {source}",
+         fix the cause and run it again to resume at statement {next}, or revert it: {source}",
         next = done + 1
     )]
     Interrupted {
@@ -327,6 +328,16 @@ pub enum MigrateError {
         total: usize,
         /// Why the next one failed.
         source: Box<MigrateError>,
+    },
+    /// What a migration that stopped part-way committed cannot be undone by its steps'
+    /// inverses ([`Migrations::revert_interrupted`]): a SQL step ran, or the failed
+    /// statement was inside a step. Nothing was changed.
+    #[error("the part of migration `{id}` that ran cannot be reverted: {reason}")]
+    CannotRevert {
+        /// The migration.
+        id: String,
+        /// Why.
+        reason: String,
     },
 }
 

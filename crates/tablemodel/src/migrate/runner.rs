@@ -258,6 +258,8 @@ impl<'e> Runner<'e> {
     }
 }
 
+mod revert;
+
 impl Runner<'_> {
     /// [`Runner::run_plan`] where every DDL statement commits on its own: the plan is made
     /// from the schema the history says the migration starts from (so that each attempt
@@ -425,6 +427,31 @@ impl Migrations {
                 }
             }
             runner.run_each(self, undo, false).await
+        })
+    }
+
+    /// Undoes what a migration that stopped part-way had committed
+    /// ([`MigrateError::Interrupted`], on MySQL and MariaDB, whose DDL statements commit one
+    /// by one): the inverses of its steps that ran, last first, leaving the database at the
+    /// revision it had before. The id of that migration; `None` when none stopped part-way
+    /// (always where DDL is transactional: a failed migration leaves nothing behind).
+    ///
+    /// An interrupted downgrade is reverted alike: the steps it undid are done again and
+    /// the migration stays applied. Refused, with nothing changed, where a step that ran
+    /// has no inverse (a SQL step), where the statement that failed was one of several of
+    /// a step ([`MigrateError::CannotRevert`]), and where undoing a step cannot bring back
+    /// the data it destroyed, unless `options` allow destructive operations
+    /// ([`MigrateError::IrreversibleMigration`]).
+    pub async fn revert_interrupted(
+        &self,
+        engine: &Engine,
+        options: ApplyOptions,
+    ) -> Result<Option<String>, MigrateError> {
+        with_runner!(engine, |runner| {
+            match runner.interrupted().await? {
+                Some(stopped) => runner.revert(self, stopped, options).await.map(Some),
+                None => Ok(None),
+            }
         })
     }
 

@@ -6,7 +6,7 @@
 //! (a UUID) is computed before the INSERT and sent, as SQLAlchemy "pre-executes" such
 //! defaults, since nothing reports it afterwards.
 
-use super::insert::{Omitted, insert_sql};
+use super::insert::{Omitted, insert_sql, sent_values};
 use super::{Session, key_values};
 use sea_query::ExprTrait;
 
@@ -26,14 +26,15 @@ impl Session {
             [k] if !columns.contains(k) => self.compute_default(*k, M::META).await?,
             _ => None,
         };
-        let (sql, mut params) = match &computed_key {
+        let (sql, mut params): (std::borrow::Cow<'static, str>, _) = match &computed_key {
             Some(value) => {
                 columns.push(pk[0]);
                 let (sql, mut params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
                 params[columns.len() - 1] = value.clone();
-                (sql, params)
+                (sql.into(), params)
             }
-            None => insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect()),
+            // The INSERT made once per shape of the model (without RETURNING on this database).
+            None => (self.statement::<M>(StatementKind::Insert { omitted }).into(), sent_values(model, omitted)),
         };
         self.write_sql(&sql, &params).await?;
         let key_generated = pk.iter().any(|k| !columns.contains(k));

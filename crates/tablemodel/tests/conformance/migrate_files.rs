@@ -269,6 +269,49 @@ async fn a_migration_stopped_part_way_resumes_where_it_stopped(engine: Engine) {
     assert!(history.drift(&engine).await.unwrap().is_empty());
 }
 
+/// The same stopped migration reverted instead of resumed: on MySQL the statement that ran
+/// is undone and the database is at the revision it had, with nothing left to resume (the
+/// next upgrade runs the migration from its first statement); where DDL is transactional
+/// there is nothing to revert.
+async fn a_migration_stopped_part_way_can_be_reverted(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let [s1, ..] = steps();
+    let s4 = Schema::from_tables(&[v4::Hero::META]);
+    let ids = generate(dir.path(), &[s1.clone(), s4.clone()]);
+    let history = Migrations::from_dir(dir.path()).unwrap();
+    let opts = ApplyOptions::new();
+    history.upgrade(&engine, &Target::Id(ids[0].clone()), opts).await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    s.add_all([v1::Hero { id: None, name: "Deadpond".into() }, v1::Hero { id: None, name: "Deadpond".into() }])
+        .await
+        .unwrap();
+    s.commit().await.unwrap();
+    drop(s);
+
+    history.upgrade(&engine, &Target::Head, opts).await.unwrap_err();
+    let reverted = history.revert_interrupted(&engine, opts).await.unwrap();
+    if engine.capabilities().transactional_ddl {
+        assert_eq!(reverted, None, "nothing of the failed migration stayed");
+    } else {
+        assert_eq!(reverted.as_ref(), Some(&ids[1]));
+    }
+    assert_schema(&engine, &s1).await;
+    assert_eq!(history.current(&engine).await.unwrap().as_ref(), Some(&ids[0]));
+    assert!(history.drift(&engine).await.unwrap().is_empty());
+    assert_eq!(history.revert_interrupted(&engine, opts).await.unwrap(), None, "the progress row is gone");
+    let names: Vec<String> =
+        engine.session().await.unwrap().all(select::<v1::Hero>()).await.unwrap().into_iter().map(|h| h.name).collect();
+    assert_eq!(names, ["Deadpond", "Deadpond"], "the rows are untouched");
+
+    let mut s = engine.session().await.unwrap();
+    let duplicate = s.get::<v1::Hero>(2).await.unwrap().unwrap();
+    s.delete(&duplicate).await.unwrap();
+    s.commit().await.unwrap();
+    drop(s);
+    assert_eq!(history.upgrade(&engine, &Target::Head, opts).await.unwrap(), [ids[1].clone()]);
+    assert_schema(&engine, &s4).await;
+}
+
 /// Squashing.
 mod squash {
     use super::*;
@@ -331,6 +374,7 @@ on_every_backend!(
     a_migration_generated_with_destructive_steps_allowed_runs_without_the_flag,
     raw_sql_steps_run_in_their_place,
     a_migration_stopped_part_way_resumes_where_it_stopped,
+    a_migration_stopped_part_way_can_be_reverted,
 );
 
 /// The SQL `upgrade --sql` prints, run by the dialect's own shell.

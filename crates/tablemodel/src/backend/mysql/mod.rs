@@ -7,12 +7,14 @@
 //! `UPDATE` that matches a row reports it even when it changes nothing (PostgreSQL's and
 //! SQLite's row counts).
 
+mod conn;
 pub(crate) mod ddl;
 mod errors;
 mod native;
 pub(crate) mod reflect;
 mod values;
 
+pub(crate) use conn::MysqlConn;
 pub(crate) use errors::map_error;
 pub(crate) use native::Native;
 pub(crate) use values::{column_is_null, decode};
@@ -22,9 +24,6 @@ use mysql_async::prelude::Queryable;
 
 use crate::error::{DatabaseError, DbErrorKind, Error};
 use crate::types::Value;
-
-/// Prepared statements kept per connection (mysql_async's own cache).
-const STATEMENT_CACHE: usize = 256;
 
 /// The standard SQL types the query builder casts aggregates to, as MySQL's `CAST` spells
 /// them (it has no `CAST(… AS BIGINT)`).
@@ -58,7 +57,8 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
     let opts = mysql_async::OptsBuilder::from_opts(opts)
         .prefer_socket(false)
         .client_found_rows(true)
-        .stmt_cache_size(STATEMENT_CACHE)
+        // The connection keeps its statements itself (`MysqlConn`).
+        .stmt_cache_size(0)
         .init(crate::Capabilities::MYSQL.session_setup.iter().map(|sql| (*sql).to_owned()).collect::<Vec<_>>());
     let engine_timeouts = Timeouts { statement: settings.statement_timeout, lock: settings.lock_timeout };
     let manager = MysqlManager { opts: opts.into(), engine_timeouts };
@@ -70,7 +70,7 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
     if settings.pre_ping == Some(true) {
         let settings = settings.clone();
         builder = builder.post_recycle(deadpool::managed::Hook::async_fn(
-            move |conn: &mut mysql_async::Conn, metrics: &deadpool::managed::Metrics| {
+            move |conn: &mut MysqlConn, metrics: &deadpool::managed::Metrics| {
                 let ping = super::upkeep::needs_ping(&settings, metrics);
                 Box::pin(async move {
                     if ping {
@@ -152,19 +152,19 @@ impl MysqlManager {
 }
 
 impl deadpool::managed::Manager for MysqlManager {
-    type Type = mysql_async::Conn;
+    type Type = MysqlConn;
     type Error = mysql_async::Error;
 
-    async fn create(&self) -> Result<mysql_async::Conn, mysql_async::Error> {
+    async fn create(&self) -> Result<MysqlConn, mysql_async::Error> {
         let mut conn = mysql_async::Conn::new(self.opts.clone()).await?;
         let Timeouts { statement, lock } = self.engine_timeouts;
         apply_timeouts(&mut conn, timeouts_sql(statement.map(Some), lock.map(Some))).await?;
-        Ok(conn)
+        Ok(MysqlConn::new(conn))
     }
 
     async fn recycle(
         &self,
-        _: &mut mysql_async::Conn,
+        _: &mut MysqlConn,
         _: &deadpool::managed::Metrics,
     ) -> deadpool::managed::RecycleResult<mysql_async::Error> {
         Ok(())
@@ -233,7 +233,18 @@ fn params(values: &[Value]) -> mysql_async::Params {
     }
 }
 
-/// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
+/// Runs `sql` (prepared once per connection) with `values`; its result is to be read.
+async fn run<'c>(
+    conn: &'c mut Object,
+    sql: &str,
+    values: &[Value],
+) -> Result<mysql_async::QueryResult<'c, 'static, mysql_async::BinaryProtocol>, mysql_async::Error> {
+    let statement = conn.statement(sql).await?;
+    conn.exec_iter(statement, params(values)).await
+}
+
+/// Runs a row-returning statement, handing each row read (all, or only the first) to `each`
+/// as it arrives.
 pub(crate) async fn query(
     conn: &mut Object,
     sql: &str,
@@ -241,19 +252,24 @@ pub(crate) async fn query(
     read: super::Rows,
     mut each: impl FnMut(&mysql_async::Row) -> crate::error::Result<()> + Send,
 ) -> crate::error::Result<()> {
-    let rows: Vec<mysql_async::Row> = conn.exec(sql, params(values)).await.map_err(|e| map_error(e, Some(sql)))?;
-    for row in &rows {
-        each(row)?;
-        if read == super::Rows::First {
+    let failed = |e| map_error(e, Some(sql));
+    let mut result = run(conn, sql, values).await.map_err(failed)?;
+    let mut outcome = Ok(());
+    while let Some(row) = result.next().await.map_err(failed)? {
+        outcome = each(&row);
+        if outcome.is_err() || read == super::Rows::First {
             break;
         }
     }
-    Ok(())
+    // Reads the rows not handed out off the connection.
+    result.drop_result().await.map_err(failed)?;
+    outcome
 }
 
 /// Runs a statement that returns no rows; the number of rows it matched.
 pub(crate) async fn execute(conn: &mut Object, sql: &str, values: &[Value]) -> crate::error::Result<u64> {
-    conn.exec_drop(sql, params(values)).await.map_err(|e| map_error(e, Some(sql)))?;
+    let failed = |e| map_error(e, Some(sql));
+    run(conn, sql, values).await.map_err(failed)?.drop_result().await.map_err(failed)?;
     Ok(conn.affected_rows())
 }
 
@@ -273,8 +289,8 @@ pub(crate) fn last_insert_id(conn: &Object) -> crate::error::Result<i64> {
 
 /// Streams the rows of a query, each decoded by `decode`.
 ///
-/// The rows are read before the first is handed out: mysql_async's row stream borrows the
-/// connection, which the session keeps.
+/// The rows are read and decoded before the first is handed out: mysql_async's row stream
+/// borrows the connection, which the session keeps.
 pub(crate) async fn stream<T, F>(
     conn: &mut Object,
     sql: String,
@@ -286,8 +302,12 @@ where
     F: Fn(&mut crate::row::RowReader<'_>) -> crate::error::Result<T> + Send + Sync + 'static,
 {
     use futures_util::StreamExt;
-    let rows: Vec<mysql_async::Row> = conn.exec(&sql, params(&values)).await.map_err(|e| map_error(e, Some(&sql)))?;
-    Ok(futures_util::stream::iter(rows)
-        .map(move |row| decode(&mut crate::row::RowReader::new(super::RowRef::Mysql(&row))))
-        .boxed())
+    let failed = |e| map_error(e, Some(&sql));
+    let mut result = run(conn, &sql, &values).await.map_err(failed)?;
+    let mut rows = Vec::new();
+    while let Some(row) = result.next().await.map_err(failed)? {
+        rows.push(decode(&mut crate::row::RowReader::new(super::RowRef::Mysql(&row))));
+    }
+    result.drop_result().await.map_err(failed)?;
+    Ok(futures_util::stream::iter(rows).boxed())
 }

@@ -41,11 +41,45 @@ impl Native for String {
     }
 }
 
-impl Native for bool {}
-impl Native for i16 {}
-impl Native for i32 {}
+/// Narrower integers (and booleans, `TINYINT(1)`): straight from the binary protocol's
+/// integer when it fits; anything else (text, out of range) by kind, which says why not.
+macro_rules! from_int {
+    ($($t:ty => $convert:expr),* $(,)?) => {$(
+        impl Native for $t {
+            #[inline]
+            fn from_mysql(row: &mysql_async::Row, idx: usize) -> Result<Option<Self>, DecodeError> {
+                let fast = match row.as_ref(idx) {
+                    Some(My::NULL) => return Ok(None),
+                    Some(My::Int(i)) => $convert(*i),
+                    _ => None,
+                };
+                match fast {
+                    Some(v) => Ok(Some(v)),
+                    None => crate::types::SqlType::from_value(decode(row, idx, Self::TYPE.kind)?).map(Some),
+                }
+            }
+        }
+    )*};
+}
+
+from_int!(
+    bool => |i: i64| Some(i != 0),
+    i16 => |i: i64| i16::try_from(i).ok(),
+    i32 => |i: i64| i32::try_from(i).ok(),
+);
+
+impl Native for f64 {
+    #[inline]
+    fn from_mysql(row: &mysql_async::Row, idx: usize) -> Result<Option<Self>, DecodeError> {
+        match row.as_ref(idx) {
+            Some(My::NULL) => Ok(None),
+            Some(My::Double(d)) => Ok(Some(*d)),
+            _ => crate::types::SqlType::from_value(decode(row, idx, Self::TYPE.kind)?).map(Some),
+        }
+    }
+}
+
 impl Native for f32 {}
-impl Native for f64 {}
 impl Native for Vec<u8> {}
 impl Native for chrono::NaiveDate {}
 impl Native for chrono::NaiveTime {}
