@@ -55,7 +55,7 @@ impl Session {
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let mut rows = 0u64;
         let result = async {
-            match self.conn.get(&self.engine.inner.pool).await {
+            match self.conn().await {
                 Ok(conn) => conn
                     .query(sql, params, read, |row| {
                         rows += 1;
@@ -98,7 +98,7 @@ impl Session {
         let started = crate::log::start(logging);
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let result = async {
-            match self.conn.get(&self.engine.inner.pool).await {
+            match self.conn().await {
                 Ok(conn) => conn.execute(sql, params).await,
                 Err(e) => Err(e),
             }
@@ -112,11 +112,12 @@ impl Session {
 
     /// Runs parameterless control SQL (transaction control, DDL) and logs it.
     pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
+        self.to_primary();
         let logging = self.logging();
         let started = crate::log::start(logging);
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let result = async {
-            match self.conn.get(&self.engine.inner.pool).await {
+            match self.conn().await {
                 Ok(conn) => conn.batch(sql).await,
                 Err(e) => Err(e),
             }
@@ -154,7 +155,7 @@ impl Session {
 
     /// The key the database generated for the row this session inserted last.
     pub(crate) async fn last_insert_id(&mut self) -> Result<i64> {
-        let result = match self.conn.get(&self.engine.inner.pool).await {
+        let result = match self.conn().await {
             Ok(conn) => conn.last_insert_id().await,
             Err(e) => Err(e),
         };
@@ -179,6 +180,15 @@ impl Session {
         let logging = self.logging();
         let started = crate::log::start(logging);
         let logged = started.map(|at| Logged { at, sql: sql.clone(), params: params.clone() });
+        if self.conn.is_empty() {
+            if let Err(e) = self.connect().await {
+                if let Some(l) = logged {
+                    crate::log::statement(logging, Some(l.at), &l.sql, &l.params, Err(&e));
+                }
+                self.tx.note_failure();
+                return Err(e);
+            }
+        }
         let Session { conn, tx, engine, .. } = self;
         let span = crate::log::span(engine.dialect().otel_system(), &sql);
         match conn.stream(&engine.inner.pool, sql, params, decode).instrument(span).await {
