@@ -376,22 +376,23 @@ impl Engine {
     /// session moves to the primary instead.
     pub async fn read_session(&self) -> Result<Session> {
         match self.replica_conn().await {
-            Some(conn) => Ok(Session::new(self.clone(), Some(conn))),
+            Some((_, conn)) => Ok(Session::new(self.clone(), Some(conn))),
             None => self.primary_session().await,
         }
     }
 
-    /// A connection of the next replica in turn that answers; `None` when none does or
-    /// the engine has none.
-    pub(crate) async fn replica_conn(&self) -> Option<crate::backend::Conn> {
+    /// A connection of the next replica in turn that answers, and that replica's place;
+    /// `None` when none does or the engine has none.
+    pub(crate) async fn replica_conn(&self) -> Option<(usize, crate::backend::Conn)> {
         let replicas = &self.inner.replicas;
         if replicas.is_empty() {
             return None;
         }
         let first = self.inner.next_replica.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for i in 0..replicas.len() {
-            if let Some(conn) = replicas[(first + i) % replicas.len()].get().await {
-                return Some(conn);
+            let at = (first + i) % replicas.len();
+            if let Some(conn) = replicas[at].get().await {
+                return Some((at, conn));
             }
         }
         None

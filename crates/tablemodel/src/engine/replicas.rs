@@ -44,6 +44,11 @@ impl Replica {
         }
     }
 
+    /// A session lost its connection to this replica.
+    pub(crate) fn mark_down(&self) {
+        self.health.store(DOWN, Ordering::Relaxed);
+    }
+
     pub(crate) fn status(&self) -> ReplicaStatus {
         let healthy = match self.health.load(Ordering::Relaxed) {
             HEALTHY => Some(true),

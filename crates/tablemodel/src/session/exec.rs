@@ -42,7 +42,9 @@ impl Session {
         result
     }
 
-    /// Runs a row-returning statement and logs it; the number of rows read.
+    /// Runs a row-returning statement and logs it; the number of rows read. A routed
+    /// session whose replica connection was lost before any row arrived runs it again on
+    /// another replica or the primary (see [`super::route`]).
     async fn logged_query(
         &mut self,
         sql: &str,
@@ -55,21 +57,39 @@ impl Session {
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let mut rows = 0u64;
         let result = async {
-            match self.conn().await {
-                Ok(conn) => conn
-                    .query(sql, params, read, |row| {
-                        rows += 1;
-                        each(row)
-                    })
-                    .await
-                    .map(|()| rows),
-                Err(e) => Err(e),
+            let mut result = self.query_once(sql, params, read, &mut rows, &mut each).await;
+            if rows == 0 && result.as_ref().is_err_and(|e| self.replica_lost(e)) {
+                self.leave_lost_replica();
+                result = self.query_once(sql, params, read, &mut rows, &mut each).await;
             }
+            result.map(|()| rows)
         }
         .instrument(span)
         .await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         result
+    }
+
+    /// One run of a row-returning statement; `rows` counts the rows read.
+    #[inline]
+    async fn query_once(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        rows: &mut u64,
+        each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
+    ) -> Result<()> {
+        match self.conn().await {
+            Ok(conn) => {
+                conn.query(sql, params, read, |row| {
+                    *rows += 1;
+                    each(row)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Whether a diagnostic query returns a row. Runs even after a failed statement (it

@@ -61,7 +61,7 @@ impl Session {
     /// A session that reads from the replicas until it writes; no connection yet.
     pub(crate) fn routed(engine: Engine) -> Self {
         let mut session = Session::new(engine, None);
-        session.route = route::Route::Replica;
+        session.route = route::Route::Replica(None);
         session
     }
 

@@ -22,8 +22,8 @@ use crate::error::Result;
 pub(crate) enum Route {
     /// The primary's pool (a read session's replica connection, once given, is kept).
     Primary,
-    /// A replica's, until the session writes.
-    Replica,
+    /// A replica's, until the session writes; which one, once it has its connection.
+    Replica(Option<usize>),
 }
 
 /// The timeouts a session set on itself (`None`: left as the engine's).
@@ -48,8 +48,11 @@ impl Session {
     /// timeouts the session set on itself.
     pub(crate) async fn connect(&mut self) -> Result<()> {
         let conn = match self.route {
-            Route::Replica => match self.engine.replica_conn().await {
-                Some(conn) => conn,
+            Route::Replica(_) => match self.engine.replica_conn().await {
+                Some((at, conn)) => {
+                    self.route = Route::Replica(Some(at));
+                    conn
+                }
                 None => {
                     self.route = Route::Primary;
                     self.engine.inner.pool.get().await?
@@ -72,10 +75,27 @@ impl Session {
     /// Moves a routed session to the primary before a write or transaction control.
     #[inline]
     pub(crate) fn to_primary(&mut self) {
-        if self.route == Route::Replica {
+        if self.route != Route::Primary {
             self.route = Route::Primary;
             self.conn.release(self.own_timeouts.is_some());
         }
+    }
+
+    /// Whether `err` says that the replica connection of a routed session went away (the
+    /// replica stopped or restarted): its read can run again elsewhere.
+    #[cold]
+    pub(crate) fn replica_lost(&self, err: &crate::Error) -> bool {
+        matches!(self.route, Route::Replica(_)) && !self.tx.open && err.db_kind() == Some(crate::DbErrorKind::Connection)
+    }
+
+    /// Lets go of a routed session's lost replica connection; the next statement takes
+    /// another replica's, or the primary's when none answers.
+    #[cold]
+    pub(crate) fn leave_lost_replica(&mut self) {
+        if let Route::Replica(Some(at)) = self.route {
+            self.engine.inner.replicas[at].mark_down();
+        }
+        self.conn.release(false);
     }
 
     /// Runs the rest of this session on the primary, as a write would: for reads that must
@@ -92,6 +112,6 @@ impl Session {
     /// [`use_primary`](Self::use_primary), and found a replica answering (or has not
     /// connected yet).
     pub fn routed_to_replica(&self) -> bool {
-        self.route == Route::Replica
+        matches!(self.route, Route::Replica(_))
     }
 }
