@@ -6,8 +6,8 @@ mod settings;
 mod status;
 
 pub(crate) use replicas::Replica;
-pub use settings::parse_duration;
 pub(crate) use settings::Settings;
+pub use settings::parse_duration;
 pub use status::{PoolStatus, ReplicaStatus};
 
 use std::sync::Arc;

@@ -465,10 +465,10 @@ impl ConnSlot {
         {
             self.lent = None;
         }
-        if let Some(conn) = self.conn.take() {
-            if reset_timeouts {
-                conn.end_on_drop(false, true);
-            }
+        if let Some(conn) = self.conn.take()
+            && reset_timeouts
+        {
+            conn.end_on_drop(false, true);
         }
     }
 

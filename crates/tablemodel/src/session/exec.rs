@@ -132,7 +132,7 @@ impl Session {
 
     /// Runs parameterless control SQL (transaction control, DDL) and logs it.
     pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
-        self.to_primary();
+        self.move_to_primary();
         let logging = self.logging();
         let started = crate::log::start(logging);
         let span = crate::log::span(self.dialect().otel_system(), sql);
@@ -200,14 +200,14 @@ impl Session {
         let logging = self.logging();
         let started = crate::log::start(logging);
         let logged = started.map(|at| Logged { at, sql: sql.clone(), params: params.clone() });
-        if self.conn.is_empty() {
-            if let Err(e) = self.connect().await {
-                if let Some(l) = logged {
-                    crate::log::statement(logging, Some(l.at), &l.sql, &l.params, Err(&e));
-                }
-                self.tx.note_failure();
-                return Err(e);
+        if self.conn.is_empty()
+            && let Err(e) = self.connect().await
+        {
+            if let Some(l) = logged {
+                crate::log::statement(logging, Some(l.at), &l.sql, &l.params, Err(&e));
             }
+            self.tx.note_failure();
+            return Err(e);
         }
         let Session { conn, tx, engine, .. } = self;
         let span = crate::log::span(engine.dialect().otel_system(), &sql);

@@ -9,7 +9,9 @@
 //! statement, or [`Session::use_primary`] gives that connection back (no transaction is
 //! open on it: reads outside a transaction run on their own) and moves the session to the
 //! primary for good, so that it reads its own writes. Timeouts the session set on itself
-//! follow it to its new connection.
+//! follow it to its new connection. A read that finds its replica connection gone (the
+//! replica stopped) before any row arrived runs again on the next replica that answers,
+//! or the primary, and the lost replica shows as down in the engine's replica status.
 
 use std::time::Duration;
 
@@ -74,7 +76,7 @@ impl Session {
 
     /// Moves a routed session to the primary before a write or transaction control.
     #[inline]
-    pub(crate) fn to_primary(&mut self) {
+    pub(crate) fn move_to_primary(&mut self) {
         if self.route != Route::Primary {
             self.route = Route::Primary;
             self.conn.release(self.own_timeouts.is_some());
@@ -85,7 +87,9 @@ impl Session {
     /// replica stopped or restarted): its read can run again elsewhere.
     #[cold]
     pub(crate) fn replica_lost(&self, err: &crate::Error) -> bool {
-        matches!(self.route, Route::Replica(_)) && !self.tx.open && err.db_kind() == Some(crate::DbErrorKind::Connection)
+        matches!(self.route, Route::Replica(_))
+            && !self.tx.open
+            && err.db_kind() == Some(crate::DbErrorKind::Connection)
     }
 
     /// Lets go of a routed session's lost replica connection; the next statement takes
@@ -104,7 +108,7 @@ impl Session {
     /// [route reads](crate::EngineBuilder::route_reads_to_replicas). A
     /// [`read_session`](crate::Engine::read_session) keeps its replica.
     pub fn use_primary(&mut self) {
-        self.to_primary();
+        self.move_to_primary();
     }
 
     /// Whether this session's reads go to a replica: a session of an engine that routes

@@ -124,11 +124,8 @@ async fn routed_sessions_read_from_a_replica_until_they_write_then_read_their_wr
 
     // On (here as a URL parameter): lazy and eager sessions read from the replica, and the
     // replica's pool shows the connection in use.
-    let engine = Engine::builder(&format!("{url}?route_reads_to_replicas=true"))
-        .replica(&replica_url)
-        .connect()
-        .await
-        .unwrap();
+    let engine =
+        Engine::builder(&format!("{url}?route_reads_to_replicas=true")).replica(&replica_url).connect().await.unwrap();
     let mut lazy = engine.lazy_session();
     assert!(lazy.routed_to_replica());
     assert_eq!(server_port(&mut lazy, &ports).await, a.port());
