@@ -231,6 +231,36 @@ impl EngineBuilder {
     /// start such reads with [`Session::use_primary`], or use [`Engine::primary_session`]).
     /// Work that must see the latest state (migrations, [`Engine::create_all`],
     /// [`Engine::reflect`](crate::Engine::reflect)) always runs on the primary.
+    ///
+    /// ```
+    /// # use tablemodel::prelude::*;
+    /// # #[derive(Model)]
+    /// # #[model(table)]
+    /// # struct Hero { #[field(primary_key)] id: Option<i64>, name: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), tablemodel::Error> {
+    /// # let dir = std::env::temp_dir().join(format!("tm-route-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// # let primary_url = format!("sqlite:///{}/db.sqlite", dir.display());
+    /// # let replica_url = primary_url.clone();
+    /// let engine = Engine::builder(&primary_url)
+    ///     .replica(&replica_url)
+    ///     .route_reads_to_replicas(true)
+    ///     .connect()
+    ///     .await?;
+    /// # engine.create_all::<Hero>().await?;
+    /// let mut s = engine.lazy_session();
+    /// s.exec(select::<Hero>()).await?; // on the replica
+    /// assert!(s.routed_to_replica());
+    /// s.add(Hero { id: None, name: "Deadpond".into() }).await?;
+    /// assert!(!s.routed_to_replica()); // on the primary from now on
+    ///
+    /// // Without replicas there is nothing to route.
+    /// let alone = Engine::builder("sqlite::memory:").route_reads_to_replicas(true).connect().await?;
+    /// assert!(!alone.lazy_session().routed_to_replica());
+    /// # drop((s, engine)); std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(()) }
+    /// ```
     pub fn route_reads_to_replicas(mut self, on: bool) -> Self {
         self.settings.route_reads = Some(on);
         self

@@ -44,7 +44,7 @@ impl PoolStatus {
 /// # async fn main() -> Result<(), tablemodel::Error> {
 /// let dir = std::env::temp_dir().join(format!("tm-replica-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
-/// let url = format!("sqlite://{}/db.sqlite", dir.display());
+/// let url = format!("sqlite:///{}/db.sqlite", dir.display()); // absolute: four slashes
 /// let engine = tablemodel::Engine::builder(&url).replica(&url).connect().await?;
 /// assert_eq!(engine.replica_status()[0].healthy, None); // not asked yet
 /// let replicas = engine.check_replicas().await;
