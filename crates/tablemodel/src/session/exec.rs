@@ -57,12 +57,25 @@ impl Session {
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let mut rows = 0u64;
         let result = async {
-            let mut result = self.query_once(sql, params, read, &mut rows, &mut each).await;
-            if rows == 0 && result.as_ref().is_err_and(|e| self.replica_lost(e)) {
-                self.leave_lost_replica();
-                result = self.query_once(sql, params, read, &mut rows, &mut each).await;
+            let result = match self.conn().await {
+                Ok(conn) => {
+                    conn.query(sql, params, read, |row| {
+                        rows += 1;
+                        each(row)
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                // Boxed: the rare second run does not grow every query's future.
+                Err(e) if rows == 0 && self.replica_lost(&e) => {
+                    self.leave_lost_replica();
+                    Box::pin(self.query_again(sql, params, read, &mut rows, &mut each)).await
+                }
+                other => other,
             }
-            result.map(|()| rows)
+            .map(|()| rows)
         }
         .instrument(span)
         .await;
@@ -70,9 +83,9 @@ impl Session {
         result
     }
 
-    /// One run of a row-returning statement; `rows` counts the rows read.
-    #[inline]
-    async fn query_once(
+    /// The second run of a read whose replica connection was lost; `rows` counts the rows.
+    #[cold]
+    async fn query_again(
         &mut self,
         sql: &str,
         params: &[Value],
@@ -80,16 +93,13 @@ impl Session {
         rows: &mut u64,
         each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
     ) -> Result<()> {
-        match self.conn().await {
-            Ok(conn) => {
-                conn.query(sql, params, read, |row| {
-                    *rows += 1;
-                    each(row)
-                })
-                .await
-            }
-            Err(e) => Err(e),
-        }
+        self.conn()
+            .await?
+            .query(sql, params, read, |row| {
+                *rows += 1;
+                each(row)
+            })
+            .await
     }
 
     /// Whether a diagnostic query returns a row. Runs even after a failed statement (it

@@ -40,7 +40,9 @@ impl Session {
     #[inline]
     pub(crate) async fn conn(&mut self) -> Result<&mut Conn> {
         if self.conn.is_empty() {
-            self.connect().await?;
+            // Boxed: taking a connection happens once per session, and would otherwise
+            // grow the future of every statement.
+            Box::pin(self.connect()).await?;
         }
         self.conn.get(&self.engine.inner.pool).await
     }
