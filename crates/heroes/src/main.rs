@@ -1,7 +1,7 @@
 //! Runs the heroes API: `cargo run -p heroes` applies the migrations the database does
 //! not have yet and serves http://127.0.0.1:8000 (docs at `/docs`) on `database.db` in
 //! the working directory. `cargo run -p heroes -- db …` manages the schema (`db --help`).
-//! Pool, timeout and shutdown settings come from the environment: see the
+//! Pool, timeout, read replica and shutdown settings come from the environment: see the
 //! `heroes::server` module.
 
 use std::net::SocketAddr;

@@ -44,21 +44,37 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /health`: `{"status": "ok"}` when the database answers a query within
 /// [`HEALTH_TIMEOUT`], else 503. It takes its own session (not [`DbSession`]) so that the
-/// wait for a connection is bounded too.
+/// wait for a connection is bounded too. With read replicas it also asks each of them
+/// (within the same bound) and lists them, `{"status": "degraded", "replicas": [{"healthy":
+/// false, …}]}` when one does not answer: still 200, since reads go to the primary then.
 async fn health(State(engine): State<Engine>) -> Result<Json<Value>, HttpError> {
     let probe = async {
-        let mut s = engine.session().await?;
+        let mut s = engine.primary_session().await?;
         s.exec(select::<Team>().limit(1)).await?;
         Ok::<(), tablemodel::Error>(())
     };
     match tokio::time::timeout(HEALTH_TIMEOUT, probe).await {
-        Ok(Ok(())) => Ok(Json(json!({"status": "ok"}))),
-        Ok(Err(e)) => Err(HttpError::from(e)),
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(HttpError::from(e)),
         Err(_) => {
             tracing::error!("health check: the database did not answer within {HEALTH_TIMEOUT:?}");
-            Err(HttpError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.1))
+            return Err(HttpError::new(axum::http::StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE.1));
         }
     }
+    if engine.replica_status().is_empty() {
+        return Ok(Json(json!({"status": "ok"})));
+    }
+    // A replica that does not answer in time is reported as last seen.
+    let replicas = match tokio::time::timeout(HEALTH_TIMEOUT, engine.check_replicas()).await {
+        Ok(replicas) => replicas,
+        Err(_) => engine.replica_status(),
+    };
+    let all_up = replicas.iter().all(|r| r.healthy == Some(true));
+    let replicas: Vec<Value> = replicas
+        .iter()
+        .map(|r| json!({"healthy": r.healthy == Some(true), "in_use": r.pool.in_use, "idle": r.pool.idle}))
+        .collect();
+    Ok(Json(json!({"status": if all_up { "ok" } else { "degraded" }, "replicas": replicas})))
 }
 
 type Answer<T> = Result<Json<T>, HttpError>;
@@ -91,6 +107,7 @@ async fn read_hero(mut s: DbSession, Path(hero_id): Path<i64>) -> Answer<HeroPub
 }
 
 async fn update_hero(mut s: DbSession, Path(hero_id): Path<i64>, Json(update): Json<HeroUpdate>) -> Answer<HeroPublic> {
+    s.use_primary(); // the row about to change is read from the primary, not a replica
     let mut hero = hero_or_404(&mut s, hero_id).await?;
     hero.apply(update);
     s.save(&mut hero).await?;
@@ -99,6 +116,7 @@ async fn update_hero(mut s: DbSession, Path(hero_id): Path<i64>, Json(update): J
 }
 
 async fn delete_hero(mut s: DbSession, Path(hero_id): Path<i64>) -> Result<Json<Value>, HttpError> {
+    s.use_primary();
     let hero = hero_or_404(&mut s, hero_id).await?;
     s.delete(&hero).await?;
     s.commit().await?;
@@ -128,6 +146,7 @@ async fn read_team(mut s: DbSession, Path(team_id): Path<i64>) -> Answer<TeamPub
 }
 
 async fn update_team(mut s: DbSession, Path(team_id): Path<i64>, Json(update): Json<TeamUpdate>) -> Answer<TeamPublic> {
+    s.use_primary();
     let mut team = team_or_404(&mut s, team_id).await?;
     team.apply(update);
     s.save(&mut team).await?;
@@ -136,6 +155,7 @@ async fn update_team(mut s: DbSession, Path(team_id): Path<i64>, Json(update): J
 }
 
 async fn delete_team(mut s: DbSession, Path(team_id): Path<i64>) -> Result<Json<Value>, HttpError> {
+    s.use_primary();
     let team = team_or_404(&mut s, team_id).await?;
     s.delete(&team).await?;
     s.commit().await?;

@@ -4,6 +4,8 @@
 //! | Variable | Meaning | Default |
 //! |---|---|---|
 //! | `DATABASE_URL` | database URL; engine settings may also be its query parameters | `sqlite://database.db` |
+//! | `DATABASE_REPLICA_URLS` | read replicas of that database, comma-separated | none |
+//! | `DB_ROUTE_READS` | requests read from a replica until they write (`true`/`false`) | `true` with replicas |
 //! | `HEROES_HOST`, `PORT` | address to listen on | `127.0.0.1`, `8000` |
 //! | `DB_MAX_CONNECTIONS` | pool size | see `EngineBuilder::max_connections` |
 //! | `DB_MIN_IDLE` | connections kept open | 0 |
@@ -22,6 +24,14 @@
 //!
 //! Durations are seconds (`30`, `0.5`) or carry a unit (`250ms`, `30s`, `5min`). A
 //! variable set to a value that does not parse stops the start with a message naming it.
+//!
+//! With replicas, each request's session reads from one of them (in turn) until it writes,
+//! then uses the primary (`EngineBuilder::route_reads_to_replicas`); the handlers that
+//! change a row read it from the primary first. A replica lags the primary by a moment: a
+//! `GET` right after another request's `POST` may not see the new row yet. Set
+//! `DB_ROUTE_READS=false` to keep every request on the primary (the replicas are then
+//! only reported by `/health`). `/health` answers 200 while the primary answers, and lists
+//! the replicas it could reach.
 
 use std::time::Duration;
 
@@ -60,9 +70,28 @@ fn count(lookup: Lookup<'_>, name: &str) -> Result<Option<usize>, ConfigError> {
         .transpose()
 }
 
-/// The engine builder for `url` with the `DB_*` settings of the environment.
+fn boolean(lookup: Lookup<'_>, name: &str, default: bool) -> Result<bool, ConfigError> {
+    match lookup(name).as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some("false" | "0" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError(format!("{name}: expected true or false, got {other:?}"))),
+    }
+}
+
+/// The engine builder for `url` with the replicas (`DATABASE_REPLICA_URLS`) and the
+/// `DB_*` settings of the environment.
 pub fn engine_builder(url: &str, lookup: Lookup<'_>) -> Result<EngineBuilder, ConfigError> {
     let mut b = Engine::builder(url);
+    let replicas: Vec<String> = lookup("DATABASE_REPLICA_URLS")
+        .map(|list| list.split(',').map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    for replica in &replicas {
+        b = b.replica(replica);
+    }
+    if !replicas.is_empty() {
+        b = b.route_reads_to_replicas(boolean(lookup, "DB_ROUTE_READS", true)?);
+    }
     if let Some(n) = count(lookup, "DB_MAX_CONNECTIONS")? {
         b = b.max_connections(n);
     }
@@ -82,11 +111,7 @@ pub fn engine_builder(url: &str, lookup: Lookup<'_>) -> Result<EngineBuilder, Co
     b = set(b, "DB_STATEMENT_TIMEOUT", Some(Duration::from_secs(30)), EngineBuilder::statement_timeout)?;
     b = set(b, "DB_LOCK_TIMEOUT", Some(Duration::from_secs(10)), EngineBuilder::lock_timeout)?;
     b = set(b, "DB_SLOW_STATEMENT", Some(Duration::from_secs(1)), EngineBuilder::slow_statement)?;
-    let pre_ping = match lookup("DB_PRE_PING").as_deref().map(str::trim) {
-        None | Some("true" | "1" | "yes" | "on") => true,
-        Some("false" | "0" | "no" | "off") => false,
-        Some(other) => return Err(ConfigError(format!("DB_PRE_PING: expected true or false, got {other:?}"))),
-    };
+    let pre_ping = boolean(lookup, "DB_PRE_PING", true)?;
     b = b.pre_ping(pre_ping);
     if pre_ping {
         b = set(b, "DB_PRE_PING_AFTER", None, EngineBuilder::pre_ping_after)?;

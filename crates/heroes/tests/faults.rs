@@ -189,3 +189,55 @@ tablemodel_testkit::on_every_backend!(
     integers_past_their_column_are_422_at_the_field,
     ids_past_64_bits_and_non_utf8_ids_in_the_path_are_422,
 );
+
+/// Read replicas from the environment (`DATABASE_REPLICA_URLS`, real streaming standby on
+/// loopback): `GET`s are served by the replica (with its replay paused, a hero created
+/// since is not listed yet) while `PATCH` reads the row it changes from the primary; a
+/// stopped replica fails no request (`GET` 200 from the primary, `/health` 200 saying
+/// `degraded`), and only a stopped primary makes `/health` a 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_from_the_environment_serve_reads_and_a_stopped_one_fails_no_request() {
+    let primary = tablemodel_testkit::PgServer::dedicated();
+    let url = primary.fresh_database();
+    let database = url.rsplit('/').next().unwrap().to_owned();
+    heroes::create_tables(&Engine::connect(&url).await.unwrap()).await.unwrap();
+    let replica = tablemodel_testkit::PgServer::replica_of(&primary);
+    let replica_url = url.replacen(&format!(":{}/", primary.port()), &format!(":{}/", replica.port()), 1);
+    let env = move |name: &str| (name == "DATABASE_REPLICA_URLS").then(|| format!(" {replica_url} ,"));
+    let engine = heroes::server::engine_builder(&url, &env).unwrap().connect().await.unwrap();
+    let c = TestClient::new(heroes::app(engine.clone()));
+    let names = |r: tablemodel::web::TestResponse| -> Vec<String> {
+        r.json().as_array().unwrap().iter().map(|h| h["name"].as_str().unwrap().to_owned()).collect()
+    };
+
+    let r = c.post("/heroes/", &json!({"name": "Deadpond", "secret_name": "Dive Wilson"})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while names(c.get("/heroes/").await).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the replica did not replay the hero within 30 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let health = c.get("/health").await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+    assert_eq!(health.json()["replicas"][0]["healthy"], true, "{}", health.text());
+
+    replica.psql(&database, "SELECT pg_wal_replay_pause()");
+    let id = c.post("/heroes/", &json!({"name": "Rusty-Man", "secret_name": "Tommy Sharp"})).await.json()["id"].clone();
+    assert_eq!(names(c.get("/heroes/").await), ["Deadpond"], "read from the paused replica");
+    let r = c.patch(&format!("/heroes/{id}"), &json!({"age": 48})).await;
+    assert_eq!((r.status.as_u16(), &r.json()["age"]), (200, &json!(48)), "{}", r.text());
+
+    replica.stop();
+    let r = c.get("/heroes/").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(names(r), ["Deadpond", "Rusty-Man"], "read from the primary");
+    let health = c.get("/health").await;
+    assert_eq!(health.status, 200, "{}", health.text());
+    assert_eq!(health.json()["status"], "degraded");
+    assert_eq!(health.json()["replicas"][0]["healthy"], false);
+
+    primary.stop();
+    let r = tokio::time::timeout(Duration::from_secs(60), c.get("/health")).await.expect("/health hung");
+    assert_eq!(r.status, 503, "{}", r.text());
+}

@@ -1,12 +1,14 @@
 //! The engine: a database URL turned into a connection pool, the dialect, and the settings
 //! every session of it shares.
 
+mod replicas;
 mod settings;
 mod status;
 
+pub(crate) use replicas::Replica;
 pub(crate) use settings::Settings;
 pub use settings::parse_duration;
-pub use status::PoolStatus;
+pub use status::{PoolStatus, ReplicaStatus};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,10 +60,13 @@ pub(crate) struct EngineInner {
     pub(crate) write_gate: Option<WriteGate>,
     /// Statement timeouts and the slow-statement threshold, which sessions read.
     pub(crate) settings: Settings,
-    /// The read replicas' pools, for [`Engine::read_session`].
-    replicas: Vec<Pool>,
-    /// The replica the next read session tries first (round robin).
+    /// The read replicas, for [`Engine::read_session`] and routed sessions.
+    pub(crate) replicas: Vec<Replica>,
+    /// The replica the next read tries first (round robin).
     next_replica: std::sync::atomic::AtomicUsize,
+    /// Sessions that do not choose read from the replicas until they write
+    /// ([`EngineBuilder::route_reads_to_replicas`]).
+    pub(crate) route_reads: bool,
     url: String,
 }
 
@@ -71,7 +76,7 @@ impl EngineInner {
     pub(crate) fn forget_statements(&self) {
         self.pool.forget_statements();
         for replica in &self.replicas {
-            replica.forget_statements();
+            replica.pool.forget_statements();
         }
     }
 }
@@ -201,12 +206,63 @@ impl EngineBuilder {
 
     /// Adds a read replica (a streaming-replication standby of the database, same URL
     /// form and parameters): [`Engine::read_session`]s read from the replicas in turn,
-    /// skipping any that does not answer, and from the primary when none does. Every other
-    /// session uses the primary. A replica's connections are checked before each use
-    /// (pre-ping), so one that went away costs a failed check, not a failed request; it is
-    /// tried again by later read sessions and used as soon as it is back.
+    /// skipping any that does not answer, and from the primary when none does. Other
+    /// sessions use the primary, unless [`route_reads_to_replicas`](Self::route_reads_to_replicas)
+    /// is on. A replica's connections are checked before each use (pre-ping), so one that
+    /// went away costs a failed check, not a failed request; it is tried again by later
+    /// reads and used as soon as it is back. [`Engine::replica_status`] tells how each is.
     pub fn replica(mut self, url: &str) -> Self {
         self.replicas.push(url.trim().to_owned());
+        self
+    }
+
+    /// Routes the reads of every session to the replicas (default off; URL:
+    /// `route_reads_to_replicas=true`), as a SQLAlchemy routing session does: a [`Engine::session`] or
+    /// [`Engine::lazy_session`] (the web layer's `DbSession`) reads from a replica, in turn
+    /// with the other sessions, until it writes, opens a transaction
+    /// ([`Session::begin`], a savepoint) or is told [`Session::use_primary`]; from then
+    /// on it uses the primary for the rest of its life, so it reads its own writes. When no
+    /// replica answers it reads from the primary. Without replicas it changes nothing.
+    ///
+    /// The trade-off is replication lag: a replica replays the primary's commits a moment
+    /// later, so a routed session may not yet see what *another* session (another request)
+    /// just committed, and a row it reads and then saves was read from the replica. Keep it
+    /// off where a client reads right after another request's write and must see it (or
+    /// start such reads with [`Session::use_primary`], or use [`Engine::primary_session`]).
+    /// Work that must see the latest state (migrations, [`Engine::create_all`],
+    /// [`Engine::reflect`](crate::Engine::reflect)) always runs on the primary.
+    ///
+    /// ```
+    /// # use tablemodel::prelude::*;
+    /// # #[derive(Model)]
+    /// # #[model(table)]
+    /// # struct Hero { #[field(primary_key)] id: Option<i64>, name: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), tablemodel::Error> {
+    /// # let dir = std::env::temp_dir().join(format!("tm-route-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// # let primary_url = format!("sqlite:///{}/db.sqlite", dir.display());
+    /// # let replica_url = primary_url.clone();
+    /// let engine = Engine::builder(&primary_url)
+    ///     .replica(&replica_url)
+    ///     .route_reads_to_replicas(true)
+    ///     .connect()
+    ///     .await?;
+    /// # engine.create_all::<Hero>().await?;
+    /// let mut s = engine.lazy_session();
+    /// s.exec(select::<Hero>()).await?; // on the replica
+    /// assert!(s.routed_to_replica());
+    /// s.add(Hero { id: None, name: "Deadpond".into() }).await?;
+    /// assert!(!s.routed_to_replica()); // on the primary from now on
+    ///
+    /// // Without replicas there is nothing to route.
+    /// let alone = Engine::builder("sqlite::memory:").route_reads_to_replicas(true).connect().await?;
+    /// assert!(!alone.lazy_session().routed_to_replica());
+    /// # drop((s, engine)); std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(()) }
+    /// ```
+    pub fn route_reads_to_replicas(mut self, on: bool) -> Self {
+        self.settings.route_reads = Some(on);
         self
     }
 
@@ -253,9 +309,9 @@ impl EngineBuilder {
                     reason: format!("a replica of a {} database must be {} too", dialect.name(), dialect.name()),
                 });
             }
-            replicas.push((pool, replica_settings));
+            replicas.push((Replica::new(pool, redact(replica)), replica_settings));
         }
-        let (replicas, replica_settings): (Vec<Pool>, Vec<Settings>) = replicas.into_iter().unzip();
+        let (replicas, replica_settings): (Vec<Replica>, Vec<Settings>) = replicas.into_iter().unzip();
         let mut capabilities = *dialect.capabilities();
         for adjust in &self.adjust {
             adjust(&mut capabilities);
@@ -268,6 +324,7 @@ impl EngineBuilder {
                 echo: self.echo,
                 capabilities,
                 url: redact(url),
+                route_reads: settings.route_reads.unwrap_or(false) && !replicas.is_empty(),
                 settings,
                 replicas,
                 next_replica: std::sync::atomic::AtomicUsize::new(0),
@@ -276,8 +333,8 @@ impl EngineBuilder {
         // Fail here, with the URL in hand, rather than at the first query.
         drop(engine.inner.pool.get().await?);
         engine.inner.pool.start_upkeep(&engine.inner.settings).await;
-        for (pool, settings) in engine.inner.replicas.iter().zip(&replica_settings) {
-            pool.start_upkeep(settings).await;
+        for (replica, settings) in engine.inner.replicas.iter().zip(&replica_settings) {
+            replica.pool.start_upkeep(settings).await;
         }
         Ok(engine)
     }
@@ -321,8 +378,21 @@ impl Engine {
         &self.inner.capabilities
     }
 
-    /// A new session with its own connection from the pool.
+    /// A new session with its own connection from the pool: the primary's, or, when the
+    /// engine [routes reads](EngineBuilder::route_reads_to_replicas), a replica's until
+    /// the session writes.
     pub async fn session(&self) -> Result<Session> {
+        if self.inner.route_reads {
+            let mut session = Session::routed(self.clone());
+            session.connect().await?;
+            return Ok(session);
+        }
+        self.primary_session().await
+    }
+
+    /// A new session on the primary's pool, whether or not the engine routes reads: for
+    /// reads that must see every commit so far.
+    pub async fn primary_session(&self) -> Result<Session> {
         let conn = self.inner.pool.get().await?;
         Ok(Session::new(self.clone(), Some(conn)))
     }
@@ -332,33 +402,60 @@ impl Engine {
     /// has none. Replicas replay the primary's commits a moment later, so a read session
     /// may not see a write just committed; read what a request wrote from the session that
     /// wrote it. Writing in a read session fails on a replica (PostgreSQL's "cannot execute
-    /// INSERT in a read-only transaction").
+    /// INSERT in a read-only transaction"); a [routed](EngineBuilder::route_reads_to_replicas)
+    /// session moves to the primary instead.
     pub async fn read_session(&self) -> Result<Session> {
+        match self.replica_conn().await {
+            Some((_, conn)) => Ok(Session::new(self.clone(), Some(conn))),
+            None => self.primary_session().await,
+        }
+    }
+
+    /// A connection of the next replica in turn that answers, and that replica's place;
+    /// `None` when none does or the engine has none.
+    pub(crate) async fn replica_conn(&self) -> Option<(usize, crate::backend::Conn)> {
         let replicas = &self.inner.replicas;
-        if !replicas.is_empty() {
-            let first = self.inner.next_replica.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            for i in 0..replicas.len() {
-                let replica = &replicas[(first + i) % replicas.len()];
-                match replica.get().await {
-                    Ok(conn) => return Ok(Session::new(self.clone(), Some(conn))),
-                    Err(e) => tracing::debug!(target: "tablemodel::sql", error = %e, "read replica skipped"),
-                }
+        if replicas.is_empty() {
+            return None;
+        }
+        let first = self.inner.next_replica.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for i in 0..replicas.len() {
+            let at = (first + i) % replicas.len();
+            if let Some(conn) = replicas[at].get().await {
+                return Some((at, conn));
             }
         }
-        self.session().await
+        None
     }
 
     /// A new session that takes its connection from the pool at its first statement (as
     /// SQLAlchemy's sessions do), so that nothing is held while, say, a web request's body
     /// is still arriving. A pool that has no connection in time then fails that statement
-    /// with [`crate::Error::PoolTimedOut`].
+    /// with [`crate::Error::PoolTimedOut`]. With [read routing](EngineBuilder::route_reads_to_replicas)
+    /// that connection is a replica's until the session writes.
     pub fn lazy_session(&self) -> Session {
-        Session::new(self.clone(), None)
+        if self.inner.route_reads { Session::routed(self.clone()) } else { Session::new(self.clone(), None) }
     }
 
     /// The pool's gauges now: open, idle and in-use connections, and waiting sessions.
     pub fn pool_status(&self) -> PoolStatus {
         self.inner.pool.status()
+    }
+
+    /// Each read replica's gauges, in the order they were added, and whether it answered
+    /// the last time a session took one of its connections (see [`ReplicaStatus`]). Reads
+    /// no server: [`Engine::check_replicas`] asks them.
+    pub fn replica_status(&self) -> Vec<ReplicaStatus> {
+        self.inner.replicas.iter().map(Replica::status).collect()
+    }
+
+    /// Takes (and gives back) one connection of every replica, all at once, which checks
+    /// that each answers, and then gives [`Engine::replica_status`]: for a health page. A
+    /// replica that does not answer costs its connect or acquire timeout; bound the wait
+    /// with a timeout of your own where that matters.
+    pub async fn check_replicas(&self) -> Vec<ReplicaStatus> {
+        futures_util::future::join_all(self.inner.replicas.iter().map(Replica::get)).await;
+        self.replica_status()
     }
 
     /// Creates the tables of `T` (a model or a tuple of models) that do not exist yet,
@@ -380,7 +477,7 @@ impl Engine {
 
     /// [`Engine::create_all`] for tables given as metadata.
     pub async fn create_tables(&self, tables: &[&'static TableMeta]) -> Result<()> {
-        let mut session = self.session().await?;
+        let mut session = self.primary_session().await?;
         for table in ddl::dependency_order(tables)? {
             for sql in ddl::create_table_sql(table, self.dialect()) {
                 session.execute_ddl(&sql).await?;
@@ -391,7 +488,7 @@ impl Engine {
 
     /// [`Engine::drop_all`] for tables given as metadata.
     pub async fn drop_tables(&self, tables: &[&'static TableMeta]) -> Result<()> {
-        let mut session = self.session().await?;
+        let mut session = self.primary_session().await?;
         let ordered = ddl::dependency_order(tables)?;
         for table in ordered.iter().rev() {
             session.execute_ddl(&ddl::drop_table_sql(table, self.dialect())).await?;
@@ -407,7 +504,7 @@ impl Engine {
     pub fn close(&self) {
         self.inner.pool.close();
         for replica in &self.inner.replicas {
-            replica.close();
+            replica.pool.close();
         }
     }
 }

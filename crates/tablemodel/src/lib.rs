@@ -31,7 +31,7 @@ pub mod web;
 pub use backend::RawColumn;
 pub use backend::{AlterSupport, Capabilities, Dialect, MigrationLock, OnlineDdl};
 pub use column::Column;
-pub use engine::{Engine, EngineBuilder, PoolStatus, parse_duration};
+pub use engine::{Engine, EngineBuilder, PoolStatus, ReplicaStatus, parse_duration};
 pub use error::{DatabaseError, DbErrorKind, DecodeError, Error, Result};
 pub use expr::{Filter, IntoOrderBy, Operand, OrderBy, and_, not_, or_};
 pub use meta::{ColumnMeta, ForeignKeyMeta, IndexMeta, OnDelete, TableMeta};

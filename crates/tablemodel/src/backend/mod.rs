@@ -443,6 +443,35 @@ impl ConnSlot {
         }
     }
 
+    /// Whether the session has no connection yet (none in hand, none lent to a stream).
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        #[cfg(feature = "sqlite")]
+        if self.lent.is_some() {
+            return false;
+        }
+        self.conn.is_none()
+    }
+
+    /// Hands the session `conn` (the slot is empty).
+    pub(crate) fn put(&mut self, conn: Conn) {
+        self.conn = Some(conn);
+    }
+
+    /// Gives the connection back to its pool outside any transaction, with the engine's
+    /// timeouts restored if `reset_timeouts`; the slot is empty afterwards.
+    pub(crate) fn release(&mut self, reset_timeouts: bool) {
+        #[cfg(feature = "sqlite")]
+        {
+            self.lent = None;
+        }
+        if let Some(conn) = self.conn.take()
+            && reset_timeouts
+        {
+            conn.end_on_drop(false, true);
+        }
+    }
+
     /// The connection, waiting for a stream to give it back if it was lent, or taking one
     /// from `pool` if the session has none yet.
     pub(crate) async fn get(&mut self, pool: &Pool) -> Result<&mut Conn> {

@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     pub(crate) slow_statement: Option<Duration>,
     /// `Some(false)`: unnamed statements only (PostgreSQL behind a transaction pooler).
     pub(crate) prepared_statements: Option<bool>,
+    /// Sessions read from the replicas until they write.
+    pub(crate) route_reads: Option<bool>,
 }
 
 /// The URL query parameters that are engine settings; any other parameter is left to the
@@ -47,6 +49,7 @@ pub(crate) const URL_PARAMETERS: &[&str] = &[
     "lock_timeout",
     "slow_statement",
     "prepared_statements",
+    "route_reads_to_replicas",
 ];
 
 impl Settings {
@@ -70,6 +73,7 @@ impl Settings {
             lock_timeout: self.lock_timeout.or(base.lock_timeout),
             slow_statement: self.slow_statement.or(base.slow_statement),
             prepared_statements: self.prepared_statements.or(base.prepared_statements),
+            route_reads: self.route_reads.or(base.route_reads),
         }
     }
 
@@ -115,6 +119,7 @@ impl Settings {
             "lock_timeout" => self.lock_timeout = Some(parse_duration(value)?),
             "slow_statement" => self.slow_statement = Some(parse_duration(value)?),
             "prepared_statements" => self.prepared_statements = Some(parse_bool(value)?),
+            "route_reads_to_replicas" => self.route_reads = Some(parse_bool(value)?),
             _ => return Err("not an engine setting".to_owned()),
         }
         Ok(())
@@ -167,6 +172,9 @@ mod tests {
         assert_eq!(url, "postgres://u:p@h/db?sslmode=disable");
         assert_eq!(s.max_connections, Some(7));
         assert_eq!(s.statement_timeout, Some(Duration::from_millis(250)));
+        assert_eq!(s.route_reads, None);
+        let (s, url) = Settings::from_url("postgres://h/db?route_reads_to_replicas=on").unwrap();
+        assert_eq!((s.route_reads, url.as_str()), (Some(true), "postgres://h/db"));
         let (s, url) = Settings::from_url("sqlite://x.db?pre_ping=true&acquire_timeout=none").unwrap();
         assert_eq!(url, "sqlite://x.db");
         assert_eq!(s.pre_ping, Some(true));

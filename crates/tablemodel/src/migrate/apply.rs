@@ -41,7 +41,7 @@ pub async fn apply(engine: &Engine, operations: &[Operation], options: ApplyOpti
     if operations.is_empty() {
         return Ok(());
     }
-    let mut session = engine.session().await?;
+    let mut session = engine.primary_session().await?;
     let live = session.reflect().await?;
     let plan = render(&live, operations, engine.dialect())?;
     let result = run(&mut session, &plan).await;

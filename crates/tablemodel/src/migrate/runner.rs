@@ -79,7 +79,7 @@ impl<'e> Runner<'e> {
     /// Connects, takes the migration lock if the dialect has one, and makes sure the
     /// version table exists.
     async fn start(engine: &'e Engine) -> Result<Runner<'e>, MigrateError> {
-        let mut session = engine.session().await?;
+        let mut session = engine.primary_session().await?;
         let mut locked = false;
         if let Some(lock) = session.capabilities().migration_lock {
             session.control(lock.lock).await?;

@@ -29,7 +29,7 @@ impl Engine {
     /// # Ok(()) }
     /// ```
     pub async fn reflect(&self) -> Result<Schema> {
-        self.session().await?.reflect().await
+        self.primary_session().await?.reflect().await
     }
 }
 

@@ -42,7 +42,9 @@ impl Session {
         result
     }
 
-    /// Runs a row-returning statement and logs it; the number of rows read.
+    /// Runs a row-returning statement and logs it; the number of rows read. A routed
+    /// session whose replica connection was lost before any row arrived runs it again on
+    /// another replica or the primary (see [`super::route`]).
     async fn logged_query(
         &mut self,
         sql: &str,
@@ -55,21 +57,49 @@ impl Session {
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let mut rows = 0u64;
         let result = async {
-            match self.conn.get(&self.engine.inner.pool).await {
-                Ok(conn) => conn
-                    .query(sql, params, read, |row| {
+            let result = match self.conn().await {
+                Ok(conn) => {
+                    conn.query(sql, params, read, |row| {
                         rows += 1;
                         each(row)
                     })
                     .await
-                    .map(|()| rows),
+                }
                 Err(e) => Err(e),
+            };
+            match result {
+                // Boxed: the rare second run does not grow every query's future.
+                Err(e) if rows == 0 && self.replica_lost(&e) => {
+                    self.leave_lost_replica();
+                    Box::pin(self.query_again(sql, params, read, &mut rows, &mut each)).await
+                }
+                other => other,
             }
+            .map(|()| rows)
         }
         .instrument(span)
         .await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         result
+    }
+
+    /// The second run of a read whose replica connection was lost; `rows` counts the rows.
+    #[cold]
+    async fn query_again(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        rows: &mut u64,
+        each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
+    ) -> Result<()> {
+        self.conn()
+            .await?
+            .query(sql, params, read, |row| {
+                *rows += 1;
+                each(row)
+            })
+            .await
     }
 
     /// Whether a diagnostic query returns a row. Runs even after a failed statement (it
@@ -98,7 +128,7 @@ impl Session {
         let started = crate::log::start(logging);
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let result = async {
-            match self.conn.get(&self.engine.inner.pool).await {
+            match self.conn().await {
                 Ok(conn) => conn.execute(sql, params).await,
                 Err(e) => Err(e),
             }
@@ -112,11 +142,12 @@ impl Session {
 
     /// Runs parameterless control SQL (transaction control, DDL) and logs it.
     pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
+        self.move_to_primary();
         let logging = self.logging();
         let started = crate::log::start(logging);
         let span = crate::log::span(self.dialect().otel_system(), sql);
         let result = async {
-            match self.conn.get(&self.engine.inner.pool).await {
+            match self.conn().await {
                 Ok(conn) => conn.batch(sql).await,
                 Err(e) => Err(e),
             }
@@ -154,7 +185,7 @@ impl Session {
 
     /// The key the database generated for the row this session inserted last.
     pub(crate) async fn last_insert_id(&mut self) -> Result<i64> {
-        let result = match self.conn.get(&self.engine.inner.pool).await {
+        let result = match self.conn().await {
             Ok(conn) => conn.last_insert_id().await,
             Err(e) => Err(e),
         };
@@ -179,6 +210,15 @@ impl Session {
         let logging = self.logging();
         let started = crate::log::start(logging);
         let logged = started.map(|at| Logged { at, sql: sql.clone(), params: params.clone() });
+        if self.conn.is_empty()
+            && let Err(e) = self.connect().await
+        {
+            if let Some(l) = logged {
+                crate::log::statement(logging, Some(l.at), &l.sql, &l.params, Err(&e));
+            }
+            self.tx.note_failure();
+            return Err(e);
+        }
         let Session { conn, tx, engine, .. } = self;
         let span = crate::log::span(engine.dialect().otel_system(), &sql);
         match conn.stream(&engine.inner.pool, sql, params, decode).instrument(span).await {

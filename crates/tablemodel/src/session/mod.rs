@@ -11,6 +11,7 @@
 mod exec;
 mod insert;
 mod readback;
+mod route;
 mod tracking;
 mod tx;
 
@@ -33,8 +34,10 @@ pub struct Session {
     tx: tx::Tx,
     /// The rows as this session last read or wrote them, for `save`.
     loaded: tracking::Loaded,
-    /// This session changed its connection's timeouts: the engine's come back at its end.
-    own_timeouts: bool,
+    /// The timeouts this session set on its connection: the engine's come back at its end.
+    own_timeouts: Option<route::OwnTimeouts>,
+    /// Where its connection comes from.
+    route: route::Route,
 }
 
 impl std::fmt::Debug for Session {
@@ -50,8 +53,16 @@ impl Session {
             conn: ConnSlot::new(conn),
             tx: tx::Tx::default(),
             loaded: tracking::Loaded::default(),
-            own_timeouts: false,
+            own_timeouts: None,
+            route: route::Route::Primary,
         }
+    }
+
+    /// A session that reads from the replicas until it writes; no connection yet.
+    pub(crate) fn routed(engine: Engine) -> Self {
+        let mut session = Session::new(engine, None);
+        session.route = route::Route::Replica(None);
+        session
     }
 
     /// Limits how long each of this session's statements may run (`None`: no limit), in
@@ -77,8 +88,14 @@ impl Session {
         lock: Option<Option<std::time::Duration>>,
     ) -> Result<()> {
         self.tx.check_usable()?;
-        self.own_timeouts = true;
-        let result = self.conn.get(&self.engine.inner.pool).await?.set_timeouts(statement, lock).await;
+        let own = self.own_timeouts.get_or_insert_default();
+        if statement.is_some() {
+            own.statement = statement;
+        }
+        if lock.is_some() {
+            own.lock = lock;
+        }
+        let result = self.conn().await?.set_timeouts(statement, lock).await;
         self.tx.note(&result);
         result
     }
@@ -431,8 +448,8 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if self.tx.open || self.own_timeouts {
-            self.conn.end_on_drop(self.tx.open, self.own_timeouts);
+        if self.tx.open || self.own_timeouts.is_some() {
+            self.conn.end_on_drop(self.tx.open, self.own_timeouts.is_some());
         }
     }
 }
