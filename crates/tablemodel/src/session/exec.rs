@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use futures_util::Stream;
 use futures_util::stream::BoxStream;
-use tracing::Instrument;
 
 use super::Session;
 use super::tx::Tx;
@@ -52,9 +51,9 @@ impl Session {
     ) -> Result<u64> {
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let span = crate::log::span(self.dialect().otel_system(), sql);
+        let system = self.dialect().otel_system();
         let mut rows = 0u64;
-        let result = async {
+        let statement = async {
             match self.conn.get(&self.engine.inner.pool).await {
                 Ok(conn) => conn
                     .query(sql, params, read, |row| {
@@ -65,9 +64,8 @@ impl Session {
                     .map(|()| rows),
                 Err(e) => Err(e),
             }
-        }
-        .instrument(span)
-        .await;
+        };
+        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         result
     }
@@ -96,15 +94,14 @@ impl Session {
         self.tx.check_usable()?;
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let span = crate::log::span(self.dialect().otel_system(), sql);
-        let result = async {
+        let system = self.dialect().otel_system();
+        let statement = async {
             match self.conn.get(&self.engine.inner.pool).await {
                 Ok(conn) => conn.execute(sql, params).await,
                 Err(e) => Err(e),
             }
-        }
-        .instrument(span)
-        .await;
+        };
+        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         self.tx.note(&result);
         result
@@ -114,15 +111,14 @@ impl Session {
     pub(crate) async fn control(&mut self, sql: &str) -> Result<()> {
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let span = crate::log::span(self.dialect().otel_system(), sql);
-        let result = async {
+        let system = self.dialect().otel_system();
+        let statement = async {
             match self.conn.get(&self.engine.inner.pool).await {
                 Ok(conn) => conn.batch(sql).await,
                 Err(e) => Err(e),
             }
-        }
-        .instrument(span)
-        .await;
+        };
+        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));
         result
     }
@@ -181,7 +177,7 @@ impl Session {
         let logged = started.map(|at| Logged { at, sql: sql.clone(), params: params.clone() });
         let Session { conn, tx, engine, .. } = self;
         let span = crate::log::span(engine.dialect().otel_system(), &sql);
-        match conn.stream(&engine.inner.pool, sql, params, decode).instrument(span).await {
+        match tracing::Instrument::instrument(conn.stream(&engine.inner.pool, sql, params, decode), span).await {
             Ok(rows) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
             Err(e) => {
                 if let Some(l) = logged {
