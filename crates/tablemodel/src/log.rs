@@ -45,11 +45,16 @@ pub(crate) fn start(logging: Logging) -> Option<Instant> {
 /// statement is not wrapped in [`tracing::Instrument`] either (its poll and drop, even of
 /// `Span::none()`, cost about 200 instructions a statement).
 #[inline]
-pub(crate) async fn in_span<F: std::future::Future>(system: &'static str, sql: &str, statement: F) -> F::Output {
+pub(crate) fn in_span<F: std::future::Future>(
+    system: &'static str,
+    sql: &str,
+    statement: F,
+) -> futures_util::future::Either<F, tracing::instrument::Instrumented<F>> {
+    use futures_util::future::Either;
     if tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG) {
-        tracing::Instrument::instrument(statement, enabled_span(system, sql)).await
+        Either::Right(tracing::Instrument::instrument(statement, enabled_span(system, sql)))
     } else {
-        statement.await
+        Either::Left(statement)
     }
 }
 
