@@ -85,13 +85,7 @@ impl Loaded {
         let version = version.map(|v| model.column_value(v));
         let start = self.images.len();
         model.snapshot(&mut self.images);
-        self.records.push(Record {
-            model: TypeId::of::<M>(),
-            meta: M::META,
-            start,
-            end: self.images.len(),
-            version,
-        });
+        self.records.push(Record { model: TypeId::of::<M>(), meta: M::META, start, end: self.images.len(), version });
         if self.images.len() + self.records.len() * std::mem::size_of::<Record>() > self.compact_at.max(COMPACT_AT) {
             self.compact();
         }
