@@ -58,6 +58,12 @@ pub(crate) fn in_span<F: std::future::Future>(
     }
 }
 
+/// Whether a subscriber wants the `tablemodel::sql` span of each statement.
+#[inline]
+pub(crate) fn span_wanted() -> bool {
+    tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG)
+}
+
 /// The span a statement runs in: [`tracing::Span::none`] unless a subscriber wants
 /// `tablemodel::sql` spans at `DEBUG` (see [`in_span`]).
 #[inline]

@@ -85,7 +85,7 @@ impl FixedStatements {
         let slot = &self.slots[row * DIALECTS + dialect as usize];
         match slot.get() {
             Some(&sql) => sql,
-            None => *slot.get_or_init(|| ModelStatements.sql(meta, kind, dialect)),
+            None => slot.get_or_init(|| ModelStatements.sql(meta, kind, dialect)),
         }
     }
 }

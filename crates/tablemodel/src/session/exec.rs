@@ -51,23 +51,33 @@ impl Session {
     ) -> Result<u64> {
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let system = self.dialect().otel_system();
         let mut rows = 0u64;
-        let statement = async {
-            match self.conn.get(&self.engine.inner.pool).await {
-                Ok(conn) => conn
-                    .query(sql, params, read, |row| {
-                        rows += 1;
-                        each(row)
-                    })
-                    .await
-                    .map(|()| rows),
-                Err(e) => Err(e),
-            }
+        let result = if crate::log::span_wanted() {
+            let span = crate::log::span(self.dialect().otel_system(), sql);
+            tracing::Instrument::instrument(self.run_query(sql, params, read, &mut each, &mut rows), span).await
+        } else {
+            self.run_query(sql, params, read, &mut each, &mut rows).await
         };
-        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         result
+    }
+
+    /// Runs a row-returning statement on the session's connection, counting its rows.
+    async fn run_query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
+        rows: &mut u64,
+    ) -> Result<u64> {
+        let conn = self.conn.get(&self.engine.inner.pool).await?;
+        conn.query(sql, params, read, |row| {
+            *rows += 1;
+            each(row)
+        })
+        .await?;
+        Ok(*rows)
     }
 
     /// Whether a diagnostic query returns a row. Runs even after a failed statement (it

@@ -27,7 +27,7 @@ use crate::model::Model;
 use crate::types::{Value, snapshot};
 
 /// The log and index start compacting past this many bytes (images and records).
-const COMPACT_AT: usize = 1 << 20;
+const COMPACT_AT: usize = 8 << 20;
 
 /// The remembered rows of one session; named by [`Selection`](crate::query::Selection)'s
 /// hidden `remember`, not a public API.

@@ -243,10 +243,10 @@ async fn a_long_session_saves_against_the_latest_read_of_each_row(engine: Engine
     let rows = (0..100).map(|i| Profile { id: None, name: format!("P{i}"), age: Some(i), city: "Paris".into() });
     s.add_all(rows).await.unwrap();
     s.commit().await.unwrap();
-    // Every row read 120 times: more images than the session keeps before it drops the
-    // older ones, so some of these reads are from before that and some after.
+    // Every row read 1,000 times: more images (over 10 MB) than the session keeps before it
+    // drops the older ones, so some of these reads are from before that and some after.
     let mut first = Vec::new();
-    for round in 0..120 {
+    for round in 0..1000 {
         let rows = s.all(select::<Profile>().order_by(Profile::id())).await.unwrap();
         if round == 0 {
             first = rows;
