@@ -60,6 +60,8 @@ pub mod prelude {
 /// Support for generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::model::KeyParams;
+    pub use crate::query::FixedStatements;
     pub use crate::relationship::support::*;
     pub use crate::types::enums::longest_name;
     pub use crate::validate::support::*;

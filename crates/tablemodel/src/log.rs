@@ -35,14 +35,37 @@ pub(crate) fn start(logging: Logging) -> Option<Instant> {
     (enabled || logging.slow.is_some()).then(Instant::now)
 }
 
-/// The span a statement runs in: [`tracing::Span::none`] unless a subscriber wants
-/// `tablemodel::sql` spans at `DEBUG`.
+/// Runs `statement` in the span of its SQL when a subscriber wants `tablemodel::sql` spans
+/// at `DEBUG`, and as it is otherwise.
 ///
 /// Asked first, because a disabled span still costs when tracing's `log` feature is on
 /// (any dependency can turn it on) and no subscriber was ever set: `debug_span!` then
 /// records every field for the `log` crate (two scans of the SQL for its first keyword)
-/// and logs each enter and exit, some 700 instructions a statement. `Span::none()` has no
-/// metadata and so does none of that.
+/// and logs each enter and exit, some 700 instructions a statement. Without a span the
+/// statement is not wrapped in [`tracing::Instrument`] either (its poll and drop, even of
+/// `Span::none()`, cost about 200 instructions a statement).
+#[inline]
+pub(crate) fn in_span<F: std::future::Future>(
+    system: &'static str,
+    sql: &str,
+    statement: F,
+) -> futures_util::future::Either<F, tracing::instrument::Instrumented<F>> {
+    use futures_util::future::Either;
+    if tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG) {
+        Either::Right(tracing::Instrument::instrument(statement, enabled_span(system, sql)))
+    } else {
+        Either::Left(statement)
+    }
+}
+
+/// Whether a subscriber wants the `tablemodel::sql` span of each statement.
+#[inline]
+pub(crate) fn span_wanted() -> bool {
+    tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG)
+}
+
+/// The span a statement runs in: [`tracing::Span::none`] unless a subscriber wants
+/// `tablemodel::sql` spans at `DEBUG` (see [`in_span`]).
 #[inline]
 pub(crate) fn span(system: &'static str, sql: &str) -> tracing::Span {
     if tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG) {

@@ -22,6 +22,18 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     type Key: Send + Sync;
     /// The key as bound parameters, in primary-key column order.
     fn key_values(key: &Self::Key) -> Vec<Value>;
+    /// [`Model::key_values`] without a heap allocation for a one-column key; the derive
+    /// implements it. Not an API.
+    #[doc(hidden)]
+    fn key_params(key: &Self::Key) -> KeyParams {
+        KeyParams::Many(Self::key_values(key))
+    }
+    /// The model's own slots for its fixed statements, so that `get` and `delete` find
+    /// their SQL without a shared lookup; the derive gives each model one. Not an API.
+    #[doc(hidden)]
+    fn fixed_statements() -> Option<&'static crate::query::FixedStatements> {
+        None
+    }
     /// Builds a model from the next `META.columns.len()` columns of a row.
     fn decode(row: &mut RowReader<'_>) -> Result<Self, Error>;
     /// The value of column `index` (a position in `META.columns`) as a bound parameter.
@@ -32,6 +44,14 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn snapshot_column(&self, index: usize, out: &mut Vec<u8>) {
         crate::types::snapshot::value(&self.column_value(index), out);
+    }
+    /// Appends the byte image of every column, in `META.columns` order; the derive writes
+    /// the fields one after the other. Not an API.
+    #[doc(hidden)]
+    fn snapshot(&self, out: &mut Vec<u8>) {
+        for i in 0..Self::META.columns.len() {
+            self.snapshot_column(i, out);
+        }
     }
     /// Checks the field constraints (`min_length`, `ge`, `pattern`, …) on the values as they
     /// are, without running validators; [`Model::validate_write`] does both before a write.
@@ -100,5 +120,27 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     ) -> futures_util::future::BoxFuture<'a, Result<(), Error>> {
         let _ = (session, existed);
         Box::pin(async { Ok(()) })
+    }
+}
+
+/// A key as bound parameters: one value kept inline, or several. Not an API; built by
+/// [`Model::key_params`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum KeyParams {
+    /// A one-column key.
+    One([Value; 1]),
+    /// A composite key.
+    Many(Vec<Value>),
+}
+
+impl std::ops::Deref for KeyParams {
+    type Target = [Value];
+    #[inline]
+    fn deref(&self) -> &[Value] {
+        match self {
+            KeyParams::One(one) => one,
+            KeyParams::Many(many) => many,
+        }
     }
 }

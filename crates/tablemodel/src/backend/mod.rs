@@ -474,7 +474,20 @@ impl ConnSlot {
 
     /// The connection, waiting for a stream to give it back if it was lent, or taking one
     /// from `pool` if the session has none yet.
+    #[inline]
     pub(crate) async fn get(&mut self, pool: &Pool) -> Result<&mut Conn> {
+        #[cfg(feature = "sqlite")]
+        let lent = self.lent.is_some();
+        #[cfg(not(feature = "sqlite"))]
+        let lent = false;
+        if lent || self.conn.is_none() {
+            return self.fetch(pool).await;
+        }
+        self.conn.as_mut().ok_or_else(|| Error::Internal("a session lost its connection".to_owned()))
+    }
+
+    /// [`ConnSlot::get`] when the session has no connection in hand.
+    async fn fetch(&mut self, pool: &Pool) -> Result<&mut Conn> {
         #[cfg(feature = "sqlite")]
         if let Some(lent) = self.lent.take() {
             self.conn =

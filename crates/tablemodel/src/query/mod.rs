@@ -8,6 +8,7 @@ mod select;
 mod selection;
 mod statement_cache;
 
+pub use model_statements::FixedStatements;
 pub(crate) use model_statements::{ModelStatements, StatementKind, update_statement};
 pub use mutate::{Delete, SetValue, Update, delete, update};
 pub use select::{Select, select, select_only};

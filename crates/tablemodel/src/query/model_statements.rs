@@ -4,7 +4,7 @@
 //! reused after that, so the hot path of `get`/`add`/`update` only binds values. The
 //! prepared-statement caches of the drivers key on this same text.
 
-use std::sync::{LazyLock, RwLock};
+use std::sync::{LazyLock, OnceLock, RwLock};
 
 use rustc_hash::FxHashMap;
 
@@ -50,6 +50,43 @@ impl ModelStatements {
         }
         let mut cache = CACHE.write().unwrap_or_else(|e| e.into_inner());
         cache.entry(key).or_insert_with(|| Box::leak(render(meta, kind, dialect).into_boxed_str()))
+    }
+}
+
+/// One model's slots for the fixed statements that take no options (`Get`,
+/// `DeleteByKey`), per dialect: the derive gives each model a `static` of these, so the hot
+/// path of `get` and `delete` reads its SQL with one atomic load instead of the shared
+/// map's lock and hash. Not an API.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct FixedStatements {
+    slots: [OnceLock<&'static str>; 2 * DIALECTS],
+}
+
+/// How many dialects [`FixedStatements`] has slots for.
+const DIALECTS: usize = Dialect::ALL.len();
+
+impl FixedStatements {
+    /// Empty slots.
+    #[allow(clippy::new_without_default)] // a `const` constructor for a `static`
+    pub const fn new() -> Self {
+        FixedStatements { slots: [const { OnceLock::new() }; 2 * DIALECTS] }
+    }
+
+    /// The SQL of `kind` for `meta`: from this model's slot for `Get` and `DeleteByKey`,
+    /// from the shared map for the others.
+    #[inline]
+    pub(crate) fn sql(&self, meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> &'static str {
+        let row = match kind {
+            StatementKind::Get => 0,
+            StatementKind::DeleteByKey => 1,
+            _ => return ModelStatements.sql(meta, kind, dialect),
+        };
+        let slot = &self.slots[row * DIALECTS + dialect as usize];
+        match slot.get() {
+            Some(&sql) => sql,
+            None => slot.get_or_init(|| ModelStatements.sql(meta, kind, dialect)),
+        }
     }
 }
 

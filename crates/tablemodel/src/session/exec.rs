@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use futures_util::Stream;
 use futures_util::stream::BoxStream;
-use tracing::Instrument;
 
 use super::Session;
 use super::tx::Tx;
@@ -54,33 +53,45 @@ impl Session {
     ) -> Result<u64> {
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let span = crate::log::span(self.dialect().otel_system(), sql);
         let mut rows = 0u64;
-        let result = async {
-            let result = match self.conn().await {
-                Ok(conn) => {
-                    conn.query(sql, params, read, |row| {
-                        rows += 1;
-                        each(row)
-                    })
-                    .await
-                }
-                Err(e) => Err(e),
-            };
-            match result {
-                // Boxed: the rare second run does not grow every query's future.
-                Err(e) if rows == 0 && self.replica_lost(&e) => {
-                    self.leave_lost_replica();
-                    Box::pin(self.query_again(sql, params, read, &mut rows, &mut each)).await
-                }
-                other => other,
-            }
-            .map(|()| rows)
-        }
-        .instrument(span)
-        .await;
+        let result = if crate::log::span_wanted() {
+            let span = crate::log::span(self.dialect().otel_system(), sql);
+            tracing::Instrument::instrument(self.run_query(sql, params, read, &mut each, &mut rows), span).await
+        } else {
+            self.run_query(sql, params, read, &mut each, &mut rows).await
+        };
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         result
+    }
+
+    /// Runs a row-returning statement on the session's connection, counting its rows.
+    async fn run_query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
+        rows: &mut u64,
+    ) -> Result<u64> {
+        let result = match self.conn().await {
+            Ok(conn) => {
+                conn.query(sql, params, read, |row| {
+                    *rows += 1;
+                    each(row)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            // Boxed: the rare second run does not grow every query's future.
+            Err(e) if *rows == 0 && self.replica_lost(&e) => {
+                self.leave_lost_replica();
+                Box::pin(self.query_again(sql, params, read, rows, each)).await?;
+            }
+            other => other?,
+        }
+        Ok(*rows)
     }
 
     /// The second run of a read whose replica connection was lost; `rows` counts the rows.
@@ -126,15 +137,14 @@ impl Session {
         self.tx.check_usable()?;
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let span = crate::log::span(self.dialect().otel_system(), sql);
-        let result = async {
+        let system = self.dialect().otel_system();
+        let statement = async {
             match self.conn().await {
                 Ok(conn) => conn.execute(sql, params).await,
                 Err(e) => Err(e),
             }
-        }
-        .instrument(span)
-        .await;
+        };
+        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         self.tx.note(&result);
         result
@@ -145,15 +155,14 @@ impl Session {
         self.move_to_primary();
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let span = crate::log::span(self.dialect().otel_system(), sql);
-        let result = async {
+        let system = self.dialect().otel_system();
+        let statement = async {
             match self.conn().await {
                 Ok(conn) => conn.batch(sql).await,
                 Err(e) => Err(e),
             }
-        }
-        .instrument(span)
-        .await;
+        };
+        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));
         result
     }
@@ -221,7 +230,7 @@ impl Session {
         }
         let Session { conn, tx, engine, .. } = self;
         let span = crate::log::span(engine.dialect().otel_system(), &sql);
-        match conn.stream(&engine.inner.pool, sql, params, decode).instrument(span).await {
+        match tracing::Instrument::instrument(conn.stream(&engine.inner.pool, sql, params, decode), span).await {
             Ok(rows) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
             Err(e) => {
                 if let Some(l) = logged {

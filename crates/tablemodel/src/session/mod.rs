@@ -258,7 +258,7 @@ impl Session {
     /// The `M` row with primary key `key`, or `None`.
     pub async fn get<M: Model>(&mut self, key: M::Key) -> Result<Option<M>> {
         let sql = self.statement::<M>(StatementKind::Get);
-        let params = M::key_values(&key);
+        let params = M::key_params(&key);
         let mut found = None;
         self.query_rows(sql, &params, Rows::First, |row| {
             found = Some(M::decode(row)?);
@@ -441,8 +441,12 @@ impl Session {
     }
 
     /// The fixed statement of `kind` for `M`, rendered once per process and dialect.
+    #[inline]
     fn statement<M: Model>(&self, kind: StatementKind) -> &'static str {
-        ModelStatements.sql(M::META, kind, self.dialect())
+        match M::fixed_statements() {
+            Some(slots) => slots.sql(M::META, kind, self.dialect()),
+            None => ModelStatements.sql(M::META, kind, self.dialect()),
+        }
     }
 }
 

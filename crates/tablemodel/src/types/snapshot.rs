@@ -56,8 +56,8 @@ pub(crate) fn null(out: &mut Vec<u8>) {
 /// number's little-endian bytes).
 #[inline]
 pub(crate) fn bytes(bytes: &[u8], out: &mut Vec<u8>) {
-    out.extend_from_slice(&(bytes.len() as u32 + 1).to_le_bytes());
-    out.push(1);
+    let [a, b, c, d] = (bytes.len() as u32 + 1).to_le_bytes();
+    out.extend_from_slice(&[a, b, c, d, 1]);
     out.extend_from_slice(bytes);
 }
 

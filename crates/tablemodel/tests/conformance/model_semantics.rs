@@ -237,6 +237,52 @@ async fn a_rollback_forgets_what_was_saved(engine: Engine) {
     assert_eq!(s.get::<Profile>(p.id.unwrap()).await.unwrap().unwrap().city, "Rome");
 }
 
+async fn a_long_session_saves_against_the_latest_read_of_each_row(engine: Engine) {
+    engine.create_all::<Profile>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let rows = (0..100).map(|i| Profile { id: None, name: format!("P{i}"), age: Some(i), city: "Paris".into() });
+    s.add_all(rows).await.unwrap();
+    s.commit().await.unwrap();
+    // Every row read 1,000 times: more images (over 10 MB) than the session keeps before it
+    // drops the older ones, so some of these reads are from before that and some after.
+    let mut first = Vec::new();
+    for round in 0..1000 {
+        let rows = s.all(select::<Profile>().order_by(Profile::id())).await.unwrap();
+        if round == 0 {
+            first = rows;
+        }
+    }
+    let log = SqlLog::capture();
+    s.save(&mut first[5]).await.unwrap();
+    assert!(log.statements().is_empty(), "unchanged: {:?}", log.statements());
+    first[7].age = Some(99);
+    s.save(&mut first[7]).await.unwrap();
+    s.commit().await.unwrap();
+    let updates = log.starting_with("UPDATE");
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    let set = updates[0].split(" WHERE ").next().unwrap();
+    assert!(set.contains("age") && !set.contains("name") && !set.contains("city"), "{set}");
+
+    // Another session moves a row; this one reads it again and changes another column:
+    // only that column is written, the city read last is not sent back.
+    let id = first[0].id.unwrap();
+    let mut other = engine.session().await.unwrap();
+    let mut moved = other.get::<Profile>(id).await.unwrap().unwrap();
+    moved.city = "Rome".into();
+    other.save(&mut moved).await.unwrap();
+    other.commit().await.unwrap();
+    let mut again = s.get::<Profile>(id).await.unwrap().unwrap();
+    again.name = "Ada".into();
+    log.clear();
+    s.save(&mut again).await.unwrap();
+    s.commit().await.unwrap();
+    let updates = log.starting_with("UPDATE");
+    let set = updates[0].split(" WHERE ").next().unwrap();
+    assert!(set.contains("name") && !set.contains("city") && !set.contains("age"), "{set}");
+    let stored = s.get::<Profile>(id).await.unwrap().unwrap();
+    assert_eq!((stored.name.as_str(), stored.city.as_str()), ("Ada", "Rome"));
+}
+
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(table, table_name = "account")]
 struct Account {
@@ -413,6 +459,7 @@ on_every_backend!(
     a_save_with_nothing_changed_sends_nothing,
     a_model_the_session_never_loaded_writes_every_column,
     a_rollback_forgets_what_was_saved,
+    a_long_session_saves_against_the_latest_read_of_each_row,
     a_version_column_detects_a_stale_save,
     validators_run_and_transform_on_every_write,
     a_rejected_write_sends_nothing,

@@ -7,6 +7,11 @@ use crate::model::ir::Model;
 pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     let ident = &model.ident;
     let keys: Vec<_> = model.key_fields().collect();
+    let key_params = if keys.len() == 1 {
+        quote! { ::tablemodel::__private::KeyParams::One([::tablemodel::SqlType::to_value(key)]) }
+    } else {
+        quote! { ::tablemodel::__private::KeyParams::Many(<Self as ::tablemodel::Model>::key_values(key)) }
+    };
     let (key_type, key_values) = if keys.len() == 1 {
         let ty = &keys[0].1.ty;
         (quote! { <#ty as ::tablemodel::SqlType>::Base }, quote! { ::std::vec![::tablemodel::SqlType::to_value(key)] })
@@ -31,6 +36,10 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
     let value_arms = model.columns().map(|(i, f)| {
         let name = &f.ident;
         quote! { #i => ::tablemodel::SqlType::to_value(&self.#name) }
+    });
+    let snapshot_fields = model.columns().map(|(_, f)| {
+        let name = &f.ident;
+        quote! { ::tablemodel::SqlType::snapshot(&self.#name, out); }
     });
     let snapshot_arms = model.columns().map(|(i, f)| {
         let name = &f.ident;
@@ -59,6 +68,17 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
 
             fn key_values(key: &Self::Key) -> ::std::vec::Vec<::tablemodel::Value> {
                 #key_values
+            }
+
+            #[inline]
+            fn key_params(key: &Self::Key) -> ::tablemodel::__private::KeyParams {
+                #key_params
+            }
+
+            #[inline]
+            fn fixed_statements() -> ::core::option::Option<&'static ::tablemodel::__private::FixedStatements> {
+                static STATEMENTS: ::tablemodel::__private::FixedStatements = ::tablemodel::__private::FixedStatements::new();
+                ::core::option::Option::Some(&STATEMENTS)
             }
 
             fn decode(row: &mut ::tablemodel::RowReader<'_>) -> ::core::result::Result<Self, ::tablemodel::Error> {
@@ -90,6 +110,11 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
                     #(#value_arms,)*
                     other => ::core::unreachable!(#unreachable, other),
                 }
+            }
+
+            #[inline]
+            fn snapshot(&self, out: &mut ::std::vec::Vec<u8>) {
+                #(#snapshot_fields)*
             }
 
             #[inline]

@@ -161,10 +161,21 @@ pub(crate) async fn query(
 ) -> crate::error::Result<()> {
     let rows = match statements {
         Statements::Prepared => {
+            // Rows are handed on as they arrive: no parameter vectors, no vector of rows.
+            // The result is read to its end even when only the first row is wanted, so that
+            // an error after it fails the statement, as it fails the transaction.
             let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
-            let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            client.query(&stmt, &refs).await
+            let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
+            let mut rows = std::pin::pin!(rows);
+            let mut wanted = true;
+            while let Some(row) = rows.next().await {
+                let row = row.map_err(|e| map_error(e, Some(sql)))?;
+                if wanted {
+                    each(&row)?;
+                    wanted = read == super::Rows::All;
+                }
+            }
+            return Ok(());
         }
         Statements::Unnamed => {
             match client.query_typed_raw(sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN))).await {
