@@ -79,7 +79,7 @@ fn the_images_health_check_passes_while_the_app_serves_and_fails_without_it() {
 fn the_image_is_built_locked_and_runs_as_a_user_that_is_not_root() {
     assert!(DOCKERFILE.contains("cargo build --release --locked -p heroes"));
     let user =
-        DOCKERFILE.lines().filter_map(|l| l.strip_prefix("USER ")).last().expect("the runtime stage sets a USER");
+        DOCKERFILE.lines().filter_map(|l| l.strip_prefix("USER ")).next_back().expect("the runtime stage sets a USER");
     assert!(!["root", "0"].contains(&user.trim()), "runs as {user}");
     assert_eq!(DOCKERFILE.matches("\nFROM ").count() + usize::from(DOCKERFILE.starts_with("FROM ")), 2, "two stages");
 }
