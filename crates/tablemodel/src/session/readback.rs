@@ -33,8 +33,16 @@ impl Session {
                 params[columns.len() - 1] = value.clone();
                 (sql.into(), params)
             }
-            // The INSERT made once per shape of the model (without RETURNING on this database).
-            None => (self.statement::<M>(StatementKind::Insert { omitted }).into(), sent_values(model, omitted)),
+            // The INSERT made once per shape of the model, where the dialect itself has no
+            // RETURNING (its renderer leaves the clause out); an engine told not to use a
+            // RETURNING its dialect has renders the plain INSERT.
+            None if !self.dialect().capabilities().returning_on_insert => {
+                (self.statement::<M>(StatementKind::Insert { omitted }).into(), sent_values(model, omitted))
+            }
+            None => {
+                let (sql, params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
+                (sql.into(), params)
+            }
         };
         self.write_sql(&sql, &params).await?;
         let key_generated = pk.iter().any(|k| !columns.contains(k));
