@@ -202,7 +202,7 @@ async fn replicas_from_the_environment_serve_reads_and_a_stopped_one_fails_no_re
     let database = url.rsplit('/').next().unwrap().to_owned();
     heroes::create_tables(&Engine::connect(&url).await.unwrap()).await.unwrap();
     let replica = tablemodel_testkit::PgServer::replica_of(&primary);
-    let replica_url = url.replacen(&format!(":{}/", primary.port()), &format!(":{}/", replica.port()), 1);
+    let replica_url = tablemodel_testkit::url_on_port(&url, primary.port(), replica.port());
     let env = move |name: &str| (name == "DATABASE_REPLICA_URLS").then(|| format!(" {replica_url} ,"));
     let engine = heroes::server::engine_builder(&url, &env).unwrap().connect().await.unwrap();
     let c = TestClient::new(heroes::app(engine.clone()));

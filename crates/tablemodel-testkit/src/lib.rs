@@ -122,6 +122,18 @@ const SUPERUSER: &str = "postgres";
 /// The only address the server listens on.
 const HOST: &str = "127.0.0.1";
 
+/// `url`, a URL of a server on `127.0.0.1:from`, leading to `127.0.0.1:to` instead (the
+/// same server behind a proxy or pooler, or another server of the same databases, such as
+/// a replica).
+///
+/// ```
+/// let url = "postgres://postgres@127.0.0.1:5432/t_1";
+/// assert_eq!(tablemodel_testkit::url_on_port(url, 5432, 6432), "postgres://postgres@127.0.0.1:6432/t_1");
+/// ```
+pub fn url_on_port(url: &str, from: u16, to: u16) -> String {
+    url.replacen(&format!("{HOST}:{from}/"), &format!("{HOST}:{to}/"), 1)
+}
+
 /// Server settings: loopback only, enough connections for parallel tests
 /// with pools, and no durability (the data is thrown away).
 const SERVER_SETTINGS: &[&str] = &[

@@ -69,7 +69,7 @@ impl PgBouncer {
     /// `url` (one of the server's, such as [`PgServer::fresh_database`] returns) leading
     /// through PgBouncer instead.
     pub fn url_for(&self, server: &PgServer, url: &str) -> String {
-        url.replacen(&format!("{HOST}:{}/", server.port()), &format!("{HOST}:{}/", self.port), 1)
+        crate::url_on_port(url, server.port(), self.port)
     }
 
     /// PgBouncer's major and minor version: 1.21 and later can keep clients' prepared

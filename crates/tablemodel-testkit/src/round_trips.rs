@@ -12,7 +12,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-const HOST: &str = "127.0.0.1";
+use crate::HOST;
 
 /// A counting proxy in front of one server port, alive as long as this value.
 ///
@@ -59,7 +59,7 @@ impl RoundTripCounter {
 
     /// `url` (a URL of the server on `127.0.0.1:server_port`) leading through the proxy.
     pub fn url_for(&self, server_port: u16, url: &str) -> String {
-        url.replacen(&format!("{HOST}:{server_port}/"), &format!("{HOST}:{}/", self.port), 1)
+        crate::url_on_port(url, server_port, self.port)
     }
 
     /// Round trips since the start or the last [`reset`](Self::reset), on all connections.

@@ -40,7 +40,7 @@ async fn read_sessions_use_the_replicas_in_turn_skip_a_stopped_one_and_fall_back
     let url = primary.fresh_database();
     seeded(&Engine::connect(&url).await.unwrap()).await;
     let (a, b) = (PgServer::replica_of(&primary), PgServer::replica_of(&primary));
-    let on = |server: &PgServer| url.replacen(&format!(":{}/", primary.port()), &format!(":{}/", server.port()), 1);
+    let on = |server: &PgServer| tablemodel_testkit::url_on_port(&url, primary.port(), server.port());
     let engine = Engine::builder(&url).replica(&on(&a)).replica(&on(&b)).connect().await.unwrap();
     let ports = [primary.port(), a.port(), b.port()];
 
@@ -113,7 +113,7 @@ async fn routed_sessions_read_from_a_replica_until_they_write_then_read_their_wr
     let url = primary.fresh_database();
     seeded(&Engine::connect(&url).await.unwrap()).await;
     let a = PgServer::replica_of(&primary);
-    let replica_url = url.replacen(&format!(":{}/", primary.port()), &format!(":{}/", a.port()), 1);
+    let replica_url = tablemodel_testkit::url_on_port(&url, primary.port(), a.port());
     let ports = [primary.port(), a.port()];
 
     // Off by default: every session but a read session uses the primary.
@@ -191,7 +191,7 @@ async fn routed_reads_take_the_replicas_in_turn_and_fall_back_without_error_when
     let url = primary.fresh_database();
     seeded(&Engine::connect(&url).await.unwrap()).await;
     let (a, b) = (PgServer::replica_of(&primary), PgServer::replica_of(&primary));
-    let on = |server: &PgServer| url.replacen(&format!(":{}/", primary.port()), &format!(":{}/", server.port()), 1);
+    let on = |server: &PgServer| tablemodel_testkit::url_on_port(&url, primary.port(), server.port());
     let engine =
         Engine::builder(&url).replica(&on(&a)).replica(&on(&b)).route_reads_to_replicas(true).connect().await.unwrap();
     let ports = [primary.port(), a.port(), b.port()];
