@@ -26,24 +26,22 @@ impl Session {
             [k] if !columns.contains(k) => self.compute_default(*k, M::META).await?,
             _ => None,
         };
-        let (sql, mut params): (std::borrow::Cow<'static, str>, _) = match &computed_key {
-            Some(value) => {
-                columns.push(pk[0]);
-                let (sql, mut params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
-                params[columns.len() - 1] = value.clone();
-                (sql.into(), params)
-            }
-            // The INSERT made once per shape of the model, where the dialect itself has no
-            // RETURNING (its renderer leaves the clause out); an engine told not to use a
-            // RETURNING its dialect has renders the plain INSERT.
-            None if !self.dialect().capabilities().returning_on_insert => {
+        // The INSERT made once per shape of the model where the dialect itself has no
+        // RETURNING (its renderer leaves the clause out); an engine told not to use a
+        // RETURNING its dialect has, or a key computed first, renders its own.
+        let (sql, mut params): (std::borrow::Cow<'static, str>, _) =
+            if computed_key.is_none() && !self.dialect().capabilities().returning_on_insert {
                 (self.statement::<M>(StatementKind::Insert { omitted }).into(), sent_values(model, omitted))
-            }
-            None => {
-                let (sql, params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
+            } else {
+                if computed_key.is_some() {
+                    columns.push(pk[0]);
+                }
+                let (sql, mut params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
+                if let Some(value) = &computed_key {
+                    params[columns.len() - 1] = value.clone();
+                }
                 (sql.into(), params)
-            }
-        };
+            };
         self.write_sql(&sql, &params).await?;
         let key_generated = pk.iter().any(|k| !columns.contains(k));
         let key = match pk {
