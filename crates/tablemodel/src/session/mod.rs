@@ -292,7 +292,7 @@ impl Session {
             return Err(Error::NothingToSave { table: M::META.name });
         }
         let mut image = Vec::new();
-        tracking::image_into(model, &mut image);
+        model.snapshot(&mut image);
         let loaded = self.loaded.get::<M>(&key);
         let changed = tracking::changed_columns(M::META, &image, loaded.as_ref().map(|l| l.image));
         if changed.is_empty() {

@@ -192,11 +192,6 @@ fn key_hash(meta: &TableMeta, image: &[u8]) -> Option<u64> {
     Some(state.finish())
 }
 
-/// Writes the image of every column of `model` into `out`.
-pub(crate) fn image_into<M: Model>(model: &M, out: &mut Vec<u8>) {
-    model.snapshot(out);
-}
-
 /// The columns of `meta` a `save` writes: the non-key columns the database does not
 /// generate and that are not the version counter, and of those, when the row was
 /// remembered (`loaded`, an image), only the ones whose image differs from `current`'s.
