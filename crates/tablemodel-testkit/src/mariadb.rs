@@ -61,7 +61,7 @@ static SERVER: OnceLock<Result<MariaDbServer, String>> = OnceLock::new();
 /// `scripts/setup.sh`), `mariadb-install-db` failing, or the server not
 /// answering within 30 seconds. Every later call panics with the same message.
 pub fn mariadb_server() -> &'static MariaDbServer {
-    match SERVER.get_or_init(MariaDbServer::start) {
+    match SERVER.get_or_init(|| MariaDbServer::start(&[])) {
         Ok(server) => server,
         Err(message) => panic!("tablemodel-testkit: could not start MariaDB: {message}"),
     }
@@ -132,6 +132,19 @@ impl MariaDbServer {
         stdout.strip_suffix('\n').unwrap_or(&stdout).to_owned()
     }
 
+    /// Starts a new server of its own, separate from the shared one of
+    /// [`mariadb_server`], with `settings` added to the command line (server
+    /// options such as `--innodb-autoinc-lock-mode=2` that cannot change while
+    /// it runs). Dropping it stops the server and deletes its directory.
+    ///
+    /// # Panics
+    ///
+    /// If the server cannot be started (see [`mariadb_server`]).
+    pub fn dedicated(settings: &[&str]) -> MariaDbServer {
+        MariaDbServer::start(settings)
+            .unwrap_or_else(|message| panic!("tablemodel-testkit: could not start MariaDB: {message}"))
+    }
+
     /// The server's data directory.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
@@ -145,7 +158,7 @@ impl MariaDbServer {
         let _ = server.wait();
     }
 
-    fn start() -> Result<MariaDbServer, String> {
+    fn start(settings: &[&str]) -> Result<MariaDbServer, String> {
         let (server_bin, install_db) = find_binaries()?;
         let client = server_bin.with_file_name("mariadb");
         let client = if client.is_file() { client } else { PathBuf::from("/usr/bin/mariadb") };
@@ -182,6 +195,7 @@ impl MariaDbServer {
                 .arg(format!("--log-error={}", log_file.display()))
                 .arg(format!("--user={user}"))
                 .args(SERVER_SETTINGS)
+                .args(settings)
                 .current_dir(&root)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
