@@ -1,5 +1,5 @@
 //! The real heroes binary's `db` subcommands, and its start-up migration, on SQLite files
-//! and the test PostgreSQL server.
+//! and the test PostgreSQL and MariaDB servers.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
