@@ -170,6 +170,10 @@ impl MariaDbServer {
         let data_dir = root.join("data");
         let pid_file = root.join("mariadbd.pid");
         let log_file = root.join("server.log");
+        // The server's temporary files (`#sql-temptable-…`) in a directory of its own, not
+        // the `/tmp` that every other server on the machine writes to as well.
+        let tmp_dir = root.join("tmp");
+        fs::create_dir(&tmp_dir).map_err(|e| format!("cannot create {}: {e}", tmp_dir.display()))?;
         let mut watchdog = spawn_watchdog(&root, &pid_file, "KILL")?;
         let _ = temp.keep();
 
@@ -180,6 +184,7 @@ impl MariaDbServer {
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
             .arg(format!("--user={user}"))
             .current_dir(&root)
+            .env("TMPDIR", &tmp_dir)
             .output();
         succeeded(output, || format!("{} --datadir={}", install_db.display(), data_dir.display()))?;
 
@@ -197,6 +202,7 @@ impl MariaDbServer {
                 .args(SERVER_SETTINGS)
                 .args(settings)
                 .current_dir(&root)
+                .env("TMPDIR", &tmp_dir)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
