@@ -355,3 +355,12 @@ fn revert_undoes_what_a_migration_stopped_part_way_committed_on_mariadb() {
     assert!(ok(dir.path(), &url, &["db", "--migrations", folder, "upgrade"]).contains("Applied 0000000000bb"));
     assert_eq!(power_columns(), "1");
 }
+
+#[test]
+fn upgrade_sql_names_every_dialect_it_knows_when_the_url_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = heroes(dir.path(), "oracle://db.example/heroes", &["db", "upgrade", "--sql"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("expected a `sqlite:`, `postgres://`, `mysql://` or `mariadb://` URL"), "{stderr}");
+}
