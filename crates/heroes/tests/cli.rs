@@ -1,5 +1,5 @@
 //! The real heroes binary's `db` subcommands, and its start-up migration, on SQLite files
-//! and the test PostgreSQL server.
+//! and the test PostgreSQL and MariaDB servers.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -259,4 +259,108 @@ fn revision_of_a_harmless_change_writes_no_warning() {
     assert!(!out.contains("warning"), "{out}");
     let text = generated_file(&folder, &out);
     assert!(!text.contains("WARNING"), "dropping a default locks nothing: {text}");
+}
+
+/// A migration that adds `hero.power` and then a unique index on `hero.name`: on MariaDB
+/// the column's statement commits on its own, and the index fails when two heroes share
+/// a name, leaving the migration stopped part-way.
+const POWER_THEN_UNIQUE_NAME: &str = r#"
+id = "0000000000bb"
+message = "power and unique names"
+created = "2026-11-30T00:00:00Z"
+
+[[up]]
+op = "add_column"
+table = "hero"
+[up.column]
+name = "power"
+ty = "VARCHAR"
+nullable = true
+autoincrement = false
+
+[[up]]
+op = "create_index"
+table = "hero"
+[up.index]
+name = "ux_hero_name"
+columns = ["name"]
+unique = true
+
+[[down]]
+op = "drop_index"
+table = "hero"
+[down.index]
+name = "ux_hero_name"
+columns = ["name"]
+unique = true
+
+[[down]]
+op = "drop_column"
+table = "hero"
+[down.column]
+name = "power"
+ty = "VARCHAR"
+nullable = true
+autoincrement = false
+"#;
+
+#[test]
+fn revert_undoes_what_a_migration_stopped_part_way_committed_on_mariadb() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("migrations");
+    std::fs::create_dir(&folder).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(committed).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+    }
+    let first = first_id();
+    std::fs::write(folder.join("99_power.toml"), format!("parent = \"{first}\"\n{POWER_THEN_UNIQUE_NAME}")).unwrap();
+    let folder = folder.to_str().unwrap();
+    let server = tablemodel_testkit::mariadb_server();
+    let url = server.fresh_database();
+    let database = url.rsplit('/').next().unwrap();
+    let power_columns = || {
+        server.sql(
+            database,
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = DATABASE() \
+             AND table_name = 'hero' AND column_name = 'power'",
+        )
+    };
+
+    ok(dir.path(), &url, &["db", "--migrations", folder, "upgrade", &first]);
+    server.sql(
+        database,
+        "INSERT INTO hero (name, secret_name) VALUES ('Deadpond', 'Dive Wilson'), ('Deadpond', 'Pedro Parqueador')",
+    );
+    let stopped = heroes(dir.path(), &url, &["db", "--migrations", folder, "upgrade"]);
+    assert!(!stopped.status.success(), "the unique index cannot be built: {}", stdout(&stopped));
+    assert_eq!(power_columns(), "1", "the column's DDL committed before the index failed");
+
+    let out = ok(dir.path(), &url, &["db", "--migrations", folder, "revert"]);
+    assert_eq!(
+        out,
+        format!("Reverted what ran of 0000000000bb: power and unique names\nThe database is at {first}.\n")
+    );
+    assert_eq!(power_columns(), "0", "the committed step is undone");
+    assert_eq!(ok(dir.path(), &url, &["db", "--migrations", folder, "current"]), format!("{first}\n"));
+    assert_eq!(server.sql(database, "SELECT count(*) FROM hero"), "2", "the rows are untouched");
+    assert_eq!(
+        ok(dir.path(), &url, &["db", "--migrations", folder, "revert"]),
+        format!("No migration stopped part-way; nothing to revert.\nThe database is at {first}.\n")
+    );
+
+    // With the duplicate gone the migration runs again from its first step.
+    server.sql(database, "DELETE FROM hero WHERE secret_name = 'Pedro Parqueador'");
+    assert!(ok(dir.path(), &url, &["db", "--migrations", folder, "upgrade"]).contains("Applied 0000000000bb"));
+    assert_eq!(power_columns(), "1");
+}
+
+#[test]
+fn upgrade_sql_names_every_dialect_it_knows_when_the_url_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = heroes(dir.path(), "oracle://db.example/heroes", &["db", "upgrade", "--sql"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("expected a `sqlite:`, `postgres://`, `mysql://` or `mariadb://` URL"), "{stderr}");
 }

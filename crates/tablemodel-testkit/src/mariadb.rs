@@ -61,7 +61,7 @@ static SERVER: OnceLock<Result<MariaDbServer, String>> = OnceLock::new();
 /// `scripts/setup.sh`), `mariadb-install-db` failing, or the server not
 /// answering within 30 seconds. Every later call panics with the same message.
 pub fn mariadb_server() -> &'static MariaDbServer {
-    match SERVER.get_or_init(MariaDbServer::start) {
+    match SERVER.get_or_init(|| MariaDbServer::start(&[])) {
         Ok(server) => server,
         Err(message) => panic!("tablemodel-testkit: could not start MariaDB: {message}"),
     }
@@ -132,6 +132,19 @@ impl MariaDbServer {
         stdout.strip_suffix('\n').unwrap_or(&stdout).to_owned()
     }
 
+    /// Starts a new server of its own, separate from the shared one of
+    /// [`mariadb_server`], with `settings` added to the command line (server
+    /// options such as `--innodb-autoinc-lock-mode=2` that cannot change while
+    /// it runs). Dropping it stops the server and deletes its directory.
+    ///
+    /// # Panics
+    ///
+    /// If the server cannot be started (see [`mariadb_server`]).
+    pub fn dedicated(settings: &[&str]) -> MariaDbServer {
+        MariaDbServer::start(settings)
+            .unwrap_or_else(|message| panic!("tablemodel-testkit: could not start MariaDB: {message}"))
+    }
+
     /// The server's data directory.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
@@ -145,7 +158,7 @@ impl MariaDbServer {
         let _ = server.wait();
     }
 
-    fn start() -> Result<MariaDbServer, String> {
+    fn start(settings: &[&str]) -> Result<MariaDbServer, String> {
         let (server_bin, install_db) = find_binaries()?;
         let client = server_bin.with_file_name("mariadb");
         let client = if client.is_file() { client } else { PathBuf::from("/usr/bin/mariadb") };
@@ -157,6 +170,10 @@ impl MariaDbServer {
         let data_dir = root.join("data");
         let pid_file = root.join("mariadbd.pid");
         let log_file = root.join("server.log");
+        // The server's temporary files (`#sql-temptable-…`) in a directory of its own, not
+        // the `/tmp` that every other server on the machine writes to as well.
+        let tmp_dir = root.join("tmp");
+        fs::create_dir(&tmp_dir).map_err(|e| format!("cannot create {}: {e}", tmp_dir.display()))?;
         let mut watchdog = spawn_watchdog(&root, &pid_file, "KILL")?;
         let _ = temp.keep();
 
@@ -167,6 +184,7 @@ impl MariaDbServer {
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
             .arg(format!("--user={user}"))
             .current_dir(&root)
+            .env("TMPDIR", &tmp_dir)
             .output();
         succeeded(output, || format!("{} --datadir={}", install_db.display(), data_dir.display()))?;
 
@@ -182,7 +200,9 @@ impl MariaDbServer {
                 .arg(format!("--log-error={}", log_file.display()))
                 .arg(format!("--user={user}"))
                 .args(SERVER_SETTINGS)
+                .args(settings)
                 .current_dir(&root)
+                .env("TMPDIR", &tmp_dir)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

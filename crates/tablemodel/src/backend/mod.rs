@@ -384,6 +384,30 @@ impl Conn {
         }
     }
 
+    /// What this connection answered to
+    /// [`Capabilities::consecutive_keys_check`](crate::Capabilities), once asked; `None`
+    /// until then (and always where the dialect has no such check).
+    pub(crate) fn consecutive_keys(&self) -> Option<bool> {
+        match self {
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => conn.consecutive_keys,
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
+    /// Keeps the answer of [`Conn::consecutive_keys`] for the connection's life.
+    pub(crate) fn remember_consecutive_keys(&mut self, consecutive: bool) {
+        match self {
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => conn.consecutive_keys = Some(consecutive),
+            #[allow(unreachable_patterns)]
+            _ => {
+                let _ = consecutive;
+            }
+        }
+    }
+
     /// Gives this connection a session's own statement and lock timeouts (`None`: leave
     /// as is; `Some(None)`: no limit). The engine's come back when the session ends.
     pub(crate) async fn set_timeouts(

@@ -221,7 +221,7 @@ impl DbArgs {
                 let Some(dialect) = Dialect::of_url(&project.database_url) else {
                     return Err(crate::Error::InvalidUrl {
                         url: crate::engine::redact(&project.database_url),
-                        reason: "expected a `sqlite:` or `postgres://` URL".to_owned(),
+                        reason: "expected a `sqlite:`, `postgres://`, `mysql://` or `mariadb://` URL".to_owned(),
                     }
                     .into());
                 };

@@ -108,15 +108,21 @@ impl Session {
     }
 
     /// Whether one multi-row `INSERT` gets consecutive generated keys on this database
-    /// ([`Capabilities::consecutive_keys_check`](crate::Capabilities)).
+    /// ([`Capabilities::consecutive_keys_check`](crate::Capabilities)), asked once per
+    /// connection: the primary's, in the transaction the rows go in.
     async fn consecutive_insert_ids(&mut self) -> Result<bool> {
         let Some(sql) = self.capabilities().consecutive_keys_check else { return Ok(false) };
+        self.begin().await?;
+        if let Some(known) = self.conn().await?.consecutive_keys() {
+            return Ok(known);
+        }
         let mut consecutive = false;
         self.query_rows(sql, &[], Rows::First, |row| {
             consecutive = row.read_value(crate::types::ValueKind::BigInt, "consecutive")? == Value::BigInt(Some(1));
             Ok(())
         })
         .await?;
+        self.conn().await?.remember_consecutive_keys(consecutive);
         Ok(consecutive)
     }
 

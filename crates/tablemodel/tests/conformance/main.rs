@@ -19,6 +19,7 @@ mod migrate_constraints;
 mod migrate_files;
 mod model_semantics;
 mod mysql_collation;
+mod mysql_generated_keys;
 mod native_enums;
 mod observability;
 #[cfg(feature = "postgres")]

@@ -5,6 +5,11 @@
 //! plain `?` SQL, so this cache finds them with one hash of the text. The driver's own
 //! cache is turned off (its size is 0): it would close statements this one still holds
 //! when its least recently used order, which only sees this cache's misses, disagreed.
+//!
+//! It also keeps what the server answered about generated keys
+//! ([`Capabilities::consecutive_keys_check`](crate::Capabilities)): the lock mode is fixed
+//! while the server runs and the increment is the connection's own, so the answer holds
+//! for the connection's life, unless its own SQL changes the increment.
 
 use rustc_hash::FxHashMap;
 
@@ -16,20 +21,27 @@ const CAPACITY: usize = 256;
 pub(crate) struct MysqlConn {
     conn: mysql_async::Conn,
     statements: FxHashMap<Box<str>, mysql_async::Statement>,
+    /// Whether one multi-row `INSERT` gets consecutive keys here; `None` until asked.
+    pub(crate) consecutive_keys: Option<bool>,
 }
 
 impl MysqlConn {
     pub(super) fn new(conn: mysql_async::Conn) -> MysqlConn {
-        MysqlConn { conn, statements: FxHashMap::default() }
+        MysqlConn { conn, statements: FxHashMap::default(), consecutive_keys: None }
     }
 
-    /// The statement of `sql`, prepared on this connection the first time it is asked for.
-    /// When the cache is full, one statement is closed to make room.
-    pub(super) async fn statement(&mut self, sql: &str) -> Result<mysql_async::Statement, mysql_async::Error> {
+    /// The statement of `sql`, if this connection prepared it already. Kept apart from
+    /// [`MysqlConn::prepare`] so that a hit builds no future.
+    #[inline]
+    pub(super) fn prepared(&self, sql: &str) -> Option<mysql_async::Statement> {
+        self.statements.get(sql).cloned()
+    }
+
+    /// Prepares `sql` on this connection and keeps the statement. When the cache is full,
+    /// one statement is closed to make room.
+    #[cold]
+    pub(super) async fn prepare(&mut self, sql: &str) -> Result<mysql_async::Statement, mysql_async::Error> {
         use mysql_async::prelude::Queryable;
-        if let Some(statement) = self.statements.get(sql) {
-            return Ok(statement.clone());
-        }
         if self.statements.len() >= CAPACITY
             && let Some(old) = self.statements.keys().next().cloned()
         {

@@ -239,7 +239,11 @@ async fn run<'c>(
     sql: &str,
     values: &[Value],
 ) -> Result<mysql_async::QueryResult<'c, 'static, mysql_async::BinaryProtocol>, mysql_async::Error> {
-    let statement = conn.statement(sql).await?;
+    let statement = match conn.prepared(sql) {
+        Some(statement) => statement,
+        // Boxed: the rare miss does not grow every statement's future.
+        None => Box::pin(conn.prepare(sql)).await?,
+    };
     conn.exec_iter(statement, params(values)).await
 }
 
@@ -273,9 +277,20 @@ pub(crate) async fn execute(conn: &mut Object, sql: &str, values: &[Value]) -> c
     Ok(conn.affected_rows())
 }
 
-/// Runs parameterless SQL, one statement or several separated by `;`.
+/// Runs parameterless SQL, one statement or several separated by `;`. SQL that may set
+/// the connection's `auto_increment_increment` or `_offset` (a migration's raw step) makes
+/// it ask again whether its generated keys are consecutive.
 pub(crate) async fn batch(conn: &mut Object, sql: &str) -> crate::error::Result<()> {
+    if mentions_increment(sql) {
+        conn.consecutive_keys = None;
+    }
     conn.query_drop(sql).await.map_err(|e| map_error(e, Some(sql)))
+}
+
+/// Whether `sql` names `auto_increment_increment` or `auto_increment_offset`, in any case.
+fn mentions_increment(sql: &str) -> bool {
+    const NAME: &[u8] = b"auto_increment_";
+    sql.len() >= NAME.len() && sql.as_bytes().windows(NAME.len()).any(|w| w.eq_ignore_ascii_case(NAME))
 }
 
 /// The `AUTO_INCREMENT` value the connection's last insert generated (the first one, for a
