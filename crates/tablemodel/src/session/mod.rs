@@ -291,9 +291,10 @@ impl Session {
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::NothingToSave { table: M::META.name });
         }
-        let mut image = Vec::new();
-        model.snapshot(&mut image);
         let loaded = self.loaded.get::<M>(&key);
+        // Sized like the remembered image: written without growing when the row is the same size.
+        let mut image = Vec::with_capacity(loaded.as_ref().map_or(128, |l| l.image.len()));
+        model.snapshot(&mut image);
         let changed = tracking::changed_columns(M::META, &image, loaded.as_ref().map(|l| l.image));
         if changed.is_empty() {
             if related {
