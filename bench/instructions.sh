@@ -3,11 +3,12 @@
 # where wall-clock ratios on this shared machine are not. Each case runs twice per side
 # (n and 2n operations) so that start-up and seeding cancel out.
 #   bench/instructions.sh [case ...]     cases: get all1 first one one_or_none page filter join
-#                                        eager stream (default: all)
+#                                        eager stream (default: these reads), and
+#                                        insert update delete (writes, each committed)
 #   BACKEND=postgres bench/instructions.sh [case ...]   the client side against tokio-postgres
 #                                        (every case but eager)
 #   BACKEND=mysql bench/instructions.sh [case ...]      the same against mysql_async (MariaDB),
-#                                        plus `insert` (one row added and committed)
+#                                        but update and delete
 # INSTRUCTIONS_BIN=path runs an already built benchmark binary (to measure an older commit).
 # Needs valgrind (Debian's `valgrind` package). Not part of CI.
 set -euo pipefail
@@ -31,7 +32,7 @@ count() { # case side n -> instructions
 }
 
 declare -A ops=([get]=2000 [all1]=2000 [first]=2000 [one]=2000 [one_or_none]=2000 [page]=1000 [filter]=500
-    [join]=200 [eager]=5 [stream]=20 [insert]=500)
+    [join]=200 [eager]=5 [stream]=20 [insert]=500 [update]=500 [delete]=500)
 cases=("$@")
 if [[ ${#cases[@]} -eq 0 ]]; then
     cases=(get all1 first one one_or_none page filter join stream)

@@ -10,8 +10,10 @@
 //! (`all1`, `first`, `one`, `one_or_none`) or `page` (10 heroes at one of five offsets); on
 //! PostgreSQL (a throwaway server from the test kit, which callgrind does not trace: only
 //! the client's instructions count) every case but `eager`; on MySQL (`mysql`: the test kit's
-//! MariaDB server, likewise untraced) the same, plus `insert` (one hero added and committed:
-//! the model comes back as stored).
+//! MariaDB server, likewise untraced) the same. The write verbs, each in its own transaction
+//! and committed: `insert` (one hero added: the model comes back as stored), `update` (a hero
+//! loaded by key, one field changed, saved: the row comes back as stored) and `delete` (a
+//! hero deleted by key); `update` and `delete` on SQLite and PostgreSQL only.
 //!
 //! The raw side is what careful hand-written code does: a cached prepared statement, a
 //! literal `LIMIT`/`OFFSET` on SQLite (a bound one makes SQLite plan the statement again on
@@ -78,6 +80,27 @@ async fn orm(s: &mut Session, case: &str, i: i64) {
             s.commit().await.unwrap();
             drop(std::hint::black_box(h));
         }
+        "update" => {
+            let mut h = s.get::<Hero>(i % 10_000 + 1).await.unwrap().unwrap();
+            h.age = Some(new_age(i));
+            s.save(&mut h).await.unwrap();
+            s.commit().await.unwrap();
+            drop(std::hint::black_box(h));
+        }
+        "delete" => {
+            // A model with its key, as a handler builds it from a path parameter.
+            let h = Hero {
+                id: Some(i + 1),
+                name: String::new(),
+                secret_name: String::new(),
+                age: None,
+                team_id: None,
+                team: Related::NotLoaded,
+            };
+            s.delete(&h).await.unwrap();
+            s.commit().await.unwrap();
+            drop(std::hint::black_box(h));
+        }
         other => panic!("unknown case {other}"),
     }
 }
@@ -90,6 +113,11 @@ fn by_id(i: i64) -> tablemodel::Select<tablemodel::ModelSel<Hero>> {
 /// The `page` case's offset: one of five pages of 10, as a list endpoint is browsed.
 fn page_offset(i: i64) -> u64 {
     (i % 5) as u64 * 10
+}
+
+/// The `update` case's new age for hero `i`: never the age it was seeded with (below 90).
+fn new_age(i: i64) -> i32 {
+    100 + i as i32
 }
 
 const BY_ID_SQLITE: &str = concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."id" = ?"#);
@@ -179,6 +207,45 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
                 drop(std::hint::black_box(decode(row).unwrap()));
             }
         }
+        "insert" => {
+            // What `add` + `commit` promise: the row as stored (`RETURNING`), in a write
+            // transaction (`BEGIN IMMEDIATE`, as the engine takes SQLite's write lock).
+            let h = team_hero::hero(i as usize, Some(i % 100 + 1));
+            let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate).unwrap();
+            let stored = tx
+                .prepare_cached(concat!(
+                    r#"INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES (?, ?, ?, ?) RETURNING "#,
+                    r#""id", "name", "secret_name", "age", "team_id""#
+                ))
+                .unwrap()
+                .query_row(rusqlite::params![h.name, h.secret_name, h.age, h.team_id], decode)
+                .unwrap();
+            tx.commit().unwrap();
+            drop(std::hint::black_box(stored));
+        }
+        "update" => {
+            // Load the hero, change its age, write that column and get the row as stored.
+            let id = i % 10_000 + 1;
+            let mut h = conn.prepare_cached(BY_ID_SQLITE).unwrap().query_row([id], decode).unwrap();
+            h.age = Some(new_age(i));
+            let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate).unwrap();
+            let h = tx
+                .prepare_cached(concat!(
+                    r#"UPDATE "hero" SET "age" = ? WHERE "id" = ? RETURNING "#,
+                    r#""id", "name", "secret_name", "age", "team_id""#
+                ))
+                .unwrap()
+                .query_row(rusqlite::params![h.age, id], decode)
+                .unwrap();
+            tx.commit().unwrap();
+            drop(std::hint::black_box(h));
+        }
+        "delete" => {
+            let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate).unwrap();
+            let deleted = tx.prepare_cached(r#"DELETE FROM "hero" WHERE "id" = ?"#).unwrap().execute([i + 1]).unwrap();
+            assert_eq!(deleted, 1);
+            tx.commit().unwrap();
+        }
         other => panic!("unknown case {other}"),
     }
 }
@@ -190,6 +257,9 @@ struct PgStatements {
     join: tokio_postgres::Statement,
     stream: tokio_postgres::Statement,
     page: tokio_postgres::Statement,
+    insert: tokio_postgres::Statement,
+    update: tokio_postgres::Statement,
+    delete: tokio_postgres::Statement,
 }
 
 impl PgStatements {
@@ -213,12 +283,24 @@ impl PgStatements {
                 .prepare(concat!("SELECT ", cols!(), r#" FROM "hero" ORDER BY "hero"."id" ASC LIMIT $1 OFFSET $2"#))
                 .await
                 .unwrap(),
+            insert: client
+                .prepare(concat!(
+                    r#"INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES ($1, $2, $3, $4) RETURNING "#,
+                    r#""id", "name", "secret_name", "age", "team_id""#
+                ))
+                .await
+                .unwrap(),
+            update: client
+                .prepare(r#"UPDATE "hero" SET "age" = $1 WHERE "id" = $2 RETURNING "id", "name", "secret_name", "age", "team_id""#)
+                .await
+                .unwrap(),
+            delete: client.prepare(r#"DELETE FROM "hero" WHERE "id" = $1"#).await.unwrap(),
         }
     }
 }
 
 /// The same cases by hand with tokio-postgres.
-async fn raw_pg(client: &tokio_postgres::Client, st: &PgStatements, case: &str, i: i64) {
+async fn raw_pg(client: &mut tokio_postgres::Client, st: &PgStatements, case: &str, i: i64) {
     let decode = |r: &tokio_postgres::Row| Hero {
         id: r.get(0),
         name: r.get(1),
@@ -267,6 +349,29 @@ async fn raw_pg(client: &tokio_postgres::Client, st: &PgStatements, case: &str, 
                 drop(std::hint::black_box(decode(&row.unwrap())));
             }
         }
+        "insert" => {
+            // `add` + `commit`: the row as stored (`RETURNING`), in a transaction.
+            let h = team_hero::hero(i as usize, Some(i % 100 + 1));
+            let tx = client.transaction().await.unwrap();
+            let row = tx.query_one(&st.insert, &[&h.name, &h.secret_name, &h.age, &h.team_id]).await.unwrap();
+            tx.commit().await.unwrap();
+            drop(std::hint::black_box(decode(&row)));
+        }
+        "update" => {
+            // Load the hero, change its age, write that column and get the row as stored.
+            let id = i % 10_000 + 1;
+            let mut h = decode(&client.query_one(&st.get, &[&id]).await.unwrap());
+            h.age = Some(new_age(i));
+            let tx = client.transaction().await.unwrap();
+            let row = tx.query_one(&st.update, &[&h.age, &id]).await.unwrap();
+            tx.commit().await.unwrap();
+            drop(std::hint::black_box(decode(&row)));
+        }
+        "delete" => {
+            let tx = client.transaction().await.unwrap();
+            assert_eq!(tx.execute(&st.delete, &[&(i + 1)]).await.unwrap(), 1);
+            tx.commit().await.unwrap();
+        }
         other => panic!("unknown PostgreSQL case {other}"),
     }
 }
@@ -299,13 +404,13 @@ async fn main() {
         let url = tablemodel_testkit::pg_server().fresh_database();
         let engine = Engine::connect(&url).await.unwrap();
         let mut s = seed(&engine).await;
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let statements = PgStatements::prepare(&client).await;
         for i in 0..n {
             match side.as_str() {
                 "orm" => orm(&mut s, case, i).await,
-                "raw" => raw_pg(&client, &statements, case, i).await,
+                "raw" => raw_pg(&mut client, &statements, case, i).await,
                 other => panic!("unknown side {other}"),
             }
         }

@@ -35,8 +35,10 @@ pub(crate) fn start(logging: Logging) -> Option<Instant> {
     (enabled || logging.slow.is_some()).then(Instant::now)
 }
 
-/// Runs `statement` in the span of its SQL when a subscriber wants `tablemodel::sql` spans
-/// at `DEBUG`, and as it is otherwise.
+/// Whether a subscriber wants the `tablemodel::sql` span of each statement: a statement
+/// runs in [`span`] (wrapped in [`tracing::Instrument`]) only then, and is awaited as it
+/// is otherwise, where it is made (moving a statement's future into a wrapper costs a
+/// copy of it, a few hundred instructions).
 ///
 /// Asked first, because a disabled span still costs when tracing's `log` feature is on
 /// (any dependency can turn it on) and no subscriber was ever set: `debug_span!` then
@@ -45,27 +47,12 @@ pub(crate) fn start(logging: Logging) -> Option<Instant> {
 /// statement is not wrapped in [`tracing::Instrument`] either (its poll and drop, even of
 /// `Span::none()`, cost about 200 instructions a statement).
 #[inline]
-pub(crate) fn in_span<F: std::future::Future>(
-    system: &'static str,
-    sql: &str,
-    statement: F,
-) -> futures_util::future::Either<F, tracing::instrument::Instrumented<F>> {
-    use futures_util::future::Either;
-    if tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG) {
-        Either::Right(tracing::Instrument::instrument(statement, enabled_span(system, sql)))
-    } else {
-        Either::Left(statement)
-    }
-}
-
-/// Whether a subscriber wants the `tablemodel::sql` span of each statement.
-#[inline]
 pub(crate) fn span_wanted() -> bool {
     tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG)
 }
 
 /// The span a statement runs in: [`tracing::Span::none`] unless a subscriber wants
-/// `tablemodel::sql` spans at `DEBUG` (see [`in_span`]).
+/// `tablemodel::sql` spans at `DEBUG` (see [`span_wanted`]).
 #[inline]
 pub(crate) fn span(system: &'static str, sql: &str) -> tracing::Span {
     if tracing::span_enabled!(target: "tablemodel::sql", tracing::Level::DEBUG) {

@@ -30,6 +30,11 @@ impl WriteGate {
 
     /// Waits for this session's turn.
     pub(crate) async fn turn(&self) -> Result<WritePermit> {
+        // A free lock is taken without the timer and the waiting future (about 300
+        // instructions a transaction); a free lock has no queue to jump.
+        if let Ok(permit) = self.lock.clone().try_lock_owned() {
+            return Ok(permit);
+        }
         tokio::time::timeout(self.wait, self.lock.clone().lock_owned()).await.map_err(|_| (self.timed_out)())
     }
 }

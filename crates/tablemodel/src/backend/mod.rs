@@ -505,7 +505,9 @@ impl ConnSlot {
         #[cfg(not(feature = "sqlite"))]
         let lent = false;
         if lent || self.conn.is_none() {
-            return self.fetch(pool).await;
+            // Boxed: the pool's future would otherwise grow every statement's future (each
+            // poll and move of it copies it), for a path taken once per session.
+            return Box::pin(self.fetch(pool)).await;
         }
         self.conn.as_mut().ok_or_else(|| Error::Internal("a session lost its connection".to_owned()))
     }

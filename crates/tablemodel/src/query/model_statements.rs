@@ -54,13 +54,18 @@ impl ModelStatements {
 }
 
 /// One model's slots for the fixed statements that take no options (`Get`,
-/// `DeleteByKey`), per dialect: the derive gives each model a `static` of these, so the hot
-/// path of `get` and `delete` reads its SQL with one atomic load instead of the shared
+/// `DeleteByKey`), per dialect, and for the first variant of `Insert` and of `UpdateByKey`
+/// it runs: the derive gives each model a `static` of these, so the hot path of `get`,
+/// `add`, `save` and `delete` reads its SQL with an atomic load instead of the shared
 /// map's lock and hash. Not an API.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct FixedStatements {
     slots: [OnceLock<&'static str>; 2 * DIALECTS],
+    /// The first `Insert` and the first `UpdateByKey` variant each dialect ran for the
+    /// model (a model mostly leaves the same columns to the database and changes the same
+    /// ones); other variants are read from the shared map.
+    first: [OnceLock<(StatementKind, &'static str)>; 2 * DIALECTS],
 }
 
 /// How many dialects [`FixedStatements`] has slots for.
@@ -70,23 +75,47 @@ impl FixedStatements {
     /// Empty slots.
     #[allow(clippy::new_without_default)] // a `const` constructor for a `static`
     pub const fn new() -> Self {
-        FixedStatements { slots: [const { OnceLock::new() }; 2 * DIALECTS] }
+        FixedStatements {
+            slots: [const { OnceLock::new() }; 2 * DIALECTS],
+            first: [const { OnceLock::new() }; 2 * DIALECTS],
+        }
     }
 
-    /// The SQL of `kind` for `meta`: from this model's slot for `Get` and `DeleteByKey`,
-    /// from the shared map for the others.
+    /// The SQL of `kind` for `meta`: from this model's slots for `Get`, `DeleteByKey` and
+    /// the first variants of `Insert` and `UpdateByKey`, from the shared map for the others.
     #[inline]
     pub(crate) fn sql(&self, meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> &'static str {
         let row = match kind {
             StatementKind::Get => 0,
             StatementKind::DeleteByKey => 1,
-            _ => return ModelStatements.sql(meta, kind, dialect),
+            StatementKind::Insert { .. } => return self.first_variant(0, meta, kind, dialect),
+            StatementKind::UpdateByKey { .. } => return self.first_variant(1, meta, kind, dialect),
         };
         let slot = &self.slots[row * DIALECTS + dialect as usize];
         match slot.get() {
             Some(&sql) => sql,
             None => slot.get_or_init(|| ModelStatements.sql(meta, kind, dialect)),
         }
+    }
+}
+
+impl FixedStatements {
+    /// The SQL of `kind` from the slot of the first variant of its kind (row `row`) the
+    /// model ran, which it fills; from the shared map for another variant.
+    #[inline]
+    fn first_variant(
+        &self,
+        row: usize,
+        meta: &'static TableMeta,
+        kind: StatementKind,
+        dialect: Dialect,
+    ) -> &'static str {
+        let slot = &self.first[row * DIALECTS + dialect as usize];
+        let &(first, sql) = match slot.get() {
+            Some(found) => found,
+            None => slot.get_or_init(|| (kind, ModelStatements.sql(meta, kind, dialect))),
+        };
+        if first == kind { sql } else { ModelStatements.sql(meta, kind, dialect) }
     }
 }
 
@@ -146,15 +175,19 @@ fn render(meta: &'static TableMeta, kind: StatementKind, dialect: Dialect) -> St
 /// `columns`, then the key, then the expected version.
 ///
 /// Rendered once per column set for tables of up to 64 columns, on each call for wider ones.
-pub(crate) fn update_statement(
-    meta: &'static TableMeta,
+pub(crate) fn update_statement<M: crate::model::Model>(
     columns: &[usize],
     returning: bool,
     dialect: Dialect,
 ) -> std::borrow::Cow<'static, str> {
+    let meta = M::META;
     if meta.columns.len() <= 64 {
         let set = columns.iter().fold(0u64, |set, &i| set | (1 << i));
-        std::borrow::Cow::Borrowed(ModelStatements.sql(meta, StatementKind::UpdateByKey { set, returning }, dialect))
+        let kind = StatementKind::UpdateByKey { set, returning };
+        std::borrow::Cow::Borrowed(match M::fixed_statements() {
+            Some(slots) => slots.sql(meta, kind, dialect),
+            None => ModelStatements.sql(meta, kind, dialect),
+        })
     } else {
         std::borrow::Cow::Owned(render_update(meta, columns, returning, dialect))
     }

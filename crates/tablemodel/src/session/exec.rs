@@ -139,17 +139,25 @@ impl Session {
         self.tx.check_usable()?;
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let system = self.dialect().otel_system();
-        let statement = async {
-            match self.conn().await {
-                Ok(conn) => conn.execute(sql, params).await,
-                Err(e) => Err(e),
-            }
+        // The statement's future is awaited where it is made, not moved into a wrapper:
+        // see `logged_query`.
+        let result = if crate::log::span_wanted() {
+            let span = crate::log::span(self.dialect().otel_system(), sql);
+            tracing::Instrument::instrument(self.run_execute(sql, params), span).await
+        } else {
+            self.run_execute(sql, params).await
         };
-        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         self.tx.note(&result);
         result
+    }
+
+    /// Runs a statement that returns no rows on the session's connection.
+    async fn run_execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        match self.conn().await {
+            Ok(conn) => conn.execute(sql, params).await,
+            Err(e) => Err(e),
+        }
     }
 
     /// Runs parameterless control SQL (transaction control, DDL) and logs it.
@@ -157,16 +165,22 @@ impl Session {
         self.move_to_primary();
         let logging = self.logging();
         let started = crate::log::start(logging);
-        let system = self.dialect().otel_system();
-        let statement = async {
-            match self.conn().await {
-                Ok(conn) => conn.batch(sql).await,
-                Err(e) => Err(e),
-            }
+        let result = if crate::log::span_wanted() {
+            let span = crate::log::span(self.dialect().otel_system(), sql);
+            tracing::Instrument::instrument(self.run_control(sql), span).await
+        } else {
+            self.run_control(sql).await
         };
-        let result = crate::log::in_span(system, sql, statement).await;
         crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));
         result
+    }
+
+    /// Runs parameterless SQL on the session's connection.
+    async fn run_control(&mut self, sql: &str) -> Result<()> {
+        match self.conn().await {
+            Ok(conn) => conn.batch(sql).await,
+            Err(e) => Err(e),
+        }
     }
 
     /// Runs DDL inside the session's transaction.

@@ -70,9 +70,36 @@ impl Omitted {
     }
 }
 
-/// The values of the columns `omitted` leaves in, in table order.
-pub(crate) fn sent_values<M: Model>(model: &M, omitted: Omitted) -> Vec<Value> {
-    omitted.sent(M::META).map(|i| model.column_value(i)).collect()
+impl Omitted {
+    /// The fillable columns `model` leaves to the database (as [`Omitted::of`]) and the
+    /// values of the columns it sends, in table order (as [`Omitted::sent`]), in one pass
+    /// over the columns: the INSERT of one row reads each value once.
+    pub(crate) fn with_sent_values<M: Model>(model: &M) -> (Omitted, Vec<Value>) {
+        let mut bits = 0u64;
+        let mut values = Vec::with_capacity(M::META.columns.len());
+        let mut fillable = 0usize;
+        for (i, c) in M::META.columns.iter().enumerate() {
+            if c.database_fillable() {
+                let k = fillable;
+                fillable += 1;
+                if k < 64 {
+                    if c.generated {
+                        bits |= 1 << k;
+                        continue;
+                    }
+                    let value = model.column_value(i);
+                    if is_null(&value) {
+                        bits |= 1 << k;
+                    } else {
+                        values.push(value);
+                    }
+                    continue;
+                }
+            }
+            values.push(model.column_value(i));
+        }
+        (Omitted(bits), values)
+    }
 }
 
 /// One `INSERT` of the rows `chunk` of `models`, sending `columns`; with `RETURNING` every

@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::{Delete, ModelStatements, Select, Selection, StatementKind, Update, update_statement};
 use crate::types::Value;
-use insert::{insert_sql, order_like_input, sent_values};
+use insert::{insert_sql, order_like_input};
 
 /// A unit of work on one pooled connection. Get one from [`Engine::session`].
 pub struct Session {
@@ -153,10 +153,9 @@ impl Session {
 
     /// Inserts one checked model; its foreign key named on failure.
     async fn insert_one<M: Model>(&mut self, model: &M) -> Result<M> {
-        let omitted = Omitted::of(model);
+        let (omitted, params) = Omitted::with_sent_values(model);
         let result = if self.capabilities().returning_on_insert {
             let sql = self.statement::<M>(StatementKind::Insert { omitted });
-            let params = sent_values(model, omitted);
             let mut out = Vec::with_capacity(1);
             match self.write_rows(sql, &params, &mut out).await {
                 Ok(_) => {
@@ -165,7 +164,7 @@ impl Session {
                 Err(err) => Err(err),
             }
         } else {
-            self.insert_then_read(model, omitted).await
+            self.insert_then_read(model, omitted, params).await
         };
         match result {
             Ok(stored) => Ok(stored),
@@ -291,9 +290,10 @@ impl Session {
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::NothingToSave { table: M::META.name });
         }
-        let mut image = Vec::new();
-        model.snapshot(&mut image);
         let loaded = self.loaded.get::<M>(&key);
+        // Sized like the remembered image: written without growing when the row is the same size.
+        let mut image = Vec::with_capacity(loaded.as_ref().map_or(128, |l| l.image.len()));
+        model.snapshot(&mut image);
         let changed = tracking::changed_columns(M::META, &image, loaded.as_ref().map(|l| l.image));
         if changed.is_empty() {
             if related {
@@ -308,11 +308,11 @@ impl Session {
             params.push(loaded.and_then(|l| l.version.cloned()).unwrap_or_else(|| model.column_value(v)));
         }
         let result = if self.capabilities().returning_on_update {
-            let sql = update_statement(M::META, &changed, true, self.dialect());
+            let sql = update_statement::<M>(&changed, true, self.dialect());
             let mut out: Vec<M> = Vec::with_capacity(1);
             self.write_rows(&sql, &params, &mut out).await.map(|_| out.pop())
         } else {
-            let sql = update_statement(M::META, &changed, false, self.dialect());
+            let sql = update_statement::<M>(&changed, false, self.dialect());
             self.update_then_read(&sql, &params, &key).await
         };
         let fresh = match result {

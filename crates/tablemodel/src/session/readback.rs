@@ -6,7 +6,7 @@
 //! (a UUID) is computed before the INSERT and sent, as SQLAlchemy "pre-executes" such
 //! defaults, since nothing reports it afterwards.
 
-use super::insert::{Omitted, insert_sql, sent_values};
+use super::insert::{Omitted, insert_sql};
 use super::{Session, key_values};
 use sea_query::ExprTrait;
 
@@ -17,9 +17,14 @@ use crate::query::StatementKind;
 use crate::types::{Value, ValueKind};
 
 impl Session {
-    /// Inserts `model` (leaving out the `omitted` generated columns) and reads the stored
-    /// row back.
-    pub(crate) async fn insert_then_read<M: Model>(&mut self, model: &M, omitted: Omitted) -> Result<M> {
+    /// Inserts `model` (leaving out the `omitted` generated columns, sending `sent`: the
+    /// values of the others) and reads the stored row back.
+    pub(crate) async fn insert_then_read<M: Model>(
+        &mut self,
+        model: &M,
+        omitted: Omitted,
+        sent: Vec<Value>,
+    ) -> Result<M> {
         let mut columns: Vec<usize> = omitted.sent(M::META).collect();
         let pk = M::META.primary_key;
         let computed_key = match pk {
@@ -31,7 +36,7 @@ impl Session {
         // RETURNING its dialect has, or a key computed first, renders its own.
         let (sql, mut params): (std::borrow::Cow<'static, str>, _) =
             if computed_key.is_none() && !self.dialect().capabilities().returning_on_insert {
-                (self.statement::<M>(StatementKind::Insert { omitted }).into(), sent_values(model, omitted))
+                (self.statement::<M>(StatementKind::Insert { omitted }).into(), sent)
             } else {
                 if computed_key.is_some() {
                     columns.push(pk[0]);

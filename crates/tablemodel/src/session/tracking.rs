@@ -138,7 +138,9 @@ impl Loaded {
     /// The latest record of the `M` row with key `key`, if remembered.
     fn slot<M: Model>(&mut self, key: &[Value]) -> Option<((TypeId, u64), usize)> {
         self.index_new();
-        let mut expected = Vec::new();
+        // Room for a key of a few integers without growing: each column's image is its
+        // length, a NULL flag and the value's bytes.
+        let mut expected = Vec::with_capacity(16 * key.len());
         for value in key {
             snapshot::value(value, &mut expected);
         }

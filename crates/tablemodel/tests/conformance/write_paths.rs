@@ -116,6 +116,41 @@ async fn save_and_refresh_read_the_stored_row(engine: Engine) {
     assert_eq!(gone, hero, "a failed save leaves the model as it was");
 }
 
+/// `save`s that change different columns of one model run different `UPDATE`s, and adds
+/// leaving the key to the database or not different `INSERT`s: each writes what it changed
+/// (a model keeps the first shape of each it ran beside the others).
+async fn writes_of_different_shapes_on_one_model_each_send_their_own(engine: Engine) {
+    engine.create_all::<(Team, Hero)>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let mut chosen = Hero::new("Dr. Weird", "Steve Weird", None);
+    chosen.id = Some(7);
+    let generated = s.add(Hero::new("Spider-Boy", "Pedro Parqueador", None)).await.unwrap();
+    let chosen = s.add(chosen).await.unwrap();
+    let again = s.add(Hero::new("Rusty-Man", "Tommy Sharp", Some(48))).await.unwrap();
+    assert_eq!((generated.id, chosen.id), (Some(1), Some(7)));
+    let mut a = generated;
+    a.age = Some(16);
+    s.save(&mut a).await.unwrap();
+    let mut b = chosen;
+    b.name = "Dr. Weirder".into();
+    s.save(&mut b).await.unwrap();
+    let mut c = again;
+    c.age = Some(49);
+    c.secret_name = "Tom".into();
+    s.save(&mut c).await.unwrap();
+    s.commit().await.unwrap();
+    let mut fresh = engine.session().await.unwrap();
+    for (id, name, secret_name, age) in [
+        (a.id, "Spider-Boy", "Pedro Parqueador", Some(16)),
+        (b.id, "Dr. Weirder", "Steve Weird", None),
+        (c.id, "Rusty-Man", "Tom", Some(49)),
+    ] {
+        let stored = fresh.get::<Hero>(id.unwrap()).await.unwrap().unwrap();
+        assert_eq!((stored.name.as_str(), stored.secret_name.as_str(), stored.age), (name, secret_name, age));
+    }
+    assert_eq!(fresh.exec(select::<Hero>()).await.unwrap().len(), 3);
+}
+
 async fn composite_keys_save_refresh_and_delete(engine: Engine) {
     engine.create_all::<Membership>().await.unwrap();
     let mut s = engine.session().await.unwrap();
@@ -138,6 +173,7 @@ on_every_backend!(
     a_batch_larger_than_one_statement_keeps_its_order,
     save_and_refresh_read_the_stored_row,
     composite_keys_save_refresh_and_delete,
+    writes_of_different_shapes_on_one_model_each_send_their_own,
     link_rows_follow_the_list,
 );
 

@@ -459,13 +459,16 @@ fn parse_datetime(text: &str) -> Result<chrono::NaiveDateTime, DecodeError> {
 /// tasks queued on that worker (an accept loop, other requests), and keep the process from
 /// shutting down until the wait ends.
 async fn begin_immediate(conn: &mut SqliteConn, sql: &str) -> crate::error::Result<()> {
-    let deadline = std::time::Instant::now() + conn.timeouts.lock;
+    // The clock is read once the lock was found taken: the wait is measured from then.
+    let mut deadline = None;
     conn.busy_timeout(Duration::ZERO).map_err(|e| map_error(e, None))?;
     let mut pause = Duration::from_millis(1);
     let result = loop {
         match batch_now(conn, sql) {
             Err(Error::Database(db))
-                if db.kind == DbErrorKind::Busy && std::time::Instant::now() + pause < deadline =>
+                if db.kind == DbErrorKind::Busy
+                    && std::time::Instant::now() + pause
+                        < *deadline.get_or_insert_with(|| std::time::Instant::now() + conn.timeouts.lock) =>
             {
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_millis(50));
