@@ -160,7 +160,8 @@ def line_panel(out, x0, y0, w, h, title, xs_label, series, log_y, fmt, mark=None
         for (x, y), label in zip(ps, labels or [None] * len(ps)):
             out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{color}"/>')
             if label:
-                out.append(f'<text x="{px(x):.1f}" y="{py(y) - 7:.1f}" text-anchor="middle" fill="{color}">{label}</text>')
+                anchor = "start" if x == xs[0] else "end" if x == xs[-1] else "middle"
+                out.append(f'<text x="{px(x):.1f}" y="{py(y) - 7:.1f}" text-anchor="{anchor}" fill="{color}">{label}</text>')
         if len(series) > 1:
             out.append(f'<rect x="{left + 8}" y="{top + 6 + i * 16}" width="14" height="3" fill="{color}"/>')
             out.append(f'<text x="{left + 26}" y="{top + 11 + i * 16}">{name}</text>')
@@ -220,6 +221,39 @@ def curves_charts(path):
     return written
 
 
+def curves_tables(path):
+    """The tables of BENCHMARKS.md's cost-curve and memory sections, as Markdown."""
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    out = []
+    for backend in sorted({r["backend"] for r in rows if r["kind"] == "curve"}, reverse=True):
+        out += [f"{backend}, instructions per operation:", "",
+                "| case | N | tablemodel | raw | ÷ raw | difference per row |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for case in CURVES:
+            pts = defaultdict(dict)
+            for r in rows:
+                if r["kind"] == "curve" and r["backend"] == backend and r["case"] == case:
+                    pts[r["size"]][r["side"]] = r["instructions"]
+            for size in sorted(pts):
+                t, w = pts[size].get("tablemodel"), pts[size].get("raw")
+                if t and w:
+                    n = size * 10 if case == "fanout" else size
+                    out.append(f"| {case} | {size:,} | {t:,} | {w:,} | {t / w:.3f} | {(t - w) / n:,.0f} |")
+        out.append("")
+    mem = [r for r in rows if r["kind"] == "memory"]
+    if mem:
+        out += ["| backend | case | tablemodel peak (base) MiB | raw peak (base) MiB | tablemodel − raw MiB |", "| --- | --- | ---: | ---: | ---: |"]
+        for backend in sorted({r["backend"] for r in mem}, reverse=True):
+            for case in ("mem_stream", "mem_eager"):
+                sides = {r["side"]: r for r in mem if r["backend"] == backend and r["case"] == case}
+                t, w = sides.get("tablemodel"), sides.get("raw")
+                if t and w:
+                    label = f"stream {t['size']:,} heroes" if case == "mem_stream" else f"eager-load {t['size']:,} heroes (100 teams)"
+                    out.append(f"| {backend} | {label} | {t['peak_rss_mib']:.1f} ({t['base_rss_mib']:.1f}) | "
+                               f"{w['peak_rss_mib']:.1f} ({w['base_rss_mib']:.1f}) | {t['peak_rss_mib'] - w['peak_rss_mib']:+.1f} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def main(results):
     orm, http = load(results)
     chart(orm, http, ROOT / "bench" / "chart.svg")
@@ -265,5 +299,6 @@ if __name__ == "__main__":
     if sys.argv[1] == "--curves":  # bench/curves.sh: only the curve charts
         for written in curves_charts(sys.argv[2]):
             print(f"wrote {written.relative_to(ROOT)}", file=sys.stderr)
+        print(curves_tables(sys.argv[2]))
     else:
         main(sys.argv[1])

@@ -26,6 +26,7 @@ use futures_util::StreamExt;
 use tablemodel::prelude::*;
 
 #[path = "support/team_hero.rs"]
+#[allow(dead_code)] // `seed_teams`: this bench seeds by SQL, the same statement for both sides.
 mod team_hero;
 use team_hero::{Hero, Team, decode_sqlite};
 
@@ -243,10 +244,11 @@ async fn raw_pg(client: &tokio_postgres::Client, st: &PgStatements, case: &str, 
     }
 }
 
-/// Peak resident set of this process since the last reset, in KiB (Linux `VmHWM`).
-fn peak_rss_kib() -> u64 {
+/// A `/proc/self/status` field in KiB: `VmHWM` (the peak resident set since the last
+/// reset) or `VmRSS` (the current one).
+fn status_kib(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    let line = status.lines().find(|l| l.starts_with(field)).unwrap();
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
@@ -286,6 +288,7 @@ async fn main() {
     let (teams, heroes) = shape(case, size);
     let seed = seed_sql(teams, heroes.max(1));
     let seed = if heroes == 0 { &seed[..1] } else { &seed[..] };
+    let mut base_kib = 0;
 
     match backend {
         "postgres" => {
@@ -300,6 +303,7 @@ async fn main() {
             let statements = PgStatements::prepare(&client).await;
             let mut s = engine.session().await.unwrap();
             if memory {
+                base_kib = status_kib("VmRSS:");
                 reset_peak_rss();
             }
             for round in 0..n {
@@ -323,6 +327,7 @@ async fn main() {
             }
             let mut s = engine.session().await.unwrap();
             if memory {
+                base_kib = status_kib("VmRSS:");
                 reset_peak_rss();
             }
             for round in 0..n {
@@ -338,7 +343,7 @@ async fn main() {
     if memory {
         let line = serde_json::json!({"kind": "memory", "backend": backend, "case": case,
             "side": if side == "orm" { "tablemodel" } else { "raw" },
-            "size": size, "peak_rss_mib": peak_rss_kib() as f64 / 1024.0});
+            "size": size, "base_rss_mib": base_kib as f64 / 1024.0, "peak_rss_mib": status_kib("VmHWM:") as f64 / 1024.0});
         println!("{line}");
     }
 }
