@@ -186,11 +186,13 @@ pub(crate) async fn run(args: &[String]) {
                     for i in 0..n {
                         if case == "get" {
                             let q = sqlx::query_as::<_, Hero>(&get).bind(key(i));
-                            let h = if side == "sqlx" { q.fetch_one(&mut *conn).await } else { q.fetch_one(&pool).await };
+                            let h =
+                                if side == "sqlx" { q.fetch_one(&mut *conn).await } else { q.fetch_one(&pool).await };
                             std::hint::black_box(h.unwrap());
                         } else {
                             let q = sqlx::query_as::<_, Hero>(&filter).bind(10i64).bind(10i32);
-                            let rows = if side == "sqlx" { q.fetch_all(&mut *conn).await } else { q.fetch_all(&pool).await };
+                            let rows =
+                                if side == "sqlx" { q.fetch_all(&mut *conn).await } else { q.fetch_all(&pool).await };
                             std::hint::black_box(rows.unwrap());
                         }
                     }
@@ -201,7 +203,9 @@ pub(crate) async fn run(args: &[String]) {
             } else {
                 let options: sqlx::sqlite::SqliteConnectOptions = url.parse().unwrap();
                 let options = options.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-                sqlx_loop!(sqlx::sqlite::SqlitePoolOptions::new().max_connections(4).connect_with(options).await.unwrap());
+                sqlx_loop!(
+                    sqlx::sqlite::SqlitePoolOptions::new().max_connections(4).connect_with(options).await.unwrap()
+                );
             }
         }
         "sea-orm" => {
