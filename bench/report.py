@@ -1,5 +1,6 @@
 """Writes BENCHMARKS.md and bench/chart.svg from the results file bench/run.sh collected
-(one JSON object per line). Standard library only."""
+(one JSON object per line); with `--curves FILE`, the cost-curve charts from bench/curves.sh's
+results (bench/curves-*.svg) with the same drawing code. Standard library only."""
 
 import json
 import math
@@ -82,8 +83,7 @@ def chart(orm, http, path):
     h1 = pad + row * max(len(bars1), 1) + pad
     h2 = pad + row * max(len(bars2), 1) + pad
     width = label_w + plot_w + 80
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h1 + h2}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{h1 + h2}" fill="white"/>']
+    out = svg_open(width, h1 + h2)
 
     def panel(y0, bars, title, scale, mark, mark_label, fmt):
         out.append(f'<text x="10" y="{y0 + 20}" font-weight="bold">{title}</text>')
@@ -104,8 +104,154 @@ def chart(orm, http, path):
     top2 = max([v for _, v, _ in bars2] + [30])
     log = lambda v: math.log10(max(v, 1)) / math.log10(top2) * plot_w
     panel(h1, bars2, "× faster than Python SQLModel / FastAPI (log scale; higher is better)", log, 20, "20× (ORM target; HTTP: 10×)", lambda v: f"{v:.1f}×")
+    svg_close(out, path)
+
+
+def svg_open(width, height):
+    """The start of every chart this script draws: size, font, white background."""
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+            f'<rect width="{width}" height="{height}" fill="white"/>']
+
+
+def svg_close(out, path):
     out.append("</svg>")
     Path(path).write_text("\n".join(out) + "\n")
+
+
+TABLEMODEL, RAW = "#2e7d32", "#555"
+
+
+def line_panel(out, x0, y0, w, h, title, xs_label, series, log_y, fmt, mark=None):
+    """One line chart: x on a log scale (the sizes), each series a list of (x, y) drawn as a
+    line with dots; a dashed horizontal line at `mark` (the ratio 1.0, say) when given."""
+    pts = [p for _, _, ps, _ in series for p in ps]
+    if not pts:
+        return
+    xs = sorted({x for x, _ in pts})
+    ys = [y for _, y in pts] + ([mark] if mark is not None else [])
+    lo, hi = min(ys), max(ys)
+    if log_y:
+        lo, hi = math.log10(max(lo, 1e-9)), math.log10(max(hi, 1e-9))
+    pad = (hi - lo) * 0.12 or 0.05
+    lo, hi = lo - pad, hi + pad
+    left, top, right, bottom = x0 + 60, y0 + 28, x0 + w - 30, y0 + h - 34
+    lx = lambda x: math.log10(x)
+    xmin, xmax = lx(xs[0]), lx(xs[-1]) if len(xs) > 1 else lx(xs[0]) + 1
+    px = lambda x: left + (lx(x) - xmin) / ((xmax - xmin) or 1) * (right - left)
+    py = lambda y: bottom - ((math.log10(max(y, 1e-9)) if log_y else y) - lo) / (hi - lo) * (bottom - top)
+    out.append(f'<text x="{x0 + 10}" y="{y0 + 16}" font-weight="bold">{title}</text>')
+    out.append(f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" fill="none" stroke="#ccc"/>')
+    for x in xs:
+        out.append(f'<text x="{px(x):.1f}" y="{bottom + 14}" text-anchor="middle">{x:,}</text>')
+    out.append(f'<text x="{(left + right) / 2:.1f}" y="{bottom + 28}" text-anchor="middle" fill="#333">{xs_label}</text>')
+    step = 10 ** math.floor(math.log10((hi - lo) / 2)) if not log_y else 1
+    ticks = [10 ** k for k in range(math.floor(lo), math.ceil(hi) + 1)] if log_y else [k * step for k in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
+    for t in ticks:
+        y = py(t)
+        if top - 0.5 <= y <= bottom + 0.5:
+            out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#eee"/>')
+            out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#333">{fmt(t)}</text>')
+    if mark is not None:
+        out.append(f'<line x1="{left}" y1="{py(mark):.1f}" x2="{right}" y2="{py(mark):.1f}" stroke="#333" stroke-dasharray="4 3"/>')
+    for i, (name, color, ps, labels) in enumerate(series):
+        ps = sorted(ps)
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in ps)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        for (x, y), label in zip(ps, labels or [None] * len(ps)):
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{color}"/>')
+            if label:
+                anchor = "start" if x == xs[0] else "end" if x == xs[-1] else "middle"
+                out.append(f'<text x="{px(x):.1f}" y="{py(y) - 7:.1f}" text-anchor="{anchor}" fill="{color}">{label}</text>')
+        if len(series) > 1:
+            out.append(f'<rect x="{left + 8}" y="{top + 6 + i * 16}" width="14" height="3" fill="{color}"/>')
+            out.append(f'<text x="{left + 26}" y="{top + 11 + i * 16}">{name}</text>')
+
+
+def compact(v):
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if v >= div:
+            return f"{v / div:.3g}{unit}"
+    return f"{v:.3g}"
+
+
+CURVES = {"rows": ("filter returning N rows: instructions / op", "rows returned"),
+          "add_all": ("add_all(N) + commit: instructions / op", "batch size"),
+          "fanout": ("10 teams eager-loaded: instructions / op", "children per parent")}
+
+
+def curves_charts(path):
+    """bench/curves-<backend>.svg from bench/curves.sh's results: per case, instructions per
+    operation of tablemodel and of the raw driver (log-log), and their ratio; and
+    bench/curves-http.svg, the heroes API's throughput and median latency per connection count."""
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    written = []
+    for backend in sorted({r["backend"] for r in rows if r["kind"] == "curve"}):
+        cases = [c for c in CURVES if any(r["kind"] == "curve" and r["backend"] == backend and r["case"] == c for r in rows)]
+        pw, ph = 440, 250
+        out = svg_open(2 * pw, ph * len(cases))
+        for i, case in enumerate(cases):
+            pts = defaultdict(dict)
+            for r in rows:
+                if r["kind"] == "curve" and r["backend"] == backend and r["case"] == case:
+                    pts[r["side"]][r["size"]] = r["instructions"]
+            both = sorted(set(pts["tablemodel"]) & set(pts["raw"]))
+            title, xl = CURVES[case]
+            line_panel(out, 0, i * ph, pw, ph, f"{backend} · {title}", xl,
+                       [("tablemodel", TABLEMODEL, list(pts["tablemodel"].items()), None),
+                        ("raw driver", RAW, list(pts["raw"].items()), None)], True, compact)
+            ratios = [(x, pts["tablemodel"][x] / pts["raw"][x]) for x in both]
+            line_panel(out, pw, i * ph, pw, ph, "instructions: tablemodel ÷ raw driver", xl,
+                       [("÷ raw", TABLEMODEL, ratios, [f"{v:.2f}" for _, v in ratios])], False, lambda v: f"{v:.2f}", 1.0)
+        target = ROOT / "bench" / f"curves-{backend}.svg"
+        svg_close(out, target)
+        written.append(target)
+    http = [r for r in rows if r["kind"] == "http"]
+    if http:
+        cases = sorted({r["case"] for r in http}, key=lambda c: [r["case"] for r in http].index(c))
+        colors = ["#2e7d32", "#1565c0", "#ef6c00", "#6a1b9a"]
+        pw, ph = 440, 280
+        out = svg_open(2 * pw, ph)
+        series = lambda key: [(c, colors[i % len(colors)], [(r["connections"], r[key]) for r in http if r["case"] == c], None)
+                              for i, c in enumerate(cases)]
+        line_panel(out, 0, 0, pw, ph, "heroes on SQLite: requests / s", "concurrent connections (wrk)", series("rps"), True, compact)
+        line_panel(out, pw, 0, pw, ph, "median latency (ms)", "concurrent connections (wrk)", series("p50_ms"), True, lambda v: f"{v:.3g}")
+        target = ROOT / "bench" / "curves-http.svg"
+        svg_close(out, target)
+        written.append(target)
+    return written
+
+
+def curves_tables(path):
+    """The tables of BENCHMARKS.md's cost-curve and memory sections, as Markdown."""
+    rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    out = []
+    for backend in sorted({r["backend"] for r in rows if r["kind"] == "curve"}, reverse=True):
+        out += [f"{backend}, instructions per operation:", "",
+                "| case | N | tablemodel | raw | ÷ raw | difference per row |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for case in CURVES:
+            pts = defaultdict(dict)
+            for r in rows:
+                if r["kind"] == "curve" and r["backend"] == backend and r["case"] == case:
+                    pts[r["size"]][r["side"]] = r["instructions"]
+            for size in sorted(pts):
+                t, w = pts[size].get("tablemodel"), pts[size].get("raw")
+                if t and w:
+                    n = size * 10 if case == "fanout" else size
+                    out.append(f"| {case} | {size:,} | {t:,} | {w:,} | {t / w:.3f} | {(t - w) / n:,.0f} |")
+        out.append("")
+    mem = [r for r in rows if r["kind"] == "memory"]
+    if mem:
+        out += ["| backend | case | tablemodel peak (base) MiB | raw peak (base) MiB | tablemodel − raw MiB |", "| --- | --- | ---: | ---: | ---: |"]
+        for backend in sorted({r["backend"] for r in mem}, reverse=True):
+            for case in ("mem_stream", "mem_eager"):
+                sides = {r["side"]: r for r in mem if r["backend"] == backend and r["case"] == case}
+                t, w = sides.get("tablemodel"), sides.get("raw")
+                if t and w:
+                    label = f"stream {t['size']:,} heroes" if case == "mem_stream" else f"eager-load {t['size']:,} heroes (100 teams)"
+                    out.append(f"| {backend} | {label} | {t['peak_rss_mib']:.1f} ({t['base_rss_mib']:.1f}) | "
+                               f"{w['peak_rss_mib']:.1f} ({w['base_rss_mib']:.1f}) | {t['peak_rss_mib'] - w['peak_rss_mib']:+.1f} |")
+        out.append("")
+    return "\n".join(out)
 
 
 def main(results):
@@ -150,4 +296,9 @@ One worker each, SQLite file, loopback, `wrk -t1 -c16 -d8s` per case (`bench/htt
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--curves":  # bench/curves.sh: only the curve charts
+        for written in curves_charts(sys.argv[2]):
+            print(f"wrote {written.relative_to(ROOT)}", file=sys.stderr)
+        print(curves_tables(sys.argv[2]))
+    else:
+        main(sys.argv[1])

@@ -2,6 +2,7 @@
 //! insert one row + commit, filter + order + limit 100) on SQLite (a WAL file) and, when
 //! `PG_URL` is set, PostgreSQL, each written the way its documentation shows.
 
+mod count;
 mod diesel_side;
 mod sea_orm_side;
 mod sqlx_side;
@@ -55,6 +56,10 @@ pub(crate) fn seed_sql() -> String {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "count") {
+        return count::run(&args[1..]).await;
+    }
     let dir = tempfile::tempdir().unwrap();
     let sqlite = dir.path().join("peers.db");
     let sqlite_url = format!("sqlite://{}?mode=rwc", sqlite.display());
