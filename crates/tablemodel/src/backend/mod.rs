@@ -359,6 +359,72 @@ impl Conn {
         }
     }
 
+    /// Sends `begin` and then a row-returning statement, in one round trip where the
+    /// backend pipelines ([`Capabilities::pipelined_begin`]); elsewhere the statement runs
+    /// only after `begin` succeeded. The statement's outcome counts only if `begin`'s is
+    /// `Ok`.
+    pub(crate) async fn query_after_begin(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> (Result<()>, Result<()>) {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, statements) => {
+                let statement = postgres::query(client, *statements, sql, params, read, |row| {
+                    each(&mut RowReader::new(RowRef::Postgres(row)))
+                });
+                postgres::after_begin(client, begin, statement).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => match conn.batch(begin).await {
+                Ok(()) => (Ok(()), conn.query(sql, params, read, each).await),
+                Err(e) => (Err(e), Ok(())),
+            },
+        }
+    }
+
+    /// [`Conn::execute`] after `begin`, as [`Conn::query_after_begin`] runs a query.
+    pub(crate) async fn execute_after_begin(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: &[Value],
+    ) -> (Result<()>, Result<u64>) {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, statements) => {
+                let statement = postgres::execute(client, *statements, sql, params);
+                postgres::after_begin(client, begin, statement).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => match conn.batch(begin).await {
+                Ok(()) => (Ok(()), conn.execute(sql, params).await),
+                Err(e) => (Err(e), Ok(0)),
+            },
+        }
+    }
+
+    /// [`Conn::batch`] after `begin`, as [`Conn::query_after_begin`] runs a query.
+    pub(crate) async fn batch_after_begin(&mut self, begin: &str, sql: &str) -> (Result<()>, Result<()>) {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, _) => {
+                let statement =
+                    async { client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))) };
+                postgres::after_begin(client, begin, statement).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => match conn.batch(begin).await {
+                Ok(()) => (Ok(()), conn.batch(sql).await),
+                Err(e) => (Err(e), Ok(())),
+            },
+        }
+    }
+
     /// Runs parameterless SQL: transaction control and DDL.
     pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
         match self {

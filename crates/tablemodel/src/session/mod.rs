@@ -10,6 +10,7 @@
 
 mod exec;
 mod insert;
+mod pipeline;
 mod readback;
 mod route;
 mod tracking;
@@ -95,6 +96,8 @@ impl Session {
         if lock.is_some() {
             own.lock = lock;
         }
+        // `SET` inside the transaction, as it would be had `BEGIN` gone out on its own.
+        self.send_pending_begin().await?;
         let result = self.conn().await?.set_timeouts(statement, lock).await;
         self.tx.note(&result);
         result
@@ -452,8 +455,8 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if self.tx.open || self.own_timeouts.is_some() {
-            self.conn.end_on_drop(self.tx.open, self.own_timeouts.is_some());
+        if self.tx.open_on_server() || self.own_timeouts.is_some() {
+            self.conn.end_on_drop(self.tx.open_on_server(), self.own_timeouts.is_some());
         }
     }
 }

@@ -150,6 +150,19 @@ pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, re
     }
 }
 
+/// Sends `begin` and then `statement` (a request on the same client) before reading
+/// either answer: one round trip for both. `begin` goes out first, because `statement`'s
+/// request is only made when it is first polled, after `begin`'s. The statement's outcome
+/// means something only when `begin` succeeded (see `session::pipeline`).
+pub(crate) async fn after_begin<T>(
+    client: &deadpool_postgres::Object,
+    begin: &str,
+    statement: impl std::future::Future<Output = crate::error::Result<T>>,
+) -> (crate::error::Result<()>, crate::error::Result<T>) {
+    let begin = async { client.batch_execute(begin).await.map_err(|e| map_error(e, Some(begin))) };
+    futures_util::future::join(begin, statement).await
+}
+
 /// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
 pub(crate) async fn query(
     client: &deadpool_postgres::Object,
