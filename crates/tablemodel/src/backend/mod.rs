@@ -387,6 +387,35 @@ impl Conn {
         }
     }
 
+    /// Runs row-returning statements, each handing its rows to its reader: all sent before
+    /// any answer is read where the backend pipelines, one after the other elsewhere. The
+    /// outcome of each, in order.
+    pub(crate) async fn query_together(
+        &mut self,
+        queries: &mut [(&str, &[Value], &mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send))],
+    ) -> Vec<Result<()>> {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, statements) => {
+                let (client, statements) = (&*client, *statements);
+                let runs = queries.iter_mut().map(|(sql, params, each)| {
+                    postgres::query(client, statements, sql, params, Rows::All, |row| {
+                        each(&mut RowReader::new(RowRef::Postgres(row)))
+                    })
+                });
+                futures_util::future::join_all(runs).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => {
+                let mut results = Vec::with_capacity(queries.len());
+                for (sql, params, each) in queries.iter_mut() {
+                    results.push(conn.query(sql, params, Rows::All, |row| each(row)).await);
+                }
+                results
+            }
+        }
+    }
+
     /// [`Conn::execute`] after `begin`, as [`Conn::query_after_begin`] runs a query.
     pub(crate) async fn execute_after_begin(
         &mut self,

@@ -17,6 +17,7 @@ mod tracking;
 mod tx;
 
 pub(crate) use insert::Omitted;
+pub(crate) use pipeline::Together;
 pub(crate) use tracking::Loaded;
 pub use tx::Savepoint;
 

@@ -1,4 +1,5 @@
-//! `BEGIN` in the same round trip as the transaction's first statement.
+//! Statements sent together, in one round trip where the backend pipelines: `BEGIN`
+//! with the transaction's first statement, and the queries of several eager loads.
 //!
 //! Where the backend pipelines ([`Capabilities::pipelined_begin`](crate::Capabilities),
 //! PostgreSQL), [`Session::begin`] sends nothing: the transaction's first statement goes
@@ -17,6 +18,8 @@
 //! (resource exhaustion aside), and inside one it only warns. The driver ends each request
 //! with its own `Sync`, so the server cannot be told to skip the statement when `BEGIN`
 //! fails; that is why the transaction's opening statement is always a plain `BEGIN`.
+
+use std::sync::Arc;
 
 use super::Session;
 use crate::backend::Rows;
@@ -110,5 +113,88 @@ impl Session {
 
     fn begin_started(&self) -> Option<std::time::Instant> {
         crate::log::start(self.logging())
+    }
+}
+
+/// A query that can go out together with others ([`Session::query_together`]): the
+/// query of one eager-loaded relationship.
+pub(crate) trait Together: Send {
+    /// Its SQL and parameters (taken once).
+    fn take_statement(&mut self) -> (Arc<str>, Vec<Value>);
+    /// Takes one row of its result.
+    fn read(&mut self, row: &mut RowReader<'_>) -> Result<()>;
+}
+
+impl Session {
+    /// Runs `queries`, all sent before any answer is read where the backend pipelines
+    /// (PostgreSQL: one round trip), one after the other elsewhere. Each is logged with its
+    /// outcome; the first failure is the result, and poisons the transaction.
+    pub(crate) async fn query_together(&mut self, queries: &mut [&mut dyn Together]) -> Result<()> {
+        self.tx.check_usable()?;
+        self.send_pending_begin().await?;
+        let logging = self.logging();
+        let started = crate::log::start(logging);
+        let statements: Vec<(Arc<str>, Vec<Value>)> = queries.iter_mut().map(|q| q.take_statement()).collect();
+        let mut read = vec![0u64; queries.len()];
+        let results = {
+            let mut readers: Vec<_> = queries
+                .iter_mut()
+                .zip(read.iter_mut())
+                .map(|(q, n)| {
+                    move |row: &mut RowReader<'_>| {
+                        *n += 1;
+                        q.read(row)
+                    }
+                })
+                .collect();
+            let mut batch: Vec<(&str, &[Value], &mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send))> =
+                statements
+                    .iter()
+                    .zip(readers.iter_mut())
+                    .map(|((sql, params), reader)| {
+                        (&**sql, &params[..], reader as &mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send))
+                    })
+                    .collect();
+            match self.conn().await {
+                Ok(conn) => conn.query_together(&mut batch).await,
+                Err(e) => {
+                    self.tx.note_failure();
+                    return Err(e);
+                }
+            }
+        };
+        let mut again = Vec::new();
+        let mut failure = None;
+        for (i, result) in results.into_iter().enumerate() {
+            let (sql, params) = &statements[i];
+            crate::log::statement(logging, started, sql, params, result.as_ref().map(|_| read[i]));
+            if let Err(e) = result {
+                if read[i] == 0 && self.replica_lost(&e) {
+                    again.push(i);
+                } else if failure.is_none() {
+                    failure = Some(e);
+                }
+            }
+        }
+        if let Some(e) = failure {
+            self.tx.note_failure();
+            return Err(e);
+        }
+        if !again.is_empty() {
+            // The replica went away before answering: the reads run again elsewhere, as a
+            // lone read does (see `super::route`).
+            self.leave_lost_replica();
+            for i in again {
+                let (sql, params) = &statements[i];
+                let query = &mut *queries[i];
+                self.query_rows(sql, params, Rows::All, |row| query.read(row)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Remembers a row read outside `Session::all`, for `save`.
+    pub(crate) fn remember_row<M: crate::model::Model>(&mut self, row: &M) {
+        self.loaded.remember(row);
     }
 }
