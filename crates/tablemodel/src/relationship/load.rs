@@ -2,7 +2,8 @@
 //! (`select::<Team>().load(Team::heroes())`), with one extra query per relationship
 //! ("selectin", IN lists chunked under the backend's parameter limit) or one query in all
 //! ("joined"). The loaded rows' back-references (`back_populates`) are filled from the
-//! owners they were loaded for, without another query.
+//! owners they were loaded for, without another query. The selectin queries of several
+//! relationships of one query are planned first ([`Loader::plan`]) and sent together.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -386,7 +387,9 @@ impl<M: Model> Select<ModelSel<M>> {
 }
 
 impl<M: Model> Loading<M> {
-    /// Loads one more relationship.
+    /// Loads one more relationship. The queries of several loads are sent together, in one
+    /// round trip on PostgreSQL (a nested load, or one whose keys need several `IN` lists,
+    /// runs after them).
     pub fn load(mut self, relationship: impl Loader<M> + 'static) -> Self {
         self.loaders.push(Box::new(relationship));
         self
