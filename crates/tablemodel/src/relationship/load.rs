@@ -285,7 +285,8 @@ fn plan_selectin<O: Model, S: Shape>(
 ) -> Result<Option<Planned<O>>> {
     let r = resolve(O::META, rel.meta)?;
     let keys = owner_keys(owners, r.local);
-    if keys.len() > chunk_size(session) {
+    // No keys: no query at all (`load` only sets the fields); too many: several queries.
+    if keys.is_empty() || keys.len() > chunk_size(session) {
         return Ok(None);
     }
     let dialect = session.dialect();
@@ -415,8 +416,10 @@ impl<M: Model> Executable for Loading<M> {
                 }
             }
             drop(owners);
-            let mut queries: Vec<&mut dyn Together> = planned.iter_mut().map(|p| p.together()).collect();
-            session.query_together(&mut queries).await?;
+            if !planned.is_empty() {
+                let mut queries: Vec<&mut dyn Together> = planned.iter_mut().map(|p| p.together()).collect();
+                session.query_together(&mut queries).await?;
+            }
             let mut owners: Vec<&mut M> = rows.iter_mut().collect();
             for plan in planned {
                 plan.finish(session, &mut owners)?;
