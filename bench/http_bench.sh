@@ -9,8 +9,9 @@
 # - postgres: heroes on PostgreSQL vs heroes on SQLite vs FastAPI on PostgreSQL
 #   (`"backend": "http-postgres"`), each on a fresh database of one server: the one at
 #   HTTP_PG_URL (`postgres://user@host:port`, no database; the user may create databases),
-#   or else one this script starts in a temporary directory with the binaries of
-#   TABLEMODEL_PG_BIN or the newest /usr/lib/postgresql/*/bin. HEROES_BEFORE=<binary>
+#   or else one this script starts in a temporary directory (fsync off, as the test kit's
+#   server) with the binaries of TABLEMODEL_PG_BIN or the newest /usr/lib/postgresql/*/bin.
+#   HEROES_BEFORE=<binary>
 #   adds a side for another heroes build on PostgreSQL (an earlier commit, to measure a
 #   change). The markdown table of the run is printed at the end.
 set -euo pipefail
@@ -123,7 +124,7 @@ start_postgres() {
     [[ ${#as[@]} -gt 0 ]] && chown postgres "$work/pg"
     "${as[@]}" "$bin/initdb" -q -A trust -U postgres -D "$work/pg/data" >/dev/null
     "${as[@]}" "$bin/pg_ctl" -s -w -D "$work/pg/data" -l "$work/pg/log" \
-        -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=200" start >&2
+        -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >&2
     pg_stop=("${as[@]}" "$bin/pg_ctl" -s -D "$work/pg/data" -m fast stop)
     echo "postgres://postgres@127.0.0.1:$port"
 }
