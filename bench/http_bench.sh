@@ -122,7 +122,7 @@ start_postgres() {
     port="$(free_port)"
     mkdir "$work/pg"
     [[ ${#as[@]} -gt 0 ]] && chown postgres "$work/pg"
-    "${as[@]}" "$bin/initdb" -q -A trust -U postgres -D "$work/pg/data" >/dev/null
+    "${as[@]}" "$bin/initdb" -A trust -U postgres -D "$work/pg/data" >/dev/null
     "${as[@]}" "$bin/pg_ctl" -s -w -D "$work/pg/data" -l "$work/pg/log" \
         -o "-p $port -k $work/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >&2
     pg_stop=("${as[@]}" "$bin/pg_ctl" -s -D "$work/pg/data" -m fast stop)
