@@ -307,6 +307,9 @@ pub(crate) enum Rows {
     First,
 }
 
+/// A statement of [`Conn::query_together`]: its SQL, its parameters and its rows' reader.
+pub(crate) type Batched<'q> = (&'q str, &'q [Value], &'q mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send + 'q));
+
 /// A connection checked out of a [`Pool`]; it goes back when dropped.
 pub(crate) enum Conn {
     #[cfg(feature = "sqlite")]
@@ -390,10 +393,7 @@ impl Conn {
     /// Runs row-returning statements, each handing its rows to its reader: all sent before
     /// any answer is read where the backend pipelines, one after the other elsewhere. The
     /// outcome of each, in order.
-    pub(crate) async fn query_together(
-        &mut self,
-        queries: &mut [(&str, &[Value], &mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send))],
-    ) -> Vec<Result<()>> {
+    pub(crate) async fn query_together(&mut self, queries: &mut [Batched<'_>]) -> Vec<Result<()>> {
         match self {
             #[cfg(feature = "postgres")]
             Conn::Postgres(client, statements) => {

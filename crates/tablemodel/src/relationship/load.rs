@@ -236,13 +236,16 @@ trait Plan<O>: Together {
 /// A row of the target, with the key of the owner it belongs to.
 type KeyedRow<T> = (Option<JoinKey>, T);
 
+/// Reads a [`KeyedRow`] from a row of a planned load's query.
+type DecodeKeyed<T> = Box<dyn Fn(&mut RowReader<'_>) -> Result<KeyedRow<T>> + Send + Sync>;
+
 /// The planned selectin load of one relationship.
 struct SelectinPlan<O, S: Shape> {
     rel: Relationship<O, S>,
     local: usize,
     sql: std::sync::Arc<str>,
     params: Vec<Value>,
-    decode: Box<dyn Fn(&mut RowReader<'_>) -> Result<KeyedRow<S::Target>> + Send + Sync>,
+    decode: DecodeKeyed<S::Target>,
     /// Whether the session remembers the rows for `save` (as `session.all` does for rows
     /// of a model).
     remember: bool,
@@ -291,25 +294,24 @@ fn plan_selectin<O: Model, S: Shape>(
     }
     let dialect = session.dialect();
     let remote = r.remote;
-    let (sql, params, decode, remember): (_, _, Box<dyn Fn(&mut RowReader<'_>) -> _ + Send + Sync>, _) =
-        match chunk_query::<S::Target>(&r, &keys) {
-            ChunkQuery::Direct(q) => {
-                let (sql, params, selection) = crate::query::prepare(q, dialect)?;
-                let decode = move |row: &mut RowReader<'_>| {
-                    let row = selection.decode(row)?;
-                    Ok((key_of(&row.column_value(remote)), row))
-                };
-                (sql, params, Box::new(decode), true)
-            }
-            ChunkQuery::Linked(q) => {
-                let (sql, params, selection) = crate::query::prepare(q, dialect)?;
-                let decode = move |row: &mut RowReader<'_>| {
-                    let (owner_key, row) = selection.decode(row)?;
-                    Ok((key_of(&owner_key), row))
-                };
-                (sql, params, Box::new(decode), false)
-            }
-        };
+    let (sql, params, decode, remember): (_, _, DecodeKeyed<S::Target>, _) = match chunk_query::<S::Target>(&r, &keys) {
+        ChunkQuery::Direct(q) => {
+            let (sql, params, selection) = crate::query::prepare(q, dialect)?;
+            let decode = move |row: &mut RowReader<'_>| {
+                let row = selection.decode(row)?;
+                Ok((key_of(&row.column_value(remote)), row))
+            };
+            (sql, params, Box::new(decode), true)
+        }
+        ChunkQuery::Linked(q) => {
+            let (sql, params, selection) = crate::query::prepare(q, dialect)?;
+            let decode = move |row: &mut RowReader<'_>| {
+                let (owner_key, row) = selection.decode(row)?;
+                Ok((key_of(&owner_key), row))
+            };
+            (sql, params, Box::new(decode), false)
+        }
+    };
     let plan = SelectinPlan { rel, local: r.local, sql, params, decode, remember, found: FxHashMap::default() };
     Ok(Some(Planned(Box::new(plan))))
 }

@@ -22,7 +22,7 @@
 use std::sync::Arc;
 
 use super::Session;
-use crate::backend::Rows;
+use crate::backend::{Batched, Rows};
 use crate::error::Result;
 use crate::row::RowReader;
 use crate::types::Value;
@@ -147,14 +147,11 @@ impl Session {
                     }
                 })
                 .collect();
-            let mut batch: Vec<(&str, &[Value], &mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send))> =
-                statements
-                    .iter()
-                    .zip(readers.iter_mut())
-                    .map(|((sql, params), reader)| {
-                        (&**sql, &params[..], reader as &mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send))
-                    })
-                    .collect();
+            let mut batch: Vec<Batched<'_>> = statements
+                .iter()
+                .zip(readers.iter_mut())
+                .map(|((sql, params), reader)| -> Batched<'_> { (&**sql, &params[..], reader) })
+                .collect();
             match self.conn().await {
                 Ok(conn) => conn.query_together(&mut batch).await,
                 Err(e) => {
