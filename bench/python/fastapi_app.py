@@ -1,6 +1,10 @@
 """The teams and heroes API of SQLModel's FastAPI tutorial, for the HTTP benchmark: the
 same routes, models and behaviour as crates/heroes, on SQLite `database.db` in the working
-directory. Run: uvicorn fastapi_app:app --port N (one worker)."""
+directory, or on the database of `DATABASE_URL` (a SQLAlchemy URL, such as
+`postgresql+psycopg2://postgres@127.0.0.1:5432/heroes`). Run: uvicorn fastapi_app:app
+--port N (one worker)."""
+
+import os
 
 from fastapi import Depends, FastAPI, HTTPException, Query
 from sqlmodel import Field, Relationship, Session, SQLModel, create_engine, select
@@ -52,7 +56,11 @@ class TeamPublicWithHeroes(TeamPublic):
     heroes: list[HeroPublic] = []
 
 
-engine = create_engine("sqlite:///database.db", connect_args={"check_same_thread": False})
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///database.db")
+engine = create_engine(
+    DATABASE_URL,
+    connect_args={"check_same_thread": False} if DATABASE_URL.startswith("sqlite") else {},
+)
 app = FastAPI()
 
 

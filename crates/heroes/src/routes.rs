@@ -100,8 +100,9 @@ async fn read_heroes(mut s: DbSession, Query(page): Query<Page>) -> Answer<Vec<H
 }
 
 async fn read_hero(mut s: DbSession, Path(hero_id): Path<i64>) -> Answer<HeroPublicWithTeam> {
-    let mut hero = hero_or_404(&mut s, hero_id).await?;
-    s.load(&mut hero, Hero::team()).await?;
+    // The hero and its team in one query (one round trip), where `get` and `load` take two.
+    let q = select::<Hero>().filter(Hero::id().eq(hero_id)).load_joined(Hero::team());
+    let mut hero = s.exec(q).await?.pop().ok_or_else(|| HttpError::not_found("Hero not found"))?;
     let team = hero.team.take().flatten().map(TeamPublic::try_from).transpose()?;
     Ok(Json(HeroPublicWithTeam { hero: hero.try_into()?, team }))
 }
@@ -136,8 +137,9 @@ async fn read_teams(mut s: DbSession, Query(page): Query<Page>) -> Answer<Vec<Te
 }
 
 async fn read_team(mut s: DbSession, Path(team_id): Path<i64>) -> Answer<TeamPublicWithHeroes> {
-    let mut team = team_or_404(&mut s, team_id).await?;
-    s.load(&mut team, Team::heroes()).await?;
+    // The team and its heroes in one query (one round trip), where `get` and `load` take two.
+    let q = select::<Team>().filter(Team::id().eq(team_id)).load_joined(Team::heroes());
+    let mut team = s.exec(q).await?.pop().ok_or_else(|| HttpError::not_found("Team not found"))?;
     let heroes = team.heroes.take().unwrap_or_default();
     Ok(Json(TeamPublicWithHeroes {
         team: team.try_into()?,

@@ -85,6 +85,10 @@ pub struct Capabilities {
     pub index_if_not_exists: bool,
     /// The statement that opens a transaction which will write.
     pub begin_write: &'static str,
+    /// `begin_write` waits for the transaction's first statement and goes out with it, in
+    /// one round trip (the driver pipelines requests sent together); otherwise it is sent,
+    /// and answered, on its own.
+    pub pipelined_begin: bool,
     /// One transaction writes at a time (the whole database is locked by a writer).
     pub single_writer: bool,
     /// The most parameters one statement may bind.
@@ -147,6 +151,8 @@ impl Capabilities {
         index_if_not_exists: true,
         // Takes the write lock up front, so a later write cannot fail on a stale snapshot.
         begin_write: "BEGIN IMMEDIATE",
+        // An in-process database: there is no round trip to save.
+        pipelined_begin: false,
         single_writer: true,
         max_params: 32766,
         max_identifier_length: usize::MAX,
@@ -186,6 +192,7 @@ impl Capabilities {
         transactional_ddl: true,
         index_if_not_exists: true,
         begin_write: "BEGIN",
+        pipelined_begin: true,
         single_writer: false,
         max_params: 65535,
         max_identifier_length: 63,
@@ -235,6 +242,8 @@ impl Capabilities {
         transactional_ddl: false,
         index_if_not_exists: false,
         begin_write: "BEGIN",
+        // mysql_async runs one request at a time per connection.
+        pipelined_begin: false,
         single_writer: false,
         max_params: 65535,
         max_identifier_length: 64,

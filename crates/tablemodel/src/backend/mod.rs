@@ -307,6 +307,9 @@ pub(crate) enum Rows {
     First,
 }
 
+/// A statement of [`Conn::query_together`]: its SQL, its parameters and its rows' reader.
+pub(crate) type Batched<'q> = (&'q str, &'q [Value], &'q mut (dyn FnMut(&mut RowReader<'_>) -> Result<()> + Send + 'q));
+
 /// A connection checked out of a [`Pool`]; it goes back when dropped.
 pub(crate) enum Conn {
     #[cfg(feature = "sqlite")]
@@ -356,6 +359,98 @@ impl Conn {
             Conn::Postgres(client, statements) => postgres::execute(client, *statements, sql, params).await,
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::execute(conn, sql, params).await,
+        }
+    }
+
+    /// Sends `begin` and then a row-returning statement, in one round trip where the
+    /// backend pipelines ([`Capabilities::pipelined_begin`]); elsewhere the statement runs
+    /// only after `begin` succeeded. The statement's outcome counts only if `begin`'s is
+    /// `Ok`.
+    pub(crate) async fn query_after_begin(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> (Result<()>, Result<()>) {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, statements) => {
+                let statement = postgres::query(client, *statements, sql, params, read, |row| {
+                    each(&mut RowReader::new(RowRef::Postgres(row)))
+                });
+                postgres::after_begin(client, begin, statement).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => match conn.batch(begin).await {
+                Ok(()) => (Ok(()), conn.query(sql, params, read, each).await),
+                Err(e) => (Err(e), Ok(())),
+            },
+        }
+    }
+
+    /// Runs row-returning statements, each handing its rows to its reader: all sent before
+    /// any answer is read where the backend pipelines, one after the other elsewhere. The
+    /// outcome of each, in order.
+    pub(crate) async fn query_together(&mut self, queries: &mut [Batched<'_>]) -> Vec<Result<()>> {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, statements) => {
+                let (client, statements) = (&*client, *statements);
+                let runs = queries.iter_mut().map(|(sql, params, each)| {
+                    postgres::query(client, statements, sql, params, Rows::All, |row| {
+                        each(&mut RowReader::new(RowRef::Postgres(row)))
+                    })
+                });
+                futures_util::future::join_all(runs).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => {
+                let mut results = Vec::with_capacity(queries.len());
+                for (sql, params, each) in queries.iter_mut() {
+                    results.push(conn.query(sql, params, Rows::All, |row| each(row)).await);
+                }
+                results
+            }
+        }
+    }
+
+    /// [`Conn::execute`] after `begin`, as [`Conn::query_after_begin`] runs a query.
+    pub(crate) async fn execute_after_begin(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: &[Value],
+    ) -> (Result<()>, Result<u64>) {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, statements) => {
+                let statement = postgres::execute(client, *statements, sql, params);
+                postgres::after_begin(client, begin, statement).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => match conn.batch(begin).await {
+                Ok(()) => (Ok(()), conn.execute(sql, params).await),
+                Err(e) => (Err(e), Ok(0)),
+            },
+        }
+    }
+
+    /// [`Conn::batch`] after `begin`, as [`Conn::query_after_begin`] runs a query.
+    pub(crate) async fn batch_after_begin(&mut self, begin: &str, sql: &str) -> (Result<()>, Result<()>) {
+        match self {
+            #[cfg(feature = "postgres")]
+            Conn::Postgres(client, _) => {
+                let statement =
+                    async { client.batch_execute(sql).await.map_err(|e| postgres::map_error(e, Some(sql))) };
+                postgres::after_begin(client, begin, statement).await
+            }
+            #[allow(unreachable_patterns)]
+            conn => match conn.batch(begin).await {
+                Ok(()) => (Ok(()), conn.batch(sql).await),
+                Err(e) => (Err(e), Ok(())),
+            },
         }
     }
 

@@ -2,7 +2,8 @@
 //! (`select::<Team>().load(Team::heroes())`), with one extra query per relationship
 //! ("selectin", IN lists chunked under the backend's parameter limit) or one query in all
 //! ("joined"). The loaded rows' back-references (`back_populates`) are filled from the
-//! owners they were loaded for, without another query.
+//! owners they were loaded for, without another query. The selectin queries of several
+//! relationships of one query are planned first ([`Loader::plan`]) and sent together.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -18,7 +19,7 @@ use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::query::{ModelSel, OptionalModelSel, Select, Selection, select};
 use crate::row::RowReader;
-use crate::session::{Executable, Session};
+use crate::session::{Executable, Session, Together};
 use crate::types::Value;
 
 /// A join column's value as a map key. Keys of one join have one Rust type; integers and
@@ -46,11 +47,23 @@ pub(crate) fn key_of(value: &Value) -> Option<JoinKey> {
 pub trait Loader<O>: Send + Sync {
     /// Loads into `owners`.
     fn load<'a>(&'a self, session: &'a mut Session, owners: Vec<&'a mut O>) -> BoxFuture<'a, Result<()>>;
+
+    /// The load as one rendered query that can go out together with the other loads of a
+    /// query, when it is one; `None` (the default) when it runs on its own with
+    /// [`Loader::load`].
+    fn plan(&self, session: &Session, owners: &[&mut O]) -> Result<Option<Planned<O>>> {
+        let _ = (session, owners);
+        Ok(None)
+    }
 }
 
 impl<O: Model, S: Shape> Loader<O> for Relationship<O, S> {
     fn load<'a>(&'a self, session: &'a mut Session, owners: Vec<&'a mut O>) -> BoxFuture<'a, Result<()>> {
         Box::pin(selectin(session, owners, *self))
+    }
+
+    fn plan(&self, session: &Session, owners: &[&mut O]) -> Result<Option<Planned<O>>> {
+        plan_selectin(session, owners, *self)
     }
 }
 
@@ -82,6 +95,10 @@ impl<O: Model, S: Shape, L: Loader<S::Target>> Loader<O> for Then<O, S, L> {
 impl<O: Model, L: Loader<O> + ?Sized> Loader<O> for Box<L> {
     fn load<'a>(&'a self, session: &'a mut Session, owners: Vec<&'a mut O>) -> BoxFuture<'a, Result<()>> {
         (**self).load(session, owners)
+    }
+
+    fn plan(&self, session: &Session, owners: &[&mut O]) -> Result<Option<Planned<O>>> {
+        (**self).plan(session, owners)
     }
 }
 
@@ -119,6 +136,62 @@ impl<T: Model> Selection for LinkedSel<T> {
     }
 }
 
+/// The distinct keys of `owners` in column `local`, in order.
+fn owner_keys<O: Model>(owners: &[&mut O], local: usize) -> Vec<Value> {
+    let mut keys: Vec<Value> = Vec::new();
+    let mut seen = FxHashSet::default();
+    for o in owners {
+        let v = o.column_value(local);
+        if let Some(k) = key_of(&v)
+            && seen.insert(k)
+        {
+            keys.push(v);
+        }
+    }
+    keys
+}
+
+/// The query of the related rows of one chunk of owner keys.
+enum ChunkQuery<T> {
+    /// The target holds the key (one-to-many, many-to-one): rows of the target.
+    Direct(Select<ModelSel<T>>),
+    /// Many-to-many: the owner's key from the link table, and the target row.
+    Linked(Select<LinkedSel<T>>),
+}
+
+/// The query that reads the related rows of the owners whose keys are `chunk`.
+fn chunk_query<T: Model>(r: &super::meta::Resolved, chunk: &[Value]) -> ChunkQuery<T> {
+    let target = T::META;
+    let order = target.primary_key.iter().map(|&k| OrderBy {
+        expr: sea_query::Expr::col((target.name, target.columns[k].name)),
+        order: sea_query::Order::Asc,
+        nulls: None,
+    });
+    match r.link {
+        None => {
+            let column = sea_query::Expr::col((target.name, target.columns[r.remote].name));
+            let mut q = select::<T>().filter(Filter::from_expr(column.is_in(chunk.iter().cloned())));
+            for o in order {
+                q = q.order_by(o);
+            }
+            ChunkQuery::Direct(q)
+        }
+        Some((link, owner_column, target_column)) => {
+            let on = sea_query::Expr::col((link.name, link.columns[target_column].name))
+                .equals((target.name, target.columns[r.remote].name));
+            let owner_col = sea_query::Expr::col((link.name, link.columns[owner_column].name));
+            let selection = LinkedSel { link, owner_column, target: ModelSel::<T>::new() };
+            let mut q = crate::query::select_only(selection)
+                .join_table(link, sea_query::JoinType::InnerJoin, Filter::from_expr(on))
+                .filter(Filter::from_expr(owner_col.is_in(chunk.iter().cloned())));
+            for o in order {
+                q = q.order_by(o);
+            }
+            ChunkQuery::Linked(q)
+        }
+    }
+}
+
 /// Loads `rel` into `owners` with one query per chunk of keys.
 pub(crate) async fn selectin<O: Model, S: Shape>(
     session: &mut Session,
@@ -126,52 +199,18 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
     rel: Relationship<O, S>,
 ) -> Result<()> {
     let r = resolve(O::META, rel.meta)?;
-    let target = S::Target::META;
-    let mut keys: Vec<Value> = Vec::new();
-    let mut seen = FxHashSet::default();
-    for o in &owners {
-        let v = o.column_value(r.local);
-        if let Some(k) = key_of(&v)
-            && seen.insert(k)
-        {
-            keys.push(v);
-        }
-    }
+    let keys = owner_keys(&owners, r.local);
     let mut found: FxHashMap<JoinKey, Vec<S::Target>> = FxHashMap::default();
-    let order: Vec<OrderBy> = target
-        .primary_key
-        .iter()
-        .map(|&k| OrderBy {
-            expr: sea_query::Expr::col((target.name, target.columns[k].name)),
-            order: sea_query::Order::Asc,
-            nulls: None,
-        })
-        .collect();
     for chunk in keys.chunks(chunk_size(session)) {
-        match r.link {
-            None => {
-                let column = sea_query::Expr::col((target.name, target.columns[r.remote].name));
-                let mut q = select::<S::Target>().filter(Filter::from_expr(column.is_in(chunk.iter().cloned())));
-                for o in &order {
-                    q = q.order_by(o.clone());
-                }
+        match chunk_query::<S::Target>(&r, chunk) {
+            ChunkQuery::Direct(q) => {
                 for row in session.all(q).await? {
                     if let Some(k) = key_of(&row.column_value(r.remote)) {
                         found.entry(k).or_default().push(row);
                     }
                 }
             }
-            Some((link, owner_column, target_column)) => {
-                let on = sea_query::Expr::col((link.name, link.columns[target_column].name))
-                    .equals((target.name, target.columns[r.remote].name));
-                let owner_col = sea_query::Expr::col((link.name, link.columns[owner_column].name));
-                let selection = LinkedSel { link, owner_column, target: ModelSel::<S::Target>::new() };
-                let mut q = crate::query::select_only(selection)
-                    .join_table(link, sea_query::JoinType::InnerJoin, Filter::from_expr(on))
-                    .filter(Filter::from_expr(owner_col.is_in(chunk.iter().cloned())));
-                for o in &order {
-                    q = q.order_by(o.clone());
-                }
+            ChunkQuery::Linked(q) => {
                 for (owner_key, row) in session.all(q).await? {
                     if let Some(k) = key_of(&owner_key) {
                         found.entry(k).or_default().push(row);
@@ -181,6 +220,100 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
         }
     }
     assign(&mut owners, rel, r.local, found)
+}
+
+/// A relationship load whose one query is rendered and waits to go out together with the
+/// queries of the other relationships a [`Loading`] query loads (one round trip for all of
+/// them on PostgreSQL). Made by [`Loader::plan`].
+pub struct Planned<O>(Box<dyn Plan<O>>);
+
+/// What a [`Planned`] load does: its query, and filling the owners from the rows it read.
+trait Plan<O>: Together {
+    fn together(&mut self) -> &mut dyn Together;
+    fn finish(self: Box<Self>, session: &mut Session, owners: &mut [&mut O]) -> Result<()>;
+}
+
+/// A row of the target, with the key of the owner it belongs to.
+type KeyedRow<T> = (Option<JoinKey>, T);
+
+/// Reads a [`KeyedRow`] from a row of a planned load's query.
+type DecodeKeyed<T> = Box<dyn Fn(&mut RowReader<'_>) -> Result<KeyedRow<T>> + Send + Sync>;
+
+/// The planned selectin load of one relationship.
+struct SelectinPlan<O, S: Shape> {
+    rel: Relationship<O, S>,
+    local: usize,
+    sql: std::sync::Arc<str>,
+    params: Vec<Value>,
+    decode: DecodeKeyed<S::Target>,
+    /// Whether the session remembers the rows for `save` (as `session.all` does for rows
+    /// of a model).
+    remember: bool,
+    found: FxHashMap<JoinKey, Vec<S::Target>>,
+}
+
+impl<O: Model, S: Shape> Together for SelectinPlan<O, S> {
+    fn take_statement(&mut self) -> (std::sync::Arc<str>, Vec<Value>) {
+        (self.sql.clone(), std::mem::take(&mut self.params))
+    }
+
+    fn read(&mut self, row: &mut RowReader<'_>) -> Result<()> {
+        if let (Some(k), row) = (self.decode)(row)? {
+            self.found.entry(k).or_default().push(row);
+        }
+        Ok(())
+    }
+}
+
+impl<O: Model, S: Shape> Plan<O> for SelectinPlan<O, S> {
+    fn together(&mut self) -> &mut dyn Together {
+        self
+    }
+
+    fn finish(self: Box<Self>, session: &mut Session, owners: &mut [&mut O]) -> Result<()> {
+        if self.remember {
+            for row in self.found.values().flatten() {
+                session.remember_row(row);
+            }
+        }
+        assign(owners, self.rel, self.local, self.found)
+    }
+}
+
+/// Plans `rel`'s load into `owners` when one query reads it (its keys fit one chunk).
+fn plan_selectin<O: Model, S: Shape>(
+    session: &Session,
+    owners: &[&mut O],
+    rel: Relationship<O, S>,
+) -> Result<Option<Planned<O>>> {
+    let r = resolve(O::META, rel.meta)?;
+    let keys = owner_keys(owners, r.local);
+    // No keys: no query at all (`load` only sets the fields); too many: several queries.
+    if keys.is_empty() || keys.len() > chunk_size(session) {
+        return Ok(None);
+    }
+    let dialect = session.dialect();
+    let remote = r.remote;
+    let (sql, params, decode, remember): (_, _, DecodeKeyed<S::Target>, _) = match chunk_query::<S::Target>(&r, &keys) {
+        ChunkQuery::Direct(q) => {
+            let (sql, params, selection) = crate::query::prepare(q, dialect)?;
+            let decode = move |row: &mut RowReader<'_>| {
+                let row = selection.decode(row)?;
+                Ok((key_of(&row.column_value(remote)), row))
+            };
+            (sql, params, Box::new(decode), true)
+        }
+        ChunkQuery::Linked(q) => {
+            let (sql, params, selection) = crate::query::prepare(q, dialect)?;
+            let decode = move |row: &mut RowReader<'_>| {
+                let (owner_key, row) = selection.decode(row)?;
+                Ok((key_of(&owner_key), row))
+            };
+            (sql, params, Box::new(decode), false)
+        }
+    };
+    let plan = SelectinPlan { rel, local: r.local, sql, params, decode, remember, found: FxHashMap::default() };
+    Ok(Some(Planned(Box::new(plan))))
 }
 
 /// Sets the field of each owner from the rows found for its key. Owners that share a key
@@ -257,7 +390,9 @@ impl<M: Model> Select<ModelSel<M>> {
 }
 
 impl<M: Model> Loading<M> {
-    /// Loads one more relationship.
+    /// Loads one more relationship. The queries of several loads are sent together, in one
+    /// round trip on PostgreSQL (a nested load, or one whose keys need several `IN` lists,
+    /// runs after them).
     pub fn load(mut self, relationship: impl Loader<M> + 'static) -> Self {
         self.loaders.push(Box::new(relationship));
         self
@@ -271,7 +406,30 @@ impl<M: Model> Executable for Loading<M> {
             Some(joined) => joined.run(session, self.select).await?,
             None => session.all(self.select).await?,
         };
-        for loader in &self.loaders {
+        let mut alone: Vec<&dyn Loader<M>> = Vec::new();
+        if self.loaders.len() > 1 {
+            // The loads that are one query each go out together, the others after them.
+            let owners: Vec<&mut M> = rows.iter_mut().collect();
+            let mut planned = Vec::new();
+            for loader in &self.loaders {
+                match loader.plan(session, &owners)? {
+                    Some(plan) => planned.push(plan.0),
+                    None => alone.push(&**loader),
+                }
+            }
+            drop(owners);
+            if !planned.is_empty() {
+                let mut queries: Vec<&mut dyn Together> = planned.iter_mut().map(|p| p.together()).collect();
+                session.query_together(&mut queries).await?;
+            }
+            let mut owners: Vec<&mut M> = rows.iter_mut().collect();
+            for plan in planned {
+                plan.finish(session, &mut owners)?;
+            }
+        } else {
+            alone.extend(self.loaders.iter().map(|l| &**l));
+        }
+        for loader in alone {
             loader.load(session, rows.iter_mut().collect()).await?;
         }
         Ok(rows)

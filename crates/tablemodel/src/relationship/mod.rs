@@ -13,7 +13,7 @@ mod related;
 mod write;
 
 pub use handle::{Relationship, Shape, Single};
-pub use load::{Loader, Loading, Then};
+pub use load::{Loader, Loading, Planned, Then};
 pub use meta::{RelationKind, RelationMeta, Resolved, resolve};
 pub use related::Related;
 pub(crate) use write::before_delete;

@@ -22,7 +22,7 @@ use crate::types::Value;
 impl Session {
     /// How this session's statements are logged.
     #[inline]
-    fn logging(&self) -> Logging {
+    pub(super) fn logging(&self) -> Logging {
         Logging { echo: self.engine.inner.echo, slow: self.engine.inner.settings.slow_statement }
     }
 
@@ -73,6 +73,9 @@ impl Session {
         each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
         rows: &mut u64,
     ) -> Result<u64> {
+        if self.tx.begin_pending {
+            return Box::pin(self.query_with_begin(sql, params, read, each, rows)).await;
+        }
         let result = match self.conn().await {
             Ok(conn) => {
                 conn.query(sql, params, read, |row| {
@@ -154,6 +157,9 @@ impl Session {
 
     /// Runs a statement that returns no rows on the session's connection.
     async fn run_execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        if self.tx.begin_pending {
+            return Box::pin(self.execute_with_begin(sql, params)).await;
+        }
         match self.conn().await {
             Ok(conn) => conn.execute(sql, params).await,
             Err(e) => Err(e),
@@ -177,6 +183,9 @@ impl Session {
 
     /// Runs parameterless SQL on the session's connection.
     async fn run_control(&mut self, sql: &str) -> Result<()> {
+        if self.tx.begin_pending {
+            return Box::pin(self.control_with_begin(sql)).await;
+        }
         match self.conn().await {
             Ok(conn) => conn.batch(sql).await,
             Err(e) => Err(e),
@@ -210,6 +219,7 @@ impl Session {
 
     /// The key the database generated for the row this session inserted last.
     pub(crate) async fn last_insert_id(&mut self) -> Result<i64> {
+        self.send_pending_begin().await?;
         let result = match self.conn().await {
             Ok(conn) => conn.last_insert_id().await,
             Err(e) => Err(e),
@@ -232,6 +242,7 @@ impl Session {
         F: Fn(&mut RowReader<'_>) -> Result<T> + Clone + Send + Sync + 'static,
     {
         self.tx.check_usable()?;
+        self.send_pending_begin().await?;
         let logging = self.logging();
         let started = crate::log::start(logging);
         let logged = started.map(|at| Logged { at, sql: sql.clone(), params: params.clone() });

@@ -10,12 +10,14 @@
 
 mod exec;
 mod insert;
+mod pipeline;
 mod readback;
 mod route;
 mod tracking;
 mod tx;
 
 pub(crate) use insert::Omitted;
+pub(crate) use pipeline::Together;
 pub(crate) use tracking::Loaded;
 pub use tx::Savepoint;
 
@@ -95,6 +97,8 @@ impl Session {
         if lock.is_some() {
             own.lock = lock;
         }
+        // `SET` inside the transaction, as it would be had `BEGIN` gone out on its own.
+        self.send_pending_begin().await?;
         let result = self.conn().await?.set_timeouts(statement, lock).await;
         self.tx.note(&result);
         result
@@ -452,8 +456,8 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if self.tx.open || self.own_timeouts.is_some() {
-            self.conn.end_on_drop(self.tx.open, self.own_timeouts.is_some());
+        if self.tx.open_on_server() || self.own_timeouts.is_some() {
+            self.conn.end_on_drop(self.tx.open_on_server(), self.own_timeouts.is_some());
         }
     }
 }

@@ -5,6 +5,11 @@
 //! SQLAlchemy's autobegin does. A statement that fails inside a transaction poisons it:
 //! every later statement answers [`Error::PendingRollback`] until `rollback()`, on every
 //! backend alike, so nothing half-done is ever committed.
+//!
+//! Where the backend pipelines ([`Capabilities::pipelined_begin`](crate::Capabilities)),
+//! `BEGIN` is not sent on its own: it waits for the transaction's first statement and
+//! goes out in the same flight (see [`super::pipeline`]). A transaction that ends before
+//! any statement was sent costs nothing.
 
 use super::Session;
 use crate::backend::WritePermit;
@@ -15,6 +20,9 @@ use crate::error::{Error, Result};
 pub(crate) struct Tx {
     /// A transaction is open.
     pub(crate) open: bool,
+    /// The open transaction's `BEGIN` has not been sent yet: it goes out with the next
+    /// statement.
+    pub(crate) begin_pending: bool,
     /// A statement failed in the open transaction.
     pub(crate) failed: bool,
     savepoints: u32,
@@ -43,8 +51,21 @@ impl Tx {
         }
     }
 
+    /// Whether the server has a transaction open for this session (one whose `BEGIN`
+    /// went out), which a dropped session must roll back.
+    pub(crate) fn open_on_server(&self) -> bool {
+        self.open && !self.begin_pending
+    }
+
+    /// The pending `BEGIN` failed: no transaction is open, and the turn to write is given
+    /// back.
+    pub(crate) fn begin_failed(&mut self) {
+        self.ended();
+    }
+
     fn ended(&mut self) {
         self.open = false;
+        self.begin_pending = false;
         self.savepoints = 0;
         self.permit = None;
     }
@@ -63,12 +84,21 @@ impl Session {
         self.tx.open
     }
 
-    /// Opens a transaction now (otherwise the first write opens one).
+    /// Opens a transaction (otherwise the first write opens one). On PostgreSQL its
+    /// `BEGIN` goes out with the transaction's first statement, in the same round trip; a
+    /// server that cannot be reached is then reported by that statement.
     pub async fn begin(&mut self) -> Result<()> {
         self.tx.check_usable()?;
         if !self.tx.open {
             if let Some(gate) = &self.engine.inner.write_gate {
                 self.tx.permit = Some(gate.turn().await?);
+            }
+            if self.engine.inner.capabilities.pipelined_begin {
+                // The transaction's statements go to the primary, as `control` would send them.
+                self.move_to_primary();
+                self.tx.open = true;
+                self.tx.begin_pending = true;
+                return Ok(());
             }
             let result = self.control(self.engine.inner.capabilities.begin_write).await;
             if result.is_err() {
@@ -83,6 +113,10 @@ impl Session {
     /// Commits the open transaction, if any.
     pub async fn commit(&mut self) -> Result<()> {
         self.tx.check_usable()?;
+        if self.tx.begin_pending {
+            // Nothing was sent: there is nothing to commit.
+            self.tx.ended();
+        }
         if self.tx.open {
             let result = self.control("COMMIT").await;
             if result.is_err() {
@@ -99,7 +133,7 @@ impl Session {
     pub async fn rollback(&mut self) -> Result<()> {
         // The rows go back to what they were: what `save` remembers of them no longer holds.
         self.loaded.clear();
-        if self.tx.open {
+        if self.tx.open_on_server() {
             self.control("ROLLBACK").await?;
         }
         self.tx.ended();

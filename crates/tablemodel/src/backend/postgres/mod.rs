@@ -12,6 +12,10 @@ pub(crate) use native::Native;
 pub(crate) mod ddl;
 pub(crate) mod reflect;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
 use bytes::BytesMut;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
@@ -150,6 +154,19 @@ pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, re
     }
 }
 
+/// Sends `begin` and then `statement` (a request on the same client) before reading
+/// either answer: one round trip for both. `begin` goes out first, because `statement`'s
+/// request is only made when it is first polled, after `begin`'s. The statement's outcome
+/// means something only when `begin` succeeded (see `session::pipeline`).
+pub(crate) async fn after_begin<T>(
+    client: &deadpool_postgres::Object,
+    begin: &str,
+    statement: impl std::future::Future<Output = crate::error::Result<T>>,
+) -> (crate::error::Result<()>, crate::error::Result<T>) {
+    let begin = async { client.batch_execute(begin).await.map_err(|e| map_error(e, Some(begin))) };
+    futures_util::future::join(begin, statement).await
+}
+
 /// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
 pub(crate) async fn query(
     client: &deadpool_postgres::Object,
@@ -164,7 +181,12 @@ pub(crate) async fn query(
             // Rows are handed on as they arrive: no parameter vectors, no vector of rows.
             // The result is read to its end even when only the first row is wanted, so that
             // an error after it fails the statement, as it fails the transaction.
-            let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
+            let prepare = client.prepare_cached(sql);
+            let mut prepare = std::pin::pin!(prepare);
+            let stmt = match poll_once(prepare.as_mut()).await {
+                Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
+                Poll::Pending => return Box::pin(first_query(client, prepare, sql, params, read, each)).await,
+            };
             let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
             let mut rows = std::pin::pin!(rows);
             let mut wanted = true;
@@ -203,7 +225,12 @@ pub(crate) async fn execute(
 ) -> crate::error::Result<u64> {
     match statements {
         Statements::Prepared => {
-            let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
+            let prepare = client.prepare_cached(sql);
+            let mut prepare = std::pin::pin!(prepare);
+            let stmt = match poll_once(prepare.as_mut()).await {
+                Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
+                Poll::Pending => return Box::pin(first_execute(client, prepare, sql, params)).await,
+            };
             let params: Vec<Param<'_>> = params.iter().map(Param).collect();
             let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
             client.execute(&stmt, &refs).await
@@ -216,6 +243,99 @@ pub(crate) async fn execute(
         }
     }
     .map_err(|e| map_error(e, Some(sql)))
+}
+
+/// Polls `future` once: a statement the connection has prepared is `Ready` at once, and
+/// polling one it has not sends its `Parse` (the answer is read when polled again).
+async fn poll_once<F: Future>(mut future: Pin<&mut F>) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await
+}
+
+/// A statement's first run on a connection: it runs as the unnamed statement (its
+/// parameters as text, typed by the server, as [`Statements::Unnamed`] sends them) in the
+/// same flight as `prepare`, the connection's preparation of it for the next runs. One
+/// round trip, where preparing and then running takes two.
+#[cold]
+async fn first_query(
+    client: &deadpool_postgres::Object,
+    prepare: Pin<&mut impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>>,
+    sql: &str,
+    params: &[Value],
+    read: super::Rows,
+    mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
+) -> crate::error::Result<()> {
+    if !params.iter().all(TextParam::encodes) {
+        let stmt = prepare.await.map_err(|e| map_error(e, Some(sql)))?;
+        let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
+        return hand_on(rows, sql, read, each).await;
+    }
+    let run = async {
+        let rows = client
+            .query_typed_raw(sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN)))
+            .await
+            .map_err(|e| map_error(e, Some(sql)))?;
+        hand_on(rows, sql, read, &mut each).await
+    };
+    let (prepared, ran) = futures_util::future::join(prepare, run).await;
+    first_outcome(prepared, ran, sql)
+}
+
+/// [`first_query`] for a statement that returns no rows.
+#[cold]
+async fn first_execute(
+    client: &deadpool_postgres::Object,
+    prepare: Pin<&mut impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>>,
+    sql: &str,
+    params: &[Value],
+) -> crate::error::Result<u64> {
+    if !params.iter().all(TextParam::encodes) {
+        let stmt = prepare.await.map_err(|e| map_error(e, Some(sql)))?;
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        return client.execute(&stmt, &refs).await.map_err(|e| map_error(e, Some(sql)));
+    }
+    let text: Vec<TextParam<'_>> = params.iter().map(TextParam).collect();
+    let typed: Vec<(&(dyn ToSql + Sync), Type)> =
+        text.iter().map(|p| (p as &(dyn ToSql + Sync), Type::UNKNOWN)).collect();
+    let run = async { client.execute_typed(sql, &typed).await.map_err(|e| map_error(e, Some(sql))) };
+    let (prepared, ran) = futures_util::future::join(prepare, run).await;
+    first_outcome(prepared, ran, sql)
+}
+
+/// The outcome of a first run: the run's, except that when both failed and the run only
+/// says that the transaction had already failed, the preparation's error is the cause
+/// (the statement's own error, such as a syntax error).
+fn first_outcome<T>(
+    prepared: Result<tokio_postgres::Statement, tokio_postgres::Error>,
+    ran: crate::error::Result<T>,
+    sql: &str,
+) -> crate::error::Result<T> {
+    match (prepared, ran) {
+        (Err(cause), Err(e)) if e.as_database().and_then(|d| d.code()) == Some("25P02") => {
+            Err(map_error(cause, Some(sql)))
+        }
+        (_, ran) => ran,
+    }
+}
+
+/// Hands the rows of `rows` (all, or only the first) to `each`, reading the result to its
+/// end so that an error after the first row fails the statement.
+async fn hand_on(
+    rows: tokio_postgres::RowStream,
+    sql: &str,
+    read: super::Rows,
+    mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
+) -> crate::error::Result<()> {
+    let mut rows = std::pin::pin!(rows);
+    let mut wanted = true;
+    while let Some(row) = rows.next().await {
+        let row = row.map_err(|e| map_error(e, Some(sql)))?;
+        if wanted {
+            each(&row)?;
+            wanted = read == super::Rows::All;
+        }
+    }
+    Ok(())
 }
 
 /// The value the session's last `nextval` gave: the key of the row it last inserted.
@@ -385,6 +505,7 @@ impl ToSql for TextParam<'_> {
             Value::Uuid(Some(v)) => write!(out, "{v}")?,
             Value::Decimal(Some(v)) => write!(out, "{v}")?,
             Value::Enum(sea_query::OptionEnum::Some(e)) => out.write_str(e.value.as_ref())?,
+            Value::Array(_, Some(items)) => array_text(items, out)?,
             other => return Err(format!("unsupported parameter {other:?}").into()),
         }
         Ok(IsNull::No)
@@ -399,6 +520,43 @@ impl ToSql for TextParam<'_> {
     }
 
     to_sql_checked!();
+}
+
+impl TextParam<'_> {
+    /// Whether `value` has a text form here: every parameter but an array of arrays.
+    pub(crate) fn encodes(value: &Value) -> bool {
+        match value {
+            Value::Array(_, Some(items)) => items.iter().all(|v| !matches!(v, Value::Array(..))),
+            _ => true,
+        }
+    }
+}
+
+/// An array in PostgreSQL's text form: `{"a","b \"c\"",NULL}`, each element quoted.
+fn array_text(items: &[Value], out: &mut BytesMut) -> Result<(), BoxError> {
+    out.extend_from_slice(b"{");
+    let mut element = BytesMut::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",");
+        }
+        if crate::types::is_null(item) {
+            out.extend_from_slice(b"NULL");
+            continue;
+        }
+        element.clear();
+        TextParam(item).to_sql(&Type::UNKNOWN, &mut element)?;
+        out.extend_from_slice(b"\"");
+        for &byte in element.iter() {
+            if byte == b'"' || byte == b'\\' {
+                out.extend_from_slice(b"\\");
+            }
+            out.extend_from_slice(&[byte]);
+        }
+        out.extend_from_slice(b"\"");
+    }
+    out.extend_from_slice(b"}");
+    Ok(())
 }
 
 /// A float as PostgreSQL reads it: `Infinity` where Rust writes `inf`.
