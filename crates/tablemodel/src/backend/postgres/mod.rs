@@ -6,9 +6,11 @@
 //! the SQL.
 
 mod native;
+mod prepared;
 mod tls;
 
 pub(crate) use native::Native;
+pub(crate) use prepared::{PgConn, PgManager};
 pub(crate) mod ddl;
 pub(crate) mod reflect;
 
@@ -22,6 +24,12 @@ use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
 use crate::types::{Value, ValueKind};
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+/// A connection checked out of the pool.
+pub(crate) type Object = deadpool::managed::Object<PgManager>;
+
+/// A pool of connections.
+pub(crate) type PgPool = deadpool::managed::Pool<PgManager>;
 
 /// Opens the pool of a `postgres://` URL.
 pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result<super::Pool, Error> {
@@ -59,12 +67,12 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
     let size = settings
         .max_connections
         .unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
-    let builder = super::upkeep::configure(deadpool_postgres::Pool::builder(manager), settings, size);
+    let builder = super::upkeep::configure(deadpool::managed::Pool::builder(PgManager::new(manager)), settings, size);
     let mut builder = super::upkeep::max_lifetime(builder, settings);
     if settings.pre_ping == Some(true) {
         let settings = settings.clone();
         builder = builder.post_recycle(deadpool::managed::Hook::async_fn(
-            move |client: &mut deadpool_postgres::ClientWrapper, metrics: &deadpool::managed::Metrics| {
+            move |client: &mut PgConn, metrics: &deadpool::managed::Metrics| {
                 let ping = super::upkeep::needs_ping(&settings, metrics);
                 Box::pin(async move {
                     if ping {
@@ -131,7 +139,7 @@ pub(crate) fn gate_timed_out() -> Error {
 /// Rolls back the transaction of a dropped session on the runtime, and brings back the
 /// engine's timeouts if the session changed them; without a runtime, or when that fails,
 /// the connection is closed (and the server rolls back).
-pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, reset_timeouts: bool) {
+pub(crate) fn end_on_drop(client: Object, roll_back: bool, reset_timeouts: bool) {
     let sql = match (roll_back, reset_timeouts) {
         (true, true) => "ROLLBACK; RESET statement_timeout; RESET lock_timeout",
         (true, false) => "ROLLBACK",
@@ -142,17 +150,17 @@ pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, re
         Ok(handle) => {
             handle.spawn(async move {
                 if client.batch_execute(sql).await.is_err() {
-                    drop(deadpool_postgres::Object::take(client));
+                    drop(Object::take(client));
                 }
             });
         }
-        Err(_) => drop(deadpool_postgres::Object::take(client)),
+        Err(_) => drop(Object::take(client)),
     }
 }
 
 /// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
 pub(crate) async fn query(
-    client: &deadpool_postgres::Object,
+    client: &mut Object,
     statements: Statements,
     sql: &str,
     params: &[Value],
@@ -164,7 +172,7 @@ pub(crate) async fn query(
             // Rows are handed on as they arrive: no parameter vectors, no vector of rows.
             // The result is read to its end even when only the first row is wanted, so that
             // an error after it fails the statement, as it fails the transaction.
-            let stmt = client.prepare_cached(sql).await.map_err(|e| map_error(e, Some(sql)))?;
+            let stmt = client.statement(sql).await.map_err(|e| map_error(e, Some(sql)))?;
             let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
             let mut rows = std::pin::pin!(rows);
             let mut wanted = true;
@@ -196,7 +204,7 @@ pub(crate) async fn query(
 
 /// Runs a statement that returns no rows; the number of rows it changed.
 pub(crate) async fn execute(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     statements: Statements,
     sql: &str,
     params: &[Value],
@@ -220,7 +228,7 @@ pub(crate) async fn execute(
 
 /// The value the session's last `nextval` gave: the key of the row it last inserted.
 pub(crate) async fn last_insert_id(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     statements: Statements,
 ) -> crate::error::Result<i64> {
     const SQL: &str = "SELECT lastval()";
@@ -234,7 +242,7 @@ pub(crate) async fn last_insert_id(
 
 /// Streams the rows of a query natively, each decoded by `decode`.
 pub(crate) async fn stream<T, F>(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     statements: Statements,
     sql: String,
     params: Vec<Value>,

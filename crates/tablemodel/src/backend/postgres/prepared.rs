@@ -1,0 +1,119 @@
+//! The pool's connections, each with the statements it prepared found by where their SQL
+//! text lives rather than by the text itself.
+//!
+//! deadpool's `prepare_cached` finds a prepared statement by hashing the whole SQL text
+//! (SipHash, under a lock) on every call: several hundred instructions for a lookup by key,
+//! more than the rest of the client's work on the query. The SQL a session runs almost
+//! always comes from a place that keeps it: the model's fixed statements (`static`) or the
+//! statement cache's entry for a query shape (`Arc<str>`). So each connection keeps its
+//! statements by the text's address and length, and a hit only compares the text with the
+//! one the statement was prepared for (a `memcmp`; an address reused by other text is a
+//! miss, never a wrong statement). A miss falls back to deadpool's cache, which still
+//! prepares each text once per connection.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use deadpool::managed::{Metrics, RecycleResult};
+use rustc_hash::FxHashMap;
+use tokio_postgres::Statement;
+
+/// The most statements a connection keeps by address; past it the map starts over (the
+/// statements stay prepared in deadpool's cache).
+const CAPACITY: usize = 256;
+
+/// deadpool-postgres' manager, handing out [`PgConn`]s.
+pub(crate) struct PgManager {
+    inner: deadpool_postgres::Manager,
+    /// Bumped when every connection must forget its statements (after DDL).
+    epoch: Arc<AtomicU64>,
+}
+
+impl PgManager {
+    pub(crate) fn new(inner: deadpool_postgres::Manager) -> Self {
+        PgManager { inner, epoch: Arc::default() }
+    }
+
+    /// Makes every connection forget its prepared statements.
+    pub(crate) fn forget_statements(&self) {
+        self.epoch.fetch_add(1, Ordering::Relaxed);
+        self.inner.statement_caches.clear();
+    }
+}
+
+impl std::fmt::Debug for PgManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgManager").finish_non_exhaustive()
+    }
+}
+
+/// A pooled connection and its statements by address.
+pub(crate) struct PgConn {
+    client: deadpool_postgres::ClientWrapper,
+    prepared: Prepared,
+}
+
+struct Prepared {
+    /// By the SQL text's address and length: the text it was prepared for, and the statement.
+    by_address: FxHashMap<(usize, usize), (Box<str>, Statement)>,
+    epoch: Arc<AtomicU64>,
+    /// The epoch `by_address` belongs to.
+    seen: u64,
+}
+
+impl std::ops::Deref for PgConn {
+    type Target = deadpool_postgres::ClientWrapper;
+    fn deref(&self) -> &deadpool_postgres::ClientWrapper {
+        &self.client
+    }
+}
+
+impl PgConn {
+    /// The statement for `sql`, prepared on this connection the first time.
+    pub(crate) async fn statement(&mut self, sql: &str) -> Result<Statement, tokio_postgres::Error> {
+        let prepared = &mut self.prepared;
+        let seen = prepared.epoch.load(Ordering::Relaxed);
+        if seen != prepared.seen {
+            prepared.by_address.clear();
+            prepared.seen = seen;
+        }
+        let key = (sql.as_ptr() as usize, sql.len());
+        if let Some((text, statement)) = prepared.by_address.get(&key)
+            && **text == *sql
+        {
+            return Ok(statement.clone());
+        }
+        self.prepare(key, sql).await
+    }
+
+    #[cold]
+    async fn prepare(&mut self, key: (usize, usize), sql: &str) -> Result<Statement, tokio_postgres::Error> {
+        let statement = self.client.prepare_cached(sql).await?;
+        let prepared = &mut self.prepared;
+        if prepared.by_address.len() >= CAPACITY {
+            prepared.by_address.clear();
+        }
+        prepared.by_address.insert(key, (sql.into(), statement.clone()));
+        Ok(statement)
+    }
+}
+
+impl deadpool::managed::Manager for PgManager {
+    type Type = PgConn;
+    type Error = tokio_postgres::Error;
+
+    async fn create(&self) -> Result<PgConn, tokio_postgres::Error> {
+        let client = self.inner.create().await?;
+        let epoch = self.epoch.clone();
+        let seen = epoch.load(Ordering::Relaxed);
+        Ok(PgConn { client, prepared: Prepared { by_address: FxHashMap::default(), epoch, seen } })
+    }
+
+    async fn recycle(&self, conn: &mut PgConn, metrics: &Metrics) -> RecycleResult<tokio_postgres::Error> {
+        self.inner.recycle(&mut conn.client, metrics).await
+    }
+
+    fn detach(&self, conn: &mut PgConn) {
+        self.inner.detach(&mut conn.client);
+    }
+}
