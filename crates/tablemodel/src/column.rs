@@ -131,12 +131,12 @@ impl<M: Model, T: SqlType> Column<M, T> {
 
     /// Ascending order.
     pub fn asc(self) -> OrderBy {
-        OrderBy::new(self.expr(), sea_query::Order::Asc)
+        OrderBy::column(M::META.name, self.meta().name, sea_query::Order::Asc)
     }
 
     /// Descending order.
     pub fn desc(self) -> OrderBy {
-        OrderBy::new(self.expr(), sea_query::Order::Desc)
+        OrderBy::column(M::META.name, self.meta().name, sea_query::Order::Desc)
     }
 }
 

@@ -204,14 +204,37 @@ pub(crate) fn operand<T: SqlType>(v: impl Operand<T::Base>) -> sea_query::Expr {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct OrderBy {
-    pub(crate) expr: sea_query::Expr,
+    pub(crate) term: Term,
     pub(crate) order: sea_query::Order,
     pub(crate) nulls: Option<sea_query::NullOrdering>,
 }
 
+/// What an [`OrderBy`] sorts by.
+#[derive(Clone, Debug)]
+pub(crate) enum Term {
+    /// `"table"."column"`, the common case, kept without building sea-query's expression.
+    Column { table: &'static str, column: &'static str },
+    /// Any other expression.
+    Expr(sea_query::Expr),
+}
+
+impl Term {
+    /// The term as sea-query's expression.
+    pub(crate) fn to_expr(&self) -> sea_query::Expr {
+        match self {
+            Term::Column { table, column } => sea_query::Expr::col((*table, *column)),
+            Term::Expr(expr) => expr.clone(),
+        }
+    }
+}
+
 impl OrderBy {
     pub(crate) fn new(expr: sea_query::Expr, order: sea_query::Order) -> Self {
-        OrderBy { expr, order, nulls: None }
+        OrderBy { term: Term::Expr(expr), order, nulls: None }
+    }
+
+    pub(crate) fn column(table: &'static str, column: &'static str, order: sea_query::Order) -> Self {
+        OrderBy { term: Term::Column { table, column }, order, nulls: None }
     }
 
     /// Sort NULLs before other values.

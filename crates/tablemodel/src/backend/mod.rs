@@ -453,6 +453,17 @@ impl ConnSlot {
         self.conn.is_none()
     }
 
+    /// The connection, when the session has it in hand (not lent to a stream): what every
+    /// statement after the session's first finds, without an `await`.
+    #[inline]
+    pub(crate) fn in_hand(&mut self) -> Option<&mut Conn> {
+        #[cfg(feature = "sqlite")]
+        if self.lent.is_some() {
+            return None;
+        }
+        self.conn.as_mut()
+    }
+
     /// Hands the session `conn` (the slot is empty).
     pub(crate) fn put(&mut self, conn: Conn) {
         self.conn = Some(conn);

@@ -2,7 +2,7 @@
 
 use crate::backend::Dialect;
 use crate::error::{Error, Result};
-use crate::expr::{Cond, Filter, IntoOrderBy, OrderBy};
+use crate::expr::{Cond, Filter, IntoOrderBy, OrderBy, Term};
 use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::query::selection::{Selectable, Selection};
@@ -232,8 +232,8 @@ impl<S: Selection> Select<S> {
         }
         for o in &self.order {
             match o.nulls {
-                Some(nulls) => q.order_by_expr_with_nulls(o.expr.clone(), o.order.clone(), nulls),
-                None => q.order_by_expr(o.expr.clone(), o.order.clone()),
+                Some(nulls) => q.order_by_expr_with_nulls(o.term.to_expr(), o.order.clone(), nulls),
+                None => q.order_by_expr(o.term.to_expr(), o.order.clone()),
             };
         }
         if bind_limits {
@@ -338,7 +338,7 @@ impl<S: Selection> Select<S> {
         h.exprs(&self.having);
         h.word(self.order.len() as u64);
         for o in &self.order {
-            h.expr(&o.expr);
+            h.term(&o.term);
             match o.order {
                 sea_query::Order::Asc => h.word(1),
                 sea_query::Order::Desc => h.word(2),
@@ -386,7 +386,9 @@ impl<S: Selection> Select<S> {
             take_values(e, out);
         }
         for o in &mut self.order {
-            take_values(&mut o.expr, out);
+            if let Term::Expr(e) = &mut o.term {
+                take_values(e, out);
+            }
         }
         if !dialect.capabilities().literal_limit {
             match (self.limit, self.offset) {

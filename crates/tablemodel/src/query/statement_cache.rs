@@ -32,7 +32,7 @@ use sea_query::{BinOper, Expr, UnOper};
 
 use crate::backend::{Dialect, Rows};
 use crate::error::Result;
-use crate::expr::Cond;
+use crate::expr::{Cond, Term};
 use crate::meta::TableMeta;
 use crate::query::{Select, Selection};
 use crate::session::Session;
@@ -208,6 +208,20 @@ impl Shaper {
                 self.value(value);
             }
             Cond::Expr(e) => self.expr(e),
+        }
+    }
+
+    /// An `ORDER BY` term.
+    pub(crate) fn term(&mut self, t: &Term) {
+        match t {
+            Term::Column { table, column } => {
+                self.word(10);
+                self.hasher.write_usize(table.as_ptr() as usize);
+                self.hasher.write_usize(table.len());
+                self.hasher.write_usize(column.as_ptr() as usize);
+                self.hasher.write_usize(column.len());
+            }
+            Term::Expr(e) => self.expr(e),
         }
     }
 

@@ -141,11 +141,7 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
     let order: Vec<OrderBy> = target
         .primary_key
         .iter()
-        .map(|&k| OrderBy {
-            expr: sea_query::Expr::col((target.name, target.columns[k].name)),
-            order: sea_query::Order::Asc,
-            nulls: None,
-        })
+        .map(|&k| OrderBy::column(target.name, target.columns[k].name, sea_query::Order::Asc))
         .collect();
     for chunk in keys.chunks(chunk_size(session)) {
         match r.link {
@@ -313,8 +309,7 @@ async fn joined<O: Model, S: Shape>(
     );
     // Related rows in key order within each owner, as selectin loading gives them.
     for &k in target.primary_key {
-        let expr = sea_query::Expr::col((target.name, target.columns[k].name));
-        q = q.order_by(OrderBy { expr, order: sea_query::Order::Asc, nulls: None });
+        q = q.order_by(OrderBy::column(target.name, target.columns[k].name, sea_query::Order::Asc));
     }
     let mut owners: Vec<O> = Vec::new();
     let mut index: FxHashSet<Vec<Option<JoinKey>>> = FxHashSet::default();

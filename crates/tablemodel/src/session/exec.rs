@@ -73,7 +73,11 @@ impl Session {
         each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
         rows: &mut u64,
     ) -> Result<u64> {
-        let result = match self.conn().await {
+        let conn = match self.conn.in_hand() {
+            Some(conn) => Ok(conn),
+            None => self.conn().await,
+        };
+        let result = match conn {
             Ok(conn) => {
                 conn.query(sql, params, read, |row| {
                     *rows += 1;

@@ -410,19 +410,24 @@ impl Session {
 
     /// The one row of a `select`: [`Error::NoResult`] when there is none,
     /// [`Error::MultipleResults`] when there are more.
-    pub async fn one<S: Selection>(&mut self, select: Select<S>) -> Result<S::Output> {
-        self.one_or_none(select).await?.ok_or(Error::NoResult)
+    pub async fn one<S: Selection>(&mut self, mut select: Select<S>) -> Result<S::Output> {
+        self.at_most_one(&mut select).await?.ok_or(Error::NoResult)
     }
 
     /// The row of a `select` if there is exactly one, `None` if there is none,
     /// [`Error::MultipleResults`] if there are more.
     pub async fn one_or_none<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
+        self.at_most_one(&mut select).await
+    }
+
+    /// [`Session::one_or_none`] of a borrowed select, so that `one` does not move it again.
+    async fn at_most_one<S: Selection>(&mut self, select: &mut Select<S>) -> Result<Option<S::Output>> {
         if !select.limit.is_some_and(|n| n <= 2) {
             select.limit = Some(2);
         }
         // The two rows at most, without a vector for them.
         let (mut first, mut second) = (None, None);
-        crate::query::fetch(self, &mut select, Rows::All, |row| match first {
+        crate::query::fetch(self, select, Rows::All, |row| match first {
             None => first = Some(row),
             Some(_) => second = Some(row),
         })

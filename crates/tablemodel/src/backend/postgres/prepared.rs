@@ -117,3 +117,49 @@ impl deadpool::managed::Manager for PgManager {
         self.inner.detach(&mut conn.client);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use deadpool::managed::Manager;
+
+    use super::*;
+
+    /// Two texts of one length at one address (a buffer rewritten in place, as a freed
+    /// statement's text can be reused for another) must each run as themselves.
+    #[tokio::test]
+    async fn other_text_at_the_same_address_is_prepared_again() {
+        let url = tablemodel_testkit::pg_server().fresh_database();
+        let config: tokio_postgres::Config = url.parse().unwrap();
+        let manager = PgManager::new(deadpool_postgres::Manager::new(config, tokio_postgres::NoTls));
+        let mut conn = manager.create().await.unwrap();
+        let mut sql = String::from("SELECT 1::int4 AS a");
+        let at = sql.as_ptr();
+        let first = conn.statement(&sql).await.unwrap();
+        assert_eq!(conn.query_one(&first, &[]).await.unwrap().get::<_, i32>("a"), 1);
+        sql.replace_range(.., "SELECT 2::int4 AS b");
+        assert_eq!(sql.as_ptr(), at);
+        let second = conn.statement(&sql).await.unwrap();
+        assert_eq!(conn.query_one(&second, &[]).await.unwrap().get::<_, i32>("b"), 2);
+        // The same text again is the statement already prepared.
+        assert_eq!(conn.statement(&sql).await.unwrap().name(), second.name());
+    }
+
+    /// After DDL the engine asks every connection to forget its statements: the next run
+    /// prepares again, and sees the table's new columns.
+    #[tokio::test]
+    async fn forgetting_prepares_again() {
+        let url = tablemodel_testkit::pg_server().fresh_database();
+        let config: tokio_postgres::Config = url.parse().unwrap();
+        let manager = PgManager::new(deadpool_postgres::Manager::new(config, tokio_postgres::NoTls));
+        let mut conn = manager.create().await.unwrap();
+        conn.batch_execute("CREATE TABLE t (a int4); INSERT INTO t VALUES (1)").await.unwrap();
+        const SQL: &str = "SELECT * FROM t";
+        let before = conn.statement(SQL).await.unwrap();
+        assert_eq!(before.columns().len(), 1);
+        conn.batch_execute("ALTER TABLE t ADD COLUMN b int4").await.unwrap();
+        assert_eq!(conn.statement(SQL).await.unwrap().name(), before.name());
+        manager.forget_statements();
+        let after = conn.statement(SQL).await.unwrap();
+        assert_eq!(after.columns().len(), 2);
+    }
+}
