@@ -227,10 +227,7 @@ pub(crate) async fn execute(
 }
 
 /// The value the session's last `nextval` gave: the key of the row it last inserted.
-pub(crate) async fn last_insert_id(
-    client: &Object,
-    statements: Statements,
-) -> crate::error::Result<i64> {
+pub(crate) async fn last_insert_id(client: &Object, statements: Statements) -> crate::error::Result<i64> {
     const SQL: &str = "SELECT lastval()";
     let row = match statements {
         Statements::Prepared => client.query_one(SQL, &[]).await,
