@@ -422,7 +422,7 @@ impl Session {
 
     /// [`Session::one_or_none`] of a borrowed select, so that `one` does not move it again.
     async fn at_most_one<S: Selection>(&mut self, select: &mut Select<S>) -> Result<Option<S::Output>> {
-        if !select.limit.is_some_and(|n| n <= 2) {
+        if select.limit.is_none_or(|n| n > 2) {
             select.limit = Some(2);
         }
         // The two rows at most, without a vector for them.
