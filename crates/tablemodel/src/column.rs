@@ -8,7 +8,7 @@ use std::marker::PhantomData;
 
 use sea_query::ExprTrait;
 
-use crate::expr::{Filter, IntoOrderBy, Operand, OrderBy, operand};
+use crate::expr::{CompareOp, Cond, Filter, IntoOrderBy, Operand, OrderBy, operand};
 use crate::meta::ColumnMeta;
 use crate::model::Model;
 use crate::types::SqlType;
@@ -62,90 +62,94 @@ impl<M: Model, T: SqlType> Column<M, T> {
         sea_query::Expr::col((M::META.name, self.meta().name))
     }
 
+    fn compare(self, op: CompareOp, operand: sea_query::Expr) -> Filter {
+        Filter(Cond::compare(M::META.name, self.meta().name, op, operand))
+    }
+
     /// `column = value` (or `= other_column`).
     pub fn eq(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr().eq(operand::<T>(v)))
+        self.compare(CompareOp::Eq, operand::<T>(v))
     }
 
     /// `column <> value`.
     pub fn ne(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr().ne(operand::<T>(v)))
+        self.compare(CompareOp::Ne, operand::<T>(v))
     }
 
     /// `column > value`.
     pub fn gt(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr().gt(operand::<T>(v)))
+        self.compare(CompareOp::Gt, operand::<T>(v))
     }
 
     /// `column >= value`.
     pub fn ge(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr().gte(operand::<T>(v)))
+        self.compare(CompareOp::Ge, operand::<T>(v))
     }
 
     /// `column < value`.
     pub fn lt(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr().lt(operand::<T>(v)))
+        self.compare(CompareOp::Lt, operand::<T>(v))
     }
 
     /// `column <= value`.
     pub fn le(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr().lte(operand::<T>(v)))
+        self.compare(CompareOp::Le, operand::<T>(v))
     }
 
     /// `column BETWEEN low AND high`.
     pub fn between(self, low: impl Operand<T::Base>, high: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr().between(operand::<T>(low), operand::<T>(high)))
+        Filter::from_expr(self.expr().between(operand::<T>(low), operand::<T>(high)))
     }
 
     /// `column IN (values…)`; an empty list matches no row.
     pub fn in_<V: Operand<T::Base>>(self, values: impl IntoIterator<Item = V>) -> Filter {
         let values: Vec<sea_query::Expr> = values.into_iter().map(operand::<T>).collect();
         if values.is_empty() {
-            return Filter(sea_query::Expr::cust("1 = 0"));
+            return Filter::from_expr(sea_query::Expr::cust("1 = 0"));
         }
-        Filter(self.expr().binary(sea_query::BinOper::In, sea_query::Expr::tuple(values)))
+        Filter::from_expr(self.expr().binary(sea_query::BinOper::In, sea_query::Expr::tuple(values)))
     }
 
     /// `column NOT IN (values…)`; an empty list matches every row.
     pub fn not_in<V: Operand<T::Base>>(self, values: impl IntoIterator<Item = V>) -> Filter {
         let values: Vec<sea_query::Expr> = values.into_iter().map(operand::<T>).collect();
         if values.is_empty() {
-            return Filter(sea_query::Expr::cust("1 = 1"));
+            return Filter::from_expr(sea_query::Expr::cust("1 = 1"));
         }
-        Filter(self.expr().binary(sea_query::BinOper::NotIn, sea_query::Expr::tuple(values)))
+        Filter::from_expr(self.expr().binary(sea_query::BinOper::NotIn, sea_query::Expr::tuple(values)))
     }
 
     /// `column IS NULL`.
     pub fn is_null(self) -> Filter {
-        Filter(self.expr().is_null())
+        Filter::from_expr(self.expr().is_null())
     }
 
     /// `column IS NOT NULL`.
     pub fn is_not_null(self) -> Filter {
-        Filter(self.expr().is_not_null())
+        Filter::from_expr(self.expr().is_not_null())
     }
 
     /// Ascending order.
     pub fn asc(self) -> OrderBy {
-        OrderBy::new(self.expr(), sea_query::Order::Asc)
+        OrderBy::column(M::META.name, self.meta().name, sea_query::Order::Asc)
     }
 
     /// Descending order.
     pub fn desc(self) -> OrderBy {
-        OrderBy::new(self.expr(), sea_query::Order::Desc)
+        OrderBy::column(M::META.name, self.meta().name, sea_query::Order::Desc)
     }
 }
 
 impl<M: Model, T: SqlType<Base = String>> Column<M, T> {
     /// `column LIKE pattern` (case-sensitive on PostgreSQL, ASCII-case-insensitive on SQLite).
     pub fn like(self, pattern: &str) -> Filter {
-        Filter(self.expr().like(pattern))
+        Filter::from_expr(self.expr().like(pattern))
     }
 
     /// Case-insensitive `LIKE` on every backend (`ILIKE` semantics).
     pub fn ilike(self, pattern: &str) -> Filter {
         let lowered = sea_query::Func::lower(self.expr());
-        Filter(sea_query::Expr::from(lowered).like(pattern.to_lowercase()))
+        Filter::from_expr(sea_query::Expr::from(lowered).like(pattern.to_lowercase()))
     }
 
     /// `column = value`, compared character for character on every backend, whatever the
@@ -168,7 +172,7 @@ impl<M: Model, T: SqlType<Base = String>> Column<M, T> {
     pub fn eq_exact(self, v: impl Operand<T::Base>) -> Filter {
         let value = operand::<T>(v);
         let as_text = sea_query::Func::cast_as(self.expr(), sea_query::Alias::new("TEXT"));
-        Filter(self.expr().eq(value.clone()).and(sea_query::Expr::from(as_text).eq(value)))
+        Filter::from_expr(self.expr().eq(value.clone()).and(sea_query::Expr::from(as_text).eq(value)))
     }
 }
 

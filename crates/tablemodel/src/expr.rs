@@ -1,7 +1,11 @@
 //! Typed SQL expressions: filters, operands and orderings.
 //!
 //! Everything here wraps sea-query's expression tree; the types only add what Rust can
-//! check at compile time (a column of `i32` compares with an `i32`, not a string).
+//! check at compile time (a column of `i32` compares with an `i32`, not a string). The one
+//! exception is the most common filter, a column compared with a value (`Hero::id().eq(7)`),
+//! which is kept as its three parts ([`Cond::Compare`]) and becomes a sea-query tree only
+//! when its statement is rendered: a query repeated through the statement cache then builds,
+//! walks and drops no boxed tree at all.
 
 use sea_query::ExprTrait;
 
@@ -13,34 +17,93 @@ use crate::types::{SqlType, Value};
 /// [`not_`] (SQLModel's spelling).
 #[derive(Clone, Debug)]
 #[must_use]
-pub struct Filter(pub(crate) sea_query::Expr);
+pub struct Filter(pub(crate) Cond);
+
+/// What a [`Filter`] holds.
+#[derive(Clone, Debug)]
+pub(crate) enum Cond {
+    /// `"table"."column" <op> value`, the value bound: the same SQL as the tree
+    /// [`Cond::into_expr`] builds, without building it.
+    Compare { table: &'static str, column: &'static str, op: CompareOp, value: Value },
+    /// Any other condition, as sea-query's tree.
+    Expr(sea_query::Expr),
+}
+
+/// The comparison of a [`Cond::Compare`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CompareOp {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Cond {
+    /// `column <op> operand`: a [`Cond::Compare`] when the operand is a value.
+    pub(crate) fn compare(table: &'static str, column: &'static str, op: CompareOp, operand: sea_query::Expr) -> Cond {
+        match operand {
+            sea_query::Expr::Value(value) => Cond::Compare { table, column, op, value },
+            other => Cond::Expr(op.apply(sea_query::Expr::col((table, column)), other)),
+        }
+    }
+
+    /// The condition as sea-query's tree.
+    pub(crate) fn into_expr(self) -> sea_query::Expr {
+        match self {
+            Cond::Compare { table, column, op, value } => {
+                op.apply(sea_query::Expr::col((table, column)), sea_query::Expr::val(value))
+            }
+            Cond::Expr(expr) => expr,
+        }
+    }
+
+    /// A copy of the condition as sea-query's tree.
+    pub(crate) fn to_expr(&self) -> sea_query::Expr {
+        self.clone().into_expr()
+    }
+}
+
+impl CompareOp {
+    fn apply(self, left: sea_query::Expr, right: sea_query::Expr) -> sea_query::Expr {
+        match self {
+            CompareOp::Eq => left.eq(right),
+            CompareOp::Ne => left.ne(right),
+            CompareOp::Gt => left.gt(right),
+            CompareOp::Ge => left.gte(right),
+            CompareOp::Lt => left.lt(right),
+            CompareOp::Le => left.lte(right),
+        }
+    }
+}
 
 impl Filter {
     /// Both conditions.
     pub fn and(self, other: Filter) -> Filter {
-        Filter(self.0.and(other.0))
+        Filter(Cond::Expr(self.into_expr().and(other.into_expr())))
     }
 
     /// Either condition.
     pub fn or(self, other: Filter) -> Filter {
-        Filter(self.0.or(other.0))
+        Filter(Cond::Expr(self.into_expr().or(other.into_expr())))
     }
 
     /// The negated condition.
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Filter {
-        Filter(self.0.not())
+        Filter(Cond::Expr(self.into_expr().not()))
     }
 
     /// A condition from a hand-built sea-query expression (an escape hatch for SQL the
     /// typed API does not cover; values in it should still be bound with `Expr::val`).
     pub fn from_expr(expr: sea_query::Expr) -> Filter {
-        Filter(expr)
+        Filter(Cond::Expr(expr))
     }
 
     /// The sea-query expression, to mix with hand-built sea-query statements.
     pub fn into_expr(self) -> sea_query::Expr {
-        self.0
+        self.0.into_expr()
     }
 }
 
@@ -141,14 +204,37 @@ pub(crate) fn operand<T: SqlType>(v: impl Operand<T::Base>) -> sea_query::Expr {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct OrderBy {
-    pub(crate) expr: sea_query::Expr,
+    pub(crate) term: Term,
     pub(crate) order: sea_query::Order,
     pub(crate) nulls: Option<sea_query::NullOrdering>,
 }
 
+/// What an [`OrderBy`] sorts by.
+#[derive(Clone, Debug)]
+pub(crate) enum Term {
+    /// `"table"."column"`, the common case, kept without building sea-query's expression.
+    Column { table: &'static str, column: &'static str },
+    /// Any other expression.
+    Expr(sea_query::Expr),
+}
+
+impl Term {
+    /// The term as sea-query's expression.
+    pub(crate) fn to_expr(&self) -> sea_query::Expr {
+        match self {
+            Term::Column { table, column } => sea_query::Expr::col((*table, *column)),
+            Term::Expr(expr) => expr.clone(),
+        }
+    }
+}
+
 impl OrderBy {
     pub(crate) fn new(expr: sea_query::Expr, order: sea_query::Order) -> Self {
-        OrderBy { expr, order, nulls: None }
+        OrderBy { term: Term::Expr(expr), order, nulls: None }
+    }
+
+    pub(crate) fn column(table: &'static str, column: &'static str, order: sea_query::Order) -> Self {
+        OrderBy { term: Term::Column { table, column }, order, nulls: None }
     }
 
     /// Sort NULLs before other values.

@@ -169,7 +169,7 @@ pub(crate) enum Pool {
     },
     /// The pool, and how its connections run statements.
     #[cfg(feature = "postgres")]
-    Postgres(deadpool_postgres::Pool, postgres::Statements),
+    Postgres(postgres::PgPool, postgres::Statements),
     #[cfg(feature = "mysql")]
     Mysql(deadpool::managed::Pool<mysql::MysqlManager>),
 }
@@ -247,7 +247,7 @@ impl Pool {
             #[cfg(feature = "sqlite")]
             Pool::Sqlite { .. } => {}
             #[cfg(feature = "postgres")]
-            Pool::Postgres(pool, _) => pool.manager().statement_caches.clear(),
+            Pool::Postgres(pool, _) => pool.manager().forget_statements(),
             // MySQL prepares a statement again by itself when a table it reads changed.
             #[cfg(feature = "mysql")]
             Pool::Mysql(_) => {}
@@ -316,7 +316,7 @@ pub(crate) enum Conn {
     Sqlite(deadpool::managed::Object<sqlite::SqliteManager>),
     /// The connection, and how it runs statements.
     #[cfg(feature = "postgres")]
-    Postgres(deadpool_postgres::Object, postgres::Statements),
+    Postgres(postgres::Object, postgres::Statements),
     #[cfg(feature = "mysql")]
     Mysql(mysql::Object),
 }
@@ -570,6 +570,17 @@ impl ConnSlot {
             return false;
         }
         self.conn.is_none()
+    }
+
+    /// The connection, when the session has it in hand (not lent to a stream): what every
+    /// statement after the session's first finds, without an `await`.
+    #[inline]
+    pub(crate) fn in_hand(&mut self) -> Option<&mut Conn> {
+        #[cfg(feature = "sqlite")]
+        if self.lent.is_some() {
+            return None;
+        }
+        self.conn.as_mut()
     }
 
     /// Hands the session `conn` (the slot is empty).

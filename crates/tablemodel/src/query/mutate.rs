@@ -80,7 +80,7 @@ impl<M: Model> Update<M> {
 
     /// Adds a `WHERE` condition; several calls are combined with `AND`.
     pub fn filter(mut self, condition: Filter) -> Self {
-        self.filters.push(condition.0);
+        self.filters.push(condition.into_expr());
         self
     }
 
@@ -124,7 +124,7 @@ impl<M: Model> Delete<M> {
     /// Adds a `WHERE` condition; several calls are combined with `AND`. Without any, every
     /// row is deleted.
     pub fn filter(mut self, condition: Filter) -> Self {
-        self.filters.push(condition.0);
+        self.filters.push(condition.into_expr());
         self
     }
 

@@ -2,11 +2,11 @@
 
 use crate::backend::Dialect;
 use crate::error::{Error, Result};
-use crate::expr::{Filter, IntoOrderBy, OrderBy};
+use crate::expr::{Cond, Filter, IntoOrderBy, OrderBy, Term};
 use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::query::selection::{Selectable, Selection};
-use crate::query::statement_cache::{Shaper, take_values};
+use crate::query::statement_cache::{Bound, Shaper, take_values};
 use crate::types::Value;
 
 /// `SELECT` of whole models: `select::<Hero>()`, or `select::<(Hero, Team)>()` for
@@ -54,7 +54,8 @@ pub struct Select<S> {
     pub(crate) selection: S,
     from: Vec<&'static TableMeta>,
     joins: Vec<Join>,
-    filters: Vec<sea_query::Expr>,
+    /// Inline for the common single condition: no allocation for a one-row lookup.
+    filters: smallvec::SmallVec<[Cond; 1]>,
     order: Vec<OrderBy>,
     group_by: Vec<sea_query::Expr>,
     having: Vec<sea_query::Expr>,
@@ -69,7 +70,7 @@ impl<S: Selection> Select<S> {
             selection,
             from: Vec::new(),
             joins: Vec::new(),
-            filters: Vec::new(),
+            filters: smallvec::SmallVec::new(),
             order: Vec::new(),
             group_by: Vec::new(),
             having: Vec::new(),
@@ -99,7 +100,7 @@ impl<S: Selection> Select<S> {
 
     /// `JOIN` with a table known only by its metadata, on an explicit condition.
     pub(crate) fn join_table(mut self, table: &'static TableMeta, kind: sea_query::JoinType, on: Filter) -> Self {
-        self.joins.push(Join { table, kind, on: Some(on.0) });
+        self.joins.push(Join { table, kind, on: Some(on.into_expr()) });
         self
     }
 
@@ -126,7 +127,7 @@ impl<S: Selection> Select<S> {
 
     /// `JOIN` with `M` on an explicit condition.
     pub fn join_on<M: Model>(mut self, on: Filter) -> Self {
-        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: Some(on.0) });
+        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: Some(on.into_expr()) });
         self
     }
 
@@ -138,7 +139,7 @@ impl<S: Selection> Select<S> {
 
     /// `LEFT OUTER JOIN` with `M` on an explicit condition.
     pub fn outer_join_on<M: Model>(mut self, on: Filter) -> Self {
-        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::LeftJoin, on: Some(on.0) });
+        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::LeftJoin, on: Some(on.into_expr()) });
         self
     }
 
@@ -157,7 +158,7 @@ impl<S: Selection> Select<S> {
 
     /// Adds a `HAVING` condition.
     pub fn having(mut self, condition: Filter) -> Self {
-        self.having.push(condition.0);
+        self.having.push(condition.into_expr());
         self
     }
 
@@ -221,7 +222,7 @@ impl<S: Selection> Select<S> {
             present.push(join.table);
         }
         for f in &self.filters {
-            q.and_where(f.clone());
+            q.and_where(f.to_expr());
         }
         for g in &self.group_by {
             q.add_group_by([g.clone()]);
@@ -231,8 +232,8 @@ impl<S: Selection> Select<S> {
         }
         for o in &self.order {
             match o.nulls {
-                Some(nulls) => q.order_by_expr_with_nulls(o.expr.clone(), o.order.clone(), nulls),
-                None => q.order_by_expr(o.expr.clone(), o.order.clone()),
+                Some(nulls) => q.order_by_expr_with_nulls(o.term.to_expr(), o.order.clone(), nulls),
+                None => q.order_by_expr(o.term.to_expr(), o.order.clone()),
             };
         }
         if bind_limits {
@@ -302,9 +303,12 @@ impl<S: Selection> Select<S> {
     /// Feeds everything that decides this statement's SQL text on `dialect`, but none of
     /// its bound values, to `h`: two queries with one shape render the same SQL. Leaves `h`
     /// marked unusable when some part cannot be described without rendering it.
-    pub(crate) fn shape(&self, dialect: Dialect, h: &mut Shaper) {
+    /// Answers whether the selection described itself ([`Selection::shape`]), which
+    /// [`Select::take_values`] is told.
+    pub(crate) fn shape(&self, dialect: Dialect, h: &mut Shaper) -> bool {
         h.word(dialect as u64);
-        if !self.selection.shape(h.hasher()) {
+        let described = self.selection.shape(h.hasher());
+        if !described {
             h.word(0x5e1e);
             let mut exprs = Vec::new();
             self.selection.push_exprs(&mut exprs);
@@ -325,14 +329,16 @@ impl<S: Selection> Select<S> {
             }
         }
         h.word(self.filters.len() as u64);
-        h.exprs(&self.filters);
+        for f in &self.filters {
+            h.cond(f);
+        }
         h.word(self.group_by.len() as u64);
         h.exprs(&self.group_by);
         h.word(self.having.len() as u64);
         h.exprs(&self.having);
         h.word(self.order.len() as u64);
         for o in &self.order {
-            h.expr(&o.expr);
+            h.term(&o.term);
             match o.order {
                 sea_query::Order::Asc => h.word(1),
                 sea_query::Order::Desc => h.word(2),
@@ -352,15 +358,15 @@ impl<S: Selection> Select<S> {
             h.word(u64::from(self.limit.is_some()));
             h.word(u64::from(self.offset.is_some()));
         }
+        described
     }
 
     /// Moves the bound values out of the statement, in the order [`Select::build`] binds
     /// them: select list, join conditions, `WHERE`, `GROUP BY`, `HAVING`, `ORDER BY`, then
     /// `LIMIT` and `OFFSET` where they are bound. Only meaningful for a statement whose
     /// [`Select::shape`] was usable.
-    pub(crate) fn take_values(&mut self, dialect: Dialect, out: &mut Vec<Value>) {
-        let mut probe = Shaper::new();
-        if !self.selection.shape(probe.hasher()) {
+    pub(crate) fn take_values(&mut self, dialect: Dialect, described: bool, out: &mut Bound) {
+        if !described {
             let mut exprs = Vec::new();
             self.selection.push_exprs(&mut exprs);
             exprs.iter_mut().for_each(|e| take_values(e, out));
@@ -370,11 +376,19 @@ impl<S: Selection> Select<S> {
                 take_values(on, out);
             }
         }
-        for e in self.filters.iter_mut().chain(&mut self.group_by).chain(&mut self.having) {
+        for f in &mut self.filters {
+            match f {
+                Cond::Compare { value, .. } => out.push(std::mem::replace(value, Value::Bool(None))),
+                Cond::Expr(e) => take_values(e, out),
+            }
+        }
+        for e in self.group_by.iter_mut().chain(&mut self.having) {
             take_values(e, out);
         }
         for o in &mut self.order {
-            take_values(&mut o.expr, out);
+            if let Term::Expr(e) = &mut o.term {
+                take_values(e, out);
+            }
         }
         if !dialect.capabilities().literal_limit {
             match (self.limit, self.offset) {

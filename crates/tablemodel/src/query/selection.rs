@@ -198,27 +198,27 @@ impl<T: SqlType> Aggregate<T> {
 
     /// `aggregate = value`, for `having`.
     pub fn eq(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr.eq(v.into_operand()))
+        Filter::from_expr(self.expr.eq(v.into_operand()))
     }
 
     /// `aggregate > value`, for `having`.
     pub fn gt(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr.gt(v.into_operand()))
+        Filter::from_expr(self.expr.gt(v.into_operand()))
     }
 
     /// `aggregate >= value`, for `having`.
     pub fn ge(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr.gte(v.into_operand()))
+        Filter::from_expr(self.expr.gte(v.into_operand()))
     }
 
     /// `aggregate < value`, for `having`.
     pub fn lt(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr.lt(v.into_operand()))
+        Filter::from_expr(self.expr.lt(v.into_operand()))
     }
 
     /// `aggregate <= value`, for `having`.
     pub fn le(self, v: impl Operand<T::Base>) -> Filter {
-        Filter(self.expr.lte(v.into_operand()))
+        Filter::from_expr(self.expr.lte(v.into_operand()))
     }
 
     /// Descending order by this aggregate.

@@ -32,6 +32,7 @@ use sea_query::{BinOper, Expr, UnOper};
 
 use crate::backend::{Dialect, Rows};
 use crate::error::Result;
+use crate::expr::{Cond, Term};
 use crate::meta::TableMeta;
 use crate::query::{Select, Selection};
 use crate::session::Session;
@@ -86,6 +87,10 @@ impl Hasher for ShapeHasher {
         h.wrapping_mul(0xd6e8_feb8_6659_fd93) ^ (h >> 29)
     }
 }
+
+/// The values a statement binds: inline up to two (a lookup by key, a page on PostgreSQL),
+/// so the common statements allocate nothing for them.
+pub(crate) type Bound = smallvec::SmallVec<[Value; 2]>;
 
 /// Accumulates a query's shape.
 pub(crate) struct Shaper {
@@ -190,6 +195,36 @@ impl Shaper {
         }
     }
 
+    /// A condition: a column compared with a value by its parts, anything else as its tree.
+    pub(crate) fn cond(&mut self, c: &Cond) {
+        match c {
+            Cond::Compare { table, column, op, value } => {
+                self.word(9);
+                self.hasher.write_usize(table.as_ptr() as usize);
+                self.hasher.write_usize(table.len());
+                self.hasher.write_usize(column.as_ptr() as usize);
+                self.hasher.write_usize(column.len());
+                self.word(*op as u64);
+                self.value(value);
+            }
+            Cond::Expr(e) => self.expr(e),
+        }
+    }
+
+    /// An `ORDER BY` term.
+    pub(crate) fn term(&mut self, t: &Term) {
+        match t {
+            Term::Column { table, column } => {
+                self.word(10);
+                self.hasher.write_usize(table.as_ptr() as usize);
+                self.hasher.write_usize(table.len());
+                self.hasher.write_usize(column.as_ptr() as usize);
+                self.hasher.write_usize(column.len());
+            }
+            Term::Expr(e) => self.expr(e),
+        }
+    }
+
     /// An identifier: a static one (every column of a model) by its address and length,
     /// which cannot hold other text, rather than by reading its bytes.
     fn iden(&mut self, iden: &sea_query::DynIden) {
@@ -220,7 +255,7 @@ impl Shaper {
 
 /// Moves the bound values of an expression tree out (leaving NULLs), in the order the
 /// tree renders them: left operand before right, list items in order.
-pub(crate) fn take_values(e: &mut Expr, out: &mut Vec<Value>) {
+pub(crate) fn take_values(e: &mut Expr, out: &mut Bound) {
     match e {
         Expr::Tuple(items) => items.iter_mut().for_each(|i| take_values(i, out)),
         Expr::Unary(_, inner) => take_values(inner, out),
@@ -249,12 +284,12 @@ static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
 
 /// The SQL and values of `select` on `dialect`, rendered only the first time its shape is
 /// seen; the selection comes back to decode the rows.
-pub(crate) fn prepare<S: Selection>(mut select: Select<S>, dialect: Dialect) -> Result<(Arc<str>, Vec<Value>, S)> {
+pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) -> Result<(Arc<str>, Bound)> {
     let mut shaper = Shaper::new();
-    select.shape(dialect, &mut shaper);
+    let described = select.shape(dialect, &mut shaper);
     let Some(shape) = shaper.finish() else {
         let (sql, values) = select.build(dialect)?;
-        return Ok((sql.into(), values, select.selection));
+        return Ok((sql.into(), Bound::from_vec(values)));
     };
     let hit = {
         let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
@@ -266,10 +301,10 @@ pub(crate) fn prepare<S: Selection>(mut select: Select<S>, dialect: Dialect) -> 
         })
     };
     if let Some((sql, params)) = hit {
-        let mut values = Vec::with_capacity(params);
-        select.take_values(dialect, &mut values);
+        let mut values = Bound::with_capacity(params);
+        select.take_values(dialect, described, &mut values);
         if values.len() == params {
-            return Ok((sql, values, select.selection));
+            return Ok((sql, values));
         }
         // Only two colliding shapes get here: refuse rather than bind the wrong values.
         return Err(crate::error::Error::InvalidQuery(format!(
@@ -278,14 +313,14 @@ pub(crate) fn prepare<S: Selection>(mut select: Select<S>, dialect: Dialect) -> 
         )));
     }
     let (sql, rendered) = select.build(dialect)?;
-    let mut walked = Vec::with_capacity(rendered.len());
-    select.take_values(dialect, &mut walked);
+    let mut walked = Bound::with_capacity(rendered.len());
+    select.take_values(dialect, described, &mut walked);
     let sql: Arc<str> = sql.into();
     let proven = walked.len() == rendered.len() && walked.iter().zip(&rendered).all(|(w, r)| same_value(w, r));
     if proven && sql.len() <= MAX_SQL_LEN {
         insert(&CACHE, shape, Entry { sql: sql.clone(), params: rendered.len(), used: AtomicBool::new(false) });
     }
-    Ok((sql, rendered, select.selection))
+    Ok((sql, Bound::from_vec(rendered)))
 }
 
 /// Whether a walked value is the value sea-query bound (which sends enum values on
@@ -312,14 +347,16 @@ fn insert(cache: &Cache, shape: u64, entry: Entry) {
 }
 
 /// Runs `select` through the cache on `session`, handing each decoded row read (all, or
-/// only the first) to `each`.
+/// only the first) to `each`. The select is borrowed, not moved: it is a few hundred bytes,
+/// and each move of it is a copy.
 pub(crate) async fn fetch<S: Selection>(
     session: &mut Session,
-    select: Select<S>,
+    select: &mut Select<S>,
     read: Rows,
     mut each: impl FnMut(S::Output) + Send,
 ) -> Result<()> {
-    let (sql, params, selection) = prepare(select, session.dialect())?;
+    let (sql, params) = prepare(select, session.dialect())?;
+    let selection = &select.selection;
     session
         .query_rows(&sql, &params, read, |row| {
             each(selection.decode(row)?);

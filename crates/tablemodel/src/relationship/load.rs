@@ -162,11 +162,8 @@ enum ChunkQuery<T> {
 /// The query that reads the related rows of the owners whose keys are `chunk`.
 fn chunk_query<T: Model>(r: &super::meta::Resolved, chunk: &[Value]) -> ChunkQuery<T> {
     let target = T::META;
-    let order = target.primary_key.iter().map(|&k| OrderBy {
-        expr: sea_query::Expr::col((target.name, target.columns[k].name)),
-        order: sea_query::Order::Asc,
-        nulls: None,
-    });
+    let order =
+        target.primary_key.iter().map(|&k| OrderBy::column(target.name, target.columns[k].name, sea_query::Order::Asc));
     match r.link {
         None => {
             let column = sea_query::Expr::col((target.name, target.columns[r.remote].name));
@@ -296,7 +293,9 @@ fn plan_selectin<O: Model, S: Shape>(
     let remote = r.remote;
     let (sql, params, decode, remember): (_, _, DecodeKeyed<S::Target>, _) = match chunk_query::<S::Target>(&r, &keys) {
         ChunkQuery::Direct(q) => {
-            let (sql, params, selection) = crate::query::prepare(q, dialect)?;
+            let mut q = q;
+            let (sql, params) = crate::query::prepare(&mut q, dialect)?;
+            let (params, selection) = (params.into_vec(), q.selection);
             let decode = move |row: &mut RowReader<'_>| {
                 let row = selection.decode(row)?;
                 Ok((key_of(&row.column_value(remote)), row))
@@ -304,7 +303,9 @@ fn plan_selectin<O: Model, S: Shape>(
             (sql, params, Box::new(decode), true)
         }
         ChunkQuery::Linked(q) => {
-            let (sql, params, selection) = crate::query::prepare(q, dialect)?;
+            let mut q = q;
+            let (sql, params) = crate::query::prepare(&mut q, dialect)?;
+            let (params, selection) = (params.into_vec(), q.selection);
             let decode = move |row: &mut RowReader<'_>| {
                 let (owner_key, row) = selection.decode(row)?;
                 Ok((key_of(&owner_key), row))
@@ -471,8 +472,7 @@ async fn joined<O: Model, S: Shape>(
     );
     // Related rows in key order within each owner, as selectin loading gives them.
     for &k in target.primary_key {
-        let expr = sea_query::Expr::col((target.name, target.columns[k].name));
-        q = q.order_by(OrderBy { expr, order: sea_query::Order::Asc, nulls: None });
+        q = q.order_by(OrderBy::column(target.name, target.columns[k].name, sea_query::Order::Asc));
     }
     let mut owners: Vec<O> = Vec::new();
     let mut index: FxHashSet<Vec<Option<JoinKey>>> = FxHashSet::default();

@@ -76,7 +76,11 @@ impl Session {
         if self.tx.begin_pending {
             return Box::pin(self.query_with_begin(sql, params, read, each, rows)).await;
         }
-        let result = match self.conn().await {
+        let conn = match self.conn.in_hand() {
+            Some(conn) => Ok(conn),
+            None => self.conn().await,
+        };
+        let result = match conn {
             Ok(conn) => {
                 conn.query(sql, params, read, |row| {
                     *rows += 1;

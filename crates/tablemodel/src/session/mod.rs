@@ -389,9 +389,10 @@ impl Session {
     }
 
     /// Every row of a `select`.
-    pub async fn all<S: Selection>(&mut self, select: Select<S>) -> Result<Vec<S::Output>> {
-        let mut out = Vec::new();
-        crate::query::fetch(self, select, Rows::All, |row| out.push(row)).await?;
+    pub async fn all<S: Selection>(&mut self, mut select: Select<S>) -> Result<Vec<S::Output>> {
+        // A page's rows fit without growing the vector; otherwise as `Vec::push` would start.
+        let mut out = Vec::with_capacity(select.limit.map_or(4, |n| n.min(1024) as usize));
+        crate::query::fetch(self, &mut select, Rows::All, |row| out.push(row)).await?;
         for row in &out {
             S::remember(row, &mut self.loaded);
         }
@@ -399,10 +400,12 @@ impl Session {
     }
 
     /// The first row of a `select`, or `None` (adds `LIMIT 1` when no limit is set).
-    pub async fn first<S: Selection>(&mut self, select: Select<S>) -> Result<Option<S::Output>> {
-        let select = if select.limit.is_none() { select.limit(1) } else { select };
+    pub async fn first<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
+        if select.limit.is_none() {
+            select.limit = Some(1);
+        }
         let mut first = None;
-        crate::query::fetch(self, select, Rows::First, |row| first = Some(row)).await?;
+        crate::query::fetch(self, &mut select, Rows::First, |row| first = Some(row)).await?;
         if let Some(row) = &first {
             S::remember(row, &mut self.loaded);
         }
@@ -411,22 +414,34 @@ impl Session {
 
     /// The one row of a `select`: [`Error::NoResult`] when there is none,
     /// [`Error::MultipleResults`] when there are more.
-    pub async fn one<S: Selection>(&mut self, select: Select<S>) -> Result<S::Output> {
-        self.one_or_none(select).await?.ok_or(Error::NoResult)
+    pub async fn one<S: Selection>(&mut self, mut select: Select<S>) -> Result<S::Output> {
+        self.at_most_one(&mut select).await?.ok_or(Error::NoResult)
     }
 
     /// The row of a `select` if there is exactly one, `None` if there is none,
     /// [`Error::MultipleResults`] if there are more.
-    pub async fn one_or_none<S: Selection>(&mut self, select: Select<S>) -> Result<Option<S::Output>> {
-        let select = match select.limit {
-            Some(n) if n <= 2 => select,
-            _ => select.limit(2),
-        };
-        let mut rows = self.all(select).await?.into_iter();
-        match (rows.next(), rows.next()) {
-            (None, _) => Ok(None),
-            (Some(row), None) => Ok(Some(row)),
-            (Some(_), Some(_)) => Err(Error::MultipleResults),
+    pub async fn one_or_none<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
+        self.at_most_one(&mut select).await
+    }
+
+    /// [`Session::one_or_none`] of a borrowed select, so that `one` does not move it again.
+    async fn at_most_one<S: Selection>(&mut self, select: &mut Select<S>) -> Result<Option<S::Output>> {
+        if select.limit.is_none_or(|n| n > 2) {
+            select.limit = Some(2);
+        }
+        // The two rows at most, without a vector for them.
+        let (mut first, mut second) = (None, None);
+        crate::query::fetch(self, select, Rows::All, |row| match first {
+            None => first = Some(row),
+            Some(_) => second = Some(row),
+        })
+        .await?;
+        for row in first.iter().chain(&second) {
+            S::remember(row, &mut self.loaded);
+        }
+        match second {
+            None => Ok(first),
+            Some(_) => Err(Error::MultipleResults),
         }
     }
 

@@ -6,9 +6,11 @@
 //! the SQL.
 
 mod native;
+mod prepared;
 mod tls;
 
 pub(crate) use native::Native;
+pub(crate) use prepared::{PgConn, PgManager};
 pub(crate) mod ddl;
 pub(crate) mod reflect;
 
@@ -26,6 +28,12 @@ use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
 use crate::types::{Value, ValueKind};
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+/// A connection checked out of the pool.
+pub(crate) type Object = deadpool::managed::Object<PgManager>;
+
+/// A pool of connections.
+pub(crate) type PgPool = deadpool::managed::Pool<PgManager>;
 
 /// Opens the pool of a `postgres://` URL.
 pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result<super::Pool, Error> {
@@ -63,12 +71,12 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
     let size = settings
         .max_connections
         .unwrap_or_else(|| (std::thread::available_parallelism().map_or(4, |n| n.get()) * 4).max(16));
-    let builder = super::upkeep::configure(deadpool_postgres::Pool::builder(manager), settings, size);
+    let builder = super::upkeep::configure(deadpool::managed::Pool::builder(PgManager::new(manager)), settings, size);
     let mut builder = super::upkeep::max_lifetime(builder, settings);
     if settings.pre_ping == Some(true) {
         let settings = settings.clone();
         builder = builder.post_recycle(deadpool::managed::Hook::async_fn(
-            move |client: &mut deadpool_postgres::ClientWrapper, metrics: &deadpool::managed::Metrics| {
+            move |client: &mut PgConn, metrics: &deadpool::managed::Metrics| {
                 let ping = super::upkeep::needs_ping(&settings, metrics);
                 Box::pin(async move {
                     if ping {
@@ -135,7 +143,7 @@ pub(crate) fn gate_timed_out() -> Error {
 /// Rolls back the transaction of a dropped session on the runtime, and brings back the
 /// engine's timeouts if the session changed them; without a runtime, or when that fails,
 /// the connection is closed (and the server rolls back).
-pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, reset_timeouts: bool) {
+pub(crate) fn end_on_drop(client: Object, roll_back: bool, reset_timeouts: bool) {
     let sql = match (roll_back, reset_timeouts) {
         (true, true) => "ROLLBACK; RESET statement_timeout; RESET lock_timeout",
         (true, false) => "ROLLBACK",
@@ -146,11 +154,11 @@ pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, re
         Ok(handle) => {
             handle.spawn(async move {
                 if client.batch_execute(sql).await.is_err() {
-                    drop(deadpool_postgres::Object::take(client));
+                    drop(Object::take(client));
                 }
             });
         }
-        Err(_) => drop(deadpool_postgres::Object::take(client)),
+        Err(_) => drop(Object::take(client)),
     }
 }
 
@@ -159,7 +167,7 @@ pub(crate) fn end_on_drop(client: deadpool_postgres::Object, roll_back: bool, re
 /// request is only made when it is first polled, after `begin`'s. The statement's outcome
 /// means something only when `begin` succeeded (see `session::pipeline`).
 pub(crate) async fn after_begin<T>(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     begin: &str,
     statement: impl std::future::Future<Output = crate::error::Result<T>>,
 ) -> (crate::error::Result<()>, crate::error::Result<T>) {
@@ -169,7 +177,7 @@ pub(crate) async fn after_begin<T>(
 
 /// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
 pub(crate) async fn query(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     statements: Statements,
     sql: &str,
     params: &[Value],
@@ -181,11 +189,25 @@ pub(crate) async fn query(
             // Rows are handed on as they arrive: no parameter vectors, no vector of rows.
             // The result is read to its end even when only the first row is wanted, so that
             // an error after it fails the statement, as it fails the transaction.
-            let prepare = client.prepare_cached(sql);
-            let mut prepare = std::pin::pin!(prepare);
-            let stmt = match poll_once(prepare.as_mut()).await {
-                Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
-                Poll::Pending => return Box::pin(first_query(client, prepare, sql, params, read, each)).await,
+            // A statement this connection knows by its text's address is found without
+            // hashing the text; otherwise deadpool's cache, whose first run on a connection
+            // goes out in the flight that prepares it.
+            let stmt = match client.known_statement(sql) {
+                Some(stmt) => stmt,
+                None => {
+                    let prepared = {
+                        let prepare = client.prepare_cached(sql);
+                        let mut prepare = std::pin::pin!(prepare);
+                        match poll_once(prepare.as_mut()).await {
+                            Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
+                            Poll::Pending => {
+                                return Box::pin(first_query(client, prepare, sql, params, read, each)).await;
+                            }
+                        }
+                    };
+                    client.keep_statement(sql, prepared.clone());
+                    prepared
+                }
             };
             let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
             let mut rows = std::pin::pin!(rows);
@@ -218,7 +240,7 @@ pub(crate) async fn query(
 
 /// Runs a statement that returns no rows; the number of rows it changed.
 pub(crate) async fn execute(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     statements: Statements,
     sql: &str,
     params: &[Value],
@@ -257,7 +279,7 @@ async fn poll_once<F: Future>(mut future: Pin<&mut F>) -> Poll<F::Output> {
 /// round trip, where preparing and then running takes two.
 #[cold]
 async fn first_query(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     prepare: Pin<&mut impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>>,
     sql: &str,
     params: &[Value],
@@ -283,7 +305,7 @@ async fn first_query(
 /// [`first_query`] for a statement that returns no rows.
 #[cold]
 async fn first_execute(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     prepare: Pin<&mut impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>>,
     sql: &str,
     params: &[Value],
@@ -339,10 +361,7 @@ async fn hand_on(
 }
 
 /// The value the session's last `nextval` gave: the key of the row it last inserted.
-pub(crate) async fn last_insert_id(
-    client: &deadpool_postgres::Object,
-    statements: Statements,
-) -> crate::error::Result<i64> {
+pub(crate) async fn last_insert_id(client: &Object, statements: Statements) -> crate::error::Result<i64> {
     const SQL: &str = "SELECT lastval()";
     let row = match statements {
         Statements::Prepared => client.query_one(SQL, &[]).await,
@@ -354,7 +373,7 @@ pub(crate) async fn last_insert_id(
 
 /// Streams the rows of a query natively, each decoded by `decode`.
 pub(crate) async fn stream<T, F>(
-    client: &deadpool_postgres::Object,
+    client: &Object,
     statements: Statements,
     sql: String,
     params: Vec<Value>,

@@ -1,0 +1,182 @@
+//! The pool's connections, each with the statements it prepared found by where their SQL
+//! text lives rather than by the text itself.
+//!
+//! deadpool's `prepare_cached` finds a prepared statement by hashing the whole SQL text
+//! (SipHash, under a lock) on every call: several hundred instructions for a lookup by key,
+//! more than the rest of the client's work on the query. The SQL a session runs almost
+//! always comes from a place that keeps it: the model's fixed statements (`static`) or the
+//! statement cache's entry for a query shape (`Arc<str>`). So each connection keeps its
+//! statements by the text's address and length, and a hit only compares the text with the
+//! one the statement was prepared for (a `memcmp`; an address reused by other text is a
+//! miss, never a wrong statement). A miss falls back to deadpool's cache, which still
+//! prepares each text once per connection.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use deadpool::managed::{Metrics, RecycleResult};
+use rustc_hash::FxHashMap;
+use tokio_postgres::Statement;
+
+/// The most statements a connection keeps by address; past it the map starts over (the
+/// statements stay prepared in deadpool's cache).
+const CAPACITY: usize = 256;
+
+/// deadpool-postgres' manager, handing out [`PgConn`]s.
+pub(crate) struct PgManager {
+    inner: deadpool_postgres::Manager,
+    /// Bumped when every connection must forget its statements (after DDL).
+    epoch: Arc<AtomicU64>,
+}
+
+impl PgManager {
+    pub(crate) fn new(inner: deadpool_postgres::Manager) -> Self {
+        PgManager { inner, epoch: Arc::default() }
+    }
+
+    /// Makes every connection forget its prepared statements.
+    pub(crate) fn forget_statements(&self) {
+        self.epoch.fetch_add(1, Ordering::Relaxed);
+        self.inner.statement_caches.clear();
+    }
+}
+
+impl std::fmt::Debug for PgManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgManager").finish_non_exhaustive()
+    }
+}
+
+/// A pooled connection and its statements by address.
+pub(crate) struct PgConn {
+    client: deadpool_postgres::ClientWrapper,
+    /// Behind a lock only so that statements pipelined on one connection (`BEGIN` with
+    /// the first statement, several eager loads) can each look theirs up; it is never
+    /// contended, and never held across an `.await`.
+    prepared: std::sync::Mutex<Prepared>,
+}
+
+struct Prepared {
+    /// By the SQL text's address and length: the text it was prepared for, and the statement.
+    by_address: FxHashMap<(usize, usize), (Box<str>, Statement)>,
+    epoch: Arc<AtomicU64>,
+    /// The epoch `by_address` belongs to.
+    seen: u64,
+}
+
+impl std::ops::Deref for PgConn {
+    type Target = deadpool_postgres::ClientWrapper;
+    fn deref(&self) -> &deadpool_postgres::ClientWrapper {
+        &self.client
+    }
+}
+
+impl PgConn {
+    /// The statement for `sql`, prepared on this connection the first time (the lookup
+    /// `postgres::query` makes, without its first-run pipelining).
+    #[cfg(test)]
+    pub(crate) async fn statement(&self, sql: &str) -> Result<Statement, tokio_postgres::Error> {
+        if let Some(statement) = self.known_statement(sql) {
+            return Ok(statement);
+        }
+        let statement = self.client.prepare_cached(sql).await?;
+        self.keep_statement(sql, statement.clone());
+        Ok(statement)
+    }
+
+    /// The statement this connection prepared for `sql`, when it knows it by the text's
+    /// address; `None` sends the caller to deadpool's cache (see [`PgConn::keep_statement`]).
+    pub(crate) fn known_statement(&self, sql: &str) -> Option<Statement> {
+        let mut prepared = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = prepared.epoch.load(Ordering::Relaxed);
+        if seen != prepared.seen {
+            prepared.by_address.clear();
+            prepared.seen = seen;
+        }
+        match prepared.by_address.get(&(sql.as_ptr() as usize, sql.len())) {
+            Some((text, statement)) if **text == *sql => Some(statement.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps `statement`, prepared on this connection for `sql`, to be found by the text's
+    /// address next time.
+    #[cold]
+    pub(crate) fn keep_statement(&self, sql: &str, statement: Statement) {
+        let mut prepared = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        if prepared.by_address.len() >= CAPACITY {
+            prepared.by_address.clear();
+        }
+        prepared.by_address.insert((sql.as_ptr() as usize, sql.len()), (sql.into(), statement));
+    }
+}
+
+impl deadpool::managed::Manager for PgManager {
+    type Type = PgConn;
+    type Error = tokio_postgres::Error;
+
+    async fn create(&self) -> Result<PgConn, tokio_postgres::Error> {
+        let client = self.inner.create().await?;
+        let epoch = self.epoch.clone();
+        let seen = epoch.load(Ordering::Relaxed);
+        Ok(PgConn {
+            client,
+            prepared: std::sync::Mutex::new(Prepared { by_address: FxHashMap::default(), epoch, seen }),
+        })
+    }
+
+    async fn recycle(&self, conn: &mut PgConn, metrics: &Metrics) -> RecycleResult<tokio_postgres::Error> {
+        self.inner.recycle(&mut conn.client, metrics).await
+    }
+
+    fn detach(&self, conn: &mut PgConn) {
+        self.inner.detach(&mut conn.client);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use deadpool::managed::Manager;
+
+    use super::*;
+
+    /// Two texts of one length at one address (a buffer rewritten in place, as a freed
+    /// statement's text can be reused for another) must each run as themselves.
+    #[tokio::test]
+    async fn other_text_at_the_same_address_is_prepared_again() {
+        let url = tablemodel_testkit::pg_server().fresh_database();
+        let config: tokio_postgres::Config = url.parse().unwrap();
+        let manager = PgManager::new(deadpool_postgres::Manager::new(config, tokio_postgres::NoTls));
+        let conn = manager.create().await.unwrap();
+        let mut sql = String::from("SELECT 1::int4 AS a");
+        let at = sql.as_ptr();
+        let first = conn.statement(&sql).await.unwrap();
+        assert_eq!(conn.query_one(&first, &[]).await.unwrap().get::<_, i32>("a"), 1);
+        sql.replace_range(.., "SELECT 2::int4 AS b");
+        assert_eq!(sql.as_ptr(), at);
+        let second = conn.statement(&sql).await.unwrap();
+        assert_eq!(conn.query_one(&second, &[]).await.unwrap().get::<_, i32>("b"), 2);
+        // The same text again is the statement prepared for it.
+        assert_eq!(conn.statement(&sql).await.unwrap().columns()[0].name(), "b");
+    }
+
+    /// After DDL the engine asks every connection to forget its statements: the next run
+    /// prepares again, and sees the table's new columns.
+    #[tokio::test]
+    async fn forgetting_prepares_again() {
+        let url = tablemodel_testkit::pg_server().fresh_database();
+        let config: tokio_postgres::Config = url.parse().unwrap();
+        let manager = PgManager::new(deadpool_postgres::Manager::new(config, tokio_postgres::NoTls));
+        let conn = manager.create().await.unwrap();
+        conn.batch_execute("CREATE TABLE t (a int4); INSERT INTO t VALUES (1)").await.unwrap();
+        const SQL: &str = "SELECT * FROM t";
+        let before = conn.statement(SQL).await.unwrap();
+        assert_eq!(before.columns().len(), 1);
+        conn.batch_execute("ALTER TABLE t ADD COLUMN b int4").await.unwrap();
+        // Still the statement prepared before the change, until the engine says to forget.
+        assert_eq!(conn.statement(SQL).await.unwrap().columns().len(), 1);
+        manager.forget_statements();
+        let after = conn.statement(SQL).await.unwrap();
+        assert_eq!(after.columns().len(), 2);
+    }
+}
