@@ -372,11 +372,12 @@ impl Conn {
         sql: &str,
         params: &[Value],
         read: Rows,
-        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+        each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
     ) -> (Result<()>, Result<()>) {
         match self {
             #[cfg(feature = "postgres")]
             Conn::Postgres(client, statements) => {
+                let mut each = each;
                 let statement = postgres::query(client, *statements, sql, params, read, |row| {
                     each(&mut RowReader::new(RowRef::Postgres(row)))
                 });
