@@ -289,10 +289,14 @@ One worker each, SQLite file, loopback, `wrk -t1 -c16 -d8s` per case (`bench/htt
 ## Notes
 
 """
-    notes = ROOT / "bench" / "NOTES.md"
-    if notes.exists():
-        text += notes.read_text()
-    (ROOT / "BENCHMARKS.md").write_text(text)
+    # The notes are written by hand in BENCHMARKS.md itself, below its "## Notes" heading, and
+    # kept as they are: only the generated part above them is replaced.
+    out = ROOT / "BENCHMARKS.md"
+    marker = "\n## Notes\n\n"
+    old = out.read_text() if out.exists() else ""
+    if marker in old:
+        text += old.split(marker, 1)[1]
+    out.write_text(text)
 
 
 if __name__ == "__main__":
