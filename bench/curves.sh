@@ -95,10 +95,14 @@ http() {
         curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/heroes/" -H 'content-type: application/json' \
             -d "{\"name\": \"Hero $i\", \"secret_name\": \"Secret $i\", \"age\": $i, \"team_id\": 1}"
     done
-    for case in "GET one hero|/heroes/1" "GET 100 heroes|/heroes/?limit=100" "GET team with heroes|/teams/1"; do
-        IFS='|' read -r name path <<<"$case"
-        for c in 1 2 4 8 16 32 64; do
+    # The cases alternate at each connection count, so that a change in the shared machine's
+    # load lands on all three alike rather than on whichever case runs last.
+    for c in 1 2 4 8 16 32 64; do
+        for case in "GET one hero|/heroes/1" "GET 100 heroes|/heroes/?limit=100" "GET team with heroes|/teams/1"; do
+            IFS='|' read -r name path <<<"$case"
+            curl -sf -o /dev/null "http://127.0.0.1:$port$path" # fails the run if the route does not answer 200
             res="$(wrk -t1 "-c$c" "-d${HTTP_DURATION:-3s}" --latency "http://127.0.0.1:$port$path")"
+            if grep -q 'Non-2xx' <<<"$res"; then echo "curves: http $name -c$c: error responses" >&2; exit 1; fi
             rps="$(awk '/Requests\/sec/ {print $2}' <<<"$res")"
             p50="$(awk '$1=="50%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' <<<"$res")"
             printf '{"kind": "http", "backend": "http", "case": "%s", "connections": %d, "rps": %s, "p50_ms": %s}\n' \
