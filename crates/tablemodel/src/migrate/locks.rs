@@ -14,7 +14,7 @@ use super::operation::Operation;
 use crate::OnlineDdl;
 use crate::backend::Dialect;
 use crate::ddl;
-use crate::schema::{Column, ColumnType};
+use crate::schema::{Column, ColumnType, labels_only_added};
 
 /// What an operation does that blocks a table in use.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -325,7 +325,7 @@ fn set_not_null_steps(table: &str, column: &str, not_valid: &str) -> Vec<String>
 /// Whether changing `from`'s type to `to`'s rewrites the table: everywhere the dialect
 /// rewrites on a type change, except the widenings stored the same way.
 fn rewrites(from: &Column, to: &Column, online: &OnlineDdl) -> bool {
-    use ColumnType::{Numeric, Text, Varchar};
+    use ColumnType::{Enum, Numeric, Text, Varchar};
     if !online.type_change_rewrites {
         return false;
     }
@@ -334,6 +334,8 @@ fn rewrites(from: &Column, to: &Column, online: &OnlineDdl) -> bool {
         (Varchar(_), Varchar(None) | Text) => true,
         (Numeric(Some(_)), Numeric(None)) => true,
         (Numeric(Some((p1, s1))), Numeric(Some((p2, s2)))) => s1 == s2 && p1 <= p2,
+        // Labels added to an enum type (the old ones kept, in order): `ADD VALUE`, no rewrite.
+        (Enum { name: a, labels: la }, Enum { name: b, labels: lb }) => a == b && labels_only_added(la, lb),
         _ => false,
     };
     !same_storage
@@ -347,6 +349,26 @@ mod tests {
 
     fn col(name: &str, ty: ColumnType, nullable: bool) -> Column {
         Column::new(name, ty, nullable)
+    }
+
+    #[test]
+    fn adding_enum_labels_rewrites_nothing_and_removing_them_does() {
+        let power = |labels: &[&str]| {
+            col(
+                "power",
+                ColumnType::Enum { name: "power".into(), labels: labels.iter().map(|l| (*l).into()).collect() },
+                false,
+            )
+        };
+        let alter = |from, to| Operation::AlterColumn { table: "hero".into(), from, to };
+        let added = [alter(power(&["fire", "ice"]), power(&["earth", "fire", "ice", "wind"]))];
+        assert!(lock_warnings(&added, Dialect::Postgres).is_empty());
+        let removed = [alter(power(&["fire", "ice"]), power(&["fire"]))];
+        let warnings = lock_warnings(&removed, Dialect::Postgres);
+        assert_eq!(
+            warnings.iter().map(|w| w.hazard.clone()).collect::<Vec<_>>(),
+            [LockHazard::TypeChange { column: "power".into() }]
+        );
     }
 
     fn hazards(ops: &[Operation]) -> Vec<LockHazard> {

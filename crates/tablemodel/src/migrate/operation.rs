@@ -366,6 +366,9 @@ fn widens(from: &ColumnType, to: &ColumnType) -> bool {
     }
     match (from, to) {
         (Varchar(_), Text) | (Varchar(Some(_)), Varchar(None)) | (Real, Double) | (Timestamp, TimestampTz) => true,
+        // An enum keeps its values when it keeps its labels, whatever it adds.
+        (Enum { labels: a, .. }, Enum { labels: b, .. }) => a.iter().all(|label| b.contains(label)),
+        (Enum { .. }, Text | Varchar(None)) => true,
         (Varchar(Some(a)), Varchar(Some(b))) => a <= b,
         (Numeric(Some(_)), Numeric(None)) => true,
         (Numeric(Some((p1, s1))), Numeric(Some((p2, s2)))) => s2 >= s1 && p2 - s2 >= p1 - s1,
@@ -393,6 +396,12 @@ mod tests {
         assert!(!widens(&Text, &Integer));
         assert!(!widens(&Varchar(Some(20)), &Varchar(Some(10))));
         assert!(!widens(&Double, &Real));
+        let power =
+            |labels: &[&str]| Enum { name: "power".into(), labels: labels.iter().map(|l| (*l).into()).collect() };
+        assert!(widens(&power(&["fire", "ice"]), &power(&["earth", "fire", "ice"])));
+        assert!(widens(&power(&["fire", "ice"]), &power(&["ice", "fire"])));
+        assert!(widens(&power(&["fire"]), &Text));
+        assert!(!widens(&power(&["fire", "ice"]), &power(&["fire"])));
     }
 
     #[test]

@@ -395,20 +395,36 @@ fn alter_column(table: &str, from: &Column, to: &Column, dialect: Dialect) -> Ve
         {
             def.extra(identity);
         }
-        out.push(dialect.render_schema(alter(table).modify_column(&mut def)));
+        let mut modify = dialect.render_schema(alter(table).modify_column(&mut def));
+        if let (ColumnType::Enum { labels: old, .. }, ColumnType::Enum { labels: new, .. }) = (&from.ty, &to.ty)
+            && !old.iter().all(|label| new.contains(label))
+        {
+            modify.push_str(dialect.capabilities().alter.recheck_rows);
+        }
+        out.push(modify);
         return out;
     }
-    if from.ty != to.ty {
-        out.extend(enum_type(to, dialect));
-        // sea-query's `ALTER COLUMN … TYPE` has no `USING`, without which PostgreSQL
-        // refuses any change that is not an implicit cast (text to integer, say).
-        let ty = ddl::type_name(&to.ty, dialect);
-        out.push(format!(
-            "ALTER TABLE {} ALTER COLUMN {} TYPE {ty} USING {}::{ty}",
-            quote(table),
-            quote(&to.name),
-            quote(&to.name)
-        ));
+    match (&from.ty, &to.ty) {
+        (same, ty) if same == ty => {}
+        (ColumnType::Enum { name, labels: old }, ColumnType::Enum { name: new_name, labels: new })
+            if name == new_name =>
+        {
+            out.extend(crate::schema::dialect::of(dialect).change_enum_labels(table, to, name, old, new));
+        }
+        (from_ty, to_ty) => {
+            out.extend(enum_type(to, dialect));
+            // sea-query's `ALTER COLUMN … TYPE` has no `USING`, without which PostgreSQL
+            // refuses any change that is not an implicit cast (text to integer, say); an enum
+            // casts to another type only through its text.
+            let ty = ddl::type_name(to_ty, dialect);
+            let via_text = if matches!(from_ty, ColumnType::Enum { .. }) { "::text" } else { "" };
+            out.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} TYPE {ty} USING {}{via_text}::{ty}",
+                quote(table),
+                quote(&to.name),
+                quote(&to.name)
+            ));
+        }
     }
     if from.default != to.default {
         match &to.default {

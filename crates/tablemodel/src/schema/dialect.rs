@@ -54,6 +54,21 @@ pub(crate) trait DialectSchema: Sync {
         None
     }
 
+    /// The statements that give enum type `name` the labels `to` (it has `from`) and move
+    /// `column` of `table` onto it, where the dialect has named enum types; none elsewhere
+    /// (there the column's `CHECK` is rewritten with the column). Run once per column that
+    /// uses the type: the type changes once, each column follows.
+    fn change_enum_labels(
+        &self,
+        _table: &str,
+        _column: &Column,
+        _name: &str,
+        _from: &[String],
+        _to: &[String],
+    ) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Whether the database generates `column`'s values, as reflection will report it.
     fn generates_values(&self, _table: &Table, column: &Column) -> bool {
         column.autoincrement

@@ -23,7 +23,7 @@ pub use table::{
     index_name, primary_key_name, unique_name,
 };
 pub use types::ColumnType;
-pub(crate) use types::{custom as custom_type, split_type_name};
+pub(crate) use types::{custom as custom_type, labels_only_added, split_type_name};
 
 use crate::backend::Dialect;
 use crate::meta::TableMeta;

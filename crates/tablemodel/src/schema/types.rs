@@ -152,6 +152,13 @@ impl ColumnType {
 /// Marks a custom type whose name reads like a standard one, in the serialized form.
 const CUSTOM_PREFIX: &str = "custom:";
 
+/// Whether enum labels `to` keep every label of `from`, in the same order: labels only
+/// added, which a database with enum types does without rewriting a row.
+pub(crate) fn labels_only_added(from: &[String], to: &[String]) -> bool {
+    let mut rest = to.iter();
+    from.iter().all(|label| rest.any(|l| l == label))
+}
+
 /// How an enum type is written in schema files: `{"enum": name, "labels": [...]}`.
 #[derive(Serialize, Deserialize)]
 struct EnumForm {

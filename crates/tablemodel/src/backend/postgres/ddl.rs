@@ -3,7 +3,7 @@
 //! `pg_get_expr` reports them (`'abc'::character varying`).
 
 use crate::schema::dialect::DialectSchema;
-use crate::schema::{ColumnType, custom_type, split_type_name};
+use crate::schema::{Column, ColumnType, custom_type, labels_only_added, split_type_name};
 
 /// PostgreSQL's [`DialectSchema`].
 pub(crate) struct Postgres;
@@ -30,11 +30,10 @@ impl DialectSchema for Postgres {
 
     /// `CREATE TYPE` has no `IF NOT EXISTS`: an existing type of that name is kept.
     fn create_enum_type(&self, name: &str, labels: &[String]) -> Option<String> {
-        let labels: Vec<String> = labels.iter().map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
         Some(format!(
             "DO $$ BEGIN CREATE TYPE {} AS ENUM ({}); EXCEPTION WHEN duplicate_object THEN NULL; END $$",
             quote(name),
-            labels.join(", ")
+            literals(labels)
         ))
     }
 
@@ -44,6 +43,44 @@ impl DialectSchema for Postgres {
             "DO $$ BEGIN DROP TYPE IF EXISTS {}; EXCEPTION WHEN dependent_objects_still_exist THEN NULL; END $$",
             quote(name)
         ))
+    }
+
+    /// Labels only added (the old ones kept, in their order) are `ALTER TYPE … ADD VALUE`,
+    /// which rewrites nothing; PostgreSQL then refuses to store a new label before the
+    /// migration's transaction commits. Any other change makes the type again: the old one
+    /// is renamed aside (once, by the first column to move), each column is cast to the new
+    /// one through its text (a row holding a removed label fails the migration, which rolls
+    /// back), and the old type is dropped once no column uses it.
+    fn change_enum_labels(
+        &self,
+        table: &str,
+        column: &Column,
+        name: &str,
+        from: &[String],
+        to: &[String],
+    ) -> Vec<String> {
+        if labels_only_added(from, to) {
+            return added_labels(name, from, to);
+        }
+        let (ty, old) = (quote(name), quote(&format!("{name}__old")));
+        let (t, c) = (quote(table), quote(&column.name));
+        let labels = literals(to);
+        let mut out = vec![format!(
+            "DO $$ BEGIN IF (SELECT array_agg(enumlabel::text ORDER BY enumsortorder) FROM pg_enum \
+             WHERE enumtypid = to_regtype({type_literal})) IS DISTINCT FROM ARRAY[{labels}]::text[] THEN \
+             ALTER TYPE {ty} RENAME TO {old}; CREATE TYPE {ty} AS ENUM ({labels}); END IF; END $$",
+            type_literal = literal(&ty),
+        )];
+        // A default in the old type cannot be cast along with the column.
+        if column.default.is_some() {
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+        }
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::text::{ty}"));
+        if let Some(default) = &column.default {
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {default}"));
+        }
+        out.extend(self.drop_enum_type(&format!("{name}__old")));
+        out
     }
 
     fn parse_type(&self, name: &str) -> ColumnType {
@@ -249,4 +286,31 @@ mod tests {
             assert_eq!(normalize_default(reported), normalized, "{reported}");
         }
     }
+}
+
+/// A string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Labels as a list of string literals.
+fn literals(labels: &[String]) -> String {
+    labels.iter().map(|l| literal(l)).collect::<Vec<_>>().join(", ")
+}
+
+/// `ADD VALUE` for each label of `to` that `from` lacks, placed after the label before it
+/// (or before the first old one), so the type's order is the model's.
+fn added_labels(name: &str, from: &[String], to: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, label) in to.iter().enumerate() {
+        if from.contains(label) {
+            continue;
+        }
+        let place = match i.checked_sub(1) {
+            Some(before) => format!(" AFTER {}", literal(&to[before])),
+            None => from.first().map(|first| format!(" BEFORE {}", literal(first))).unwrap_or_default(),
+        };
+        out.push(format!("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{place}", quote(name), literal(label)));
+    }
+    out
 }
