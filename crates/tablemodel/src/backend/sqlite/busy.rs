@@ -37,7 +37,6 @@ impl BusyWait {
         self.lock_ms.store(millis(lock), Ordering::Relaxed);
     }
 
-
     /// The busy handler to install on the connection: called by SQLite with the number of
     /// times it was already called for the same lock; `true` tries again.
     pub(crate) fn handler(self: &Arc<Self>) -> impl FnMut(i32) -> bool + Send + 'static {
