@@ -10,6 +10,7 @@
 //! (see the benchmark report). Only long streams move to a blocking thread.
 
 pub(crate) mod batch;
+mod busy;
 pub(crate) mod fk_names;
 mod native;
 pub(crate) mod stream;
@@ -120,13 +121,15 @@ pub(crate) struct Timeouts {
     lock: Duration,
 }
 
-/// A pooled SQLite connection and the deadline its progress handler enforces.
+/// A pooled SQLite connection, the deadline its progress handler enforces and what its
+/// busy handler is told.
 pub(crate) struct SqliteConn {
     conn: Connection,
     timeouts: Timeouts,
     /// When the running statement must stop, in milliseconds since [`epoch`] (0: never);
     /// read by the progress handler.
     deadline: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    busy: std::sync::Arc<busy::BusyWait>,
 }
 
 impl std::ops::Deref for SqliteConn {
@@ -185,7 +188,7 @@ impl SqliteConn {
 
     fn apply(&mut self, timeouts: Timeouts) -> rusqlite::Result<()> {
         if timeouts.lock != self.timeouts.lock {
-            self.conn.busy_timeout(timeouts.lock)?;
+            self.busy.set_lock_timeout(timeouts.lock);
         }
         if timeouts.statement.is_some() != self.timeouts.statement.is_some() {
             self.watch(timeouts.statement.is_some())?;
@@ -218,10 +221,12 @@ impl SqliteManager {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.target.path, flags).map_err(|e| map_error(e, None))?;
-        configure(&conn, self.target.memory, self.timeouts.lock).map_err(|e| map_error(e, None))?;
+        let mut conn = Connection::open_with_flags(&self.target.path, flags).map_err(|e| map_error(e, None))?;
+        let busy = busy::BusyWait::new(self.timeouts.lock);
+        conn.busy_handler(Some(busy.handler())).map_err(|e| map_error(e, None))?;
+        configure(&conn, self.target.memory).map_err(|e| map_error(e, None))?;
         let deadline = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let mut conn = SqliteConn { conn, timeouts: self.timeouts, deadline };
+        let mut conn = SqliteConn { conn, timeouts: self.timeouts, deadline, busy };
         if self.timeouts.statement.is_some() {
             conn.watch(true).map_err(|e| map_error(e, None))?;
         }
@@ -229,13 +234,12 @@ impl SqliteManager {
     }
 }
 
-fn configure(conn: &Connection, memory: bool, busy: Duration) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, memory: bool) -> rusqlite::Result<()> {
     use rusqlite::config::DbConfig;
     // A double-quoted identifier that names no column must be an error, never a string
     // literal that quietly matches (or fails to match) every row.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DML, false)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DQS_DDL, false)?;
-    conn.busy_timeout(busy)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     if !memory {
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -450,20 +454,21 @@ fn parse_datetime(text: &str) -> Result<chrono::NaiveDateTime, DecodeError> {
         .map_err(|e| DecodeError::new("a timestamp", format!("{text:?}: {e}")))
 }
 
-/// Turns a rusqlite error into a [`DatabaseError`] naming the constraint where SQLite says.
 /// `BEGIN IMMEDIATE`, waiting for another connection's write lock (another process or
 /// engine on the same file) as long as the lock timeout.
 ///
 /// The wait happens on the runtime, in short sleeps between attempts, not in SQLite's busy
 /// handler: that would hold the runtime's worker thread for the whole wait, and with it the
 /// tasks queued on that worker (an accept loop, other requests), and keep the process from
-/// shutting down until the wait ends.
+/// shutting down until the wait ends. The connection's busy handler is told not to wait
+/// for the time of the attempts ([`busy::BusyWait`]).
 async fn begin_immediate(conn: &mut SqliteConn, sql: &str) -> crate::error::Result<()> {
     // The clock is read once the lock was found taken: the wait is measured from then.
     let mut deadline = None;
-    conn.busy_timeout(Duration::ZERO).map_err(|e| map_error(e, None))?;
+    // Waiting again also when this future is dropped during a sleep.
+    let _no_wait = busy::NoWait::new(&conn.busy);
     let mut pause = Duration::from_millis(1);
-    let result = loop {
+    loop {
         match batch_now(conn, sql) {
             Err(Error::Database(db))
                 if db.kind == DbErrorKind::Busy
@@ -475,11 +480,10 @@ async fn begin_immediate(conn: &mut SqliteConn, sql: &str) -> crate::error::Resu
             }
             other => break other,
         }
-    };
-    conn.busy_timeout(conn.timeouts.lock).map_err(|e| map_error(e, None))?;
-    result
+    }
 }
 
+/// Turns a rusqlite error into a [`DatabaseError`] naming the constraint where SQLite says.
 pub(crate) fn map_error(err: rusqlite::Error, sql: Option<&str>) -> Error {
     use rusqlite::ffi;
     let (kind, code) = match &err {
