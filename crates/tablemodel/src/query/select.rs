@@ -306,16 +306,7 @@ impl<S: Selection> Select<S> {
     /// Answers whether the selection described itself ([`Selection::shape`]), which
     /// [`Select::take_values`] is told.
     pub(crate) fn shape(&self, dialect: Dialect, h: &mut Shaper) -> bool {
-        // Every list's length in two words, ahead of the lists' items: fewer words to mix
-        // than one per list (the shape is hashed on every call).
-        let lengths = [self.from.len(), self.joins.len(), self.filters.len(), self.group_by.len()];
-        let more = [self.having.len(), self.order.len()];
-        if lengths.iter().chain(&more).any(|&n| n > 0xffff) {
-            h.unusable();
-        }
-        let pack = |ns: &[usize]| ns.iter().rev().fold(0u64, |w, &n| (w << 16) | n as u64);
-        h.word(pack(&lengths));
-        h.word(pack(&more) | (u64::from(self.distinct) << 32) | ((dialect as u64) << 40));
+        h.word(dialect as u64);
         let described = self.selection.shape(h.hasher());
         if !described {
             h.word(0x5e1e);
@@ -323,9 +314,12 @@ impl<S: Selection> Select<S> {
             self.selection.push_exprs(&mut exprs);
             h.exprs(&exprs);
         }
+        h.word(u64::from(self.distinct));
+        h.word(self.from.len() as u64);
         for t in &self.from {
             h.table(t);
         }
+        h.word(self.joins.len() as u64);
         for j in &self.joins {
             h.table(j.table);
             h.word(j.kind as u64);
@@ -334,11 +328,15 @@ impl<S: Selection> Select<S> {
                 None => h.word(0x0f),
             }
         }
+        h.word(self.filters.len() as u64);
         for f in &self.filters {
             h.cond(f);
         }
+        h.word(self.group_by.len() as u64);
         h.exprs(&self.group_by);
+        h.word(self.having.len() as u64);
         h.exprs(&self.having);
+        h.word(self.order.len() as u64);
         for o in &self.order {
             h.term(&o.term);
             match o.order {
