@@ -365,6 +365,7 @@ impl Conn {
     /// (SQLite), as [`Conn::query`] would; `None` where it must be awaited. Saves a read the
     /// future of [`Conn::query`] (built, moved and polled).
     #[inline]
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
     pub(crate) fn query_now(
         &mut self,
         sql: &str,
@@ -385,6 +386,7 @@ impl Conn {
     /// [`Conn::execute`] at once where the backend answers without waiting (SQLite); `None`
     /// where it must be awaited.
     #[inline]
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
     pub(crate) fn execute_now(&mut self, sql: &str, params: &[Value]) -> Option<Result<u64>> {
         match self {
             #[cfg(feature = "sqlite")]
