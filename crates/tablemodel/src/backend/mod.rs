@@ -350,6 +350,52 @@ impl Conn {
         }
     }
 
+    /// Whether the backend runs statements without waiting (SQLite): [`Conn::query_now`]
+    /// and [`Conn::execute_now`] answer.
+    #[inline]
+    pub(crate) fn answers_at_once(&self) -> bool {
+        #[cfg(feature = "sqlite")]
+        if matches!(self, Conn::Sqlite(_)) {
+            return true;
+        }
+        false
+    }
+
+    /// Runs a row-returning statement at once where the backend answers without waiting
+    /// (SQLite), as [`Conn::query`] would; `None` where it must be awaited. Saves a read the
+    /// future of [`Conn::query`] (built, moved and polled).
+    #[inline]
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
+    pub(crate) fn query_now(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
+    ) -> Option<Result<()>> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => {
+                Some(sqlite::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Sqlite(row)))))
+            }
+            #[allow(unreachable_patterns)] // with SQLite alone
+            _ => None,
+        }
+    }
+
+    /// [`Conn::execute`] at once where the backend answers without waiting (SQLite); `None`
+    /// where it must be awaited.
+    #[inline]
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
+    pub(crate) fn execute_now(&mut self, sql: &str, params: &[Value]) -> Option<Result<u64>> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => Some(sqlite::execute(conn, sql, params)),
+            #[allow(unreachable_patterns)] // with SQLite alone
+            _ => None,
+        }
+    }
+
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub(crate) async fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         match self {

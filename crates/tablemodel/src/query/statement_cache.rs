@@ -21,8 +21,11 @@
 //!   of its own, so a list endpoint adds one shape per page size and page asked for; when the
 //!   cache is full, the shapes not used since the previous eviction make room, so the pages
 //!   and queries in steady use stay. Statements longer than [`MAX_SQL_LEN`] are not kept. A hit takes a read lock and clones an `Arc`; no `String`
-//!   is built.
+//!   is built. Each thread keeps the shapes it used last in front of it, found without the lock:
+//!   a hit there does not mark the shared entry as used, so a shape that only one thread
+//!   runs may leave the shared cache and is rendered once more by another thread.
 
+use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, RwLock};
@@ -30,12 +33,11 @@ use std::sync::{Arc, LazyLock, RwLock};
 use rustc_hash::FxHashMap;
 use sea_query::{BinOper, Expr, UnOper};
 
-use crate::backend::{Dialect, Rows};
+use crate::backend::Dialect;
 use crate::error::Result;
 use crate::expr::{Cond, Term};
 use crate::meta::TableMeta;
 use crate::query::{Select, Selection};
-use crate::session::Session;
 use crate::types::Value;
 
 /// The most shapes the cache keeps.
@@ -282,6 +284,47 @@ type Cache = RwLock<FxHashMap<u64, Entry>>;
 
 static CACHE: LazyLock<Cache> = LazyLock::new(Default::default);
 
+/// How many shapes each thread keeps in front of the shared cache.
+const LOCAL_SLOTS: usize = 16;
+
+/// A shape this thread used lately: its SQL (shared with the process's cache) and how
+/// many values it binds.
+struct Local {
+    shape: u64,
+    sql: Arc<str>,
+    params: usize,
+}
+
+thread_local! {
+    /// The shapes this thread used last, one per slot chosen by the shape's hash: found
+    /// without the shared cache's lock and map probe (about 100 instructions a query). A
+    /// worker thread of a server runs the same few queries again and again; two shapes
+    /// that want the same slot take turns, and the shared cache answers the other one.
+    static LOCAL: RefCell<[Option<Local>; LOCAL_SLOTS]> = const { RefCell::new([const { None }; LOCAL_SLOTS]) };
+}
+
+/// The SQL of `shape` and its number of values, if this thread used it lately.
+#[inline]
+fn local_get(shape: u64) -> Option<(Arc<str>, usize)> {
+    LOCAL
+        .try_with(|local| {
+            let local = local.try_borrow().ok()?;
+            let entry = local[shape as usize % LOCAL_SLOTS].as_ref()?;
+            (entry.shape == shape).then(|| (entry.sql.clone(), entry.params))
+        })
+        .ok()
+        .flatten()
+}
+
+/// Keeps `shape` in this thread's slots.
+fn local_put(shape: u64, sql: &Arc<str>, params: usize) {
+    let _ = LOCAL.try_with(|local| {
+        if let Ok(mut local) = local.try_borrow_mut() {
+            local[shape as usize % LOCAL_SLOTS] = Some(Local { shape, sql: sql.clone(), params });
+        }
+    });
+}
+
 /// The SQL and values of `select` on `dialect`, rendered only the first time its shape is
 /// seen; the selection comes back to decode the rows.
 pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) -> Result<(Arc<str>, Bound)> {
@@ -291,15 +334,20 @@ pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) ->
         let (sql, values) = select.build(dialect)?;
         return Ok((sql.into(), Bound::from_vec(values)));
     };
-    let hit = {
+    let hit = local_get(shape).or_else(|| {
         let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
-        cache.get(&shape).map(|entry| {
+        let hit = cache.get(&shape).map(|entry| {
             if !entry.used.load(Ordering::Relaxed) {
                 entry.used.store(true, Ordering::Relaxed);
             }
             (entry.sql.clone(), entry.params)
-        })
-    };
+        });
+        drop(cache);
+        if let Some((sql, params)) = &hit {
+            local_put(shape, sql, *params);
+        }
+        hit
+    });
     if let Some((sql, params)) = hit {
         let mut values = Bound::with_capacity(params);
         select.take_values(dialect, described, &mut values);
@@ -319,6 +367,7 @@ pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) ->
     let proven = walked.len() == rendered.len() && walked.iter().zip(&rendered).all(|(w, r)| same_value(w, r));
     if proven && sql.len() <= MAX_SQL_LEN {
         insert(&CACHE, shape, Entry { sql: sql.clone(), params: rendered.len(), used: AtomicBool::new(false) });
+        local_put(shape, &sql, rendered.len());
     }
     Ok((sql, Bound::from_vec(rendered)))
 }
@@ -344,26 +393,6 @@ fn insert(cache: &Cache, shape: u64, entry: Entry) {
         }
     }
     cache.insert(shape, entry);
-}
-
-/// Runs `select` through the cache on `session`, handing each decoded row read (all, or
-/// only the first) to `each`. The select is borrowed, not moved: it is a few hundred bytes,
-/// and each move of it is a copy.
-pub(crate) async fn fetch<S: Selection>(
-    session: &mut Session,
-    select: &mut Select<S>,
-    read: Rows,
-    mut each: impl FnMut(S::Output) + Send,
-) -> Result<()> {
-    let (sql, params) = prepare(select, session.dialect())?;
-    let selection = &select.selection;
-    session
-        .query_rows(&sql, &params, read, |row| {
-            each(selection.decode(row)?);
-            Ok(())
-        })
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

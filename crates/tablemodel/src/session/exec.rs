@@ -26,19 +26,115 @@ impl Session {
         Logging { echo: self.engine.inner.echo, slow: self.engine.inner.settings.slow_statement }
     }
 
+    /// [`Session::query_rows`] at once, without a future, where the backend answers
+    /// without waiting (SQLite) and the session has its connection in hand; `None`, having
+    /// run nothing, otherwise (then `query_rows` runs it). The verbs call this first: on
+    /// SQLite a read then builds, moves and polls no future of its own.
+    #[inline]
+    pub(crate) fn query_rows_now(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
+    ) -> Option<Result<u64>> {
+        if let Err(e) = self.tx.check_usable() {
+            return Some(Err(e));
+        }
+        if self.tx.begin_pending || !self.conn.in_hand().is_some_and(|conn| conn.answers_at_once()) {
+            return None;
+        }
+        if crate::log::span_wanted() {
+            return None;
+        }
+        let logging = self.logging();
+        let started = crate::log::start(logging);
+        let mut rows = 0u64;
+        let result = self.conn.in_hand()?.query_now(sql, params, read, &mut |row: &mut RowReader<'_>| {
+            rows += 1;
+            each(row)
+        })?;
+        let result = match result {
+            // A lost replica: `query_rows` runs it again elsewhere, and logs it once.
+            Err(e) if rows == 0 && self.replica_lost(&e) => {
+                self.leave_lost_replica();
+                return None;
+            }
+            other => other.map(|()| rows),
+        };
+        crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
+        self.tx.note(&result);
+        Some(result)
+    }
+
     /// Runs a row-returning statement; every row read (all, or only the first) goes
     /// through `each`. Refused after an earlier failure until the session rolls back.
+    ///
+    /// One future for the common read: the check, the logging and the connection's call
+    /// are written out here rather than in nested `async fn`s, whose futures would each be
+    /// built, moved into their caller's and polled. The rare paths (a subscriber wanting
+    /// spans, a pending `BEGIN`, a lost replica) are boxed, so they do not grow this
+    /// future either.
     pub(crate) async fn query_rows(
         &mut self,
         sql: &str,
         params: &[Value],
         read: Rows,
-        each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
     ) -> Result<u64> {
         self.tx.check_usable()?;
-        let result = self.logged_query(sql, params, read, each).await;
+        let logging = self.logging();
+        let started = crate::log::start(logging);
+        let mut rows = 0u64;
+        let result = if crate::log::span_wanted() {
+            Box::pin(self.run_query_in_span(sql, params, read, &mut each, &mut rows)).await
+        } else if self.tx.begin_pending {
+            Box::pin(self.query_with_begin(sql, params, read, &mut each, &mut rows)).await
+        } else {
+            let mut counted = |row: &mut RowReader<'_>| {
+                rows += 1;
+                each(row)
+            };
+            let now = self.conn.in_hand().and_then(|conn| conn.query_now(sql, params, read, &mut counted));
+            let result = match now {
+                Some(result) => result,
+                None => {
+                    let conn = match self.conn.in_hand() {
+                        Some(conn) => Ok(conn),
+                        None => self.conn().await,
+                    };
+                    match conn {
+                        Ok(conn) => conn.query(sql, params, read, &mut counted).await,
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match result {
+                Err(e) if rows == 0 && self.replica_lost(&e) => {
+                    self.leave_lost_replica();
+                    Box::pin(self.query_again(sql, params, read, &mut rows, &mut each)).await.map(|()| rows)
+                }
+                other => other.map(|()| rows),
+            }
+        };
+        crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         self.tx.note(&result);
         result
+    }
+
+    /// [`Session::run_query`] in the statement's span ([`tracing::Span::none`] when no
+    /// subscriber wants it): the rare paths of [`Session::query_rows`].
+    #[cold]
+    async fn run_query_in_span(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        read: Rows,
+        each: &mut (impl FnMut(&mut RowReader<'_>) -> Result<()> + Send),
+        rows: &mut u64,
+    ) -> Result<u64> {
+        let span = crate::log::span(self.dialect().otel_system(), sql);
+        tracing::Instrument::instrument(self.run_query(sql, params, read, each, rows), span).await
     }
 
     /// Runs a row-returning statement and logs it; the number of rows read. A routed
@@ -146,13 +242,29 @@ impl Session {
         self.tx.check_usable()?;
         let logging = self.logging();
         let started = crate::log::start(logging);
-        // The statement's future is awaited where it is made, not moved into a wrapper:
-        // see `logged_query`.
+        // One future, as in `query_rows`; the span and a pending `BEGIN` are boxed.
         let result = if crate::log::span_wanted() {
-            let span = crate::log::span(self.dialect().otel_system(), sql);
-            tracing::Instrument::instrument(self.run_execute(sql, params), span).await
+            Box::pin(async {
+                let span = crate::log::span(self.dialect().otel_system(), sql);
+                tracing::Instrument::instrument(self.run_execute(sql, params), span).await
+            })
+            .await
+        } else if self.tx.begin_pending {
+            Box::pin(self.execute_with_begin(sql, params)).await
         } else {
-            self.run_execute(sql, params).await
+            match self.conn.in_hand().and_then(|conn| conn.execute_now(sql, params)) {
+                Some(result) => result,
+                None => {
+                    let conn = match self.conn.in_hand() {
+                        Some(conn) => Ok(conn),
+                        None => self.conn().await,
+                    };
+                    match conn {
+                        Ok(conn) => conn.execute(sql, params).await,
+                        Err(e) => Err(e),
+                    }
+                }
+            }
         };
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         self.tx.note(&result);
@@ -175,11 +287,24 @@ impl Session {
         self.move_to_primary();
         let logging = self.logging();
         let started = crate::log::start(logging);
+        // One future, as in `query_rows`; the span and a pending `BEGIN` are boxed.
         let result = if crate::log::span_wanted() {
-            let span = crate::log::span(self.dialect().otel_system(), sql);
-            tracing::Instrument::instrument(self.run_control(sql), span).await
+            Box::pin(async {
+                let span = crate::log::span(self.dialect().otel_system(), sql);
+                tracing::Instrument::instrument(self.run_control(sql), span).await
+            })
+            .await
+        } else if self.tx.begin_pending {
+            Box::pin(self.control_with_begin(sql)).await
         } else {
-            self.run_control(sql).await
+            let conn = match self.conn.in_hand() {
+                Some(conn) => Ok(conn),
+                None => self.conn().await,
+            };
+            match conn {
+                Ok(conn) => conn.batch(sql).await,
+                Err(e) => Err(e),
+            }
         };
         crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));
         result
@@ -214,11 +339,10 @@ impl Session {
     /// Runs a write that returns rows of `M` (`… RETURNING`), in the session's transaction.
     pub(crate) async fn write_rows<M: Model>(&mut self, sql: &str, params: &[Value], out: &mut Vec<M>) -> Result<u64> {
         self.begin().await?;
-        self.query_rows(sql, params, Rows::All, |row| {
+        read_rows!(self, sql, params, Rows::All, |row: &mut RowReader<'_>| {
             out.push(M::decode(row)?);
             Ok(())
         })
-        .await
     }
 
     /// The key the database generated for the row this session inserted last.

@@ -8,6 +8,18 @@
 //! columns changed since the session handed the model out ([`tracking`]). Dropping a
 //! session with an open transaction rolls it back.
 
+/// Runs a row-returning statement as [`Session::query_rows`] does, without building its
+/// future where [`Session::query_rows_now`] can run it at once.
+macro_rules! read_rows {
+    ($session:expr, $sql:expr, $params:expr, $read:expr, $each:expr) => {{
+        let mut each = $each;
+        match $session.query_rows_now($sql, $params, $read, &mut each) {
+            Some(result) => result,
+            None => $session.query_rows($sql, $params, $read, each).await,
+        }
+    }};
+}
+
 mod exec;
 mod insert;
 mod pipeline;
@@ -144,13 +156,13 @@ impl Session {
     pub async fn add_unchecked<M: Model>(&mut self, mut model: M) -> Result<M> {
         let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
         if related {
-            model.write_related_before(self).await?;
+            Box::pin(model.write_related_before(self)).await?;
         }
         let mut stored = self.insert_one(&model).await?;
         self.loaded.remember(&stored);
         if related {
             stored.take_related(&mut model);
-            stored.write_related_after(self, false).await?;
+            Box::pin(stored.write_related_after(self, false)).await?;
         }
         Ok(stored)
     }
@@ -172,7 +184,8 @@ impl Session {
         };
         match result {
             Ok(stored) => Ok(stored),
-            Err(err) => Err(crate::backend::name_foreign_key_for_write(self, [model], err).await),
+            // Boxed, as every rare path of a write: its future would grow the common one's.
+            Err(err) => Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [model], err)).await),
         }
     }
 
@@ -263,11 +276,10 @@ impl Session {
         let sql = self.statement::<M>(StatementKind::Get);
         let params = M::key_params(&key);
         let mut found = None;
-        self.query_rows(sql, &params, Rows::First, |row| {
+        read_rows!(self, sql, &params, Rows::First, |row: &mut crate::row::RowReader<'_>| {
             found = Some(M::decode(row)?);
             Ok(())
-        })
-        .await?;
+        })?;
         if let Some(m) = &found {
             self.loaded.remember(m);
         }
@@ -288,7 +300,7 @@ impl Session {
         model.validate_write()?;
         let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
         if related {
-            model.write_related_before(self).await?;
+            Box::pin(model.write_related_before(self)).await?;
         }
         let key = key_values(model)?;
         if M::META.columns.iter().all(|c| c.primary_key) {
@@ -301,7 +313,7 @@ impl Session {
         let changed = tracking::changed_columns(M::META, &image, loaded.as_ref().map(|l| l.image));
         if changed.is_empty() {
             if related {
-                model.write_related_after(self, true).await?;
+                Box::pin(model.write_related_after(self, true)).await?;
             }
             return Ok(());
         }
@@ -321,7 +333,7 @@ impl Session {
         };
         let fresh = match result {
             Ok(fresh) => fresh,
-            Err(err) => return Err(crate::backend::name_foreign_key_for_write(self, [&*model], err).await),
+            Err(err) => return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&*model], err)).await),
         };
         match fresh {
             Some(mut fresh) => {
@@ -329,7 +341,7 @@ impl Session {
                 if related {
                     fresh.take_related(model);
                     *model = fresh;
-                    model.write_related_after(self, true).await?;
+                    Box::pin(model.write_related_after(self, true)).await?;
                 } else {
                     *model = fresh;
                 }
@@ -348,12 +360,12 @@ impl Session {
     pub async fn delete<M: Model>(&mut self, model: &M) -> Result<()> {
         let key = key_values(model)?;
         if !M::RELATIONS.is_empty() {
-            crate::relationship::before_delete(self, model).await?;
+            Box::pin(crate::relationship::before_delete(self, model)).await?;
         }
         let sql = self.statement::<M>(StatementKind::DeleteByKey);
         let deleted = match self.write_sql(sql, &key).await {
             Ok(n) => n,
-            Err(err) => return Err(crate::backend::name_foreign_key_for_delete(self, model, err).await),
+            Err(err) => return Err(Box::pin(crate::backend::name_foreign_key_for_delete(self, model, err)).await),
         };
         self.loaded.forget::<M>(&key);
         match deleted {
@@ -392,7 +404,14 @@ impl Session {
     pub async fn all<S: Selection>(&mut self, mut select: Select<S>) -> Result<Vec<S::Output>> {
         // A page's rows fit without growing the vector; otherwise as `Vec::push` would start.
         let mut out = Vec::with_capacity(select.limit.map_or(4, |n| n.min(1024) as usize));
-        crate::query::fetch(self, &mut select, Rows::All, |row| out.push(row)).await?;
+        // Each verb runs its query itself: a shared `async fn` between the verb and
+        // `query_rows` would be one more future built, moved and polled per call.
+        let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
+        let selection = &select.selection;
+        read_rows!(self, &sql, &params, Rows::All, |row: &mut crate::row::RowReader<'_>| {
+            out.push(selection.decode(row)?);
+            Ok(())
+        })?;
         for row in &out {
             S::remember(row, &mut self.loaded);
         }
@@ -405,7 +424,12 @@ impl Session {
             select.limit = Some(1);
         }
         let mut first = None;
-        crate::query::fetch(self, &mut select, Rows::First, |row| first = Some(row)).await?;
+        let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
+        let selection = &select.selection;
+        read_rows!(self, &sql, &params, Rows::First, |row: &mut crate::row::RowReader<'_>| {
+            first = Some(selection.decode(row)?);
+            Ok(())
+        })?;
         if let Some(row) = &first {
             S::remember(row, &mut self.loaded);
         }
@@ -415,27 +439,49 @@ impl Session {
     /// The one row of a `select`: [`Error::NoResult`] when there is none,
     /// [`Error::MultipleResults`] when there are more.
     pub async fn one<S: Selection>(&mut self, mut select: Select<S>) -> Result<S::Output> {
-        self.at_most_one(&mut select).await?.ok_or(Error::NoResult)
+        limit_to_two(&mut select);
+        // The two rows at most, without a vector for them.
+        let (mut first, mut second) = (None, None);
+        let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
+        let selection = &select.selection;
+        read_rows!(self, &sql, &params, Rows::All, |row: &mut crate::row::RowReader<'_>| {
+            let row = Some(selection.decode(row)?);
+            if first.is_none() {
+                first = row
+            } else {
+                second = row
+            }
+            Ok(())
+        })?;
+        self.at_most_one::<S>(first, second)?.ok_or(Error::NoResult)
     }
 
     /// The row of a `select` if there is exactly one, `None` if there is none,
     /// [`Error::MultipleResults`] if there are more.
     pub async fn one_or_none<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
-        self.at_most_one(&mut select).await
+        limit_to_two(&mut select);
+        let (mut first, mut second) = (None, None);
+        let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
+        let selection = &select.selection;
+        read_rows!(self, &sql, &params, Rows::All, |row: &mut crate::row::RowReader<'_>| {
+            let row = Some(selection.decode(row)?);
+            if first.is_none() {
+                first = row
+            } else {
+                second = row
+            }
+            Ok(())
+        })?;
+        self.at_most_one::<S>(first, second)
     }
 
-    /// [`Session::one_or_none`] of a borrowed select, so that `one` does not move it again.
-    async fn at_most_one<S: Selection>(&mut self, select: &mut Select<S>) -> Result<Option<S::Output>> {
-        if select.limit.is_none_or(|n| n > 2) {
-            select.limit = Some(2);
-        }
-        // The two rows at most, without a vector for them.
-        let (mut first, mut second) = (None, None);
-        crate::query::fetch(self, select, Rows::All, |row| match first {
-            None => first = Some(row),
-            Some(_) => second = Some(row),
-        })
-        .await?;
+    /// The answer of `one_or_none` to the (at most) two rows read; both are remembered for
+    /// `save`, as `all` would.
+    fn at_most_one<S: Selection>(
+        &mut self,
+        first: Option<S::Output>,
+        second: Option<S::Output>,
+    ) -> Result<Option<S::Output>> {
         for row in first.iter().chain(&second) {
             S::remember(row, &mut self.loaded);
         }
@@ -508,6 +554,13 @@ impl<M: Model> Executable for Delete<M> {
     async fn execute(self, session: &mut Session) -> Result<u64> {
         let (sql, params) = self.build(session.dialect());
         session.write_sql(&sql, &params).await
+    }
+}
+
+/// `one` and `one_or_none` read two rows at most: the second only tells that there are more.
+fn limit_to_two<S>(select: &mut Select<S>) {
+    if select.limit.is_none_or(|n| n > 2) {
+        select.limit = Some(2);
     }
 }
 
