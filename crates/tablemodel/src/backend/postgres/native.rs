@@ -1,10 +1,11 @@
 //! The built-in types read straight from a PostgreSQL column when it has the type's own
-//! wire format, in one read that also sees NULL.
+//! wire format: the column's type checked once (by us, not again by the driver), then its
+//! bytes decoded, in one read that also sees NULL.
 
 use postgres_types::FromSql;
 use tokio_postgres::Row;
 
-use super::decode;
+use super::decode::{column_type, decode, read_checked};
 use crate::error::DecodeError;
 use crate::types::{SqlType, is_null};
 
@@ -14,12 +15,9 @@ pub(crate) trait Native: SqlType + for<'a> FromSql<'a> {
     /// read into `i64`, say) the value decoded by kind and converted.
     #[inline]
     fn from_postgres(row: &Row, idx: usize) -> Result<Option<Self>, DecodeError> {
-        if let Some(column) = row.columns().get(idx)
-            && <Self as FromSql>::accepts(column.type_())
-        {
-            return row.try_get::<_, Option<Self>>(idx).map_err(|e| {
-                DecodeError::new(std::any::type_name::<Self>(), format!("column of type {}: {e}", column.type_()))
-            });
+        let ty = column_type(row, idx)?;
+        if <Self as FromSql>::accepts(ty) {
+            return read_checked(row, idx, ty);
         }
         let value = decode(row, idx, Self::TYPE.kind)?;
         if is_null(&value) { Ok(None) } else { Self::from_value(value).map(Some) }
