@@ -91,7 +91,7 @@ fn not_accepted<T>(ty: &Type) -> DecodeError {
 /// Bytes that do not decode as a `T`, though the column's type fits it.
 #[cold]
 #[inline(never)]
-fn bad_value<T>(ty: &Type, e: &(dyn std::error::Error + Send + Sync)) -> DecodeError {
+pub(crate) fn bad_value<T>(ty: &Type, e: &(dyn std::error::Error + Send + Sync)) -> DecodeError {
     DecodeError::new(std::any::type_name::<T>(), format!("column of type {ty}: {e}"))
 }
 
