@@ -105,7 +105,7 @@ async fn reads_compatible_types_and_names_the_column_that_does_not_fit(prepared:
     for _ in 0..2 {
         let (column, expected, message) = decode_error(s.exec(select::<LabelAsNumber>()).await);
         assert_eq!((column.as_str(), expected), ("label", "i64"), "{message}");
-        assert!(message.contains("text"), "the message names the column's type: {message}");
+        assert!(message.contains("varchar"), "the message names the column's type: {message}");
 
         let (column, expected, _) = decode_error(s.get::<SmallAsText>(1).await);
         assert_eq!((column.as_str(), expected), ("small", std::any::type_name::<String>()));
