@@ -24,6 +24,8 @@ mod native_enums;
 mod observability;
 #[cfg(feature = "postgres")]
 mod pgbouncer;
+#[cfg(feature = "postgres")]
+mod postgres_decode;
 #[cfg(feature = "tls")]
 mod postgres_tls;
 mod queries;

@@ -5,10 +5,12 @@
 //! `i64` literal compared with an `INTEGER` column, or a `LIMIT`, binds without casts in
 //! the SQL.
 
+mod decode;
 mod native;
 mod prepared;
 mod tls;
 
+pub(crate) use decode::{column_is_null, decode};
 pub(crate) use native::Native;
 pub(crate) use prepared::{PgConn, PgManager};
 pub(crate) mod ddl;
@@ -24,8 +26,8 @@ use futures_util::stream::BoxStream;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::Row;
 
-use crate::error::{DatabaseError, DbErrorKind, DecodeError, Error};
-use crate::types::{Value, ValueKind};
+use crate::error::{DatabaseError, DbErrorKind, Error};
+use crate::types::Value;
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
@@ -176,69 +178,53 @@ pub(crate) async fn after_begin<T>(
 }
 
 /// Runs a row-returning statement, handing each row read (all, or only the first) to `each`.
+///
+/// Rows are handed on as they arrive: no parameter vectors, no vector of rows. A statement
+/// this connection knows by its text's address is run at once; any other goes through
+/// [`query_new`], out of this future (which every query polls and moves).
 pub(crate) async fn query(
     client: &Object,
     statements: Statements,
     sql: &str,
     params: &[Value],
     read: super::Rows,
-    mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
+    each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
 ) -> crate::error::Result<()> {
     let rows = match statements {
-        Statements::Prepared => {
-            // Rows are handed on as they arrive: no parameter vectors, no vector of rows.
-            // The result is read to its end even when only the first row is wanted, so that
-            // an error after it fails the statement, as it fails the transaction.
-            // A statement this connection knows by its text's address is found without
-            // hashing the text; otherwise deadpool's cache, whose first run on a connection
-            // goes out in the flight that prepares it.
-            let stmt = match client.known_statement(sql) {
-                Some(stmt) => stmt,
-                None => {
-                    let prepared = {
-                        let prepare = client.prepare_cached(sql);
-                        let mut prepare = std::pin::pin!(prepare);
-                        match poll_once(prepare.as_mut()).await {
-                            Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
-                            Poll::Pending => {
-                                return Box::pin(first_query(client, prepare, sql, params, read, each)).await;
-                            }
-                        }
-                    };
-                    client.keep_statement(sql, prepared.clone());
-                    prepared
-                }
-            };
-            let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
-            let mut rows = std::pin::pin!(rows);
-            let mut wanted = true;
-            while let Some(row) = rows.next().await {
-                let row = row.map_err(|e| map_error(e, Some(sql)))?;
-                if wanted {
-                    each(&row)?;
-                    wanted = read == super::Rows::All;
-                }
-            }
-            return Ok(());
-        }
-        Statements::Unnamed => {
-            match client.query_typed_raw(sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN))).await {
-                Ok(rows) => futures_util::TryStreamExt::try_collect::<Vec<Row>>(rows).await,
-                Err(e) => Err(e),
-            }
-        }
+        Statements::Prepared => match client.known_statement(sql) {
+            Some(stmt) => client.query_raw(&stmt, params.iter().map(Param)).await,
+            None => return Box::pin(query_new(client, sql, params, read, each)).await,
+        },
+        Statements::Unnamed => client.query_typed_raw(sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN))).await,
     }
     .map_err(|e| map_error(e, Some(sql)))?;
-    for row in &rows {
-        each(row)?;
-        if read == super::Rows::First {
-            break;
-        }
-    }
-    Ok(())
+    hand_on(rows, sql, read, each).await
 }
 
-/// Runs a statement that returns no rows; the number of rows it changed.
+/// [`query`] of a statement this connection does not know by its text's address: found in
+/// deadpool's cache (and kept by address from then on), or run for the first time in the
+/// flight that prepares it ([`first_query`]).
+#[cold]
+async fn query_new(
+    client: &Object,
+    sql: &str,
+    params: &[Value],
+    read: super::Rows,
+    each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
+) -> crate::error::Result<()> {
+    let prepare = client.prepare_cached(sql);
+    let mut prepare = std::pin::pin!(prepare);
+    let stmt = match poll_once(prepare.as_mut()).await {
+        Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
+        Poll::Pending => return first_query(client, prepare, sql, params, read, each).await,
+    };
+    client.keep_statement(sql, stmt.clone());
+    let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
+    hand_on(rows, sql, read, each).await
+}
+
+/// Runs a statement that returns no rows; the number of rows it changed. Its statement is
+/// found as [`query`] finds one.
 pub(crate) async fn execute(
     client: &Object,
     statements: Statements,
@@ -246,17 +232,10 @@ pub(crate) async fn execute(
     params: &[Value],
 ) -> crate::error::Result<u64> {
     match statements {
-        Statements::Prepared => {
-            let prepare = client.prepare_cached(sql);
-            let mut prepare = std::pin::pin!(prepare);
-            let stmt = match poll_once(prepare.as_mut()).await {
-                Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
-                Poll::Pending => return Box::pin(first_execute(client, prepare, sql, params)).await,
-            };
-            let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            client.execute(&stmt, &refs).await
-        }
+        Statements::Prepared => match client.known_statement(sql) {
+            Some(stmt) => client.execute_raw(&stmt, params.iter().map(Param)).await,
+            None => return Box::pin(execute_new(client, sql, params)).await,
+        },
         Statements::Unnamed => {
             let params: Vec<TextParam<'_>> = params.iter().map(TextParam).collect();
             let typed: Vec<(&(dyn ToSql + Sync), Type)> =
@@ -265,6 +244,20 @@ pub(crate) async fn execute(
         }
     }
     .map_err(|e| map_error(e, Some(sql)))
+}
+
+/// [`execute`] of a statement this connection does not know by its text's address, as
+/// [`query_new`].
+#[cold]
+async fn execute_new(client: &Object, sql: &str, params: &[Value]) -> crate::error::Result<u64> {
+    let prepare = client.prepare_cached(sql);
+    let mut prepare = std::pin::pin!(prepare);
+    let stmt = match poll_once(prepare.as_mut()).await {
+        Poll::Ready(stmt) => stmt.map_err(|e| map_error(e, Some(sql)))?,
+        Poll::Pending => return first_execute(client, prepare, sql, params).await,
+    };
+    client.keep_statement(sql, stmt.clone());
+    client.execute_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))
 }
 
 /// Polls `future` once: a statement the connection has prepared is `Ready` at once, and
@@ -277,7 +270,6 @@ async fn poll_once<F: Future>(mut future: Pin<&mut F>) -> Poll<F::Output> {
 /// parameters as text, typed by the server, as [`Statements::Unnamed`] sends them) in the
 /// same flight as `prepare`, the connection's preparation of it for the next runs. One
 /// round trip, where preparing and then running takes two.
-#[cold]
 async fn first_query(
     client: &Object,
     prepare: Pin<&mut impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>>,
@@ -303,7 +295,6 @@ async fn first_query(
 }
 
 /// [`first_query`] for a statement that returns no rows.
-#[cold]
 async fn first_execute(
     client: &Object,
     prepare: Pin<&mut impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>>>,
@@ -312,9 +303,7 @@ async fn first_execute(
 ) -> crate::error::Result<u64> {
     if !params.iter().all(TextParam::encodes) {
         let stmt = prepare.await.map_err(|e| map_error(e, Some(sql)))?;
-        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        return client.execute(&stmt, &refs).await.map_err(|e| map_error(e, Some(sql)));
+        return client.execute_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)));
     }
     let text: Vec<TextParam<'_>> = params.iter().map(TextParam).collect();
     let typed: Vec<(&(dyn ToSql + Sync), Type)> =
@@ -340,8 +329,9 @@ fn first_outcome<T>(
     }
 }
 
-/// Hands the rows of `rows` (all, or only the first) to `each`, reading the result to its
-/// end so that an error after the first row fails the statement.
+/// Hands the rows of `rows` (all, or only the first) to `each`: the one row loop of every
+/// query. The result is read to its end even when only the first row is wanted, so that an
+/// error after it fails the statement, as it fails the transaction.
 async fn hand_on(
     rows: tokio_postgres::RowStream,
     sql: &str,
@@ -385,7 +375,13 @@ where
 {
     let rows = match statements {
         Statements::Prepared => {
-            let stmt = client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?;
+            // The text is the caller's own `String`, at a new address each call: a known
+            // statement is found only by its text, in deadpool's cache (a stream's rows,
+            // not this lookup, are what it costs).
+            let stmt = match client.known_statement(&sql) {
+                Some(stmt) => stmt,
+                None => client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?,
+            };
             client.query_raw(&stmt, params.iter().map(Param)).await
         }
         Statements::Unnamed => client.query_typed_raw(&sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN))).await,
@@ -586,117 +582,6 @@ fn float_text(v: f64, out: &mut BytesMut) -> std::fmt::Result {
         f64::NEG_INFINITY => out.write_str("-Infinity"),
         _ => write!(out, "{v}"),
     }
-}
-
-/// Whether column `idx` is NULL, without decoding it.
-#[inline]
-pub(crate) fn column_is_null(row: &Row, idx: usize) -> Result<bool, DecodeError> {
-    row.try_get::<_, RawIsNull>(idx).map(|r| r.0).map_err(|e| DecodeError::new("a value", e.to_string()))
-}
-
-/// Reads nothing but whether a column is NULL, whatever its type.
-struct RawIsNull(bool);
-
-impl<'a> postgres_types::FromSql<'a> for RawIsNull {
-    fn from_sql(_: &Type, _: &'a [u8]) -> Result<Self, BoxError> {
-        Ok(RawIsNull(false))
-    }
-    fn from_sql_null(_: &Type) -> Result<Self, BoxError> {
-        Ok(RawIsNull(true))
-    }
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}
-
-fn get<'a, T: postgres_types::FromSql<'a>>(row: &'a Row, idx: usize) -> Result<Option<T>, DecodeError> {
-    row.try_get::<_, Option<T>>(idx).map_err(|e| {
-        let ty = row.columns().get(idx).map(|c| c.type_().to_string()).unwrap_or_default();
-        DecodeError::new(std::any::type_name::<T>(), format!("column of type {ty}: {e}"))
-    })
-}
-
-/// The label of a value of an enum type, which tokio-postgres reads into no built-in type.
-struct EnumLabel(String);
-
-impl<'a> postgres_types::FromSql<'a> for EnumLabel {
-    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
-        Ok(EnumLabel(std::str::from_utf8(raw)?.to_owned()))
-    }
-    fn accepts(ty: &Type) -> bool {
-        matches!(ty.kind(), postgres_types::Kind::Enum(_))
-    }
-}
-
-/// An array column's elements, NULL elements as NULL values of the element kind.
-fn array(row: &Row, idx: usize, element: crate::types::ArrayOf) -> Result<Option<Vec<Value>>, DecodeError> {
-    use crate::types::ArrayOf;
-    fn items<'a, T: postgres_types::FromSql<'a>>(
-        row: &'a Row,
-        idx: usize,
-        wrap: impl Fn(Option<T>) -> Value,
-    ) -> Result<Option<Vec<Value>>, DecodeError> {
-        Ok(get::<Vec<Option<T>>>(row, idx)?.map(|items| items.into_iter().map(wrap).collect()))
-    }
-    match element {
-        ArrayOf::Bool => items(row, idx, Value::Bool),
-        ArrayOf::SmallInt => items(row, idx, Value::SmallInt),
-        ArrayOf::Int => items(row, idx, Value::Int),
-        ArrayOf::BigInt => items(row, idx, Value::BigInt),
-        ArrayOf::Float => items(row, idx, Value::Float),
-        ArrayOf::Double => items(row, idx, Value::Double),
-        ArrayOf::Text => items(row, idx, Value::String),
-        ArrayOf::Uuid => items(row, idx, Value::Uuid),
-    }
-}
-
-/// Reads column `idx` as a value of `kind`.
-pub(crate) fn decode(row: &Row, idx: usize, kind: ValueKind) -> Result<Value, DecodeError> {
-    let ty = row.columns().get(idx).map(|c| c.type_().clone());
-    Ok(match kind {
-        ValueKind::Bool => Value::Bool(get(row, idx)?),
-        ValueKind::SmallInt => Value::SmallInt(get(row, idx)?),
-        ValueKind::Int => match ty {
-            Some(Type::INT8) => Value::Int(
-                get::<i64>(row, idx)?
-                    .map(i32::try_from)
-                    .transpose()
-                    .map_err(|e| DecodeError::new("i32", e.to_string()))?,
-            ),
-            _ => Value::Int(get(row, idx)?),
-        },
-        ValueKind::BigInt => match ty {
-            Some(Type::INT4) => Value::BigInt(get::<i32>(row, idx)?.map(i64::from)),
-            Some(Type::INT2) => Value::BigInt(get::<i16>(row, idx)?.map(i64::from)),
-            Some(Type::NUMERIC) => Value::BigInt(
-                get::<rust_decimal::Decimal>(row, idx)?
-                    .map(|d| i64::try_from(d).map_err(|e| DecodeError::new("i64", e.to_string())))
-                    .transpose()?,
-            ),
-            _ => Value::BigInt(get(row, idx)?),
-        },
-        ValueKind::Float => Value::Float(get(row, idx)?),
-        ValueKind::Double => match ty {
-            Some(Type::FLOAT4) => Value::Double(get::<f32>(row, idx)?.map(f64::from)),
-            _ => Value::Double(get(row, idx)?),
-        },
-        ValueKind::Text => match ty {
-            // An enum type's wire format is its label's text.
-            Some(ty) if matches!(ty.kind(), postgres_types::Kind::Enum(_)) => {
-                Value::String(get::<EnumLabel>(row, idx)?.map(|l| l.0))
-            }
-            _ => Value::String(get(row, idx)?),
-        },
-        ValueKind::Bytes => Value::Bytes(get(row, idx)?),
-        ValueKind::Json => Value::Json(get::<serde_json::Value>(row, idx)?.map(Box::new)),
-        ValueKind::Array(element) => Value::Array(element.array_type(), array(row, idx, element)?.map(Box::new)),
-        ValueKind::Date => Value::ChronoDate(get(row, idx)?),
-        ValueKind::Time => Value::ChronoTime(get(row, idx)?),
-        ValueKind::DateTime => Value::ChronoDateTime(get(row, idx)?),
-        ValueKind::DateTimeUtc => Value::ChronoDateTimeUtc(get(row, idx)?),
-        ValueKind::Uuid => Value::Uuid(get(row, idx)?),
-        ValueKind::Decimal => Value::Decimal(get(row, idx)?),
-    })
 }
 
 /// Turns a tokio-postgres error into a [`DatabaseError`] with the server's constraint name.
