@@ -387,7 +387,7 @@ async fn main() {
         let url = tablemodel_testkit::mysql_url();
         let engine = Engine::connect(&url).await.unwrap();
         engine.create_all::<(Team, Hero)>().await.unwrap();
-        let mut conn = mysql_async::Conn::new(mysql_async::Opts::from_url(&url).unwrap()).await.unwrap();
+        let mut conn = raw_mysql::connect(&url).await;
         raw_mysql::seed(&mut conn).await;
         let statements = raw_mysql::MysqlStatements::prepare(&mut conn).await;
         let mut s = engine.session().await.unwrap();

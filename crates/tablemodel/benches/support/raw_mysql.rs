@@ -18,6 +18,19 @@ pub(crate) struct MysqlStatements {
     insert: mysql_async::Statement,
 }
 
+/// A connection as the engine opens its own (`backend/mysql`'s `open_pool`): over TCP, not
+/// the Unix socket mysql_async switches to by default (`prefer_socket`), with the found-rows
+/// flag, without the driver's statement cache (the statements are kept here) and with the
+/// engine's session setup, so that both sides send and receive the same bytes the same way.
+pub(crate) async fn connect(url: &str) -> mysql_async::Conn {
+    let opts = mysql_async::OptsBuilder::from_opts(mysql_async::Opts::from_url(url).unwrap())
+        .prefer_socket(false)
+        .client_found_rows(true)
+        .stmt_cache_size(0)
+        .init(tablemodel::Dialect::Mysql.capabilities().session_setup.to_vec());
+    mysql_async::Conn::new(opts).await.unwrap()
+}
+
 const COLS: &str = "`hero`.`id`, `hero`.`name`, `hero`.`secret_name`, `hero`.`age`, `hero`.`team_id`";
 
 /// Fills the tables the engine created with 100 teams of 100 heroes, in one statement each

@@ -11,29 +11,30 @@ use crate::error::DecodeError;
 use crate::types::{Value, ValueKind, is_null};
 
 /// A parameter in MySQL's terms. Date-times go as UTC (every connection runs in UTC).
+///
+/// One match: the values carried go first, and only what falls through is asked whether
+/// it is a NULL. Text is copied once into the bytes the driver sends (it takes a
+/// `Vec<u8>`, and the values are the caller's); text made here is moved in.
 pub(super) fn to_mysql(value: &Value) -> My {
-    if is_null(value) {
-        return My::NULL;
-    }
-    let text = |s: &str| My::Bytes(s.as_bytes().to_vec());
+    let made = |s: String| My::Bytes(s.into_bytes());
     match value {
+        Value::String(Some(v)) => My::Bytes(v.as_bytes().to_vec()),
+        Value::BigInt(Some(v)) => My::Int(*v),
+        Value::Int(Some(v)) => My::Int(i64::from(*v)),
         Value::Bool(Some(v)) => My::Int(i64::from(*v)),
         Value::TinyInt(Some(v)) => My::Int(i64::from(*v)),
         Value::SmallInt(Some(v)) => My::Int(i64::from(*v)),
-        Value::Int(Some(v)) => My::Int(i64::from(*v)),
-        Value::BigInt(Some(v)) => My::Int(*v),
         Value::TinyUnsigned(Some(v)) => My::UInt(u64::from(*v)),
         Value::SmallUnsigned(Some(v)) => My::UInt(u64::from(*v)),
         Value::Unsigned(Some(v)) => My::UInt(u64::from(*v)),
         Value::BigUnsigned(Some(v)) => My::UInt(*v),
         Value::Float(Some(v)) => My::Float(*v),
         Value::Double(Some(v)) => My::Double(*v),
-        Value::String(Some(v)) => text(v),
-        Value::Char(Some(v)) => text(&v.to_string()),
+        Value::Char(Some(v)) => made(v.to_string()),
         Value::Bytes(Some(v)) => My::Bytes(v.clone()),
-        Value::Json(Some(v)) => text(&v.to_string()),
+        Value::Json(Some(v)) => made(v.to_string()),
         // No arrays in MySQL: JSON text (`Capabilities::arrays`).
-        Value::Array(_, Some(items)) => text(&crate::types::array::to_json(items).to_string()),
+        Value::Array(_, Some(items)) => made(crate::types::array::to_json(items).to_string()),
         Value::ChronoDate(Some(v)) => date_time(v.and_time(NaiveTime::MIN)),
         Value::ChronoTime(Some(v)) => {
             My::Time(false, 0, v.hour() as u8, v.minute() as u8, v.second() as u8, v.nanosecond() / 1000)
@@ -42,10 +43,11 @@ pub(super) fn to_mysql(value: &Value) -> My {
         Value::ChronoDateTimeUtc(Some(v)) => date_time(v.naive_utc()),
         Value::ChronoDateTimeLocal(Some(v)) => date_time(v.naive_utc()),
         Value::ChronoDateTimeWithTimeZone(Some(v)) => date_time(v.naive_utc()),
-        Value::Uuid(Some(v)) => text(&v.hyphenated().to_string()),
-        Value::Decimal(Some(v)) => text(&v.to_string()),
-        Value::Enum(sea_query::OptionEnum::Some(e)) => text(e.value.as_ref()),
-        other => text(&format!("{other:?}")),
+        Value::Uuid(Some(v)) => made(v.hyphenated().to_string()),
+        Value::Decimal(Some(v)) => made(v.to_string()),
+        Value::Enum(sea_query::OptionEnum::Some(e)) => My::Bytes(e.value.as_bytes().to_vec()),
+        null if is_null(null) => My::NULL,
+        other => made(format!("{other:?}")),
     }
 }
 
