@@ -218,6 +218,33 @@ fn top_level(text: &str) -> impl Iterator<Item = (usize, i32)> + '_ {
     })
 }
 
+/// A string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Labels as a list of string literals.
+fn literals(labels: &[String]) -> String {
+    labels.iter().map(|l| literal(l)).collect::<Vec<_>>().join(", ")
+}
+
+/// `ADD VALUE` for each label of `to` that `from` lacks, placed after the label before it
+/// (or before the first old one), so the type's order is the model's.
+fn added_labels(name: &str, from: &[String], to: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, label) in to.iter().enumerate() {
+        if from.contains(label) {
+            continue;
+        }
+        let place = match i.checked_sub(1) {
+            Some(before) => format!(" AFTER {}", literal(&to[before])),
+            None => from.first().map(|first| format!(" BEFORE {}", literal(first))).unwrap_or_default(),
+        };
+        out.push(format!("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{place}", quote(name), literal(label)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,31 +313,4 @@ mod tests {
             assert_eq!(normalize_default(reported), normalized, "{reported}");
         }
     }
-}
-
-/// A string literal.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// Labels as a list of string literals.
-fn literals(labels: &[String]) -> String {
-    labels.iter().map(|l| literal(l)).collect::<Vec<_>>().join(", ")
-}
-
-/// `ADD VALUE` for each label of `to` that `from` lacks, placed after the label before it
-/// (or before the first old one), so the type's order is the model's.
-fn added_labels(name: &str, from: &[String], to: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for (i, label) in to.iter().enumerate() {
-        if from.contains(label) {
-            continue;
-        }
-        let place = match i.checked_sub(1) {
-            Some(before) => format!(" AFTER {}", literal(&to[before])),
-            None => from.first().map(|first| format!(" BEFORE {}", literal(first))).unwrap_or_default(),
-        };
-        out.push(format!("ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{place}", quote(name), literal(label)));
-    }
-    out
 }
