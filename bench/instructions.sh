@@ -10,6 +10,7 @@
 #   BACKEND=mysql bench/instructions.sh [case ...]      the same against mysql_async (MariaDB),
 #                                        but update and delete
 # INSTRUCTIONS_BIN=path runs an already built benchmark binary (to measure an older commit).
+# REPEAT=k measures each side k times, alternating, and reports the medians (and each run).
 # Needs valgrind (Debian's `valgrind` package). Not part of CI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -41,7 +42,14 @@ fi
 printf '%-8s %16s %16s %8s\n' case tablemodel/op raw/op ratio
 for case in "${cases[@]}"; do
     n=${ops[$case]}
-    per_op() { echo $(( ($(count "$case" "$1" $((2 * n))) - $(count "$case" "$1" "$n")) / n )); }
-    o=$(per_op orm) r=$(per_op raw)
+    once() { echo $(( ($(count "$case" "$1" $((2 * n))) - $(count "$case" "$1" "$n")) / n )); }
+    # The median of REPEAT measurements (default 1): client-side counts against a server move
+    # with how often the client is polled while the server answers (PostgreSQL writes by
+    # ±3,000 between runs), so compare medians there. The two sides alternate.
+    median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+    os=() rs=()
+    for _ in $(seq 1 "${REPEAT:-1}"); do os+=("$(once orm)") rs+=("$(once raw)"); done
+    o=$(printf '%s\n' "${os[@]}" | median) r=$(printf '%s\n' "${rs[@]}" | median)
+    ((${REPEAT:-1} > 1)) && echo "  $case runs: orm ${os[*]}; raw ${rs[*]}" >&2
     printf '%-8s %16d %16d %8.3f\n' "$case" "$o" "$r" "$(awk -v o="$o" -v r="$r" 'BEGIN { print o / r }')"
 done
