@@ -150,12 +150,7 @@ impl Session {
         let logging = self.logging();
         let started = crate::log::start(logging);
         let mut rows = 0u64;
-        let result = if crate::log::span_wanted() {
-            let span = crate::log::span(self.dialect().otel_system(), sql);
-            tracing::Instrument::instrument(self.run_query(sql, params, read, &mut each, &mut rows), span).await
-        } else {
-            self.run_query(sql, params, read, &mut each, &mut rows).await
-        };
+        let result = self.run_query_in_span(sql, params, read, &mut each, &mut rows).await;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
         result
     }

@@ -443,16 +443,7 @@ impl Session {
         // The two rows at most, without a vector for them.
         let (mut first, mut second) = (None, None);
         let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
-        let selection = &select.selection;
-        read_rows!(self, &sql, &params, Rows::All, |row: &mut crate::row::RowReader<'_>| {
-            let row = Some(selection.decode(row)?);
-            if first.is_none() {
-                first = row
-            } else {
-                second = row
-            }
-            Ok(())
-        })?;
+        read_rows!(self, &sql, &params, Rows::All, keep_two(&select.selection, &mut first, &mut second))?;
         self.at_most_one::<S>(first, second)?.ok_or(Error::NoResult)
     }
 
@@ -462,16 +453,7 @@ impl Session {
         limit_to_two(&mut select);
         let (mut first, mut second) = (None, None);
         let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
-        let selection = &select.selection;
-        read_rows!(self, &sql, &params, Rows::All, |row: &mut crate::row::RowReader<'_>| {
-            let row = Some(selection.decode(row)?);
-            if first.is_none() {
-                first = row
-            } else {
-                second = row
-            }
-            Ok(())
-        })?;
+        read_rows!(self, &sql, &params, Rows::All, keep_two(&select.selection, &mut first, &mut second))?;
         self.at_most_one::<S>(first, second)
     }
 
@@ -575,4 +557,22 @@ fn key_values<M: Model>(model: &M) -> Result<Vec<Value>> {
 fn format_key(key: &[Value]) -> String {
     let parts: Vec<String> = key.iter().map(|v| format!("{v:?}")).collect();
     format!("({})", parts.join(", "))
+}
+
+/// The row callback of [`Session::one`] and [`Session::one_or_none`]: the first two rows
+/// decoded into `first` and `second`, without a vector for them.
+fn keep_two<'a, S: Selection>(
+    selection: &'a S,
+    first: &'a mut Option<S::Output>,
+    second: &'a mut Option<S::Output>,
+) -> impl FnMut(&mut crate::row::RowReader<'_>) -> Result<()> + Send + 'a {
+    move |row| {
+        let row = Some(selection.decode(row)?);
+        if first.is_none() {
+            *first = row
+        } else {
+            *second = row
+        }
+        Ok(())
+    }
 }
