@@ -6,9 +6,9 @@
 #                                        eager stream (default: these reads), and
 #                                        insert update delete (writes, each committed)
 #   BACKEND=postgres bench/instructions.sh [case ...]   the client side against tokio-postgres
-#                                        (every case but eager)
+#                                        (every case)
 #   BACKEND=mysql bench/instructions.sh [case ...]      the same against mysql_async (MariaDB),
-#                                        but update and delete
+#                                        but eager, update and delete
 # INSTRUCTIONS_BIN=path runs an already built benchmark binary (to measure an older commit).
 # REPEAT=k measures each side k times, alternating, and reports the medians (and each run).
 # Needs valgrind (Debian's `valgrind` package). Not part of CI.
@@ -37,7 +37,7 @@ declare -A ops=([get]=2000 [all1]=2000 [first]=2000 [one]=2000 [one_or_none]=200
 cases=("$@")
 if [[ ${#cases[@]} -eq 0 ]]; then
     cases=(get all1 first one one_or_none page filter join stream)
-    [[ "$backend" == sqlite ]] && cases+=(eager)
+    [[ "$backend" != mysql ]] && cases+=(eager)
 fi
 printf '%-8s %16s %16s %8s\n' case tablemodel/op raw/op ratio
 for case in "${cases[@]}"; do

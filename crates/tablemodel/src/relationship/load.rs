@@ -408,8 +408,10 @@ impl<M: Model> Executable for Loading<M> {
             None => session.all(self.select).await?,
         };
         let mut alone: Vec<&dyn Loader<M>> = Vec::new();
-        if self.loaders.len() > 1 {
-            // The loads that are one query each go out together, the others after them.
+        if !self.loaders.is_empty() {
+            // The loads that are one query each go out together, the others after them. A
+            // lone load goes this way too: its rows go straight to their owners' keys,
+            // without a vector of all of them first.
             let owners: Vec<&mut M> = rows.iter_mut().collect();
             let mut planned = Vec::new();
             for loader in &self.loaders {
@@ -427,8 +429,6 @@ impl<M: Model> Executable for Loading<M> {
             for plan in planned {
                 plan.finish(session, &mut owners)?;
             }
-        } else {
-            alone.extend(self.loaders.iter().map(|l| &**l));
         }
         for loader in alone {
             loader.load(session, rows.iter_mut().collect()).await?;
