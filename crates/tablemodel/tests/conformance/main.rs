@@ -35,6 +35,7 @@ mod relationships;
 mod schema_reflect;
 mod session_state;
 mod shared_bases;
+mod sqlite_statements;
 mod sqlite_writers;
 mod statement_cache;
 mod traps;

@@ -118,7 +118,7 @@ mod tests {
             holder.execute_batch("COMMIT").unwrap();
             holder
         });
-        execute(&waiter, "INSERT INTO t VALUES (1)", &[]).unwrap();
+        execute(&mut waiter, "INSERT INTO t VALUES (1)", &[]).unwrap();
         assert!(started.elapsed() >= Duration::from_millis(300));
         let holder = release.join().unwrap();
 
@@ -127,7 +127,7 @@ mod tests {
         holder.execute_batch("BEGIN IMMEDIATE").unwrap();
         waiter.set_timeouts(None, Some(Some(Duration::from_millis(400)))).unwrap();
         let started = Instant::now();
-        let err = execute(&waiter, "INSERT INTO t VALUES (2)", &[]).unwrap_err();
+        let err = execute(&mut waiter, "INSERT INTO t VALUES (2)", &[]).unwrap_err();
         assert_eq!(err.db_kind(), Some(DbErrorKind::Busy), "{err}");
         let waited = started.elapsed();
         assert!(waited >= Duration::from_millis(350) && waited < Duration::from_millis(1_500), "{waited:?}");

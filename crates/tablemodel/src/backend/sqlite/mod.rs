@@ -13,6 +13,7 @@ pub(crate) mod batch;
 mod busy;
 pub(crate) mod fk_names;
 mod native;
+mod statements;
 pub(crate) mod stream;
 
 pub(crate) use native::Native;
@@ -69,7 +70,7 @@ pub(crate) fn open_pool(url: &str, settings: &crate::engine::Settings) -> Result
             lock: settings.lock_timeout.unwrap_or(BUSY_TIMEOUT),
         },
     };
-    let keeper = if memory { Some(std::sync::Mutex::new(manager.open()?.conn)) } else { None };
+    let keeper = if memory { Some(std::sync::Mutex::new(manager.open()?.conn.into_connection())) } else { None };
     let size = settings.max_connections.unwrap_or(if memory { 4 } else { 8 });
     let builder = super::upkeep::configure(deadpool::managed::Pool::builder(manager), settings, size);
     let pool =
@@ -121,10 +122,10 @@ pub(crate) struct Timeouts {
     lock: Duration,
 }
 
-/// A pooled SQLite connection, the deadline its progress handler enforces and what its
-/// busy handler is told.
+/// A pooled SQLite connection with its statements, the deadline its progress handler
+/// enforces and what its busy handler is told.
 pub(crate) struct SqliteConn {
-    conn: Connection,
+    conn: statements::Statements,
     timeouts: Timeouts,
     /// When the running statement must stop, in milliseconds since [`epoch`] (0: never);
     /// read by the progress handler.
@@ -135,7 +136,7 @@ pub(crate) struct SqliteConn {
 impl std::ops::Deref for SqliteConn {
     type Target = Connection;
     fn deref(&self) -> &Connection {
-        &self.conn
+        self.conn.connection()
     }
 }
 
@@ -145,11 +146,17 @@ fn epoch() -> std::time::Instant {
     *EPOCH.get_or_init(std::time::Instant::now)
 }
 
-impl SqliteConn {
+/// What the progress handler checks: when the running statement must stop.
+struct Watch<'a> {
+    limit: Option<Duration>,
+    deadline: &'a std::sync::atomic::AtomicU64,
+}
+
+impl Watch<'_> {
     /// Arms the statement deadline, if the connection has a statement timeout.
     #[inline]
     fn arm(&self) {
-        if let Some(limit) = self.timeouts.statement {
+        if let Some(limit) = self.limit {
             self.arm_for(limit);
         }
     }
@@ -163,9 +170,23 @@ impl SqliteConn {
     /// Disarms the statement deadline.
     #[inline]
     fn disarm(&self) {
-        if self.timeouts.statement.is_some() {
+        if self.limit.is_some() {
             self.deadline.store(0, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+}
+
+impl SqliteConn {
+    /// The statement deadline's watch, and the statements.
+    #[inline]
+    fn parts(&mut self) -> (Watch<'_>, &mut statements::Statements) {
+        (Watch { limit: self.timeouts.statement, deadline: &self.deadline }, &mut self.conn)
+    }
+
+    /// The statement deadline's watch.
+    #[inline]
+    fn watch_ref(&self) -> Watch<'_> {
+        Watch { limit: self.timeouts.statement, deadline: &self.deadline }
     }
 
     /// Sets this connection's timeouts (a session's own); the pool restores the engine's
@@ -190,29 +211,25 @@ impl SqliteConn {
         if timeouts.lock != self.timeouts.lock {
             self.busy.set_lock_timeout(timeouts.lock);
         }
-        if timeouts.statement.is_some() != self.timeouts.statement.is_some() {
-            self.watch(timeouts.statement.is_some())?;
-        }
+        // The progress handler stays: with no statement timeout the deadline is never armed.
         self.timeouts = timeouts;
         Ok(())
     }
+}
 
-    /// Installs the progress handler that stops a statement past its deadline, or removes
-    /// it. Installed only while the connection has a statement timeout: SQLite calls the
-    /// handler every [`PROGRESS_STEPS`] steps of every statement once it is set.
-    fn watch(&mut self, on: bool) -> rusqlite::Result<()> {
-        if !on {
-            return self.conn.progress_handler(0, None::<fn() -> bool>);
-        }
-        let watched = self.deadline.clone();
-        self.conn.progress_handler(
-            PROGRESS_STEPS,
-            Some(move || {
-                let at = watched.load(std::sync::atomic::Ordering::Relaxed);
-                at != 0 && epoch().elapsed().as_millis() as u64 + 1 >= at
-            }),
-        )
-    }
+/// Installs the progress handler that stops a statement past its deadline. Installed once,
+/// when the connection opens (the connection is shared with its statements afterwards, and
+/// rusqlite sets a handler only through `&mut Connection`): while the deadline is not
+/// armed it answers "go on", and SQLite calls it only every [`PROGRESS_STEPS`] steps.
+fn watch(conn: &mut Connection, deadline: &std::sync::Arc<std::sync::atomic::AtomicU64>) -> rusqlite::Result<()> {
+    let watched = deadline.clone();
+    conn.progress_handler(
+        PROGRESS_STEPS,
+        Some(move || {
+            let at = watched.load(std::sync::atomic::Ordering::Relaxed);
+            at != 0 && epoch().elapsed().as_millis() as u64 + 1 >= at
+        }),
+    )
 }
 
 impl SqliteManager {
@@ -226,11 +243,8 @@ impl SqliteManager {
         conn.busy_handler(Some(busy.handler())).map_err(|e| map_error(e, None))?;
         configure(&conn, self.target.memory).map_err(|e| map_error(e, None))?;
         let deadline = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let mut conn = SqliteConn { conn, timeouts: self.timeouts, deadline, busy };
-        if self.timeouts.statement.is_some() {
-            conn.watch(true).map_err(|e| map_error(e, None))?;
-        }
-        Ok(conn)
+        watch(&mut conn, &deadline).map_err(|e| map_error(e, None))?;
+        Ok(SqliteConn { conn: statements::Statements::new(conn), timeouts: self.timeouts, deadline, busy })
     }
 }
 
@@ -244,7 +258,6 @@ fn configure(conn: &Connection, memory: bool) -> rusqlite::Result<()> {
     if !memory {
         conn.pragma_update(None, "journal_mode", "WAL")?;
     }
-    conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
 
@@ -546,53 +559,60 @@ fn extended_code_name(code: i32) -> String {
     }
 }
 
-/// The cached prepared statement for `sql`, with `params` bound.
+/// Binds `params` to `stmt`, prepared for `sql`.
 #[inline]
-fn bound<'c>(conn: &'c Connection, sql: &str, params: &[Value]) -> crate::error::Result<rusqlite::CachedStatement<'c>> {
-    let mut stmt = conn.prepare_cached(sql).map_err(|e| map_error(e, Some(sql)))?;
+fn bind(stmt: &mut rusqlite::Statement<'_>, sql: &str, params: &[Value]) -> crate::error::Result<()> {
     for (i, p) in params.iter().enumerate() {
         stmt.raw_bind_parameter(i + 1, Param(p)).map_err(|e| map_error(e, Some(sql)))?;
     }
-    Ok(stmt)
+    Ok(())
 }
 
 /// Runs a statement that returns rows, handing each one read (all, or only the first) to
 /// `each`.
 pub(crate) fn query(
-    conn: &SqliteConn,
+    conn: &mut SqliteConn,
     sql: &str,
     params: &[Value],
     read: super::Rows,
     mut each: impl FnMut(&rusqlite::Row<'_>) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
-    let mut stmt = bound(conn, sql, params)?;
-    conn.arm();
-    let mut rows = stmt.raw_query();
-    let result = loop {
-        match rows.next() {
-            Ok(Some(row)) => {
-                if let Err(e) = each(row) {
-                    break Err(e);
+    let (watch, statements) = conn.parts();
+    statements.run(sql, |stmt| {
+        bind(stmt, sql, params)?;
+        watch.arm();
+        // Dropping the rows resets the statement, however the loop ends.
+        let mut rows = stmt.raw_query();
+        let result = loop {
+            match rows.next() {
+                Ok(Some(row)) => {
+                    if let Err(e) = each(row) {
+                        break Err(e);
+                    }
+                    if read == super::Rows::First {
+                        break Ok(());
+                    }
                 }
-                if read == super::Rows::First {
-                    break Ok(());
-                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(map_error(e, Some(sql))),
             }
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(map_error(e, Some(sql))),
-        }
-    };
-    conn.disarm();
-    result
+        };
+        watch.disarm();
+        result
+    })
 }
 
 /// Runs a statement that returns no rows; the number of rows it changed.
-pub(crate) fn execute(conn: &SqliteConn, sql: &str, params: &[Value]) -> crate::error::Result<u64> {
-    let mut stmt = bound(conn, sql, params)?;
-    conn.arm();
-    let result = stmt.raw_execute().map(|n| n as u64).map_err(|e| map_error(e, Some(sql)));
-    conn.disarm();
-    result
+pub(crate) fn execute(conn: &mut SqliteConn, sql: &str, params: &[Value]) -> crate::error::Result<u64> {
+    let (watch, statements) = conn.parts();
+    statements.run(sql, |stmt| {
+        bind(stmt, sql, params)?;
+        watch.arm();
+        // Resets the statement, whether it succeeded or not.
+        let result = stmt.raw_execute().map(|n| n as u64).map_err(|e| map_error(e, Some(sql)));
+        watch.disarm();
+        result
+    })
 }
 
 /// Runs one or more statements without parameters (transaction control, DDL).
@@ -604,8 +624,9 @@ pub(crate) async fn batch(conn: &mut SqliteConn, sql: &str) -> crate::error::Res
 }
 
 fn batch_now(conn: &SqliteConn, sql: &str) -> crate::error::Result<()> {
-    conn.arm();
+    let watch = conn.watch_ref();
+    watch.arm();
     let result = conn.execute_batch(sql).map_err(|e| map_error(e, Some(sql)));
-    conn.disarm();
+    watch.disarm();
     result
 }

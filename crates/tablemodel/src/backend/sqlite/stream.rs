@@ -37,10 +37,10 @@ where
 {
     let (rows_tx, rows_rx) = tokio::sync::mpsc::channel::<Result<RowBatch>>(BUFFER);
     tokio::task::spawn_blocking(move || {
-        let Some(conn) = conn else { return };
+        let Some(mut conn) = conn else { return };
         // With only the `sqlite` feature, `Conn` has one variant.
         #[allow(irrefutable_let_patterns)]
-        if let Conn::Sqlite(db) = &conn {
+        if let Conn::Sqlite(db) = &mut conn {
             let mut batch = RowBatch::with_capacity(BATCH);
             let result = super::query(db, &sql, &params, Rows::All, |row| {
                 batch.push(row).map_err(|e| super::map_error(e, Some(&sql)))?;
