@@ -409,10 +409,12 @@ impl<S: Selection> Select<S> {
                 }
             }
         }
-        for f in &mut self.filters {
+        // The conditions are taken whole: a value moves out of its condition without a
+        // placeholder left behind for the select's drop to visit.
+        for f in std::mem::take(&mut self.filters) {
             match f {
-                Cond::Compare { value, .. } => out.push(std::mem::replace(value, Value::Bool(None))),
-                Cond::Expr(e) => take_values(e, out),
+                Cond::Compare { value, .. } => out.push(value),
+                Cond::Expr(mut e) => take_values(&mut e, out),
             }
         }
         if let Some(rare) = &mut self.rare {
