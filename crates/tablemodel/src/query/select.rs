@@ -409,12 +409,10 @@ impl<S: Selection> Select<S> {
                 }
             }
         }
-        // The conditions are taken whole: a value moves out of its condition without a
-        // placeholder left behind for the select's drop to visit.
-        for f in std::mem::take(&mut self.filters) {
+        for f in &mut self.filters {
             match f {
-                Cond::Compare { value, .. } => out.push(value),
-                Cond::Expr(mut e) => take_values(&mut e, out),
+                Cond::Compare { value, .. } => out.push(std::mem::replace(value, Value::Bool(None))),
+                Cond::Expr(e) => take_values(e, out),
             }
         }
         if let Some(rare) = &mut self.rare {
