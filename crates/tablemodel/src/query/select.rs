@@ -48,36 +48,56 @@ struct Join {
 }
 
 /// A `SELECT` statement returning rows of `S::Output`.
+///
+/// The parts most queries leave empty live behind one box ([`Rare`]), so that the common
+/// select (filters, order, a page) is small to move, shape and drop.
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct Select<S> {
     pub(crate) selection: S,
-    from: Vec<&'static TableMeta>,
-    joins: Vec<Join>,
     /// Inline for the common single condition: no allocation for a one-row lookup.
     filters: smallvec::SmallVec<[Cond; 1]>,
     order: Vec<OrderBy>,
-    group_by: Vec<sea_query::Expr>,
-    having: Vec<sea_query::Expr>,
     pub(crate) limit: Option<u64>,
     offset: Option<u64>,
+    /// `FROM` tables, joins, grouping and `DISTINCT`, when any is set.
+    rare: Option<Box<Rare>>,
+}
+
+/// The parts of a [`Select`] that most queries do not use.
+#[derive(Clone, Debug, Default)]
+struct Rare {
+    from: Vec<&'static TableMeta>,
+    joins: Vec<Join>,
+    group_by: Vec<sea_query::Expr>,
+    having: Vec<sea_query::Expr>,
     distinct: bool,
 }
+
+/// No rare parts: what a [`Select`] without its box reads as.
+static NO_RARE: Rare =
+    Rare { from: Vec::new(), joins: Vec::new(), group_by: Vec::new(), having: Vec::new(), distinct: false };
 
 impl<S: Selection> Select<S> {
     fn new(selection: S) -> Self {
         Select {
             selection,
-            from: Vec::new(),
-            joins: Vec::new(),
             filters: smallvec::SmallVec::new(),
             order: Vec::new(),
-            group_by: Vec::new(),
-            having: Vec::new(),
             limit: None,
             offset: None,
-            distinct: false,
+            rare: None,
         }
+    }
+
+    /// The rare parts, empty when none is set.
+    fn rare(&self) -> &Rare {
+        self.rare.as_deref().unwrap_or(&NO_RARE)
+    }
+
+    /// The rare parts, to set one.
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_default()
     }
 
     /// Adds a `WHERE` condition; several calls are combined with `AND`.
@@ -88,19 +108,19 @@ impl<S: Selection> Select<S> {
 
     /// Reads from `M` as well (for selections, such as `count()`, that name no table).
     pub fn from<M: Model>(mut self) -> Self {
-        self.from.push(M::META);
+        self.rare_mut().from.push(M::META);
         self
     }
 
     /// `JOIN` with `M` on the foreign key between `M` and a table already in the query.
     pub fn join<M: Model>(mut self) -> Self {
-        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: None });
+        self.rare_mut().joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: None });
         self
     }
 
     /// `JOIN` with a table known only by its metadata, on an explicit condition.
     pub(crate) fn join_table(mut self, table: &'static TableMeta, kind: sea_query::JoinType, on: Filter) -> Self {
-        self.joins.push(Join { table, kind, on: Some(on.into_expr()) });
+        self.rare_mut().joins.push(Join { table, kind, on: Some(on.into_expr()) });
         self
     }
 
@@ -108,15 +128,11 @@ impl<S: Selection> Select<S> {
     pub(crate) fn with_selection<S2: Selection>(self, selection: S2) -> Select<S2> {
         Select {
             selection,
-            from: self.from,
-            joins: self.joins,
             filters: self.filters,
             order: self.order,
-            group_by: self.group_by,
-            having: self.having,
             limit: self.limit,
             offset: self.offset,
-            distinct: self.distinct,
+            rare: self.rare,
         }
     }
 
@@ -127,19 +143,27 @@ impl<S: Selection> Select<S> {
 
     /// `JOIN` with `M` on an explicit condition.
     pub fn join_on<M: Model>(mut self, on: Filter) -> Self {
-        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::InnerJoin, on: Some(on.into_expr()) });
+        self.rare_mut().joins.push(Join {
+            table: M::META,
+            kind: sea_query::JoinType::InnerJoin,
+            on: Some(on.into_expr()),
+        });
         self
     }
 
     /// `LEFT OUTER JOIN` with `M` on the foreign key (select `Option<M>` to read it).
     pub fn outer_join<M: Model>(mut self) -> Self {
-        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::LeftJoin, on: None });
+        self.rare_mut().joins.push(Join { table: M::META, kind: sea_query::JoinType::LeftJoin, on: None });
         self
     }
 
     /// `LEFT OUTER JOIN` with `M` on an explicit condition.
     pub fn outer_join_on<M: Model>(mut self, on: Filter) -> Self {
-        self.joins.push(Join { table: M::META, kind: sea_query::JoinType::LeftJoin, on: Some(on.into_expr()) });
+        self.rare_mut().joins.push(Join {
+            table: M::META,
+            kind: sea_query::JoinType::LeftJoin,
+            on: Some(on.into_expr()),
+        });
         self
     }
 
@@ -152,13 +176,13 @@ impl<S: Selection> Select<S> {
 
     /// `GROUP BY` a column.
     pub fn group_by<C: Selection>(mut self, column: C) -> Self {
-        column.push_exprs(&mut self.group_by);
+        column.push_exprs(&mut self.rare_mut().group_by);
         self
     }
 
     /// Adds a `HAVING` condition.
     pub fn having(mut self, condition: Filter) -> Self {
-        self.having.push(condition.into_expr());
+        self.rare_mut().having.push(condition.into_expr());
         self
     }
 
@@ -176,7 +200,7 @@ impl<S: Selection> Select<S> {
 
     /// `SELECT DISTINCT`.
     pub fn distinct(mut self) -> Self {
-        self.distinct = true;
+        self.rare_mut().distinct = true;
         self
     }
 
@@ -188,18 +212,19 @@ impl<S: Selection> Select<S> {
     /// The sea-query statement, with `LIMIT`/`OFFSET` as bound values or left out (for
     /// the caller to write them as literals).
     fn statement_with(&self, bind_limits: bool) -> Result<sea_query::SelectStatement> {
+        let rare = self.rare();
         let mut q = sea_query::Query::select();
         let mut exprs = Vec::new();
         self.selection.push_exprs(&mut exprs);
         q.exprs(exprs);
-        if self.distinct {
+        if rare.distinct {
             q.distinct();
         }
 
         let mut tables = Vec::new();
         self.selection.push_tables(&mut tables);
-        tables.extend(self.from.iter().copied());
-        let joined: Vec<&str> = self.joins.iter().map(|j| j.table.name).collect();
+        tables.extend(rare.from.iter().copied());
+        let joined: Vec<&str> = rare.joins.iter().map(|j| j.table.name).collect();
         let mut from: Vec<&'static TableMeta> = Vec::new();
         for t in tables {
             if !joined.contains(&t.name) && !from.iter().any(|f| f.name == t.name) {
@@ -213,7 +238,7 @@ impl<S: Selection> Select<S> {
             q.from(t.name);
         }
         let mut present: Vec<&'static TableMeta> = from.clone();
-        for join in &self.joins {
+        for join in &rare.joins {
             let on = match &join.on {
                 Some(on) => on.clone(),
                 None => infer_join_condition(&present, join.table)?,
@@ -224,10 +249,10 @@ impl<S: Selection> Select<S> {
         for f in &self.filters {
             q.and_where(f.to_expr());
         }
-        for g in &self.group_by {
+        for g in &rare.group_by {
             q.add_group_by([g.clone()]);
         }
-        for h in &self.having {
+        for h in &rare.having {
             q.and_having(h.clone());
         }
         for o in &self.order {
@@ -314,28 +339,34 @@ impl<S: Selection> Select<S> {
             self.selection.push_exprs(&mut exprs);
             h.exprs(&exprs);
         }
-        h.word(u64::from(self.distinct));
-        h.word(self.from.len() as u64);
-        for t in &self.from {
-            h.table(t);
-        }
-        h.word(self.joins.len() as u64);
-        for j in &self.joins {
-            h.table(j.table);
-            h.word(j.kind as u64);
-            match &j.on {
-                Some(on) => h.expr(on),
-                None => h.word(0x0f),
+        match &self.rare {
+            None => h.word(0),
+            Some(rare) => {
+                h.word(1);
+                h.word(u64::from(rare.distinct));
+                h.word(rare.from.len() as u64);
+                for t in &rare.from {
+                    h.table(t);
+                }
+                h.word(rare.joins.len() as u64);
+                for j in &rare.joins {
+                    h.table(j.table);
+                    h.word(j.kind as u64);
+                    match &j.on {
+                        Some(on) => h.expr(on),
+                        None => h.word(0x0f),
+                    }
+                }
+                h.word(rare.group_by.len() as u64);
+                h.exprs(&rare.group_by);
+                h.word(rare.having.len() as u64);
+                h.exprs(&rare.having);
             }
         }
         h.word(self.filters.len() as u64);
         for f in &self.filters {
             h.cond(f);
         }
-        h.word(self.group_by.len() as u64);
-        h.exprs(&self.group_by);
-        h.word(self.having.len() as u64);
-        h.exprs(&self.having);
         h.word(self.order.len() as u64);
         for o in &self.order {
             h.term(&o.term);
@@ -371,9 +402,11 @@ impl<S: Selection> Select<S> {
             self.selection.push_exprs(&mut exprs);
             exprs.iter_mut().for_each(|e| take_values(e, out));
         }
-        for j in &mut self.joins {
-            if let Some(on) = &mut j.on {
-                take_values(on, out);
+        if let Some(rare) = &mut self.rare {
+            for j in &mut rare.joins {
+                if let Some(on) = &mut j.on {
+                    take_values(on, out);
+                }
             }
         }
         for f in &mut self.filters {
@@ -382,8 +415,10 @@ impl<S: Selection> Select<S> {
                 Cond::Expr(e) => take_values(e, out),
             }
         }
-        for e in self.group_by.iter_mut().chain(&mut self.having) {
-            take_values(e, out);
+        if let Some(rare) = &mut self.rare {
+            for e in rare.group_by.iter_mut().chain(&mut rare.having) {
+                take_values(e, out);
+            }
         }
         for o in &mut self.order {
             if let Term::Expr(e) = &mut o.term {

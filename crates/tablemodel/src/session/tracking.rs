@@ -29,42 +29,70 @@ use crate::types::{Value, snapshot};
 /// The log and index start compacting past this many bytes (images and records).
 const COMPACT_AT: usize = 8 << 20;
 
+/// A record's `version` when its model has no version column.
+const NO_VERSION: u32 = u32::MAX;
+
 /// The remembered rows of one session; named by [`Selection`](crate::query::Selection)'s
 /// hidden `remember`, not a public API.
 ///
 /// Kept lean for the read path: a row remembered is an image appended to `images` and a
-/// [`Record`]. The index files each row under its model type and a hash of its key's image
-/// (no copy of the key); the later of two records with one key wins. Two keys with one
-/// hash share a slot, the later one winning; a lookup checks the key, so the other row
-/// merely has no snapshot (its `save` writes every column).
+/// [`Record`] of two words. The index files each row under a hash of its model (as a
+/// number of this session's own, see `kinds`) and its key's image (no copy of the key);
+/// the later of two records with one key wins. Two rows with one hash share a slot, the
+/// later one winning; a lookup checks the model and the key, so the other row merely has
+/// no snapshot (its `save` writes every column).
 #[doc(hidden)]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Loaded {
     /// The images of the rows remembered, back to back.
     images: Vec<u8>,
     /// One record per row remembered, in order; superseded ones stay until compaction.
     records: Vec<Record>,
+    /// The version column's value of each record of a model with one, as loaded.
+    versions: Vec<Value>,
+    /// The models this session remembered rows of; a record names its model by position.
+    kinds: Vec<Kind>,
     /// How many of `records` the index covers.
     indexed: usize,
-    /// The latest record of each row, by model type and key hash.
-    index: FxHashMap<(TypeId, u64), usize>,
+    /// The latest record of each row, by the hash of its kind and key.
+    index: FxHashMap<u64, usize>,
     /// The size of `images` and `records` past which the next `remember` compacts them.
     compact_at: usize,
-    /// The position of the version column of the model remembered last, by its metadata.
-    version_of: Option<(&'static TableMeta, Option<usize>)>,
 }
 
-/// One remembered row.
+impl Default for Loaded {
+    fn default() -> Self {
+        Loaded {
+            images: Vec::new(),
+            records: Vec::new(),
+            versions: Vec::new(),
+            kinds: Vec::new(),
+            indexed: 0,
+            index: FxHashMap::default(),
+            compact_at: COMPACT_AT,
+        }
+    }
+}
+
+/// A model whose rows were remembered.
 #[derive(Debug)]
-struct Record {
+struct Kind {
     model: TypeId,
     meta: &'static TableMeta,
-    /// Where its image is in `images`: the columns' images, in `META.columns` order.
+    /// The position of its version column, if it has one.
+    version: Option<usize>,
+}
+
+/// One remembered row: its image runs from `start` to the next record's start (or the end
+/// of `images`), the columns' images in `META.columns` order.
+#[derive(Debug, Clone, Copy)]
+struct Record {
     start: usize,
-    end: usize,
-    /// The version column's value as loaded, for a model with one (`save` updates only
-    /// the row still at that version).
-    version: Option<Value>,
+    /// Its model, a position in `kinds`.
+    kind: u32,
+    /// Its version as loaded, a position in `versions`, or [`NO_VERSION`]: for a model with
+    /// a version column `save` updates only the row still at that version.
+    version: u32,
 }
 
 /// A remembered row as `save` uses it.
@@ -78,33 +106,53 @@ impl Loaded {
     /// value is never found again (its record is dropped when the index is built).
     #[inline]
     pub(crate) fn remember<M: Model>(&mut self, model: &M) {
-        let version = match self.version_of {
-            Some((meta, at)) if std::ptr::eq(meta, M::META) => at,
-            _ => self.version_column(M::META),
+        let (kind, version) = self.kind::<M>();
+        let version = match version {
+            None => NO_VERSION,
+            Some(column) => self.keep_version(model.column_value(column)),
         };
-        let version = version.map(|v| model.column_value(v));
         let start = self.images.len();
         model.snapshot(&mut self.images);
-        self.records.push(Record { model: TypeId::of::<M>(), meta: M::META, start, end: self.images.len(), version });
-        if self.images.len() + self.records.len() * std::mem::size_of::<Record>() > self.compact_at.max(COMPACT_AT) {
+        self.records.push(Record { start, kind, version });
+        if self.images.len() + self.records.len() * std::mem::size_of::<Record>() > self.compact_at {
             self.compact();
         }
     }
 
+    /// `M`'s position in `kinds` (added the first time) and its version column.
+    #[inline]
+    fn kind<M: Model>(&mut self) -> (u32, Option<usize>) {
+        let model = TypeId::of::<M>();
+        match self.kinds.iter().position(|k| k.model == model) {
+            Some(at) => (at as u32, self.kinds[at].version),
+            None => self.add_kind(model, M::META),
+        }
+    }
+
     #[cold]
-    fn version_column(&mut self, meta: &'static TableMeta) -> Option<usize> {
-        let at = meta.columns.iter().position(|c| c.version);
-        self.version_of = Some((meta, at));
-        at
+    fn add_kind(&mut self, model: TypeId, meta: &'static TableMeta) -> (u32, Option<usize>) {
+        let version = meta.columns.iter().position(|c| c.version);
+        self.kinds.push(Kind { model, meta, version });
+        ((self.kinds.len() - 1) as u32, version)
+    }
+
+    fn keep_version(&mut self, value: Value) -> u32 {
+        self.versions.push(value);
+        (self.versions.len() - 1) as u32
+    }
+
+    /// The image of record `at`.
+    fn image(&self, at: usize) -> &[u8] {
+        let end = self.records.get(at + 1).map_or(self.images.len(), |next| next.start);
+        &self.images[self.records[at].start..end]
     }
 
     /// Files the records added since the index was last built.
     fn index_new(&mut self) {
-        for i in self.indexed..self.records.len() {
-            let record = &self.records[i];
-            let image = &self.images[record.start..record.end];
-            if let Some(hash) = key_hash(record.meta, image) {
-                self.index.insert((record.model, hash), i);
+        for at in self.indexed..self.records.len() {
+            let kind = self.records[at].kind;
+            if let Some(hash) = key_hash(kind, self.kinds[kind as usize].meta, self.image(at)) {
+                self.index.insert(hash, at);
             }
         }
         self.indexed = self.records.len();
@@ -119,25 +167,32 @@ impl Loaded {
         live.sort_unstable_by_key(|(at, _)| *at);
         let mut images = Vec::with_capacity(self.images.len() / 2);
         let mut records = Vec::with_capacity(live.len());
-        let mut old: Vec<Option<Record>> = std::mem::take(&mut self.records).into_iter().map(Some).collect();
+        let mut versions = Vec::new();
         for (at, slot) in live {
-            let Some(mut record) = old[at].take() else { continue };
+            let end = self.records.get(at + 1).map_or(self.images.len(), |next| next.start);
+            let mut record = self.records[at];
             let start = images.len();
-            images.extend_from_slice(&self.images[record.start..record.end]);
+            images.extend_from_slice(&self.images[record.start..end]);
             record.start = start;
-            record.end = images.len();
+            if record.version != NO_VERSION {
+                versions.push(std::mem::replace(&mut self.versions[record.version as usize], Value::Bool(None)));
+                record.version = (versions.len() - 1) as u32;
+            }
             *slot = records.len();
             records.push(record);
         }
         self.images = images;
         self.records = records;
+        self.versions = versions;
         self.indexed = self.records.len();
-        self.compact_at = 2 * (self.images.len() + self.records.len() * std::mem::size_of::<Record>());
+        self.compact_at = COMPACT_AT.max(2 * (self.images.len() + self.records.len() * std::mem::size_of::<Record>()));
     }
 
     /// The latest record of the `M` row with key `key`, if remembered.
-    fn slot<M: Model>(&mut self, key: &[Value]) -> Option<((TypeId, u64), usize)> {
+    fn slot<M: Model>(&mut self, key: &[Value]) -> Option<(u64, usize)> {
         self.index_new();
+        let model = TypeId::of::<M>();
+        let kind = self.kinds.iter().position(|k| k.model == model)? as u32;
         // Room for a key of a few integers without growing: each column's image is its
         // length, a NULL flag and the value's bytes.
         let mut expected = Vec::with_capacity(16 * key.len());
@@ -145,29 +200,33 @@ impl Loaded {
             snapshot::value(value, &mut expected);
         }
         let mut state = FxHasher::default();
+        state.write_u32(kind);
         for column in snapshot::columns(&expected) {
             state.write(column);
         }
-        let id = (TypeId::of::<M>(), state.finish());
-        let at = *self.index.get(&id)?;
-        let record = &self.records[at];
-        let image = &self.images[record.start..record.end];
+        let hash = state.finish();
+        let at = *self.index.get(&hash)?;
+        if self.records[at].kind != kind {
+            return None;
+        }
+        let image = self.image(at);
         let mut wanted = snapshot::columns(&expected);
         let same = M::META.primary_key.iter().all(|&k| snapshot::columns(image).nth(k) == wanted.next());
-        same.then_some((id, at))
+        same.then_some((hash, at))
     }
 
     /// The remembered image of the `M` row with key `key`.
     pub(crate) fn get<M: Model>(&mut self, key: &[Value]) -> Option<Remembered<'_>> {
         let (_, at) = self.slot::<M>(key)?;
-        let record = &self.records[at];
-        Some(Remembered { image: &self.images[record.start..record.end], version: record.version.as_ref() })
+        let version = self.records[at].version;
+        let version = (version != NO_VERSION).then(|| &self.versions[version as usize]);
+        Some(Remembered { image: self.image(at), version })
     }
 
     /// Forgets the `M` row with key `key` (it was deleted).
     pub(crate) fn forget<M: Model>(&mut self, key: &[Value]) {
-        if let Some((id, _)) = self.slot::<M>(key) {
-            self.index.remove(&id);
+        if let Some((hash, _)) = self.slot::<M>(key) {
+            self.index.remove(&hash);
         }
     }
 
@@ -175,15 +234,17 @@ impl Loaded {
     pub(crate) fn clear(&mut self) {
         self.images.clear();
         self.records.clear();
+        self.versions.clear();
         self.index.clear();
         self.indexed = 0;
     }
 }
 
-/// The hash of the key columns' images in a row image, as [`Loaded::slot`] hashes a key's;
-/// `None` when a key column is NULL (a row without a key is never looked up).
-fn key_hash(meta: &TableMeta, image: &[u8]) -> Option<u64> {
+/// The hash of a row's kind and the key columns' images in its image, as [`Loaded::slot`]
+/// hashes a key's; `None` when a key column is NULL (a row without a key is never looked up).
+fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
     let mut state = FxHasher::default();
+    state.write_u32(kind);
     for &k in meta.primary_key {
         let column = snapshot::columns(image).nth(k)?;
         if column == [0] {

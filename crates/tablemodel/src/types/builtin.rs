@@ -43,12 +43,12 @@ macro_rules! simple_sql_type {
     };
 }
 
-simple_sql_type!(bool, Bool, Bool, snapshot(this, out) { crate::types::snapshot::bytes(&[u8::from(*this)], out) });
-simple_sql_type!(i16, SmallInt, SmallInt, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_le_bytes(), out) });
-simple_sql_type!(i32, Int, Int, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_le_bytes(), out) });
-simple_sql_type!(i64, BigInt, BigInt, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_le_bytes(), out) });
-simple_sql_type!(f32, Float, Float, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_bits().to_le_bytes(), out) });
-simple_sql_type!(f64, Double, Double, snapshot(this, out) { crate::types::snapshot::bytes(&this.to_bits().to_le_bytes(), out) });
+simple_sql_type!(bool, Bool, Bool, snapshot(this, out) { crate::types::snapshot::fixed([u8::from(*this)], out) });
+simple_sql_type!(i16, SmallInt, SmallInt, snapshot(this, out) { crate::types::snapshot::fixed(this.to_le_bytes(), out) });
+simple_sql_type!(i32, Int, Int, snapshot(this, out) { crate::types::snapshot::fixed(this.to_le_bytes(), out) });
+simple_sql_type!(i64, BigInt, BigInt, snapshot(this, out) { crate::types::snapshot::fixed(this.to_le_bytes(), out) });
+simple_sql_type!(f32, Float, Float, snapshot(this, out) { crate::types::snapshot::fixed(this.to_bits().to_le_bytes(), out) });
+simple_sql_type!(f64, Double, Double, snapshot(this, out) { crate::types::snapshot::fixed(this.to_bits().to_le_bytes(), out) });
 simple_sql_type!(String, Text, String, snapshot(this, out) { crate::types::snapshot::bytes(this.as_bytes(), out) });
 simple_sql_type!(Vec<u8>, Bytes, Bytes, snapshot(this, out) { crate::types::snapshot::bytes(this, out) });
 simple_sql_type!(chrono::NaiveDate, Date, ChronoDate);

@@ -61,6 +61,18 @@ pub(crate) fn bytes(bytes: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(bytes);
 }
 
+/// Appends the image of a non-NULL value of `N` ≤ 8 bytes (a number's little-endian
+/// bytes), as [`bytes`] does, in one write of a constant length.
+#[inline]
+pub(crate) fn fixed<const N: usize>(bytes: [u8; N], out: &mut Vec<u8>) {
+    const { assert!(N <= 8) };
+    let mut image = [0u8; 13];
+    image[..4].copy_from_slice(&(N as u32 + 1).to_le_bytes());
+    image[4] = 1;
+    image[5..5 + N].copy_from_slice(&bytes);
+    out.extend_from_slice(&image[..5 + N]);
+}
+
 /// Appends the image of a non-NULL JSON value.
 pub(crate) fn json(json: &serde_json::Value, out: &mut Vec<u8>) {
     let start = begin(out);
