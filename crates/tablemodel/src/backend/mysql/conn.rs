@@ -222,7 +222,8 @@ mod tests {
             })
             .collect::<Vec<_>>();
         let [closed, prepared] = counts[..] else { panic!("two counts: {counts:?}") };
-        assert!(prepared >= 2 * (CAPACITY + 20), "{prepared}");
+        // Each text once, the closed ones again, and this statement.
+        assert!(prepared > CAPACITY + 20 + 1, "{prepared}");
         assert!(prepared - closed <= CAPACITY, "{prepared} prepared, {closed} closed");
     }
 
