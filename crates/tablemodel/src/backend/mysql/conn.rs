@@ -213,14 +213,15 @@ mod tests {
             }
         }
         // The server holds no more of this connection's statements than the map does.
-        let counts = rows(&mut conn, "SHOW SESSION STATUS WHERE Variable_name IN ('Com_stmt_prepare', 'Com_stmt_close')")
-            .await
-            .into_iter()
-            .map(|row| match &row[1] {
-                Bytes(count) => std::str::from_utf8(count).unwrap().parse::<usize>().unwrap(),
-                other => panic!("a count: {other:?}"),
-            })
-            .collect::<Vec<_>>();
+        let counts =
+            rows(&mut conn, "SHOW SESSION STATUS WHERE Variable_name IN ('Com_stmt_prepare', 'Com_stmt_close')")
+                .await
+                .into_iter()
+                .map(|row| match &row[1] {
+                    Bytes(count) => std::str::from_utf8(count).unwrap().parse::<usize>().unwrap(),
+                    other => panic!("a count: {other:?}"),
+                })
+                .collect::<Vec<_>>();
         let [closed, prepared] = counts[..] else { panic!("two counts: {counts:?}") };
         // Each text once, the closed ones again, and this statement.
         assert!(prepared > CAPACITY + 20 + 1, "{prepared}");
