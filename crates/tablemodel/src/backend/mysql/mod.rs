@@ -239,10 +239,11 @@ async fn run<'c>(
     sql: &str,
     values: &[Value],
 ) -> Result<mysql_async::QueryResult<'c, 'static, mysql_async::BinaryProtocol>, mysql_async::Error> {
-    let statement = match conn.prepared(sql) {
+    let (conn, statements) = conn.parts();
+    let statement = match statements.known(sql) {
         Some(statement) => statement,
         // Boxed: the rare miss does not grow every statement's future.
-        None => Box::pin(conn.prepare(sql)).await?,
+        None => Box::pin(statements.prepare(conn, sql)).await?,
     };
     conn.exec_iter(statement, params(values)).await
 }
