@@ -28,11 +28,18 @@ impl WriteGate {
         WriteGate { lock: Arc::new(tokio::sync::Mutex::new(())), wait, timed_out }
     }
 
+    /// This session's turn when no one else has it, without waiting; `None` when taken.
+    /// A free lock has no queue to jump.
+    #[inline]
+    pub(crate) fn try_turn(&self) -> Option<WritePermit> {
+        self.lock.clone().try_lock_owned().ok()
+    }
+
     /// Waits for this session's turn.
     pub(crate) async fn turn(&self) -> Result<WritePermit> {
         // A free lock is taken without the timer and the waiting future (about 300
-        // instructions a transaction); a free lock has no queue to jump.
-        if let Ok(permit) = self.lock.clone().try_lock_owned() {
+        // instructions a transaction).
+        if let Some(permit) = self.try_turn() {
             return Ok(permit);
         }
         tokio::time::timeout(self.wait, self.lock.clone().lock_owned()).await.map_err(|_| (self.timed_out)())

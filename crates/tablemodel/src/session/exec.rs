@@ -232,12 +232,33 @@ impl Session {
         Ok(rows)
     }
 
+    /// [`Session::execute_sql`] at once, without a future, where the backend answers
+    /// without waiting (SQLite) and the session has its connection in hand; `None`, having
+    /// run nothing, otherwise.
+    #[inline]
+    pub(crate) fn execute_now(&mut self, sql: &str, params: &[Value]) -> Option<Result<u64>> {
+        if let Err(e) = self.tx.check_usable() {
+            return Some(Err(e));
+        }
+        if self.tx.begin_pending || crate::log::span_wanted() {
+            return None;
+        }
+        let logging = self.logging();
+        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
+        let started = crate::log::start(logging);
+        let result = conn.execute_now(sql, params)?;
+        crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
+        self.tx.note(&result);
+        Some(result)
+    }
+
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub(crate) async fn execute_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.tx.check_usable()?;
         let logging = self.logging();
         let started = crate::log::start(logging);
-        // One future, as in `query_rows`; the span and a pending `BEGIN` are boxed.
+        // One future, as in `query_rows`; the span is boxed. A pending `BEGIN` is not: on
+        // PostgreSQL it goes with the first write of every transaction.
         let result = if crate::log::span_wanted() {
             Box::pin(async {
                 let span = crate::log::span(self.dialect().otel_system(), sql);
@@ -245,7 +266,7 @@ impl Session {
             })
             .await
         } else if self.tx.begin_pending {
-            Box::pin(self.execute_with_begin(sql, params)).await
+            self.execute_with_begin(sql, params).await
         } else {
             match self.conn.in_hand().and_then(|conn| conn.execute_now(sql, params)) {
                 Some(result) => result,
@@ -275,6 +296,26 @@ impl Session {
             Ok(conn) => conn.execute(sql, params).await,
             Err(e) => Err(e),
         }
+    }
+
+    /// [`Session::control`] at once, without a future, where the backend answers without
+    /// waiting (SQLite) and the session has its connection in hand; `None`, having run
+    /// nothing, otherwise. A `BEGIN IMMEDIATE` that finds SQLite's lock taken is `None` as
+    /// well, having failed without effect: [`Session::control`] then waits for the lock.
+    #[inline]
+    pub(crate) fn control_now(&mut self, sql: &str) -> Option<Result<()>> {
+        self.move_to_primary();
+        if self.tx.begin_pending || crate::log::span_wanted() {
+            return None;
+        }
+        let logging = self.logging();
+        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
+        let started = crate::log::start(logging);
+        // Ready at the first poll there: only a busy `BEGIN IMMEDIATE` would wait (for
+        // the lock), and it is dropped having done nothing.
+        let result = futures_util::FutureExt::now_or_never(conn.batch(sql))?;
+        crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));
+        Some(result)
     }
 
     /// Runs parameterless control SQL (transaction control, DDL) and logs it.
@@ -327,14 +368,34 @@ impl Session {
 
     /// Runs a write that returns no rows, in the session's transaction.
     pub(crate) async fn write_sql(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        self.begin().await?;
-        self.execute_sql(sql, params).await
+        write_sql!(self, sql, params)
+    }
+
+    /// The first statement of a transaction whose `BEGIN` is pending, a write returning
+    /// rows (all through `each`): [`Session::query_rows`] without boxing the pipelined
+    /// `BEGIN`, which on PostgreSQL goes with the first write of every transaction.
+    pub(crate) async fn write_rows_with_begin(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
+    ) -> Result<u64> {
+        if crate::log::span_wanted() {
+            return Box::pin(self.query_rows(sql, params, Rows::All, each)).await;
+        }
+        self.tx.check_usable()?;
+        let logging = self.logging();
+        let started = crate::log::start(logging);
+        let mut rows = 0u64;
+        let result = self.query_with_begin(sql, params, Rows::All, &mut each, &mut rows).await;
+        crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
+        self.tx.note(&result);
+        result
     }
 
     /// Runs a write that returns rows of `M` (`… RETURNING`), in the session's transaction.
     pub(crate) async fn write_rows<M: Model>(&mut self, sql: &str, params: &[Value], out: &mut Vec<M>) -> Result<u64> {
-        self.begin().await?;
-        read_rows!(self, sql, params, Rows::All, |row: &mut RowReader<'_>| {
+        write_rows!(self, sql, params, |row: &mut RowReader<'_>| {
             out.push(M::decode(row)?);
             Ok(())
         })

@@ -20,6 +20,44 @@ macro_rules! read_rows {
     }};
 }
 
+/// Runs a write that returns rows in the session's transaction, as [`Session::write_rows`]
+/// does, without building a future for opening the transaction or for the statement where
+/// [`Session::begin_now`] and [`Session::query_rows_now`] can run them at once (SQLite).
+macro_rules! write_rows {
+    ($session:expr, $sql:expr, $params:expr, $each:expr) => {{
+        let begun = match $session.begin_now() {
+            Some(result) => result,
+            None => $session.begin_waiting().await,
+        };
+        let each = $each;
+        match begun {
+            // PostgreSQL: the first write goes out with the transaction's `BEGIN`.
+            Ok(()) if $session.tx.begin_pending => $session.write_rows_with_begin($sql, $params, each).await,
+            Ok(()) => read_rows!($session, $sql, $params, crate::backend::Rows::All, each),
+            Err(e) => Err(e),
+        }
+    }};
+}
+
+/// Runs a write that returns no rows in the session's transaction, as
+/// [`Session::write_sql`] does, without building a future where [`Session::begin_now`] and
+/// [`Session::execute_now`] can run it at once (SQLite).
+macro_rules! write_sql {
+    ($session:expr, $sql:expr, $params:expr) => {{
+        let begun = match $session.begin_now() {
+            Some(result) => result,
+            None => $session.begin_waiting().await,
+        };
+        match begun {
+            Ok(()) => match $session.execute_now($sql, $params) {
+                Some(result) => result,
+                None => $session.execute_sql($sql, $params).await,
+            },
+            Err(e) => Err(e),
+        }
+    }};
+}
+
 mod exec;
 mod insert;
 mod pipeline;
@@ -158,7 +196,24 @@ impl Session {
         if related {
             Box::pin(model.write_related_before(self)).await?;
         }
-        let mut stored = self.insert_one(&model).await?;
+        let mut stored = if self.capabilities().returning_on_insert {
+            // `INSERT … RETURNING` written out here rather than in a function of its own:
+            // one future less, and the row read straight into its model.
+            let (omitted, params) = Omitted::with_sent_values(&model);
+            let sql = self.statement::<M>(StatementKind::Insert { omitted });
+            let mut stored = None;
+            let result = write_rows!(self, sql, &params, |row: &mut crate::row::RowReader<'_>| {
+                stored = Some(M::decode(row)?);
+                Ok(())
+            });
+            if let Err(err) = result {
+                // Boxed, as every rare path of a write: its future would grow the common one's.
+                return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&model], err)).await);
+            }
+            stored.ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))?
+        } else {
+            self.insert_one(&model).await?
+        };
         self.loaded.remember(&stored);
         if related {
             stored.take_related(&mut model);
@@ -167,22 +222,11 @@ impl Session {
         Ok(stored)
     }
 
-    /// Inserts one checked model; its foreign key named on failure.
+    /// Inserts one checked model where the database has no `INSERT … RETURNING` (the row is
+    /// read back); its foreign key named on failure.
     async fn insert_one<M: Model>(&mut self, model: &M) -> Result<M> {
         let (omitted, params) = Omitted::with_sent_values(model);
-        let result = if self.capabilities().returning_on_insert {
-            let sql = self.statement::<M>(StatementKind::Insert { omitted });
-            let mut out = Vec::with_capacity(1);
-            match self.write_rows(sql, &params, &mut out).await {
-                Ok(_) => {
-                    out.pop().ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
-                }
-                Err(err) => Err(err),
-            }
-        } else {
-            self.insert_then_read(model, omitted, params).await
-        };
-        match result {
+        match self.insert_then_read(model, omitted, params).await {
             Ok(stored) => Ok(stored),
             // Boxed, as every rare path of a write: its future would grow the common one's.
             Err(err) => Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [model], err)).await),
@@ -318,15 +362,21 @@ impl Session {
             return Ok(());
         }
         let version = M::META.columns.iter().position(|c| c.version);
-        let mut params: Vec<Value> = changed.iter().map(|&i| model.column_value(i)).collect();
+        // Inline: a `save` of a few columns allocates nothing for its values.
+        let mut params: smallvec::SmallVec<[Value; 4]> = changed.iter().map(|&i| model.column_value(i)).collect();
         params.extend(key.iter().cloned());
         if let Some(v) = version {
             params.push(loaded.and_then(|l| l.version.cloned()).unwrap_or_else(|| model.column_value(v)));
         }
         let result = if self.capabilities().returning_on_update {
             let sql = update_statement::<M>(&changed, true, self.dialect());
-            let mut out: Vec<M> = Vec::with_capacity(1);
-            self.write_rows(&sql, &params, &mut out).await.map(|_| out.pop())
+            // The row read straight into its model, without a vector or a future for it.
+            let mut fresh = None;
+            write_rows!(self, &sql, &params, |row: &mut crate::row::RowReader<'_>| {
+                fresh = Some(M::decode(row)?);
+                Ok(())
+            })
+            .map(|_| fresh)
         } else {
             let sql = update_statement::<M>(&changed, false, self.dialect());
             self.update_then_read(&sql, &params, &key).await
@@ -363,7 +413,7 @@ impl Session {
             Box::pin(crate::relationship::before_delete(self, model)).await?;
         }
         let sql = self.statement::<M>(StatementKind::DeleteByKey);
-        let deleted = match self.write_sql(sql, &key).await {
+        let deleted = match write_sql!(self, sql, &key) {
             Ok(n) => n,
             Err(err) => return Err(Box::pin(crate::backend::name_foreign_key_for_delete(self, model, err)).await),
         };
@@ -546,8 +596,12 @@ fn limit_to_two<S>(select: &mut Select<S>) {
     }
 }
 
-fn key_values<M: Model>(model: &M) -> Result<Vec<Value>> {
-    let key: Vec<Value> = M::META.primary_key.iter().map(|&k| model.column_value(k)).collect();
+/// A model's key values: inline for a key of one or two columns, so that `save` and
+/// `delete` allocate nothing for it.
+type KeyValues = smallvec::SmallVec<[Value; 2]>;
+
+fn key_values<M: Model>(model: &M) -> Result<KeyValues> {
+    let key: KeyValues = M::META.primary_key.iter().map(|&k| model.column_value(k)).collect();
     if key.iter().any(crate::types::is_null) {
         return Err(Error::MissingKey { table: M::META.name });
     }

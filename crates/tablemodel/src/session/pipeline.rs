@@ -60,7 +60,6 @@ impl Session {
 
     /// Runs a row-returning statement right behind the pending `BEGIN`; `rows` counts the
     /// rows read.
-    #[cold]
     pub(crate) async fn query_with_begin(
         &mut self,
         sql: &str,
@@ -71,7 +70,11 @@ impl Session {
     ) -> Result<u64> {
         let begin = self.take_pending_begin();
         let started = self.begin_started();
-        let (began, result) = match self.conn().await {
+        let conn = match self.conn.in_hand() {
+            Some(conn) => Ok(conn),
+            None => self.conn().await,
+        };
+        let (began, result) = match conn {
             Ok(conn) => {
                 conn.query_after_begin(begin, sql, params, read, |row| {
                     *rows += 1;
@@ -86,11 +89,14 @@ impl Session {
     }
 
     /// Runs a statement that returns no rows right behind the pending `BEGIN`.
-    #[cold]
     pub(crate) async fn execute_with_begin(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let begin = self.take_pending_begin();
         let started = self.begin_started();
-        let (began, result) = match self.conn().await {
+        let conn = match self.conn.in_hand() {
+            Some(conn) => Ok(conn),
+            None => self.conn().await,
+        };
+        let (began, result) = match conn {
             Ok(conn) => conn.execute_after_begin(begin, sql, params).await,
             Err(e) => (Err(e), Ok(0)),
         };

@@ -14,6 +14,7 @@ use crate::backend::Rows;
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::query::StatementKind;
+use crate::row::RowReader;
 use crate::types::{Value, ValueKind};
 
 impl Session {
@@ -25,33 +26,41 @@ impl Session {
         omitted: Omitted,
         sent: Vec<Value>,
     ) -> Result<M> {
-        let mut columns: Vec<usize> = omitted.sent(M::META).collect();
         let pk = M::META.primary_key;
         let computed_key = match pk {
-            [k] if !columns.contains(k) => self.compute_default(*k, M::META).await?,
+            // Boxed: a key made by an SQL default (a UUID) is the rare case.
+            [k] if omitted.omits(M::META, *k) && computed_first(&M::META.columns[*k]) => {
+                Box::pin(self.compute_default(*k, M::META)).await?
+            }
             _ => None,
         };
         // The INSERT made once per shape of the model where the dialect itself has no
         // RETURNING (its renderer leaves the clause out); an engine told not to use a
         // RETURNING its dialect has, or a key computed first, renders its own.
-        let (sql, mut params): (std::borrow::Cow<'static, str>, _) =
-            if computed_key.is_none() && !self.dialect().capabilities().returning_on_insert {
-                (self.statement::<M>(StatementKind::Insert { omitted }).into(), sent)
-            } else {
-                if computed_key.is_some() {
-                    columns.push(pk[0]);
-                }
-                let (sql, mut params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
-                if let Some(value) = &computed_key {
-                    params[columns.len() - 1] = value.clone();
-                }
-                (sql.into(), params)
-            };
-        self.write_sql(&sql, &params).await?;
-        let key_generated = pk.iter().any(|k| !columns.contains(k));
+        let mut params = sent;
+        let rendered;
+        let sql: &str = if computed_key.is_none() && !self.dialect().capabilities().returning_on_insert {
+            self.statement::<M>(StatementKind::Insert { omitted })
+        } else {
+            let mut columns: Vec<usize> = omitted.sent(M::META).collect();
+            if computed_key.is_some() {
+                columns.push(pk[0]);
+            }
+            let sql;
+            (sql, params) = insert_sql(std::slice::from_ref(model), &[0], &columns, false, self.dialect());
+            if let Some(value) = &computed_key {
+                params[columns.len() - 1] = value.clone();
+            }
+            rendered = sql;
+            &rendered
+        };
+        write_sql!(self, sql, &params)?;
+        let key_generated = computed_key.is_none() && pk.iter().any(|&k| omitted.omits(M::META, k));
         let key = match pk {
-            [_] if computed_key.is_some() => vec![params.pop().expect("the computed key was sent")],
-            [k] if key_generated => vec![key_value(M::META.columns[*k].ty.kind, self.last_insert_id().await?)?],
+            [_] if computed_key.is_some() => smallvec::smallvec![params.pop().expect("the computed key was sent")],
+            [k] if key_generated => {
+                smallvec::smallvec![key_value(M::META.columns[*k].ty.kind, self.last_insert_id().await?)?]
+            }
             _ if key_generated => {
                 return Err(Error::InvalidQuery(format!(
                     "`{}` has a generated column in a composite key: its row cannot be read back without RETURNING",
@@ -60,9 +69,12 @@ impl Session {
             }
             _ => key_values(model)?,
         };
-        self.read_back(&key)
-            .await?
-            .ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
+        let mut found = None;
+        read_rows!(self, self.statement::<M>(StatementKind::Get), &key, Rows::First, |row: &mut RowReader<'_>| {
+            found = Some(M::decode(row)?);
+            Ok(())
+        })?;
+        found.ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
     }
 
     /// `add_all` without `RETURNING`: one multi-row `INSERT` per chunk, then one `SELECT`
@@ -153,7 +165,7 @@ impl Session {
     /// what makes the column's value and the column is not `AUTO_INCREMENT`.
     async fn compute_default(&mut self, index: usize, meta: &'static crate::meta::TableMeta) -> Result<Option<Value>> {
         let column = &meta.columns[index];
-        let Some(default) = column.server_default.filter(|_| !column.autoincrement) else { return Ok(None) };
+        let Some(default) = column.server_default.filter(|_| computed_first(column)) else { return Ok(None) };
         let sql = format!("SELECT {default}");
         let mut value = None;
         self.query_rows(&sql, &[], Rows::First, |row| {
@@ -172,23 +184,23 @@ impl Session {
         params: &[Value],
         key: &[Value],
     ) -> Result<Option<M>> {
-        match self.write_sql(sql, params).await? {
-            0 => Ok(None),
-            _ => self.read_back(key).await,
+        if write_sql!(self, sql, params)? == 0 {
+            return Ok(None);
         }
-    }
-
-    /// The row of `M` with primary key `key`, read in the session's transaction.
-    async fn read_back<M: Model>(&mut self, key: &[Value]) -> Result<Option<M>> {
-        let sql = self.statement::<M>(StatementKind::Get);
+        // The row read back in the session's transaction.
         let mut found = None;
-        self.query_rows(sql, key, Rows::First, |row| {
+        read_rows!(self, self.statement::<M>(StatementKind::Get), key, Rows::First, |row: &mut RowReader<'_>| {
             found = Some(M::decode(row)?);
             Ok(())
-        })
-        .await?;
+        })?;
         Ok(found)
     }
+}
+
+/// Whether a key column left out of an `INSERT` has its value computed first
+/// ([`Session::compute_default`]): its SQL default makes it, and it is not `AUTO_INCREMENT`.
+fn computed_first(column: &crate::meta::ColumnMeta) -> bool {
+    column.server_default.is_some() && !column.autoincrement
 }
 
 /// A generated key as a value of its column's kind.

@@ -88,26 +88,69 @@ impl Session {
     /// `BEGIN` goes out with the transaction's first statement, in the same round trip; a
     /// server that cannot be reached is then reported by that statement.
     pub async fn begin(&mut self) -> Result<()> {
-        self.tx.check_usable()?;
-        if !self.tx.open {
-            if let Some(gate) = &self.engine.inner.write_gate {
-                self.tx.permit = Some(gate.turn().await?);
-            }
-            if self.engine.inner.capabilities.pipelined_begin {
-                // The transaction's statements go to the primary, as `control` would send them.
-                self.move_to_primary();
-                self.tx.open = true;
-                self.tx.begin_pending = true;
-                return Ok(());
-            }
-            let result = self.control(self.engine.inner.capabilities.begin_write).await;
-            if result.is_err() {
-                self.tx.permit = None;
-            }
-            result?;
-            self.tx.open = true;
+        match self.begin_now() {
+            Some(result) => result,
+            None => self.begin_waiting().await,
         }
-        Ok(())
+    }
+
+    /// [`Session::begin`] where nothing needs waiting for: the transaction is open, or it
+    /// opens with a pipelined `BEGIN` (noted, not sent), or with a `BEGIN` the backend runs
+    /// at once (SQLite's, its write turn free and its lock not busy). `None` when it must
+    /// wait; the write turn taken stays with the session for [`Session::begin_waiting`].
+    /// The write verbs call this first, so that opening their transaction builds no future.
+    #[inline]
+    pub(crate) fn begin_now(&mut self) -> Option<Result<()>> {
+        if let Err(e) = self.tx.check_usable() {
+            return Some(Err(e));
+        }
+        if self.tx.open {
+            return Some(Ok(()));
+        }
+        if self.tx.permit.is_none()
+            && let Some(gate) = &self.engine.inner.write_gate
+        {
+            self.tx.permit = Some(gate.try_turn()?);
+        }
+        if self.engine.inner.capabilities.pipelined_begin {
+            // The transaction's statements go to the primary, as `control` would send them.
+            self.move_to_primary();
+            self.tx.open = true;
+            self.tx.begin_pending = true;
+            return Some(Ok(()));
+        }
+        let result = self.control_now(self.engine.inner.capabilities.begin_write)?;
+        Some(self.began_with(result))
+    }
+
+    /// [`Session::begin`] when [`Session::begin_now`] could not open the transaction
+    /// without waiting (for the write turn, for a busy lock, or for a server that is not
+    /// SQLite's in-process one).
+    pub(crate) async fn begin_waiting(&mut self) -> Result<()> {
+        if self.tx.permit.is_none()
+            && let Some(gate) = &self.engine.inner.write_gate
+        {
+            self.tx.permit = Some(gate.turn().await?);
+        }
+        if self.engine.inner.capabilities.pipelined_begin {
+            self.move_to_primary();
+            self.tx.open = true;
+            self.tx.begin_pending = true;
+            return Ok(());
+        }
+        let result = self.control(self.engine.inner.capabilities.begin_write).await;
+        self.began_with(result)
+    }
+
+    /// Notes the outcome of a `BEGIN` sent on its own: the transaction is open, or the
+    /// write turn goes back.
+    #[inline]
+    fn began_with(&mut self, result: Result<()>) -> Result<()> {
+        match result {
+            Ok(()) => self.tx.open = true,
+            Err(_) => self.tx.permit = None,
+        }
+        result
     }
 
     /// Commits the open transaction, if any.
@@ -118,7 +161,10 @@ impl Session {
             self.tx.ended();
         }
         if self.tx.open {
-            let result = self.control("COMMIT").await;
+            let result = match self.control_now("COMMIT") {
+                Some(result) => result,
+                None => self.control("COMMIT").await,
+            };
             if result.is_err() {
                 self.tx.failed = true;
                 return result;
