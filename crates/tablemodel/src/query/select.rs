@@ -49,7 +49,7 @@ struct Join {
 
 /// A `SELECT` statement returning rows of `S::Output`.
 ///
-/// The parts most queries leave empty live behind one box ([`Rare`]), so that the common
+/// The parts most queries leave empty live behind one box, so that the common
 /// select (filters, order, a page) is small to move, shape and drop.
 #[derive(Clone, Debug)]
 #[must_use]
