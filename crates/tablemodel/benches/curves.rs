@@ -29,6 +29,9 @@ use tablemodel::prelude::*;
 #[allow(dead_code)] // `seed_teams`: this bench seeds by SQL, the same statement for both sides.
 mod team_hero;
 use team_hero::{Hero, Team, decode_sqlite};
+#[path = "support/raw_pg.rs"]
+mod raw_pg;
+use raw_pg::decode_hero as decode_pg;
 
 const COLS: &str = r#""hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id""#;
 
@@ -158,8 +161,7 @@ fn raw_sqlite(conn: &rusqlite::Connection, case: &str, size: i64, round: i64) {
 struct PgStatements {
     rows: tokio_postgres::Statement,
     insert: tokio_postgres::Statement,
-    teams: tokio_postgres::Statement,
-    heroes_of: tokio_postgres::Statement,
+    eager: raw_pg::EagerStatements,
     all: tokio_postgres::Statement,
 }
 
@@ -172,24 +174,9 @@ impl PgStatements {
         PgStatements {
             rows: client.prepare(&format!(r#"SELECT {COLS} FROM "hero" WHERE "hero"."id" <= $1"#)).await.unwrap(),
             insert: client.prepare(&insert).await.unwrap(),
-            teams: client.prepare(r#"SELECT "team"."id", "team"."name" FROM "team""#).await.unwrap(),
-            heroes_of: client
-                .prepare(&format!(r#"SELECT {COLS} FROM "hero" WHERE "hero"."team_id" = ANY($1) ORDER BY "hero"."id""#))
-                .await
-                .unwrap(),
+            eager: raw_pg::EagerStatements::prepare(client).await,
             all: client.prepare(&format!(r#"SELECT {COLS} FROM "hero""#)).await.unwrap(),
         }
-    }
-}
-
-fn decode_pg(r: &tokio_postgres::Row) -> Hero {
-    Hero {
-        id: r.get(0),
-        name: r.get(1),
-        secret_name: r.get(2),
-        age: r.get(3),
-        team_id: r.get(4),
-        team: Related::NotLoaded,
     }
 }
 
@@ -212,23 +199,7 @@ async fn raw_pg(client: &tokio_postgres::Client, st: &PgStatements, case: &str, 
             drop(std::hint::black_box(stored));
         }
         "fanout" | "mem_eager" => {
-            let mut teams: Vec<Team> = client
-                .query(&st.teams, &[])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| Team { id: r.get(0), name: r.get(1), heroes: Related::NotLoaded })
-                .collect();
-            let ids: Vec<i64> = teams.iter().map(|t| t.id.unwrap()).collect();
-            let mut by_team: HashMap<i64, Vec<Hero>> = HashMap::new();
-            for r in client.query(&st.heroes_of, &[&ids]).await.unwrap() {
-                let h = decode_pg(&r);
-                by_team.entry(h.team_id.unwrap()).or_default().push(h);
-            }
-            for t in &mut teams {
-                t.heroes = Related::Loaded(by_team.remove(&t.id.unwrap()).unwrap_or_default());
-            }
-            drop(std::hint::black_box(teams));
+            drop(std::hint::black_box(raw_pg::load_teams_with_heroes(client, &st.eager).await));
         }
         "mem_stream" => {
             let rows = client.query_raw(&st.all, std::iter::empty::<i32>()).await.unwrap();

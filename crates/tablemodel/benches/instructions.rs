@@ -26,6 +26,8 @@ use tablemodel::prelude::*;
 
 #[path = "support/raw_mysql.rs"]
 mod raw_mysql;
+#[path = "support/raw_pg.rs"]
+mod raw_pg;
 #[path = "support/team_hero.rs"]
 mod team_hero;
 use team_hero::{Hero, Team, decode_sqlite as decode, seed_teams};
@@ -260,8 +262,7 @@ struct PgStatements {
     insert: tokio_postgres::Statement,
     update: tokio_postgres::Statement,
     delete: tokio_postgres::Statement,
-    teams: tokio_postgres::Statement,
-    heroes_of: tokio_postgres::Statement,
+    eager: raw_pg::EagerStatements,
 }
 
 impl PgStatements {
@@ -297,26 +298,14 @@ impl PgStatements {
                 .await
                 .unwrap(),
             delete: client.prepare(r#"DELETE FROM "hero" WHERE "id" = $1"#).await.unwrap(),
-            teams: client.prepare(r#"SELECT "team"."id", "team"."name" FROM "team""#).await.unwrap(),
-            // One array parameter for every key: what careful tokio-postgres code sends.
-            heroes_of: client
-                .prepare(concat!("SELECT ", cols!(), r#" FROM "hero" WHERE "hero"."team_id" = ANY($1) ORDER BY "hero"."id""#))
-                .await
-                .unwrap(),
+            eager: raw_pg::EagerStatements::prepare(client).await,
         }
     }
 }
 
 /// The same cases by hand with tokio-postgres.
 async fn raw_pg(client: &mut tokio_postgres::Client, st: &PgStatements, case: &str, i: i64) {
-    let decode = |r: &tokio_postgres::Row| Hero {
-        id: r.get(0),
-        name: r.get(1),
-        secret_name: r.get(2),
-        age: r.get(3),
-        team_id: r.get(4),
-        team: Related::NotLoaded,
-    };
+    let decode = raw_pg::decode_hero;
     match case {
         "get" | "first" | "one" => {
             let row = client.query_one(&st.get, &[&(i % 10_000 + 1)]).await.unwrap();
@@ -349,25 +338,7 @@ async fn raw_pg(client: &mut tokio_postgres::Client, st: &PgStatements, case: &s
                 .collect();
             drop(std::hint::black_box(rows));
         }
-        "eager" => {
-            let mut teams: Vec<Team> = client
-                .query(&st.teams, &[])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| Team { id: r.get(0), name: r.get(1), heroes: Related::NotLoaded })
-                .collect();
-            let ids: Vec<i64> = teams.iter().map(|t| t.id.unwrap()).collect();
-            let mut by_team: HashMap<i64, Vec<Hero>> = HashMap::new();
-            for r in client.query(&st.heroes_of, &[&ids]).await.unwrap() {
-                let h = decode(&r);
-                by_team.entry(h.team_id.unwrap()).or_default().push(h);
-            }
-            for t in &mut teams {
-                t.heroes = Related::Loaded(by_team.remove(&t.id.unwrap()).unwrap_or_default());
-            }
-            drop(std::hint::black_box(teams));
-        }
+        "eager" => drop(std::hint::black_box(raw_pg::load_teams_with_heroes(client, &st.eager).await)),
         "stream" => {
             use futures_util::StreamExt;
             let rows = client.query_raw(&st.stream, std::iter::empty::<i32>()).await.unwrap();
