@@ -501,6 +501,20 @@ impl Conn {
         }
     }
 
+    /// [`Conn::batch`] at once where the backend answers without waiting (SQLite); `None`
+    /// where it must be awaited, and for an SQLite `BEGIN IMMEDIATE` that finds the write
+    /// lock taken (having done nothing: [`Conn::batch`] waits for the lock).
+    #[inline]
+    #[cfg_attr(not(feature = "sqlite"), allow(unused_variables))]
+    pub(crate) fn batch_now(&mut self, sql: &str) -> Option<Result<()>> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => sqlite::batch_at_once(conn, sql),
+            #[allow(unreachable_patterns)] // with SQLite alone
+            _ => None,
+        }
+    }
+
     /// Runs parameterless SQL: transaction control and DDL.
     pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
         match self {

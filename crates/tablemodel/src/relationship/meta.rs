@@ -65,6 +65,26 @@ fn keys_to(table: &TableMeta, to: &TableMeta, named: Option<&str>) -> Vec<usize>
         .collect()
 }
 
+/// Whether `rel` of `owner` resolves to a many-to-one whose foreign key is on `owner`
+/// (as [`resolve`] finds it, without its allocations): deleting an owner leaves such a
+/// relationship's rows alone.
+pub(crate) fn owner_holds_key(owner: &TableMeta, rel: &RelationMeta) -> bool {
+    if rel.kind != RelationKind::ToOne {
+        return false;
+    }
+    let target = rel.target;
+    let mut keys = owner
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.foreign_key.is_some_and(|fk| fk.table == target.name))
+        .filter(|(_, c)| rel.foreign_key.is_none_or(|n| c.name == n || c.field == n));
+    match (keys.next(), keys.next()) {
+        (Some((fk, _)), None) => referenced(target, owner, fk).is_ok(),
+        _ => false,
+    }
+}
+
 fn ambiguity(owner: &TableMeta, rel: &RelationMeta, found: usize) -> Error {
     Error::InvalidRelationship(format!(
         "relationship `{}.{}`: {} foreign keys could join `{}` to `{}`; name one with \

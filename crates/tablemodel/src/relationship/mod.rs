@@ -16,7 +16,7 @@ pub use handle::{Relationship, Shape, Single};
 pub use load::{Loader, Loading, Planned, Then};
 pub use meta::{RelationKind, RelationMeta, Resolved, resolve};
 pub use related::Related;
-pub(crate) use write::before_delete;
+pub(crate) use write::{before_delete, before_delete_needed};
 /// What the code `#[derive(Model)]` generates calls; re-exported by `crate::__private`, not
 /// a public API.
 pub(crate) mod support {

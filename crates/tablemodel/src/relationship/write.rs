@@ -195,6 +195,14 @@ async fn sync_links(
     Ok(())
 }
 
+/// Whether deleting an `M` row may have to touch the rows of its relationships: `false`
+/// when each is a many-to-one whose key `M` holds ([`before_delete`] would do nothing),
+/// so that `delete` need not build its future.
+#[inline]
+pub(crate) fn before_delete_needed<M: Model>() -> bool {
+    M::RELATIONS.iter().any(|rel| !super::meta::owner_holds_key(M::META, rel))
+}
+
 /// Before `model` is deleted: what its relationships ask for. Related rows are deleted
 /// (`cascade_delete`), left to the database's `ON DELETE` (`passive_deletes`), or detached by
 /// setting their foreign key to NULL (the default, as in SQLAlchemy); many-to-many link rows

@@ -309,11 +309,9 @@ impl Session {
             return None;
         }
         let logging = self.logging();
-        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
+        let conn = self.conn.in_hand()?;
         let started = crate::log::start(logging);
-        // Ready at the first poll there: only a busy `BEGIN IMMEDIATE` would wait (for
-        // the lock), and it is dropped having done nothing.
-        let result = futures_util::FutureExt::now_or_never(conn.batch(sql))?;
+        let result = conn.batch_now(sql)?;
         crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));
         Some(result)
     }

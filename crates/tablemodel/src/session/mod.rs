@@ -409,7 +409,7 @@ impl Session {
     /// (foreign key set to NULL; link rows deleted), as SQLAlchemy does.
     pub async fn delete<M: Model>(&mut self, model: &M) -> Result<()> {
         let key = key_values(model)?;
-        if !M::RELATIONS.is_empty() {
+        if !M::RELATIONS.is_empty() && crate::relationship::before_delete_needed::<M>() {
             Box::pin(crate::relationship::before_delete(self, model)).await?;
         }
         let sql = self.statement::<M>(StatementKind::DeleteByKey);

@@ -58,6 +58,9 @@ pub struct Loaded {
     index: FxHashMap<u64, usize>,
     /// The size of `images` and `records` past which the next `remember` compacts them.
     compact_at: usize,
+    /// The image of the key a lookup looks for, kept between lookups so that `save` and
+    /// `delete` allocate none.
+    key_image: Vec<u8>,
 }
 
 impl Default for Loaded {
@@ -70,6 +73,7 @@ impl Default for Loaded {
             indexed: 0,
             index: FxHashMap::default(),
             compact_at: COMPACT_AT,
+            key_image: Vec::new(),
         }
     }
 }
@@ -193,15 +197,23 @@ impl Loaded {
         self.index_new();
         let model = TypeId::of::<M>();
         let kind = self.kinds.iter().position(|k| k.model == model)? as u32;
-        // Room for a key of a few integers without growing: each column's image is its
-        // length, a NULL flag and the value's bytes.
-        let mut expected = Vec::with_capacity(16 * key.len());
+        // Each column's image is its length, a NULL flag and the value's bytes.
+        let mut expected = std::mem::take(&mut self.key_image);
+        expected.clear();
         for value in key {
             snapshot::value(value, &mut expected);
         }
+        let found = self.find::<M>(kind, &expected);
+        self.key_image = expected;
+        found
+    }
+
+    /// The latest record of the `M` row (model number `kind`) whose key's image is
+    /// `expected`, and the hash it is filed under.
+    fn find<M: Model>(&self, kind: u32, expected: &[u8]) -> Option<(u64, usize)> {
         let mut state = FxHasher::default();
         state.write_u32(kind);
-        for column in snapshot::columns(&expected) {
+        for column in snapshot::columns(expected) {
             state.write(column);
         }
         let hash = state.finish();
@@ -210,7 +222,7 @@ impl Loaded {
             return None;
         }
         let image = self.image(at);
-        let mut wanted = snapshot::columns(&expected);
+        let mut wanted = snapshot::columns(expected);
         let same = M::META.primary_key.iter().all(|&k| snapshot::columns(image).nth(k) == wanted.next());
         same.then_some((hash, at))
     }

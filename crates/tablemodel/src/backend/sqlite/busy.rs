@@ -87,12 +87,41 @@ fn millis(d: Duration) -> u64 {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::super::{SqliteManager, SqliteTarget, Timeouts, begin_immediate, execute};
+    use super::super::{SqliteManager, SqliteTarget, Timeouts, batch_at_once, begin_immediate, execute};
     use crate::error::DbErrorKind;
 
     fn manager(dir: &tempfile::TempDir, lock: Duration) -> SqliteManager {
         let path = dir.path().join("busy.db").display().to_string();
         SqliteManager { target: SqliteTarget { path, memory: false }, timeouts: Timeouts { statement: None, lock } }
+    }
+
+    /// `BEGIN IMMEDIATE` at once gives way to another connection's write lock without
+    /// waiting for it (with a lock timeout of a minute, waiting would hang the test) and
+    /// without effect; statements after it wait for the lock again, and once the lock is
+    /// free it begins.
+    #[test]
+    fn begin_at_once_gives_way_to_a_held_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let manager = manager(&dir, Duration::from_secs(60));
+        let holder = manager.open().unwrap();
+        holder.execute_batch("CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE").unwrap();
+        let mut waiter = manager.open().unwrap();
+
+        assert!(batch_at_once(&mut waiter, "BEGIN IMMEDIATE").is_none(), "the lock is taken: wait for it");
+        assert!(waiter.is_autocommit(), "no transaction was opened");
+
+        // A write outside `BEGIN IMMEDIATE` waits in the busy handler until the holder commits.
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            holder.execute_batch("COMMIT").unwrap();
+            holder
+        });
+        execute(&mut waiter, "INSERT INTO t VALUES (1)", &[]).unwrap();
+        release.join().unwrap();
+
+        batch_at_once(&mut waiter, "BEGIN IMMEDIATE").unwrap().unwrap();
+        assert!(!waiter.is_autocommit());
+        batch_at_once(&mut waiter, "COMMIT").unwrap().unwrap();
     }
 
     /// `BEGIN IMMEDIATE` gives up on another connection's write lock at the lock timeout

@@ -183,10 +183,10 @@ impl SqliteConn {
         (Watch { limit: self.timeouts.statement, deadline: &self.deadline }, &mut self.conn)
     }
 
-    /// The statement deadline's watch.
+    /// [`SqliteConn::parts`], and what the busy handler is told.
     #[inline]
-    fn watch_ref(&self) -> Watch<'_> {
-        Watch { limit: self.timeouts.statement, deadline: &self.deadline }
+    fn parts_and_busy(&mut self) -> (Watch<'_>, &mut statements::Statements, &busy::BusyWait) {
+        (Watch { limit: self.timeouts.statement, deadline: &self.deadline }, &mut self.conn, &self.busy)
     }
 
     /// Sets this connection's timeouts (a session's own); the pool restores the engine's
@@ -476,17 +476,19 @@ fn parse_datetime(text: &str) -> Result<chrono::NaiveDateTime, DecodeError> {
 /// shutting down until the wait ends. The connection's busy handler is told not to wait
 /// for the time of the attempts ([`busy::BusyWait`]).
 async fn begin_immediate(conn: &mut SqliteConn, sql: &str) -> crate::error::Result<()> {
+    let lock = conn.timeouts.lock;
+    let (watch, statements, busy) = conn.parts_and_busy();
     // The clock is read once the lock was found taken: the wait is measured from then.
     let mut deadline = None;
     // Waiting again also when this future is dropped during a sleep.
-    let _no_wait = busy::NoWait::new(&conn.busy);
+    let _no_wait = busy::NoWait::new(busy);
     let mut pause = Duration::from_millis(1);
     loop {
-        match batch_now(conn, sql) {
+        match run_batch(&watch, statements, sql) {
             Err(Error::Database(db))
                 if db.kind == DbErrorKind::Busy
                     && std::time::Instant::now() + pause
-                        < *deadline.get_or_insert_with(|| std::time::Instant::now() + conn.timeouts.lock) =>
+                        < *deadline.get_or_insert_with(|| std::time::Instant::now() + lock) =>
             {
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_millis(50));
@@ -620,13 +622,40 @@ pub(crate) async fn batch(conn: &mut SqliteConn, sql: &str) -> crate::error::Res
     if sql.starts_with("BEGIN IMMEDIATE") {
         return begin_immediate(conn, sql).await;
     }
-    batch_now(conn, sql)
+    let (watch, statements) = conn.parts();
+    run_batch(&watch, statements, sql)
 }
 
-fn batch_now(conn: &SqliteConn, sql: &str) -> crate::error::Result<()> {
-    let watch = conn.watch_ref();
+/// [`batch`] without a future: `None`, having done nothing, for a `BEGIN IMMEDIATE` that
+/// finds another connection's write lock taken (then [`batch`] waits for it). Where
+/// `BEGIN` and `COMMIT` of a write run at once, as the session runs them on SQLite.
+#[inline]
+pub(crate) fn batch_at_once(conn: &mut SqliteConn, sql: &str) -> Option<crate::error::Result<()>> {
+    if sql.starts_with("BEGIN IMMEDIATE") {
+        let (watch, statements, busy) = conn.parts_and_busy();
+        let _no_wait = busy::NoWait::new(busy);
+        return match run_batch(&watch, statements, sql) {
+            Err(Error::Database(db)) if db.kind == DbErrorKind::Busy => None,
+            other => Some(other),
+        };
+    }
+    let (watch, statements) = conn.parts();
+    Some(run_batch(&watch, statements, sql))
+}
+
+/// Runs parameterless SQL under the statement deadline. The transaction's own statements
+/// (`BEGIN IMMEDIATE`, `COMMIT`, `ROLLBACK`) are kept prepared on the connection, as a
+/// query is: SQLite then only steps them, where `execute_batch` would parse and compile
+/// each one again (most of what a `BEGIN` or `COMMIT` costs the caller). Anything else
+/// (DDL, savepoints, several statements) runs as a batch.
+#[inline]
+fn run_batch(watch: &Watch<'_>, statements: &mut statements::Statements, sql: &str) -> crate::error::Result<()> {
     watch.arm();
-    let result = conn.execute_batch(sql).map_err(|e| map_error(e, Some(sql)));
+    let result = if matches!(sql, "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK") {
+        statements.run(sql, |stmt| stmt.raw_execute().map(drop).map_err(|e| map_error(e, Some(sql))))
+    } else {
+        statements.connection().execute_batch(sql).map_err(|e| map_error(e, Some(sql)))
+    };
     watch.disarm();
     result
 }

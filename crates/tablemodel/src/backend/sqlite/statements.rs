@@ -275,6 +275,49 @@ mod tests {
         assert!(gone.to_string().contains("no such table"), "{gone}");
     }
 
+    /// `BEGIN IMMEDIATE`, `COMMIT` and `ROLLBACK` are kept prepared, as queries are, and
+    /// each transaction runs them again from the kept statements; other parameterless SQL
+    /// (DDL) is not kept.
+    #[test]
+    fn transaction_control_is_kept_prepared() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open(&dir);
+        super::super::batch_at_once(&mut conn, "CREATE TABLE t (x INTEGER)").unwrap().unwrap();
+        assert_eq!(conn.conn.len(), 0, "DDL is not kept");
+        for round in 0..4 {
+            super::super::batch_at_once(&mut conn, "BEGIN IMMEDIATE").unwrap().unwrap();
+            assert!(!conn.is_autocommit());
+            super::super::execute(&mut conn, "INSERT INTO t VALUES (?1)", &[int(round)]).unwrap();
+            let end = if round % 2 == 1 { "ROLLBACK" } else { "COMMIT" };
+            super::super::batch_at_once(&mut conn, end).unwrap().unwrap();
+            assert!(conn.is_autocommit());
+        }
+        assert_eq!(conn.conn.len(), 4, "BEGIN IMMEDIATE, INSERT, COMMIT, ROLLBACK");
+        assert_eq!(rows(&mut conn, "SELECT x FROM t ORDER BY x", &[]).unwrap(), [[Some(0)], [Some(2)]]);
+    }
+
+    /// A kept `COMMIT` that failed (a deferred foreign key still broken) leaves the
+    /// transaction open and itself ready: once the row is fixed it commits.
+    #[test]
+    fn a_kept_commit_that_failed_runs_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open(&dir);
+        conn.execute_batch(
+            "CREATE TABLE p (id INTEGER PRIMARY KEY);
+             CREATE TABLE c (p INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)",
+        )
+        .unwrap();
+        super::super::batch_at_once(&mut conn, "BEGIN IMMEDIATE").unwrap().unwrap();
+        super::super::execute(&mut conn, "INSERT INTO c VALUES (?1)", &[int(7)]).unwrap();
+        let err = super::super::batch_at_once(&mut conn, "COMMIT").unwrap().unwrap_err();
+        assert_eq!(err.db_kind(), Some(crate::error::DbErrorKind::ForeignKeyViolation), "{err}");
+        assert!(!conn.is_autocommit(), "the transaction is still open");
+        super::super::execute(&mut conn, "INSERT INTO p VALUES (?1)", &[int(7)]).unwrap();
+        super::super::batch_at_once(&mut conn, "COMMIT").unwrap().unwrap();
+        assert!(conn.is_autocommit());
+        assert_eq!(rows(&mut conn, "SELECT p FROM c", &[]).unwrap(), [[Some(7)]]);
+    }
+
     /// A connection keeps at most `CAPACITY` statements.
     #[test]
     fn the_statements_kept_are_bounded() {
