@@ -309,7 +309,7 @@ impl Session {
             return None;
         }
         let logging = self.logging();
-        let conn = self.conn.in_hand()?;
+        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
         let started = crate::log::start(logging);
         let result = conn.batch_now(sql)?;
         crate::log::statement(logging, started, sql, &[], result.as_ref().map(|_| 0));

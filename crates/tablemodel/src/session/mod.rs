@@ -350,11 +350,7 @@ impl Session {
         if M::META.columns.iter().all(|c| c.primary_key) {
             return Err(Error::NothingToSave { table: M::META.name });
         }
-        let loaded = self.loaded.get::<M>(&key);
-        // Sized like the remembered image: written without growing when the row is the same size.
-        let mut image = Vec::with_capacity(loaded.as_ref().map_or(128, |l| l.image.len()));
-        model.snapshot(&mut image);
-        let changed = tracking::changed_columns(M::META, &image, loaded.as_ref().map(|l| l.image));
+        let (changed, loaded_version) = self.loaded.changes(&*model, &key);
         if changed.is_empty() {
             if related {
                 Box::pin(model.write_related_after(self, true)).await?;
@@ -366,7 +362,7 @@ impl Session {
         let mut params: smallvec::SmallVec<[Value; 4]> = changed.iter().map(|&i| model.column_value(i)).collect();
         params.extend(key.iter().cloned());
         if let Some(v) = version {
-            params.push(loaded.and_then(|l| l.version.cloned()).unwrap_or_else(|| model.column_value(v)));
+            params.push(loaded_version.unwrap_or_else(|| model.column_value(v)));
         }
         let result = if self.capabilities().returning_on_update {
             let sql = update_statement::<M>(&changed, true, self.dialect());

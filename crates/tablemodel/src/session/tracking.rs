@@ -61,6 +61,8 @@ pub struct Loaded {
     /// The image of the key a lookup looks for, kept between lookups so that `save` and
     /// `delete` allocate none.
     key_image: Vec<u8>,
+    /// The image of the model a `save` compares, kept between saves likewise.
+    save_image: Vec<u8>,
 }
 
 impl Default for Loaded {
@@ -74,6 +76,7 @@ impl Default for Loaded {
             index: FxHashMap::default(),
             compact_at: COMPACT_AT,
             key_image: Vec::new(),
+            save_image: Vec::new(),
         }
     }
 }
@@ -235,6 +238,20 @@ impl Loaded {
         Some(Remembered { image: self.image(at), version })
     }
 
+    /// The columns of `model` a `save` writes ([`changed_columns`] against the remembered
+    /// image of its row, if any) and the version its row was loaded at, if remembered.
+    pub(crate) fn changes<M: Model>(&mut self, model: &M, key: &[Value]) -> (Changed, Option<Value>) {
+        let mut current = std::mem::take(&mut self.save_image);
+        current.clear();
+        model.snapshot(&mut current);
+        let changes = match self.get::<M>(key) {
+            Some(loaded) => (changed_columns(M::META, &current, Some(loaded.image)), loaded.version.cloned()),
+            None => (changed_columns(M::META, &current, None), None),
+        };
+        self.save_image = current;
+        changes
+    }
+
     /// Forgets the `M` row with key `key` (it was deleted).
     pub(crate) fn forget<M: Model>(&mut self, key: &[Value]) {
         if let Some((hash, _)) = self.slot::<M>(key) {
@@ -267,10 +284,13 @@ fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
     Some(state.finish())
 }
 
+/// Positions of the columns a `save` writes: inline for a model of up to eight columns.
+pub(crate) type Changed = smallvec::SmallVec<[usize; 8]>;
+
 /// The columns of `meta` a `save` writes: the non-key columns the database does not
 /// generate and that are not the version counter, and of those, when the row was
 /// remembered (`loaded`, an image), only the ones whose image differs from `current`'s.
-pub(crate) fn changed_columns(meta: &TableMeta, current: &[u8], loaded: Option<&[u8]>) -> Vec<usize> {
+pub(crate) fn changed_columns(meta: &TableMeta, current: &[u8], loaded: Option<&[u8]>) -> Changed {
     let mut loaded = loaded.map(snapshot::columns);
     meta.columns
         .iter()
