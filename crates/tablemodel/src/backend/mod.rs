@@ -526,6 +526,20 @@ impl Conn {
         }
     }
 
+    /// [`Conn::last_insert_id`] where the connection knows it without asking the server;
+    /// `None` where it must ask (PostgreSQL).
+    #[inline]
+    pub(crate) fn last_insert_id_now(&self) -> Option<Result<i64>> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => Some(Ok(conn.last_insert_rowid())),
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => Some(mysql::last_insert_id(conn)),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
+
     /// What this connection answered to
     /// [`Capabilities::consecutive_keys_check`](crate::Capabilities), once asked; `None`
     /// until then (and always where the dialect has no such check).

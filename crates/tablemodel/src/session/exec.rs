@@ -240,11 +240,15 @@ impl Session {
         if let Err(e) = self.tx.check_usable() {
             return Some(Err(e));
         }
-        if self.tx.begin_pending || crate::log::span_wanted() {
+        // The backend first: elsewhere than on SQLite, the rest need not be asked.
+        if !self.conn.in_hand().is_some_and(|conn| conn.answers_at_once())
+            || self.tx.begin_pending
+            || crate::log::span_wanted()
+        {
             return None;
         }
         let logging = self.logging();
-        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
+        let conn = self.conn.in_hand()?;
         let started = crate::log::start(logging);
         let result = conn.execute_now(sql, params)?;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
@@ -305,11 +309,15 @@ impl Session {
     #[inline]
     pub(crate) fn control_now(&mut self, sql: &str) -> Option<Result<()>> {
         self.move_to_primary();
-        if self.tx.begin_pending || crate::log::span_wanted() {
+        // The backend first: elsewhere than on SQLite, the rest need not be asked.
+        if !self.conn.in_hand().is_some_and(|conn| conn.answers_at_once())
+            || self.tx.begin_pending
+            || crate::log::span_wanted()
+        {
             return None;
         }
         let logging = self.logging();
-        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
+        let conn = self.conn.in_hand()?;
         let started = crate::log::start(logging);
         // Ready at the first poll there: only a busy `BEGIN IMMEDIATE` would wait (for
         // the lock), and it is dropped having done nothing.
@@ -399,6 +407,19 @@ impl Session {
             out.push(M::decode(row)?);
             Ok(())
         })
+    }
+
+    /// [`Session::last_insert_id`] without a future, where the connection is in hand and
+    /// knows it without asking the server (MySQL's OK packet, SQLite's connection); `None`
+    /// otherwise.
+    #[inline]
+    pub(crate) fn last_insert_id_now(&mut self) -> Option<Result<i64>> {
+        if self.tx.begin_pending {
+            return None;
+        }
+        let result = self.conn.in_hand()?.last_insert_id_now()?;
+        self.tx.note(&result);
+        Some(result)
     }
 
     /// The key the database generated for the row this session inserted last.
