@@ -408,6 +408,17 @@ impl Conn {
         }
     }
 
+    /// [`Conn::execute`] with parameters the caller gives up, which a backend may move
+    /// rather than copy into what its driver sends (MySQL's text).
+    pub(crate) async fn execute_owned(&mut self, sql: &str, params: Vec<Value>) -> Result<u64> {
+        match self {
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::execute_owned(conn, sql, params).await,
+            #[allow(unreachable_patterns)]
+            conn => conn.execute(sql, &params).await,
+        }
+    }
+
     /// Sends `begin` and then a row-returning statement, in one round trip where the
     /// backend pipelines ([`Capabilities::pipelined_begin`]); elsewhere the statement runs
     /// only after `begin` succeeded. The statement's outcome counts only if `begin`'s is

@@ -240,15 +240,11 @@ impl Session {
         if let Err(e) = self.tx.check_usable() {
             return Some(Err(e));
         }
-        // The backend first: elsewhere than on SQLite, the rest need not be asked.
-        if !self.conn.in_hand().is_some_and(|conn| conn.answers_at_once())
-            || self.tx.begin_pending
-            || crate::log::span_wanted()
-        {
+        if self.tx.begin_pending || crate::log::span_wanted() {
             return None;
         }
         let logging = self.logging();
-        let conn = self.conn.in_hand()?;
+        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
         let started = crate::log::start(logging);
         let result = conn.execute_now(sql, params)?;
         crate::log::statement(logging, started, sql, params, result.as_ref().map(|n| *n));
@@ -291,6 +287,26 @@ impl Session {
         result
     }
 
+    /// [`Session::execute_sql`] with parameters the caller gives up: where the statement is
+    /// not logged (which shows them after it ran), the backend may move them into what its
+    /// driver sends rather than copy them.
+    pub(crate) async fn execute_sql_owned(&mut self, sql: &str, params: Vec<Value>) -> Result<u64> {
+        self.tx.check_usable()?;
+        if self.tx.begin_pending
+            || crate::log::span_wanted()
+            || crate::log::start(self.logging()).is_some()
+            || self.conn.in_hand().is_none_or(|conn| conn.answers_at_once())
+        {
+            return Box::pin(self.execute_sql(sql, &params)).await;
+        }
+        let result = match self.conn.in_hand() {
+            Some(conn) => conn.execute_owned(sql, params).await,
+            None => Err(Error::Internal("the session's connection went away".to_owned())),
+        };
+        self.tx.note(&result);
+        result
+    }
+
     /// Runs a statement that returns no rows on the session's connection.
     async fn run_execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         if self.tx.begin_pending {
@@ -309,15 +325,11 @@ impl Session {
     #[inline]
     pub(crate) fn control_now(&mut self, sql: &str) -> Option<Result<()>> {
         self.move_to_primary();
-        // The backend first: elsewhere than on SQLite, the rest need not be asked.
-        if !self.conn.in_hand().is_some_and(|conn| conn.answers_at_once())
-            || self.tx.begin_pending
-            || crate::log::span_wanted()
-        {
+        if self.tx.begin_pending || crate::log::span_wanted() {
             return None;
         }
         let logging = self.logging();
-        let conn = self.conn.in_hand()?;
+        let conn = self.conn.in_hand().filter(|conn| conn.answers_at_once())?;
         let started = crate::log::start(logging);
         // Ready at the first poll there: only a busy `BEGIN IMMEDIATE` would wait (for
         // the lock), and it is dropped having done nothing.

@@ -197,7 +197,7 @@ impl Session {
         if related {
             Box::pin(model.write_related_before(self)).await?;
         }
-        let inserted = if self.capabilities().returning_on_insert {
+        let mut stored = if self.capabilities().returning_on_insert {
             // `INSERT … RETURNING` written out here rather than in a function of its own:
             // one future less, and the row read straight into its model.
             let (omitted, params) = Omitted::with_sent_values(&model);
@@ -211,32 +211,32 @@ impl Session {
                 // Boxed, as every rare path of a write: its future would grow the common one's.
                 return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&model], err)).await);
             }
-            Inserted::Read(
-                stored.ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))?,
-            )
+            let mut stored =
+                stored.ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))?;
+            if related {
+                stored.take_related(&mut model);
+            }
+            stored
         } else {
             // `insert_one` written out here: one future less.
             let (omitted, params) = Omitted::with_sent_values(&model);
             match self.insert_then_read(&model, omitted, params, true).await {
-                Ok(inserted) => inserted,
+                Ok(Inserted::Read(mut stored)) => {
+                    if related {
+                        stored.take_related(&mut model);
+                    }
+                    stored
+                }
+                // The model is the row (its loaded relationships with it).
+                Ok(Inserted::AsSent(key)) => {
+                    if let Some((column, value)) = key {
+                        model.set_column(column, value)?;
+                    }
+                    model
+                }
                 Err(err) => {
                     return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&model], err)).await);
                 }
-            }
-        };
-        let mut stored = match inserted {
-            Inserted::Read(mut stored) => {
-                if related {
-                    stored.take_related(&mut model);
-                }
-                stored
-            }
-            // The model is the row (its loaded relationships with it).
-            Inserted::AsSent(key) => {
-                if let Some((column, value)) = key {
-                    model.set_column(column, value)?;
-                }
-                model
             }
         };
         self.loaded.remember(&stored);

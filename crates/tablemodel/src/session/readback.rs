@@ -71,7 +71,20 @@ impl Session {
             rendered = sql;
             &rendered
         };
-        write_sql!(self, sql, &params)?;
+        if as_sent {
+            // Nothing of the values is needed after the INSERT: the backend may keep them.
+            match self.begin_now() {
+                Some(result) => result?,
+                None => self.begin_waiting().await?,
+            }
+            match self.execute_now(sql, &params) {
+                Some(result) => result?,
+                None => self.execute_sql_owned(sql, params).await?,
+            };
+            params = Vec::new();
+        } else {
+            write_sql!(self, sql, &params)?;
+        }
         let key_generated = computed_key.is_none() && pk.iter().any(|&k| omitted.omits(M::META, k));
         let generated = match pk {
             [k] if key_generated => {
