@@ -408,6 +408,17 @@ impl Conn {
         }
     }
 
+    /// [`Conn::execute`] with parameters the caller gives up, which a backend may move
+    /// rather than copy into what its driver sends (MySQL's text).
+    pub(crate) async fn execute_owned(&mut self, sql: &str, params: Vec<Value>) -> Result<u64> {
+        match self {
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::execute_owned(conn, sql, params).await,
+            #[allow(unreachable_patterns)]
+            conn => conn.execute(sql, &params).await,
+        }
+    }
+
     /// Sends `begin` and then a row-returning statement, in one round trip where the
     /// backend pipelines ([`Capabilities::pipelined_begin`]); elsewhere the statement runs
     /// only after `begin` succeeded. The statement's outcome counts only if `begin`'s is
@@ -537,6 +548,20 @@ impl Conn {
             Conn::Postgres(client, statements) => postgres::last_insert_id(client, *statements).await,
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::last_insert_id(conn),
+        }
+    }
+
+    /// [`Conn::last_insert_id`] where the connection knows it without asking the server;
+    /// `None` where it must ask (PostgreSQL).
+    #[inline]
+    pub(crate) fn last_insert_id_now(&self) -> Option<Result<i64>> {
+        match self {
+            #[cfg(feature = "sqlite")]
+            Conn::Sqlite(conn) => Some(Ok(conn.last_insert_rowid())),
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => Some(mysql::last_insert_id(conn)),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
     }
 

@@ -287,6 +287,26 @@ impl Session {
         result
     }
 
+    /// [`Session::execute_sql`] with parameters the caller gives up: where the statement is
+    /// not logged (which shows them after it ran), the backend may move them into what its
+    /// driver sends rather than copy them.
+    pub(crate) async fn execute_sql_owned(&mut self, sql: &str, params: Vec<Value>) -> Result<u64> {
+        self.tx.check_usable()?;
+        if self.tx.begin_pending
+            || crate::log::span_wanted()
+            || crate::log::start(self.logging()).is_some()
+            || self.conn.in_hand().is_none_or(|conn| conn.answers_at_once())
+        {
+            return Box::pin(self.execute_sql(sql, &params)).await;
+        }
+        let result = match self.conn.in_hand() {
+            Some(conn) => conn.execute_owned(sql, params).await,
+            None => Err(Error::Internal("the session's connection went away".to_owned())),
+        };
+        self.tx.note(&result);
+        result
+    }
+
     /// Runs a statement that returns no rows on the session's connection.
     async fn run_execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         if self.tx.begin_pending {
@@ -397,6 +417,19 @@ impl Session {
             out.push(M::decode(row)?);
             Ok(())
         })
+    }
+
+    /// [`Session::last_insert_id`] without a future, where the connection is in hand and
+    /// knows it without asking the server (MySQL's OK packet, SQLite's connection); `None`
+    /// otherwise.
+    #[inline]
+    pub(crate) fn last_insert_id_now(&mut self) -> Option<Result<i64>> {
+        if self.tx.begin_pending {
+            return None;
+        }
+        let result = self.conn.in_hand()?.last_insert_id_now()?;
+        self.tx.note(&result);
+        Some(result)
     }
 
     /// The key the database generated for the row this session inserted last.

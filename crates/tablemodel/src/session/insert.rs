@@ -52,7 +52,11 @@ impl Omitted {
 
     /// Whether column `index` is left out.
     pub(crate) fn omits(self, meta: &TableMeta, index: usize) -> bool {
-        !self.sent(meta).any(|i| i == index)
+        if !meta.columns[index].database_fillable() {
+            return false;
+        }
+        let k = meta.columns[..index].iter().filter(|c| c.database_fillable()).count();
+        k < 64 && self.0 & (1 << k) != 0
     }
 
     /// The positions of the columns sent, in table order.
@@ -99,6 +103,72 @@ impl Omitted {
             values.push(model.column_value(i));
         }
         (Omitted(bits), values)
+    }
+}
+
+impl Omitted {
+    /// Whether the row whose INSERT sends `sent` (the values of the columns sent, in table
+    /// order, as from [`Omitted::with_sent_values`]) is stored exactly as sent, but for a
+    /// generated key, which the database reports (the insert id): then it need not be read
+    /// back on a database without `RETURNING`, as SQLAlchemy reads nothing back on MySQL.
+    ///
+    /// Only when the row leaves nothing else to the database (no server default, no
+    /// generated column) and every value sent is NULL or of a kind every backend stores as
+    /// it is: booleans, integers, UUIDs, and strings and bytes no longer than MySQL's column
+    /// (which drops trailing spaces past its length without an error). A column of the
+    /// user's own SQL type or a native enum may store something else (`CHAR` pads, an
+    /// `ENUM` matches case-insensitively); times, decimals, floats and JSON may be rounded
+    /// or normalized; a zero sent to an `AUTO_INCREMENT` key makes MySQL generate one.
+    pub(crate) fn stored_as_sent<M: Model>(self, sent: &[Value]) -> bool {
+        let pk = M::META.primary_key;
+        let mut values = sent.iter();
+        let mut fillable = 0usize;
+        for (i, c) in M::META.columns.iter().enumerate() {
+            if c.database_fillable() {
+                let k = fillable;
+                fillable += 1;
+                if k >= 64 {
+                    return false;
+                }
+                if self.0 & (1 << k) != 0 {
+                    if c.autoincrement && pk.len() == 1 && pk[0] == i {
+                        continue;
+                    }
+                    return false;
+                }
+            }
+            match values.next() {
+                Some(value) if value_stored_as_sent(c, value) => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+/// The shortest column a string or bytes without a length is stored in: MySQL's
+/// `VARCHAR(255)` (`backend/mysql/ddl.rs`). Byte lengths are compared with it, so a string
+/// that passes fits whatever its characters.
+const UNSIZED_STRING_LENGTH: u32 = 255;
+
+/// Whether `value`, sent for column `c`, is stored as it is: see [`Omitted::stored_as_sent`].
+#[inline]
+fn value_stored_as_sent(c: &crate::meta::ColumnMeta, value: &Value) -> bool {
+    use crate::types::ValueKind as K;
+    if c.ty.sql.is_some() || c.ty.native_enum.is_some() {
+        return false;
+    }
+    let fits = |len: usize| len <= c.ty.max_length.unwrap_or(UNSIZED_STRING_LENGTH) as usize;
+    let key = |v: i64| !(c.autoincrement && v == 0);
+    match (c.ty.kind, value) {
+        (K::Bool, Value::Bool(_)) | (K::Uuid, Value::Uuid(_)) => true,
+        (K::SmallInt, Value::SmallInt(v)) => v.is_none_or(|v| key(v.into())),
+        (K::Int, Value::Int(v)) => v.is_none_or(|v| key(v.into())),
+        (K::BigInt, Value::BigInt(v)) => v.is_none_or(key),
+        (K::Text, Value::String(s)) => s.as_ref().is_none_or(|s| fits(s.len())),
+        (K::Bytes, Value::Bytes(b)) => b.as_ref().is_none_or(|b| c.ty.max_length.is_none() && fits(b.len())),
+        // NULL is stored as NULL.
+        (_, v) => is_null(v),
     }
 }
 

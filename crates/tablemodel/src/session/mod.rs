@@ -68,6 +68,7 @@ mod tx;
 
 pub(crate) use insert::Omitted;
 pub(crate) use pipeline::Together;
+use readback::Inserted;
 pub(crate) use tracking::Loaded;
 pub use tx::Savepoint;
 
@@ -210,24 +211,48 @@ impl Session {
                 // Boxed, as every rare path of a write: its future would grow the common one's.
                 return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&model], err)).await);
             }
-            stored.ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))?
+            let mut stored =
+                stored.ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))?;
+            if related {
+                stored.take_related(&mut model);
+            }
+            stored
         } else {
-            self.insert_one(&model).await?
+            // `insert_one` written out here: one future less.
+            let (omitted, params) = Omitted::with_sent_values(&model);
+            match self.insert_then_read(&model, omitted, params, true).await {
+                Ok(Inserted::Read(mut stored)) => {
+                    if related {
+                        stored.take_related(&mut model);
+                    }
+                    stored
+                }
+                // The model is the row (its loaded relationships with it).
+                Ok(Inserted::AsSent(key)) => {
+                    if let Some((column, value)) = key {
+                        model.set_column(column, value)?;
+                    }
+                    model
+                }
+                Err(err) => {
+                    return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&model], err)).await);
+                }
+            }
         };
         self.loaded.remember(&stored);
         if related {
-            stored.take_related(&mut model);
             Box::pin(stored.write_related_after(self, false)).await?;
         }
         Ok(stored)
     }
 
-    /// Inserts one checked model where the database has no `INSERT … RETURNING` (the row is
-    /// read back); its foreign key named on failure.
+    /// Inserts one checked model where the database has no `INSERT … RETURNING` and reads
+    /// the row back; its foreign key named on failure.
     async fn insert_one<M: Model>(&mut self, model: &M) -> Result<M> {
         let (omitted, params) = Omitted::with_sent_values(model);
-        match self.insert_then_read(model, omitted, params).await {
-            Ok(stored) => Ok(stored),
+        match self.insert_then_read(model, omitted, params, false).await {
+            Ok(Inserted::Read(stored)) => Ok(stored),
+            Ok(Inserted::AsSent(_)) => Err(Error::Internal("a row to read back was not".to_owned())),
             // Boxed, as every rare path of a write: its future would grow the common one's.
             Err(err) => Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [model], err)).await),
         }

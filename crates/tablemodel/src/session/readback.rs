@@ -5,6 +5,11 @@
 //! integer key comes from the connection's last insert id; a key made by an SQL default
 //! (a UUID) is computed before the INSERT and sent, as SQLAlchemy "pre-executes" such
 //! defaults, since nothing reports it afterwards.
+//!
+//! `add` reads nothing back when the database has nothing to add to the row: it leaves no
+//! column to the database but a generated key, and every value it sends is stored as it is
+//! ([`Omitted::stored_as_sent`]). The model sent, given the insert id as its key, is then
+//! the row, as SQLAlchemy assumes on MySQL; a round trip less per `add`.
 
 use super::insert::{Omitted, insert_sql};
 use super::{Session, key_values};
@@ -17,19 +22,31 @@ use crate::query::StatementKind;
 use crate::row::RowReader;
 use crate::types::{Value, ValueKind};
 
+/// What [`Session::insert_then_read`] gives back.
+pub(crate) enum Inserted<M> {
+    /// The row as stored, read back.
+    Read(M),
+    /// The row is stored as sent: the model is the row, once given its generated key (the
+    /// key column and its value), if the database generated one.
+    AsSent(Option<(usize, Value)>),
+}
+
 impl Session {
     /// Inserts `model` (leaving out the `omitted` generated columns, sending `sent`: the
-    /// values of the others) and reads the stored row back.
+    /// values of the others) and reads the stored row back, unless `as_sent_ok` and the
+    /// row is stored as sent ([`Omitted::stored_as_sent`]).
     pub(crate) async fn insert_then_read<M: Model>(
         &mut self,
         model: &M,
         omitted: Omitted,
         sent: Vec<Value>,
-    ) -> Result<M> {
+        as_sent_ok: bool,
+    ) -> Result<Inserted<M>> {
+        let as_sent = as_sent_ok && omitted.stored_as_sent::<M>(&sent);
         let pk = M::META.primary_key;
         let computed_key = match pk {
             // Boxed: a key made by an SQL default (a UUID) is the rare case.
-            [k] if omitted.omits(M::META, *k) && computed_first(&M::META.columns[*k]) => {
+            [k] if computed_first(&M::META.columns[*k]) && omitted.omits(M::META, *k) => {
                 Box::pin(self.compute_default(*k, M::META)).await?
             }
             _ => None,
@@ -54,27 +71,55 @@ impl Session {
             rendered = sql;
             &rendered
         };
-        write_sql!(self, sql, &params)?;
-        let key_generated = computed_key.is_none() && pk.iter().any(|&k| omitted.omits(M::META, k));
-        let key = match pk {
-            [_] if computed_key.is_some() => smallvec::smallvec![params.pop().expect("the computed key was sent")],
-            [k] if key_generated => {
-                smallvec::smallvec![key_value(M::META.columns[*k].ty.kind, self.last_insert_id().await?)?]
+        if as_sent {
+            // Nothing of the values is needed after the INSERT: the backend may keep them.
+            match self.begin_now() {
+                Some(result) => result?,
+                None => self.begin_waiting().await?,
             }
-            _ if key_generated => {
+            match self.execute_now(sql, &params) {
+                Some(result) => result?,
+                None => self.execute_sql_owned(sql, params).await?,
+            };
+            params = Vec::new();
+        } else {
+            write_sql!(self, sql, &params)?;
+        }
+        let key_generated = computed_key.is_none() && pk.iter().any(|&k| omitted.omits(M::META, k));
+        let generated = match pk {
+            [k] if key_generated => {
+                let id = match self.last_insert_id_now() {
+                    Some(id) => id?,
+                    None => self.last_insert_id().await?,
+                };
+                Some((*k, key_value(M::META.columns[*k].ty.kind, id)?))
+            }
+            _ => None,
+        };
+        if as_sent {
+            return Ok(Inserted::AsSent(generated));
+        }
+        let key = match (pk, generated) {
+            (_, Some((_, value))) => smallvec::smallvec![value],
+            ([_], None) if computed_key.is_some() => {
+                smallvec::smallvec![params.pop().expect("the computed key was sent")]
+            }
+            (_, None) if key_generated => {
                 return Err(Error::InvalidQuery(format!(
                     "`{}` has a generated column in a composite key: its row cannot be read back without RETURNING",
                     M::META.name
                 )));
             }
-            _ => key_values(model)?,
+            (_, None) => key_values(model)?,
         };
         let mut found = None;
         read_rows!(self, self.statement::<M>(StatementKind::Get), &key, Rows::First, |row: &mut RowReader<'_>| {
             found = Some(M::decode(row)?);
             Ok(())
         })?;
-        found.ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
+        found
+            .map(Inserted::Read)
+            .ok_or_else(|| Error::Internal(format!("INSERT into `{}` returned no row", M::META.name)))
     }
 
     /// `add_all` without `RETURNING`: one multi-row `INSERT` per chunk, then one `SELECT`

@@ -1,7 +1,8 @@
 //! `add_all` on MySQL, which has no `INSERT … RETURNING`: one multi-row `INSERT` only where
 //! the server promises consecutive keys to it (InnoDB's auto-increment lock mode at most 1,
 //! an increment of 1), asked once per connection; otherwise one `INSERT` per row. Every
-//! test checks the keys written back against the rows as stored.
+//! test checks the keys written back against the rows as stored. And `add`, which reads
+//! its row back only where the database may have stored something else than was sent.
 
 use tablemodel::migrate::{ApplyOptions, Migrations, Target};
 use tablemodel::prelude::*;
@@ -96,4 +97,65 @@ async fn a_connection_with_an_increment_of_two_inserts_row_by_row() {
     assert_eq!(checks(&log), 1, "asked again after the raw SQL: {:?}", log.statements());
     assert_eq!(inserts(&log).len(), 3, "one INSERT per row: {:?}", inserts(&log));
     assert!(keys.windows(2).all(|w| w[1] - w[0] == 2), "keys 2 apart: {keys:?}");
+}
+
+/// A model with a server default, which the database fills when the model leaves it unset.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table)]
+pub(crate) struct Badge {
+    #[field(primary_key)]
+    pub(crate) id: Option<i64>,
+    pub(crate) label: String,
+    #[field(server_default = "7")]
+    pub(crate) level: Option<i32>,
+}
+
+/// A model with a time, which MariaDB stores to the microsecond.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(table)]
+pub(crate) struct Sighting {
+    #[field(primary_key)]
+    pub(crate) id: Option<i64>,
+    pub(crate) at: chrono::NaiveDateTime,
+}
+
+/// `add` reads the row back only where the database may have made it differ from the
+/// model sent: a hero's row is the hero with the OK packet's insert id as key (no
+/// `SELECT`), while a server default, a time finer than the column keeps and a string
+/// MySQL cuts (trailing spaces past its `VARCHAR(255)`, cut without an error) are read
+/// back. Every model returned equals its row as stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_reads_back_only_rows_the_database_may_change() {
+    let engine = Engine::connect(&mariadb_server().fresh_database()).await.unwrap();
+    engine.create_all::<(Hero, Badge, Sighting)>().await.unwrap();
+    let mut s = engine.session().await.unwrap();
+    let log = SqlLog::capture();
+    let generated = s.add(Hero { id: None, name: "Deadpond".to_owned() }).await.unwrap();
+    let given = s.add(Hero { id: Some(10), name: "Rusty-Man".to_owned() }).await.unwrap();
+    let after_given = s.add(Hero { id: None, name: "Spider-Boy".to_owned() }).await.unwrap();
+    assert_eq!(log.selects(), Vec::<String>::new(), "nothing read back");
+    assert_eq!((generated.id, given.id, after_given.id), (Some(1), Some(10), Some(11)));
+
+    let badge = s.add(Badge { id: None, label: "gold".to_owned(), level: None }).await.unwrap();
+    assert_eq!(log.selects().len(), 1, "the server default read back: {:?}", log.statements());
+    assert_eq!((badge.id, badge.level), (Some(1), Some(7)));
+    // Given a value for the defaulted column, the row is as sent.
+    let given_level = s.add(Badge { id: None, label: "silver".to_owned(), level: Some(3) }).await.unwrap();
+    assert_eq!(log.selects().len(), 1, "{:?}", log.statements());
+
+    let at = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_nano_opt(20, 30, 40, 123_456_789).unwrap();
+    let sighting = s.add(Sighting { id: None, at }).await.unwrap();
+    assert_eq!(sighting.at.and_utc().timestamp_subsec_nanos(), 123_456_000, "the time as stored");
+    let cut = s.add_unchecked(Hero { id: None, name: format!("{}{}", "x".repeat(255), "  ") }).await.unwrap();
+    assert_eq!(cut.name, "x".repeat(255), "the string as stored");
+    assert_eq!(log.selects().len(), 3, "{:?}", log.statements());
+    s.commit().await.unwrap();
+
+    for hero in [generated, given, after_given, cut] {
+        assert_eq!(s.get::<Hero>(hero.id.unwrap()).await.unwrap(), Some(hero));
+    }
+    for badge in [badge, given_level] {
+        assert_eq!(s.get::<Badge>(badge.id.unwrap()).await.unwrap(), Some(badge));
+    }
+    assert_eq!(s.get::<Sighting>(sighting.id.unwrap()).await.unwrap(), Some(sighting));
 }

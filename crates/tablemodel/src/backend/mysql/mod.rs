@@ -233,11 +233,31 @@ fn params(values: &[Value]) -> mysql_async::Params {
     }
 }
 
+/// The driver's parameters of `values`, which are the caller's to keep: text is copied.
+/// [`params_owned`] moves it.
+fn params_owned(values: Vec<Value>) -> mysql_async::Params {
+    if values.is_empty() {
+        mysql_async::Params::Empty
+    } else {
+        mysql_async::Params::Positional(values.into_iter().map(values::into_mysql).collect())
+    }
+}
+
 /// Runs `sql` (prepared once per connection) with `values`; its result is to be read.
 async fn run<'c>(
     conn: &'c mut Object,
     sql: &str,
     values: &[Value],
+) -> Result<mysql_async::QueryResult<'c, 'static, mysql_async::BinaryProtocol>, mysql_async::Error> {
+    run_with(conn, sql, params(values)).await
+}
+
+/// [`run`] with the driver's parameters made.
+#[inline]
+async fn run_with<'c>(
+    conn: &'c mut Object,
+    sql: &str,
+    params: mysql_async::Params,
 ) -> Result<mysql_async::QueryResult<'c, 'static, mysql_async::BinaryProtocol>, mysql_async::Error> {
     let (conn, statements) = conn.parts();
     let statement = match statements.known(sql) {
@@ -245,7 +265,7 @@ async fn run<'c>(
         // Boxed: the rare miss does not grow every statement's future.
         None => Box::pin(statements.prepare(conn, sql)).await?,
     };
-    conn.exec_iter(statement, params(values)).await
+    conn.exec_iter(statement, params).await
 }
 
 /// Runs a row-returning statement, handing each row read (all, or only the first) to `each`
@@ -275,6 +295,14 @@ pub(crate) async fn query(
 pub(crate) async fn execute(conn: &mut Object, sql: &str, values: &[Value]) -> crate::error::Result<u64> {
     let failed = |e| map_error(e, Some(sql));
     run(conn, sql, values).await.map_err(failed)?.drop_result().await.map_err(failed)?;
+    Ok(conn.affected_rows())
+}
+
+/// [`execute`] with values the caller gives up: their text is moved into the driver's
+/// parameters rather than copied.
+pub(crate) async fn execute_owned(conn: &mut Object, sql: &str, values: Vec<Value>) -> crate::error::Result<u64> {
+    let failed = |e| map_error(e, Some(sql));
+    run_with(conn, sql, params_owned(values)).await.map_err(failed)?.drop_result().await.map_err(failed)?;
     Ok(conn.affected_rows())
 }
 

@@ -51,6 +51,15 @@ pub(super) fn to_mysql(value: &Value) -> My {
     }
 }
 
+/// [`to_mysql`] of a value the caller gives up: text and bytes are moved, not copied.
+pub(super) fn into_mysql(value: Value) -> My {
+    match value {
+        Value::String(Some(v)) => My::Bytes(v.into_bytes()),
+        Value::Bytes(Some(v)) => My::Bytes(v),
+        other => to_mysql(&other),
+    }
+}
+
 fn date_time(v: NaiveDateTime) -> My {
     My::Date(
         v.year() as u16,
