@@ -7,7 +7,7 @@
 //!
 //! Statements run on the calling task: an SQLite call on an embedded database is a short
 //! piece of CPU work, and handing it to another thread would cost more than the call itself
-//! (see the benchmark report). Only long streams move to a blocking thread.
+//! (see the benchmark report). Streams too step on the reading task, between its polls.
 
 mod busy;
 pub(crate) mod fk_names;
