@@ -630,42 +630,26 @@ impl Conn {
     }
 }
 
-/// A session's connection: not taken from the pool yet (a lazy session), in its hands, or
-/// lent to a stream that reads it on another thread and sends it back when done.
+/// A session's connection: not taken from the pool yet (a lazy session), or in its hands.
 pub(crate) struct ConnSlot {
     conn: Option<Conn>,
-    /// Where a streaming SQLite query sends the connection back when it is done.
-    #[cfg(feature = "sqlite")]
-    lent: Option<tokio::sync::oneshot::Receiver<Conn>>,
 }
 
 impl ConnSlot {
     pub(crate) fn new(conn: Option<Conn>) -> Self {
-        ConnSlot {
-            conn,
-            #[cfg(feature = "sqlite")]
-            lent: None,
-        }
+        ConnSlot { conn }
     }
 
-    /// Whether the session has no connection yet (none in hand, none lent to a stream).
+    /// Whether the session has no connection yet.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        #[cfg(feature = "sqlite")]
-        if self.lent.is_some() {
-            return false;
-        }
         self.conn.is_none()
     }
 
-    /// The connection, when the session has it in hand (not lent to a stream): what every
-    /// statement after the session's first finds, without an `await`.
+    /// The connection, when the session has one: what every statement after the session's
+    /// first finds, without an `await`.
     #[inline]
     pub(crate) fn in_hand(&mut self) -> Option<&mut Conn> {
-        #[cfg(feature = "sqlite")]
-        if self.lent.is_some() {
-            return None;
-        }
         self.conn.as_mut()
     }
 
@@ -677,10 +661,6 @@ impl ConnSlot {
     /// Gives the connection back to its pool outside any transaction, with the engine's
     /// timeouts restored if `reset_timeouts`; the slot is empty afterwards.
     pub(crate) fn release(&mut self, reset_timeouts: bool) {
-        #[cfg(feature = "sqlite")]
-        {
-            self.lent = None;
-        }
         if let Some(conn) = self.conn.take()
             && reset_timeouts
         {
@@ -688,15 +668,10 @@ impl ConnSlot {
         }
     }
 
-    /// The connection, waiting for a stream to give it back if it was lent, or taking one
-    /// from `pool` if the session has none yet.
+    /// The connection, taken from `pool` if the session has none yet.
     #[inline]
     pub(crate) async fn get(&mut self, pool: &Pool) -> Result<&mut Conn> {
-        #[cfg(feature = "sqlite")]
-        let lent = self.lent.is_some();
-        #[cfg(not(feature = "sqlite"))]
-        let lent = false;
-        if lent || self.conn.is_none() {
+        if self.conn.is_none() {
             // Boxed: the pool's future would otherwise grow every statement's future (each
             // poll and move of it copies it), for a path taken once per session.
             return Box::pin(self.fetch(pool)).await;
@@ -706,11 +681,6 @@ impl ConnSlot {
 
     /// [`ConnSlot::get`] when the session has no connection in hand.
     async fn fetch(&mut self, pool: &Pool) -> Result<&mut Conn> {
-        #[cfg(feature = "sqlite")]
-        if let Some(lent) = self.lent.take() {
-            self.conn =
-                Some(lent.await.map_err(|_| Error::Internal("a streaming query lost the connection".to_owned()))?);
-        }
         match self.conn {
             Some(ref mut conn) => Ok(conn),
             None => Ok(self.conn.insert(pool.get().await?)),
@@ -724,19 +694,14 @@ impl ConnSlot {
         sql: String,
         params: Vec<Value>,
         decode: F,
-    ) -> Result<BoxStream<'static, Result<T>>>
+    ) -> Result<BoxStream<'_, Result<T>>>
     where
         T: Send + 'static,
-        F: Fn(&mut RowReader<'_>) -> Result<T> + Clone + Send + Sync + 'static,
+        F: Fn(&mut RowReader<'_>) -> Result<T> + Send + Sync + 'static,
     {
         match self.get(pool).await? {
             #[cfg(feature = "sqlite")]
-            Conn::Sqlite(_) => {
-                let conn = self.conn.take();
-                let (back, lent) = tokio::sync::oneshot::channel::<Conn>();
-                self.lent = Some(lent);
-                Ok(sqlite::stream::open(conn, back, sql, params, decode))
-            }
+            Conn::Sqlite(conn) => Ok(sqlite::stream::open(conn, sql, params, decode)),
             #[cfg(feature = "postgres")]
             Conn::Postgres(client, statements) => postgres::stream(client, *statements, sql, params, decode).await,
             #[cfg(feature = "mysql")]

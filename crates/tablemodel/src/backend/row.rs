@@ -15,9 +15,6 @@ use crate::types::{SqlType, Value, ValueKind};
 pub(crate) enum RowRef<'r> {
     #[cfg(feature = "sqlite")]
     Sqlite(&'r rusqlite::Row<'r>),
-    /// A SQLite row copied out of its statement (streaming).
-    #[cfg(feature = "sqlite")]
-    SqliteCopied(super::sqlite::batch::CopiedRow<'r>),
     #[cfg(feature = "postgres")]
     Postgres(&'r tokio_postgres::Row),
     #[cfg(feature = "mysql")]
@@ -31,8 +28,6 @@ impl<'r> RowRef<'r> {
         match self {
             #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => row.as_ref().column_count(),
-            #[cfg(feature = "sqlite")]
-            RowRef::SqliteCopied(row) => row.len(),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => row.len(),
             #[cfg(feature = "mysql")]
@@ -46,8 +41,6 @@ impl<'r> RowRef<'r> {
         Ok(RawColumn(match self {
             #[cfg(feature = "sqlite")]
             RowRef::Sqlite(row) => Raw::Sqlite(super::sqlite::column(row, idx)?),
-            #[cfg(feature = "sqlite")]
-            RowRef::SqliteCopied(row) => Raw::Sqlite(row.get(idx)?),
             #[cfg(feature = "postgres")]
             RowRef::Postgres(row) => Raw::Postgres(row, idx),
             #[cfg(feature = "mysql")]

@@ -454,7 +454,7 @@ impl Session {
     ) -> Result<BoxStream<'_, Result<T>>>
     where
         T: Send + 'static,
-        F: Fn(&mut RowReader<'_>) -> Result<T> + Clone + Send + Sync + 'static,
+        F: Fn(&mut RowReader<'_>) -> Result<T> + Send + Sync + 'static,
     {
         self.tx.check_usable()?;
         self.send_pending_begin().await?;
@@ -495,7 +495,7 @@ struct Logged {
 /// A stream of rows that logs its statement once, with the real outcome, and poisons the
 /// session's transaction when it fails.
 struct LoggedStream<'s, T> {
-    rows: BoxStream<'static, Result<T>>,
+    rows: BoxStream<'s, Result<T>>,
     tx: &'s mut Tx,
     logging: Logging,
     /// Taken when logged.

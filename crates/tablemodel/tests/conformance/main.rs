@@ -36,6 +36,7 @@ mod schema_reflect;
 mod session_state;
 mod shared_bases;
 mod sqlite_statements;
+mod sqlite_stream;
 mod sqlite_writers;
 mod statement_cache;
 mod traps;

@@ -7,9 +7,8 @@
 //!
 //! Statements run on the calling task: an SQLite call on an embedded database is a short
 //! piece of CPU work, and handing it to another thread would cost more than the call itself
-//! (see the benchmark report). Only long streams move to a blocking thread.
+//! (see the benchmark report). Streams too step on the reading task, between its polls.
 
-pub(crate) mod batch;
 mod busy;
 pub(crate) mod fk_names;
 mod native;
@@ -152,7 +151,7 @@ struct Watch<'a> {
     deadline: &'a std::sync::atomic::AtomicU64,
 }
 
-impl Watch<'_> {
+impl<'a> Watch<'a> {
     /// Arms the statement deadline, if the connection has a statement timeout.
     #[inline]
     fn arm(&self) {
@@ -173,6 +172,22 @@ impl Watch<'_> {
         if self.limit.is_some() {
             self.deadline.store(0, std::sync::atomic::Ordering::Relaxed);
         }
+    }
+
+    /// Arms the statement deadline until the guard is dropped: a stream's, which can end
+    /// anywhere.
+    fn armed(&self) -> Armed<'_, 'a> {
+        self.arm();
+        Armed(self)
+    }
+}
+
+/// The statement deadline of [`Watch::armed`], disarmed when dropped.
+struct Armed<'w, 'a>(&'w Watch<'a>);
+
+impl Drop for Armed<'_, '_> {
+    fn drop(&mut self) {
+        self.0.disarm();
     }
 }
 
