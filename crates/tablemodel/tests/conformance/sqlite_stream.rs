@@ -71,7 +71,7 @@ async fn a_stream_moves_between_threads_with_its_task() {
         while let Some(hero) = rows.try_next().await.unwrap() {
             assert_eq!(hero.name, format!("hero {read}"));
             read += 1;
-            if read % 100 == 0 {
+            if read.is_multiple_of(100) {
                 tokio::task::yield_now().await;
             }
         }

@@ -74,7 +74,7 @@ where
             };
             yield item;
             stepped = stepped.wrapping_add(1);
-            if stepped % ROWS_PER_BUDGET_UNIT == 0 {
+            if stepped.is_multiple_of(ROWS_PER_BUDGET_UNIT) {
                 tokio::task::consume_budget().await;
             }
         }
