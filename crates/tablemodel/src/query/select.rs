@@ -405,12 +405,12 @@ impl<S: Selection> Select<S> {
             });
         }
         let limit_word = |n: Option<u64>| n.map_or(0, |n| n.wrapping_add(1));
-        let literal = self.literal_limits(dialect);
-        h.word(u64::from(literal));
-        if literal {
+        if self.literal_limits(dialect) {
             h.word(limit_word(self.limit));
             h.word(limit_word(self.offset));
         } else {
+            // A marker first: a bound limit and a verb's literal one are two shapes.
+            h.word(u64::MAX);
             h.word(u64::from(self.limit.is_some()));
             h.word(u64::from(self.offset.is_some()));
         }

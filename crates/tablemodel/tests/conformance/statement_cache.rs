@@ -3,7 +3,8 @@
 //! shapes), nested `and`/`or`/`not`, values in join conditions and eager loads all return
 //! the rows the values ask for, however often they repeat. The SQL log shows the values
 //! bound in the order the SQL reads them, and `LIMIT`/`OFFSET` written as literals on
-//! SQLite (which plans a statement again for every bound limit) and bound on PostgreSQL.
+//! SQLite (which plans a statement again for every bound limit) and bound on PostgreSQL,
+//! except the `LIMIT` of `first` and `one`, a literal everywhere.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
