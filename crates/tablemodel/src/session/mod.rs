@@ -492,7 +492,7 @@ impl Session {
     /// The first row of a `select`, or `None` (adds `LIMIT 1` when no limit is set).
     pub async fn first<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
         if select.limit.is_none() {
-            select.limit = Some(1);
+            select.verb_limit(1);
         }
         let mut first = None;
         let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
@@ -511,37 +511,50 @@ impl Session {
     /// [`Error::MultipleResults`] when there are more.
     pub async fn one<S: Selection>(&mut self, mut select: Select<S>) -> Result<S::Output> {
         limit_to_two(&mut select);
-        // The two rows at most, without a vector for them.
-        let (mut first, mut second) = (None, None);
+        // Written out as `first` is, rather than through `one_or_none`: one future less.
+        let mut found = None;
         let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
-        read_rows!(self, &sql, &params, Rows::All, keep_two(&select.selection, &mut first, &mut second))?;
-        self.at_most_one::<S>(first, second)?.ok_or(Error::NoResult)
+        let selection = &select.selection;
+        let rows = read_rows!(self, &sql, &params, Rows::All, |row: &mut crate::row::RowReader<'_>| {
+            if found.is_none() {
+                found = Some(selection.decode(row)?);
+            }
+            Ok(())
+        })?;
+        match self.only_row::<S>(rows, found)? {
+            Some(row) => Ok(row),
+            None => Err(Error::NoResult),
+        }
     }
 
     /// The row of a `select` if there is exactly one, `None` if there is none,
     /// [`Error::MultipleResults`] if there are more.
     pub async fn one_or_none<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
         limit_to_two(&mut select);
-        let (mut first, mut second) = (None, None);
+        let mut found = None;
         let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
-        read_rows!(self, &sql, &params, Rows::All, keep_two(&select.selection, &mut first, &mut second))?;
-        self.at_most_one::<S>(first, second)
+        let selection = &select.selection;
+        let rows = read_rows!(self, &sql, &params, Rows::All, |row: &mut crate::row::RowReader<'_>| {
+            if found.is_none() {
+                found = Some(selection.decode(row)?);
+            }
+            Ok(())
+        })?;
+        self.only_row::<S>(rows, found)
     }
 
-    /// The answer of `one_or_none` to the (at most) two rows read; both are remembered for
-    /// `save`, as `all` would.
-    fn at_most_one<S: Selection>(
-        &mut self,
-        first: Option<S::Output>,
-        second: Option<S::Output>,
-    ) -> Result<Option<S::Output>> {
-        for row in first.iter().chain(&second) {
+    /// The answer of `one_or_none` when the statement gave `rows` rows (two at most) and
+    /// `found` is the first, decoded: [`Error::MultipleResults`] for a second row, which is
+    /// counted but neither decoded nor handed out (so not remembered for `save`).
+    #[inline]
+    fn only_row<S: Selection>(&mut self, rows: u64, found: Option<S::Output>) -> Result<Option<S::Output>> {
+        if rows > 1 {
+            return Err(Error::MultipleResults);
+        }
+        if let Some(row) = &found {
             S::remember(row, &mut self.loaded);
         }
-        match second {
-            None => Ok(first),
-            Some(_) => Err(Error::MultipleResults),
-        }
+        Ok(found)
     }
 
     /// The rows of a `select` one at a time, without holding them all in memory.
@@ -611,9 +624,9 @@ impl<M: Model> Executable for Delete<M> {
 }
 
 /// `one` and `one_or_none` read two rows at most: the second only tells that there are more.
-fn limit_to_two<S>(select: &mut Select<S>) {
+fn limit_to_two<S: Selection>(select: &mut Select<S>) {
     if select.limit.is_none_or(|n| n > 2) {
-        select.limit = Some(2);
+        select.verb_limit(2);
     }
 }
 
@@ -632,22 +645,4 @@ fn key_values<M: Model>(model: &M) -> Result<KeyValues> {
 fn format_key(key: &[Value]) -> String {
     let parts: Vec<String> = key.iter().map(|v| format!("{v:?}")).collect();
     format!("({})", parts.join(", "))
-}
-
-/// The row callback of [`Session::one`] and [`Session::one_or_none`]: the first two rows
-/// decoded into `first` and `second`, without a vector for them.
-fn keep_two<'a, S: Selection>(
-    selection: &'a S,
-    first: &'a mut Option<S::Output>,
-    second: &'a mut Option<S::Output>,
-) -> impl FnMut(&mut crate::row::RowReader<'_>) -> Result<()> + Send + 'a {
-    move |row| {
-        let row = Some(selection.decode(row)?);
-        if first.is_none() {
-            *first = row
-        } else {
-            *second = row
-        }
-        Ok(())
-    }
 }

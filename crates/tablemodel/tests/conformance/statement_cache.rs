@@ -3,7 +3,8 @@
 //! shapes), nested `and`/`or`/`not`, values in join conditions and eager loads all return
 //! the rows the values ask for, however often they repeat. The SQL log shows the values
 //! bound in the order the SQL reads them, and `LIMIT`/`OFFSET` written as literals on
-//! SQLite (which plans a statement again for every bound limit) and bound on PostgreSQL.
+//! SQLite (which plans a statement again for every bound limit) and bound on PostgreSQL,
+//! except the `LIMIT` of `first` and `one`, a literal everywhere.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -296,8 +297,25 @@ async fn pages_bind_or_write_their_limits(engine: Engine) {
         }
     }
 
-    // `first` adds `LIMIT 1`, a literal on SQLite; an offset alone still needs a limit there.
-    s.first(select::<CacheHero>().filter(CacheHero::age().eq(33))).await.unwrap();
+    // `first` adds `LIMIT 1` and `one` `LIMIT 2`, literals on every dialect: the verb's own
+    // limit is not a parameter. An offset alone still needs a limit on SQLite.
+    for (limit, age) in [(1, 33), (2, 34)] {
+        let q = select::<CacheHero>().filter(CacheHero::age().eq(age));
+        if limit == 1 {
+            s.first(q).await.unwrap();
+        } else {
+            s.one_or_none(q).await.unwrap();
+        }
+        let tail = match engine.dialect() {
+            Dialect::Postgres => format!(r#""age" = $1 LIMIT {limit}"#),
+            _ => spell(&engine, &format!(r#""age" = ? LIMIT {limit}"#)),
+        };
+        let (sql, params) = log.last(&tail);
+        assert!(sql.ends_with(&tail), "{sql}");
+        assert_eq!(params, format!("[Int(Some({age}))]"));
+    }
+    // The caller's own limit stays a parameter where the dialect binds limits.
+    s.first(select::<CacheHero>().filter(CacheHero::age().eq(35)).limit(1)).await.unwrap();
     let tail = match engine.dialect() {
         Dialect::Sqlite => r#""age" = ? LIMIT 1"#.to_owned(),
         Dialect::Mysql => "`age` = ? LIMIT ?".to_owned(),
@@ -305,7 +323,7 @@ async fn pages_bind_or_write_their_limits(engine: Engine) {
     };
     let (sql, params) = log.last(&tail);
     assert!(sql.ends_with(&tail), "{sql}");
-    assert!(params.starts_with("[Int(Some(33))"), "{params}");
+    assert!(params.starts_with("[Int(Some(35))"), "{params}");
     let rest = s.all(select::<CacheHero>().order_by(CacheHero::id()).offset(28)).await.unwrap();
     assert_eq!(ids(&rest), key[28..]);
 }
