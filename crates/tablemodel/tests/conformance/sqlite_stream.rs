@@ -67,7 +67,7 @@ async fn a_stream_moves_between_threads_with_its_task() {
     let reader = tokio::spawn(async move {
         let mut s = engine.session().await.unwrap();
         let mut rows = s.stream(select::<Hero>().order_by(Hero::id())).await.unwrap();
-        let mut read = 0;
+        let mut read = 0usize;
         while let Some(hero) = rows.try_next().await.unwrap() {
             assert_eq!(hero.name, format!("hero {read}"));
             read += 1;
