@@ -311,7 +311,9 @@ async fn without_returning_writes_then_reads_back() {
     let statements: Vec<String> = log.matching("").into_iter().map(|l| l.sql).collect();
     assert!(statements.iter().all(|sql| !sql.contains("RETURNING")), "{statements:#?}");
     let kinds: Vec<&str> = statements.iter().filter_map(|sql| sql.split_whitespace().next()).collect();
-    assert_eq!(kinds, ["BEGIN", "INSERT", "SELECT", "UPDATE", "SELECT", "INSERT", "SELECT", "COMMIT"]);
+    // `add` of a row stored as sent (a generated key, short texts, no server default) takes
+    // its key from the insert and reads nothing back; `save` and `add_all` read back.
+    assert_eq!(kinds, ["BEGIN", "INSERT", "UPDATE", "SELECT", "INSERT", "SELECT", "COMMIT"]);
     assert_eq!(s.get::<Hero>(1).await.unwrap(), Some(hero));
 }
 
