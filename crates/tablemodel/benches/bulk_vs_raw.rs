@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use tablemodel::prelude::*;
 
+#[path = "support/raw_pg.rs"]
+#[allow(dead_code)] // the eager load: this bench times its own.
+mod raw_pg;
 mod support;
 #[path = "support/team_hero.rs"]
 mod team_hero;
@@ -232,14 +235,7 @@ async fn postgres_cases() {
     let mut s = seed(&engine).await;
     let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
-    let decode = |r: &tokio_postgres::Row| Hero {
-        id: r.get(0),
-        name: r.get(1),
-        secret_name: r.get(2),
-        age: r.get(3),
-        team_id: r.get(4),
-        team: Related::NotLoaded,
-    };
+    let decode = raw_pg::decode_hero;
     const COLS: &str = r#""hero"."id", "hero"."name", "hero"."secret_name", "hero"."age", "hero"."team_id""#;
     let insert = client.prepare(r#"INSERT INTO "hero" ("name", "secret_name", "age", "team_id") VALUES ($1, $2, $3, $4) RETURNING "id", "name", "secret_name", "age", "team_id""#).await.unwrap();
     let update = client.prepare(&format!(r#"UPDATE "hero" SET "name" = $1, "secret_name" = $2, "age" = $3, "team_id" = $4 WHERE "hero"."id" = $5 RETURNING {COLS}"#)).await.unwrap();
