@@ -43,19 +43,27 @@ macro_rules! write_rows {
 /// [`Session::write_sql`] does, without building a future where [`Session::begin_now`] and
 /// [`Session::execute_now`] can run it at once (SQLite).
 macro_rules! write_sql {
-    ($session:expr, $sql:expr, $params:expr) => {{
+    (@with $session:expr, $sql:expr, $now_params:expr, $waiting:expr) => {{
         let begun = match $session.begin_now() {
             Some(result) => result,
             None => $session.begin_waiting().await,
         };
         match begun {
-            Ok(()) => match $session.execute_now($sql, $params) {
+            Ok(()) => match $session.execute_now($sql, $now_params) {
                 Some(result) => result,
-                None => $session.execute_sql($sql, $params).await,
+                None => $waiting.await,
             },
             Err(e) => Err(e),
         }
     }};
+    // The values given up: where the statement is not run at once, the backend may move
+    // them into what it sends (`Session::execute_sql_owned`).
+    ($session:expr, $sql:expr, owned $params:ident) => {
+        write_sql!(@with $session, $sql, &$params, $session.execute_sql_owned($sql, $params))
+    };
+    ($session:expr, $sql:expr, $params:expr) => {
+        write_sql!(@with $session, $sql, $params, $session.execute_sql($sql, $params))
+    };
 }
 
 mod exec;

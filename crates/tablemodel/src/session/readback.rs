@@ -73,14 +73,7 @@ impl Session {
         };
         if as_sent {
             // Nothing of the values is needed after the INSERT: the backend may keep them.
-            match self.begin_now() {
-                Some(result) => result?,
-                None => self.begin_waiting().await?,
-            }
-            match self.execute_now(sql, &params) {
-                Some(result) => result?,
-                None => self.execute_sql_owned(sql, params).await?,
-            };
+            write_sql!(self, sql, owned params)?;
             params = Vec::new();
         } else {
             write_sql!(self, sql, &params)?;
