@@ -62,8 +62,9 @@ impl<M: Model, T: SqlType> Column<M, T> {
         sea_query::Expr::col((M::META.name, self.meta().name))
     }
 
+    #[inline]
     fn compare(self, op: CompareOp, operand: sea_query::Expr) -> Filter {
-        Filter(Cond::compare(M::META.name, self.meta().name, op, operand))
+        Filter(Cond::compare(M::META, self.index, op, operand))
     }
 
     /// `column = value` (or `= other_column`).

@@ -9,6 +9,7 @@
 
 use sea_query::ExprTrait;
 
+use crate::meta::TableMeta;
 use crate::types::{SqlType, Value};
 
 /// A boolean SQL condition, for `filter`, `having` and join conditions.
@@ -23,10 +24,12 @@ pub struct Filter(pub(crate) Cond);
 #[derive(Clone, Debug)]
 pub(crate) enum Cond {
     /// `"table"."column" <op> value`, the value bound: the same SQL as the tree
-    /// [`Cond::into_expr`] builds, without building it.
-    Compare { table: &'static str, column: &'static str, op: CompareOp, value: Value },
+    /// [`Cond::into_expr`] builds, without building it. The column is a position in its
+    /// table's metadata, and the tree is boxed, so that a select with one condition is
+    /// small enough to move without a call to `memcpy`.
+    Compare { table: &'static TableMeta, column: u32, op: CompareOp, value: Value },
     /// Any other condition, as sea-query's tree.
-    Expr(sea_query::Expr),
+    Expr(Box<sea_query::Expr>),
 }
 
 /// The comparison of a [`Cond::Compare`].
@@ -42,10 +45,11 @@ pub(crate) enum CompareOp {
 
 impl Cond {
     /// `column <op> operand`: a [`Cond::Compare`] when the operand is a value.
-    pub(crate) fn compare(table: &'static str, column: &'static str, op: CompareOp, operand: sea_query::Expr) -> Cond {
+    #[inline]
+    pub(crate) fn compare(table: &'static TableMeta, column: usize, op: CompareOp, operand: sea_query::Expr) -> Cond {
         match operand {
-            sea_query::Expr::Value(value) => Cond::Compare { table, column, op, value },
-            other => Cond::Expr(op.apply(sea_query::Expr::col((table, column)), other)),
+            sea_query::Expr::Value(value) => Cond::Compare { table, column: column as u32, op, value },
+            other => Cond::Expr(Box::new(op.apply(column_expr(table, column as u32), other))),
         }
     }
 
@@ -53,9 +57,9 @@ impl Cond {
     pub(crate) fn into_expr(self) -> sea_query::Expr {
         match self {
             Cond::Compare { table, column, op, value } => {
-                op.apply(sea_query::Expr::col((table, column)), sea_query::Expr::val(value))
+                op.apply(column_expr(table, column), sea_query::Expr::val(value))
             }
-            Cond::Expr(expr) => expr,
+            Cond::Expr(expr) => *expr,
         }
     }
 
@@ -63,6 +67,11 @@ impl Cond {
     pub(crate) fn to_expr(&self) -> sea_query::Expr {
         self.clone().into_expr()
     }
+}
+
+/// `"table"."column"` of column `column` of `table`.
+fn column_expr(table: &'static TableMeta, column: u32) -> sea_query::Expr {
+    sea_query::Expr::col((table.name, table.columns[column as usize].name))
 }
 
 impl CompareOp {
@@ -81,24 +90,24 @@ impl CompareOp {
 impl Filter {
     /// Both conditions.
     pub fn and(self, other: Filter) -> Filter {
-        Filter(Cond::Expr(self.into_expr().and(other.into_expr())))
+        Filter(Cond::Expr(Box::new(self.into_expr().and(other.into_expr()))))
     }
 
     /// Either condition.
     pub fn or(self, other: Filter) -> Filter {
-        Filter(Cond::Expr(self.into_expr().or(other.into_expr())))
+        Filter(Cond::Expr(Box::new(self.into_expr().or(other.into_expr()))))
     }
 
     /// The negated condition.
     #[allow(clippy::should_implement_trait)]
     pub fn not(self) -> Filter {
-        Filter(Cond::Expr(self.into_expr().not()))
+        Filter(Cond::Expr(Box::new(self.into_expr().not())))
     }
 
     /// A condition from a hand-built sea-query expression (an escape hatch for SQL the
     /// typed API does not cover; values in it should still be bound with `Expr::val`).
     pub fn from_expr(expr: sea_query::Expr) -> Filter {
-        Filter(Cond::Expr(expr))
+        Filter(Cond::Expr(Box::new(expr)))
     }
 
     /// The sea-query expression, to mix with hand-built sea-query statements.

@@ -6,7 +6,7 @@ use crate::expr::{Cond, Filter, IntoOrderBy, OrderBy, Term};
 use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::query::selection::{Selectable, Selection};
-use crate::query::statement_cache::{Bound, Shaper, take_values};
+use crate::query::statement_cache::{Bound, Shaper, put_values, take_values};
 use crate::types::Value;
 
 /// `SELECT` of whole models: `select::<Hero>()`, or `select::<(Hero, Team)>()` for
@@ -58,11 +58,7 @@ pub struct Select<S> {
     /// Inline for the common single condition: no allocation for a one-row lookup.
     filters: smallvec::SmallVec<[Cond; 1]>,
     order: Vec<OrderBy>,
-    pub(crate) limit: Option<u64>,
-    offset: Option<u64>,
-    /// The limit is the verb's (`first`'s 1, `one`'s 2), not the caller's: see
-    /// [`Select::literal_limits`].
-    verb_limit: bool,
+    page: Page,
     /// `FROM` tables, joins, grouping and `DISTINCT`, when any is set.
     rare: Option<Box<Rare>>,
 }
@@ -77,21 +73,40 @@ struct Rare {
     distinct: bool,
 }
 
+/// `LIMIT`, `OFFSET`, and whether the limit is a verb's (`first`'s 1, `one`'s 2) rather
+/// than the caller's (see [`Select::literal_limits`]): in 24 bytes rather than the 40 of
+/// two `Option<u64>` and a flag, so that a select with one condition fits in the 128 bytes
+/// the compiler moves inline rather than by calling `memcpy`.
+#[derive(Clone, Copy, Debug, Default)]
+struct Page {
+    limit: u64,
+    offset: u64,
+    set: u8,
+}
+
+impl Page {
+    const LIMIT: u8 = 1;
+    const OFFSET: u8 = 2;
+    const VERB: u8 = 4;
+
+    #[inline]
+    fn limit(&self) -> Option<u64> {
+        (self.set & Page::LIMIT != 0).then_some(self.limit)
+    }
+
+    #[inline]
+    fn offset(&self) -> Option<u64> {
+        (self.set & Page::OFFSET != 0).then_some(self.offset)
+    }
+}
+
 /// No rare parts: what a [`Select`] without its box reads as.
 static NO_RARE: Rare =
     Rare { from: Vec::new(), joins: Vec::new(), group_by: Vec::new(), having: Vec::new(), distinct: false };
 
 impl<S: Selection> Select<S> {
     fn new(selection: S) -> Self {
-        Select {
-            selection,
-            filters: smallvec::SmallVec::new(),
-            order: Vec::new(),
-            limit: None,
-            offset: None,
-            verb_limit: false,
-            rare: None,
-        }
+        Select { selection, filters: smallvec::SmallVec::new(), order: Vec::new(), page: Page::default(), rare: None }
     }
 
     /// The rare parts, empty when none is set.
@@ -105,6 +120,7 @@ impl<S: Selection> Select<S> {
     }
 
     /// Adds a `WHERE` condition; several calls are combined with `AND`.
+    #[inline]
     pub fn filter(mut self, condition: Filter) -> Self {
         self.filters.push(condition.0);
         self
@@ -130,22 +146,20 @@ impl<S: Selection> Select<S> {
 
     /// The same query with another select list.
     pub(crate) fn with_selection<S2: Selection>(self, selection: S2) -> Select<S2> {
-        Select {
-            selection,
-            filters: self.filters,
-            order: self.order,
-            limit: self.limit,
-            offset: self.offset,
-            verb_limit: self.verb_limit,
-            rare: self.rare,
-        }
+        Select { selection, filters: self.filters, order: self.order, page: self.page, rare: self.rare }
     }
 
     /// Sets the `LIMIT` a verb needs (`first` reads one row, `one` two), written into the
     /// SQL as a literal when there is no `OFFSET` ([`Select::literal_limits`]).
     pub(crate) fn verb_limit(&mut self, n: u64) {
-        self.limit = Some(n);
-        self.verb_limit = true;
+        self.page.limit = n;
+        self.page.set |= Page::LIMIT | Page::VERB;
+    }
+
+    /// The `LIMIT`, if one is set.
+    #[inline]
+    pub(crate) fn limit_value(&self) -> Option<u64> {
+        self.page.limit()
     }
 
     /// Whether `LIMIT` and `OFFSET` are written into the SQL as integer literals rather
@@ -156,12 +170,12 @@ impl<S: Selection> Select<S> {
     /// parameter on every call (on PostgreSQL about a sixth of the client's cost of
     /// `first` above the raw driver's).
     fn literal_limits(&self, dialect: Dialect) -> bool {
-        dialect.capabilities().literal_limit || (self.verb_limit && self.offset.is_none())
+        dialect.capabilities().literal_limit || (self.page.set & Page::VERB != 0 && self.page.offset().is_none())
     }
 
     /// Whether `LIMIT` or `OFFSET` is set.
     pub(crate) fn is_paged(&self) -> bool {
-        self.limit.is_some() || self.offset.is_some()
+        self.page.set & (Page::LIMIT | Page::OFFSET) != 0
     }
 
     /// `JOIN` with `M` on an explicit condition.
@@ -211,13 +225,15 @@ impl<S: Selection> Select<S> {
 
     /// `LIMIT n`.
     pub fn limit(mut self, n: u64) -> Self {
-        self.limit = Some(n);
+        self.page.limit = n;
+        self.page.set = (self.page.set | Page::LIMIT) & !Page::VERB;
         self
     }
 
     /// `OFFSET n`.
     pub fn offset(mut self, n: u64) -> Self {
-        self.offset = Some(n);
+        self.page.offset = n;
+        self.page.set |= Page::OFFSET;
         self
     }
 
@@ -285,11 +301,11 @@ impl<S: Selection> Select<S> {
             };
         }
         if bind_limits {
-            if let Some(n) = self.limit {
+            if let Some(n) = self.page.limit() {
                 q.limit(n);
             }
-            if let Some(n) = self.offset {
-                if self.limit.is_none() {
+            if let Some(n) = self.page.offset() {
+                if self.page.limit().is_none() {
                     // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
                     q.limit(NO_LIMIT);
                 }
@@ -336,33 +352,37 @@ impl<S: Selection> Select<S> {
         let (mut sql, values) = dialect.render(&self.statement_with(!literal)?);
         if literal {
             use std::fmt::Write;
-            match (self.limit, self.offset) {
+            match (self.page.limit(), self.page.offset()) {
                 (Some(n), _) => write!(sql, " LIMIT {n}"),
                 // SQLite accepts OFFSET only after a LIMIT; -1 means "no limit" there.
                 (None, Some(_)) => write!(sql, " LIMIT -1"),
                 (None, None) => Ok(()),
             }
-            .and_then(|()| self.offset.map_or(Ok(()), |n| write!(sql, " OFFSET {n}")))
+            .and_then(|()| self.page.offset().map_or(Ok(()), |n| write!(sql, " OFFSET {n}")))
             .expect("writing to a String cannot fail");
         }
         Ok((sql, values))
     }
 
     /// Feeds everything that decides this statement's SQL text on `dialect`, but none of
-    /// its bound values, to `h`: two queries with one shape render the same SQL. Leaves `h`
-    /// marked unusable when some part cannot be described without rendering it.
-    /// Answers whether the selection described itself ([`Selection::shape`]), which
-    /// [`Select::take_values`] is told.
-    pub(crate) fn shape(&self, dialect: Dialect, h: &mut Shaper) -> bool {
+    /// its bound values, to `h` (two queries with one shape render the same SQL), and moves
+    /// those values into `out`, in the order [`Select::build`] binds them: select list, join
+    /// conditions, `WHERE`, `GROUP BY`, `HAVING`, `ORDER BY`, then `LIMIT` and `OFFSET`
+    /// where they are bound. One walk does both, as a statement found in the cache needs
+    /// nothing else. Leaves `h` marked unusable when some part cannot be described without
+    /// rendering it; [`Select::put_back`] then returns the values for rendering.
+    pub(crate) fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) -> Taken {
         h.word(dialect as u64);
-        let described = self.selection.shape(h.hasher());
-        if !described {
+        if !self.selection.shape(h.hasher()) {
             h.word(0x5e1e);
             let mut exprs = Vec::new();
             self.selection.push_exprs(&mut exprs);
             h.exprs(&exprs);
+            exprs.iter_mut().for_each(|e| take_values(e, out));
         }
-        match &self.rare {
+        // The select list's values are the selection's own copies: nothing to put back.
+        let own_from = out.len();
+        match &mut self.rare {
             None => h.word(0),
             Some(rare) => {
                 h.word(1);
@@ -372,27 +392,41 @@ impl<S: Selection> Select<S> {
                     h.table(t);
                 }
                 h.word(rare.joins.len() as u64);
-                for j in &rare.joins {
+                for j in &mut rare.joins {
                     h.table(j.table);
                     h.word(j.kind as u64);
-                    match &j.on {
-                        Some(on) => h.expr(on),
+                    match &mut j.on {
+                        Some(on) => {
+                            h.expr(on);
+                            take_values(on, out);
+                        }
                         None => h.word(0x0f),
                     }
                 }
-                h.word(rare.group_by.len() as u64);
-                h.exprs(&rare.group_by);
-                h.word(rare.having.len() as u64);
-                h.exprs(&rare.having);
             }
         }
         h.word(self.filters.len() as u64);
-        for f in &self.filters {
+        for f in &mut self.filters {
             h.cond(f);
+            match f {
+                Cond::Compare { value, .. } => out.push(std::mem::replace(value, Value::Bool(None))),
+                Cond::Expr(e) => take_values(e, out),
+            }
+        }
+        if let Some(rare) = &mut self.rare {
+            h.word(rare.group_by.len() as u64);
+            h.word(rare.having.len() as u64);
+            for e in rare.group_by.iter_mut().chain(&mut rare.having) {
+                h.expr(e);
+                take_values(e, out);
+            }
         }
         h.word(self.order.len() as u64);
-        for o in &self.order {
+        for o in &mut self.order {
             h.term(&o.term);
+            if let Term::Expr(e) = &mut o.term {
+                take_values(e, out);
+            }
             match o.order {
                 sea_query::Order::Asc => h.word(1),
                 sea_query::Order::Desc => h.word(2),
@@ -404,63 +438,60 @@ impl<S: Selection> Select<S> {
                 Some(sea_query::NullOrdering::Last) => 2,
             });
         }
+        let own_to = out.len();
         let limit_word = |n: Option<u64>| n.map_or(0, |n| n.wrapping_add(1));
         if self.literal_limits(dialect) {
-            h.word(limit_word(self.limit));
-            h.word(limit_word(self.offset));
+            h.word(limit_word(self.page.limit()));
+            h.word(limit_word(self.page.offset()));
         } else {
             // A marker first: a bound limit and a verb's literal one are two shapes.
             h.word(u64::MAX);
-            h.word(u64::from(self.limit.is_some()));
-            h.word(u64::from(self.offset.is_some()));
-        }
-        described
-    }
-
-    /// Moves the bound values out of the statement, in the order [`Select::build`] binds
-    /// them: select list, join conditions, `WHERE`, `GROUP BY`, `HAVING`, `ORDER BY`, then
-    /// `LIMIT` and `OFFSET` where they are bound. Only meaningful for a statement whose
-    /// [`Select::shape`] was usable.
-    pub(crate) fn take_values(&mut self, dialect: Dialect, described: bool, out: &mut Bound) {
-        if !described {
-            let mut exprs = Vec::new();
-            self.selection.push_exprs(&mut exprs);
-            exprs.iter_mut().for_each(|e| take_values(e, out));
-        }
-        if let Some(rare) = &mut self.rare {
-            for j in &mut rare.joins {
-                if let Some(on) = &mut j.on {
-                    take_values(on, out);
-                }
-            }
-        }
-        for f in &mut self.filters {
-            match f {
-                Cond::Compare { value, .. } => out.push(std::mem::replace(value, Value::Bool(None))),
-                Cond::Expr(e) => take_values(e, out),
-            }
-        }
-        if let Some(rare) = &mut self.rare {
-            for e in rare.group_by.iter_mut().chain(&mut rare.having) {
-                take_values(e, out);
-            }
-        }
-        for o in &mut self.order {
-            if let Term::Expr(e) = &mut o.term {
-                take_values(e, out);
-            }
-        }
-        if !self.literal_limits(dialect) {
-            match (self.limit, self.offset) {
+            h.word(u64::from(self.page.limit().is_some()));
+            h.word(u64::from(self.page.offset().is_some()));
+            match (self.page.limit(), self.page.offset()) {
                 (Some(n), _) => out.push(Value::BigUnsigned(Some(n))),
                 (None, Some(_)) => out.push(Value::BigUnsigned(Some(NO_LIMIT))),
                 (None, None) => {}
             }
-            if let Some(n) = self.offset {
+            if let Some(n) = self.page.offset() {
                 out.push(Value::BigUnsigned(Some(n)));
             }
         }
+        Taken { own: own_from..own_to }
     }
+
+    /// Puts the values [`Select::shape_taking`] moved out back where they were, so that the
+    /// statement renders (and binds) as before.
+    pub(crate) fn put_back(&mut self, taken: &Taken, values: &Bound) {
+        let mut values = values[taken.own.clone()].iter().cloned();
+        if let Some(rare) = &mut self.rare {
+            for on in rare.joins.iter_mut().filter_map(|j| j.on.as_mut()) {
+                put_values(on, &mut values);
+            }
+        }
+        for f in &mut self.filters {
+            match f {
+                Cond::Compare { value, .. } => *value = values.next().expect("a value was taken from each comparison"),
+                Cond::Expr(e) => put_values(e, &mut values),
+            }
+        }
+        if let Some(rare) = &mut self.rare {
+            for e in rare.group_by.iter_mut().chain(&mut rare.having) {
+                put_values(e, &mut values);
+            }
+        }
+        for o in &mut self.order {
+            if let Term::Expr(e) = &mut o.term {
+                put_values(e, &mut values);
+            }
+        }
+    }
+}
+
+/// Which of the values [`Select::shape_taking`] took came out of the statement itself (the
+/// rest are the select list's copies and the bound `LIMIT`/`OFFSET`).
+pub(crate) struct Taken {
+    own: std::ops::Range<usize>,
 }
 
 /// The `LIMIT` bound with an `OFFSET` and no limit: larger than any table, and within

@@ -202,11 +202,8 @@ impl Shaper {
         match c {
             Cond::Compare { table, column, op, value } => {
                 self.word(9);
-                self.hasher.write_usize(table.as_ptr() as usize);
-                self.hasher.write_usize(table.len());
-                self.hasher.write_usize(column.as_ptr() as usize);
-                self.hasher.write_usize(column.len());
-                self.word(*op as u64);
+                self.table(table);
+                self.word(u64::from(*column) << 8 | *op as u64);
                 self.value(value);
             }
             Cond::Expr(e) => self.expr(e),
@@ -272,6 +269,23 @@ pub(crate) fn take_values(e: &mut Expr, out: &mut Bound) {
     }
 }
 
+/// Puts values back into an expression tree that [`take_values`] emptied, in the same order.
+pub(crate) fn put_values(e: &mut Expr, values: &mut impl Iterator<Item = Value>) {
+    match e {
+        Expr::Tuple(items) => items.iter_mut().for_each(|i| put_values(i, values)),
+        Expr::Unary(_, inner) => put_values(inner, values),
+        Expr::Binary(left, _, right) => {
+            put_values(left, values);
+            put_values(right, values);
+        }
+        Expr::Value(v) => *v = values.next().expect("a value was taken from each place"),
+        Expr::Values(list) => {
+            list.iter_mut().for_each(|v| *v = values.next().expect("a value was taken from each place"))
+        }
+        _ => {}
+    }
+}
+
 struct Entry {
     sql: Arc<str>,
     /// How many values the SQL binds: a hit with another number is not this shape.
@@ -329,8 +343,10 @@ fn local_put(shape: u64, sql: &Arc<str>, params: usize) {
 /// seen; the selection comes back to decode the rows.
 pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) -> Result<(Arc<str>, Bound)> {
     let mut shaper = Shaper::new();
-    let described = select.shape(dialect, &mut shaper);
+    let mut values = Bound::new();
+    let taken = select.shape_taking(dialect, &mut shaper, &mut values);
     let Some(shape) = shaper.finish() else {
+        select.put_back(&taken, &values);
         let (sql, values) = select.build(dialect)?;
         return Ok((sql.into(), Bound::from_vec(values)));
     };
@@ -349,8 +365,6 @@ pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) ->
         hit
     });
     if let Some((sql, params)) = hit {
-        let mut values = Bound::with_capacity(params);
-        select.take_values(dialect, described, &mut values);
         if values.len() == params {
             return Ok((sql, values));
         }
@@ -360,11 +374,10 @@ pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) ->
             values.len()
         )));
     }
+    select.put_back(&taken, &values);
     let (sql, rendered) = select.build(dialect)?;
-    let mut walked = Bound::with_capacity(rendered.len());
-    select.take_values(dialect, described, &mut walked);
     let sql: Arc<str> = sql.into();
-    let proven = walked.len() == rendered.len() && walked.iter().zip(&rendered).all(|(w, r)| same_value(w, r));
+    let proven = values.len() == rendered.len() && values.iter().zip(&rendered).all(|(w, r)| same_value(w, r));
     if proven && sql.len() <= MAX_SQL_LEN {
         insert(&CACHE, shape, Entry { sql: sql.clone(), params: rendered.len(), used: AtomicBool::new(false) });
         local_put(shape, &sql, rendered.len());

@@ -482,7 +482,7 @@ impl Session {
     /// Every row of a `select`.
     pub async fn all<S: Selection>(&mut self, mut select: Select<S>) -> Result<Vec<S::Output>> {
         // A page's rows fit without growing the vector; otherwise as `Vec::push` would start.
-        let mut out = Vec::with_capacity(select.limit.map_or(4, |n| n.min(1024) as usize));
+        let mut out = Vec::with_capacity(select.limit_value().map_or(4, |n| n.min(1024) as usize));
         // Each verb runs its query itself: a shared `async fn` between the verb and
         // `query_rows` would be one more future built, moved and polled per call.
         let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
@@ -499,7 +499,7 @@ impl Session {
 
     /// The first row of a `select`, or `None` (adds `LIMIT 1` when no limit is set).
     pub async fn first<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
-        if select.limit.is_none() {
+        if select.limit_value().is_none() {
             select.verb_limit(1);
         }
         let mut first = None;
@@ -633,7 +633,7 @@ impl<M: Model> Executable for Delete<M> {
 
 /// `one` and `one_or_none` read two rows at most: the second only tells that there are more.
 fn limit_to_two<S: Selection>(select: &mut Select<S>) {
-    if select.limit.is_none_or(|n| n > 2) {
+    if select.limit_value().is_none_or(|n| n > 2) {
         select.verb_limit(2);
     }
 }
