@@ -18,7 +18,7 @@ use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use futures_util::stream::{BoxStream, Stream};
+use futures_util::stream::Stream;
 use rusqlite::Statement;
 
 use super::{SqliteConn, Watch};
@@ -44,10 +44,9 @@ pub(crate) fn open<'c, T, F>(
     sql: String,
     params: Vec<Value>,
     decode: F,
-) -> BoxStream<'c, Result<T>>
+) -> Stepping<'c, F>
 where
-    T: Send + 'c,
-    F: Fn(&mut RowReader<'_>) -> Result<T> + Send + 'c,
+    F: Fn(&mut RowReader<'_>) -> Result<T>,
 {
     let (watch, statements) = conn.parts();
     let statements: &'c super::statements::Statements = statements;
@@ -61,11 +60,11 @@ where
         Ok(statement) => (Some(statement), None),
         Err(e) => (None, Some(e)),
     };
-    Box::pin(Stepping { statement, failed, watch, armed: false, stepped: 0, sql, decode })
+    Stepping { statement, failed, watch, armed: false, stepped: 0, sql, decode }
 }
 
 /// The stream of [`open`]: a prepared, bound statement stepped one row per poll.
-struct Stepping<'c, F> {
+pub(crate) struct Stepping<'c, F> {
     /// The statement, until its rows end or fail (then finalized).
     statement: Option<Statement<'c>>,
     /// The failure to prepare or bind the statement: the stream's one item.
