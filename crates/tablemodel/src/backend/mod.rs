@@ -631,11 +631,12 @@ impl Conn {
 }
 
 /// The rows of [`ConnSlot::stream`]: SQLite's stream as itself, so that the session's
-/// wrapper around it is one function with its stepping (no second dynamic call, no move of
-/// each row between the two), and the other backends' boxed.
+/// logging wrapper and SQLite's stepping compile into one `poll_next` (one dynamic call per
+/// row, not two), and the other backends' boxed.
 pub(crate) enum RowStream<'c, T, F> {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlite::stream::Stepping<'c, F>),
+    #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     Boxed(BoxStream<'c, Result<T>>, std::marker::PhantomData<fn() -> F>),
 }
 

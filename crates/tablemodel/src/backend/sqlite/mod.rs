@@ -173,7 +173,6 @@ impl<'a> Watch<'a> {
             self.deadline.store(0, std::sync::atomic::Ordering::Relaxed);
         }
     }
-
 }
 
 impl SqliteConn {

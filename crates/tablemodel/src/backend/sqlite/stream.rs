@@ -39,12 +39,7 @@ const ROWS_PER_BUDGET_UNIT: u32 = 16;
 /// Rows are decoded one at a time, as they are asked for, not in batches: decoding ahead
 /// allocates a batch's strings before the consumer frees the previous ones, which defeats
 /// the allocator's per-thread cache and cost more than the moves a batch saves (measured).
-pub(crate) fn open<'c, T, F>(
-    conn: &'c mut SqliteConn,
-    sql: String,
-    params: Vec<Value>,
-    decode: F,
-) -> Stepping<'c, F>
+pub(crate) fn open<'c, T, F>(conn: &'c mut SqliteConn, sql: String, params: Vec<Value>, decode: F) -> Stepping<'c, F>
 where
     F: Fn(&mut RowReader<'_>) -> Result<T>,
 {
