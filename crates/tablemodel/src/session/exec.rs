@@ -12,7 +12,7 @@ use futures_util::stream::BoxStream;
 
 use super::Session;
 use super::tx::Tx;
-use crate::backend::Rows;
+use crate::backend::{RowStream, Rows};
 use crate::error::{Error, Result};
 use crate::log::Logging;
 use crate::model::Model;
@@ -473,7 +473,9 @@ impl Session {
         let Session { conn, tx, engine, .. } = self;
         let span = crate::log::span(engine.dialect().otel_system(), &sql);
         match tracing::Instrument::instrument(conn.stream(&engine.inner.pool, sql, params, decode), span).await {
-            Ok(rows) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
+            #[cfg(feature = "sqlite")]
+            Ok(RowStream::Sqlite(rows)) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
+            Ok(RowStream::Boxed(rows, _)) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
             Err(e) => {
                 if let Some(l) = logged {
                     crate::log::statement(logging, Some(l.at), &l.sql, &l.params, Err(&e));
@@ -493,9 +495,10 @@ struct Logged {
 }
 
 /// A stream of rows that logs its statement once, with the real outcome, and poisons the
-/// session's transaction when it fails.
-struct LoggedStream<'s, T> {
-    rows: BoxStream<'s, Result<T>>,
+/// session's transaction when it fails. Over the backend's own stream type (SQLite's, or a
+/// boxed one), so that its `poll_next` and the backend's are compiled as one.
+struct LoggedStream<'s, S> {
+    rows: S,
     tx: &'s mut Tx,
     logging: Logging,
     /// Taken when logged.
@@ -503,7 +506,7 @@ struct LoggedStream<'s, T> {
     read: u64,
 }
 
-impl<T> LoggedStream<'_, T> {
+impl<S> LoggedStream<'_, S> {
     fn log(&mut self, outcome: std::result::Result<u64, &Error>) {
         if let Some(l) = self.logged.take() {
             crate::log::statement(self.logging, Some(l.at), &l.sql, &l.params, outcome);
@@ -511,12 +514,12 @@ impl<T> LoggedStream<'_, T> {
     }
 }
 
-impl<T> Stream for LoggedStream<'_, T> {
+impl<T, S: Stream<Item = Result<T>> + Unpin> Stream for LoggedStream<'_, S> {
     type Item = Result<T>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
         let this = &mut *self;
-        let next = this.rows.as_mut().poll_next(cx);
+        let next = Pin::new(&mut this.rows).poll_next(cx);
         match &next {
             Poll::Ready(Some(Ok(_))) => this.read += 1,
             Poll::Ready(Some(Err(e))) => {
@@ -533,7 +536,7 @@ impl<T> Stream for LoggedStream<'_, T> {
     }
 }
 
-impl<T> Drop for LoggedStream<'_, T> {
+impl<S> Drop for LoggedStream<'_, S> {
     /// A stream dropped before its end logs the rows it read.
     fn drop(&mut self) {
         let read = self.read;

@@ -173,22 +173,6 @@ impl<'a> Watch<'a> {
             self.deadline.store(0, std::sync::atomic::Ordering::Relaxed);
         }
     }
-
-    /// Arms the statement deadline until the guard is dropped: a stream's, which can end
-    /// anywhere.
-    fn armed(&self) -> Armed<'_, 'a> {
-        self.arm();
-        Armed(self)
-    }
-}
-
-/// The statement deadline of [`Watch::armed`], disarmed when dropped.
-struct Armed<'w, 'a>(&'w Watch<'a>);
-
-impl Drop for Armed<'_, '_> {
-    fn drop(&mut self) {
-        self.0.disarm();
-    }
 }
 
 impl SqliteConn {

@@ -4,20 +4,26 @@
 //! that stepping, paused between rows: each row is decoded straight from SQLite's buffers
 //! as the consumer asks for it, with nothing copied and no other thread involved, and
 //! memory stays flat whatever the result size. The stream borrows its session's connection
-//! for as long as it lives; dropping it resets the statement.
+//! for as long as it lives; dropping it finalizes the statement.
 //!
-//! A stream's rows and statement borrow the connection across the pauses, which only an
-//! `async` block can hold; rusqlite marks those borrows `!Send`, so the block is wrapped
-//! in [`Stepping`], which is `Send` for the reason its safety comment gives.
+//! [`Stepping`] is the stream, written out by hand: each poll steps the statement once and
+//! returns the decoded row as the poll's own result, with no `async` block (and its slot
+//! for the yielded item) in between. It keeps the statement, not rusqlite's `Rows` (which
+//! would borrow the statement inside the same value): a poll makes a `Rows` for one step
+//! and leaves it undropped when a row came, since dropping it would reset the statement.
+//! rusqlite marks the statement `!Send`; [`Stepping`] is `Send` for the reason its safety
+//! comment gives.
 
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
-use futures_util::stream::{BoxStream, Stream};
+use futures_util::stream::Stream;
+use rusqlite::Statement;
 
-use super::SqliteConn;
+use super::{SqliteConn, Watch};
 use crate::backend::RowRef;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::row::RowReader;
 use crate::types::Value;
 
@@ -33,81 +39,109 @@ const ROWS_PER_BUDGET_UNIT: u32 = 16;
 /// Rows are decoded one at a time, as they are asked for, not in batches: decoding ahead
 /// allocates a batch's strings before the consumer frees the previous ones, which defeats
 /// the allocator's per-thread cache and cost more than the moves a batch saves (measured).
-pub(crate) fn open<'c, T, F>(
-    conn: &'c mut SqliteConn,
-    sql: String,
-    params: Vec<Value>,
-    decode: F,
-) -> BoxStream<'c, Result<T>>
+pub(crate) fn open<'c, T, F>(conn: &'c mut SqliteConn, sql: String, params: Vec<Value>, decode: F) -> Stepping<'c, F>
 where
-    T: Send + 'c,
-    F: Fn(&mut RowReader<'_>) -> Result<T> + Send + 'c,
+    F: Fn(&mut RowReader<'_>) -> Result<T>,
 {
-    let rows = async_stream::stream! {
-        let (watch, statements) = conn.parts();
-        // Not the connection's kept statements: a stream's text is its own `String`, so a
-        // kept one would never be found again, and its preparation is nothing next to its
-        // rows.
-        let mut statement = match statements.connection().prepare(&sql) {
-            Ok(statement) => statement,
-            Err(e) => {
-                yield Err(super::map_error(e, Some(&sql)));
-                return;
-            }
-        };
-        if let Err(e) = super::bind(&mut statement, &sql, &params) {
-            yield Err(e);
-            return;
-        }
-        let _armed = watch.armed();
-        // Dropping the rows (the stream ended or was dropped) resets the statement.
-        let mut rows = statement.raw_query();
-        let mut stepped = 0u32;
-        loop {
-            let item = match rows.next() {
-                Ok(Some(row)) => decode(&mut RowReader::new(RowRef::Sqlite(row))),
-                Ok(None) => break,
-                Err(e) => {
-                    yield Err(super::map_error(e, Some(&sql)));
-                    break;
-                }
-            };
-            yield item;
-            stepped = stepped.wrapping_add(1);
-            if stepped.is_multiple_of(ROWS_PER_BUDGET_UNIT) {
-                tokio::task::consume_budget().await;
-            }
-        }
+    let (watch, statements) = conn.parts();
+    let statements: &'c super::statements::Statements = statements;
+    // Not the connection's kept statements: a stream's text is its own `String`, so a kept
+    // one would never be found again, and its preparation is nothing next to its rows.
+    let prepared = statements.connection().prepare(&sql).map_err(|e| super::map_error(e, Some(&sql)));
+    let (statement, failed) = match prepared.and_then(|mut statement| {
+        super::bind(&mut statement, &sql, &params)?;
+        Ok(statement)
+    }) {
+        Ok(statement) => (Some(statement), None),
+        Err(e) => (None, Some(e)),
     };
-    Box::pin(Stepping { rows })
+    Stepping { statement, failed, watch, armed: false, stepped: 0, sql, decode }
 }
 
-pin_project_lite::pin_project! {
-    /// The stepping `async` block of [`open`], which is `Send`.
-    struct Stepping<S> {
-        #[pin]
-        rows: S,
+/// The stream of [`open`]: a prepared, bound statement stepped one row per poll.
+pub(crate) struct Stepping<'c, F> {
+    /// The statement, until its rows end or fail (then finalized).
+    statement: Option<Statement<'c>>,
+    /// The failure to prepare or bind the statement: the stream's one item.
+    failed: Option<Error>,
+    /// The connection's statement deadline, armed from the first poll until the rows end.
+    watch: Watch<'c>,
+    armed: bool,
+    /// Rows stepped since the budget was last taken.
+    stepped: u32,
+    sql: String,
+    decode: F,
+}
+
+// SAFETY: `Stepping` is `!Send` only because of rusqlite's `Statement`, which holds a shared
+// reference to the `Connection` and a raw `sqlite3_stmt` pointer (the `Rows` a poll makes
+// live only within that poll). The statement borrows the one connection `open` holds by
+// `&mut` for the stream's whole life: while the stream exists nothing else can reach that
+// connection, so moving the stream to another thread moves every use of the connection with
+// it, and `poll_next` takes `Pin<&mut Self>`, so one thread at a time steps it (`Stepping`
+// is not `Sync`). That is the argument of `Statements`' `Send` (the connection and the
+// statements borrowing it move together) and of rusqlite's own `Send` for `Connection`;
+// SQLite's multi-thread mode, in which the connection is opened, allows a connection and
+// its statements to be used from any thread, one at a time. `Stepping` is only built by
+// `open`, with a statement prepared on the connection it borrows; `decode` must be `Send`.
+#[allow(unsafe_code)]
+unsafe impl<F: Send> Send for Stepping<'_, F> {}
+
+/// Nothing in `Stepping` is pinned: it is moved out of its `Pin` freely.
+impl<F> Unpin for Stepping<'_, F> {}
+
+impl<T, F> Stream for Stepping<'_, F>
+where
+    F: Fn(&mut RowReader<'_>) -> Result<T>,
+{
+    type Item = Result<T>;
+
+    #[inline]
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
+        let this = self.get_mut();
+        let Some(statement) = this.statement.as_mut() else {
+            return Poll::Ready(this.failed.take().map(Err));
+        };
+        if this.stepped == ROWS_PER_BUDGET_UNIT {
+            ready!(tokio::task::coop::poll_proceed(cx)).made_progress();
+            this.stepped = 0;
+        }
+        if !this.armed {
+            this.watch.arm();
+            this.armed = true;
+        }
+        // Not dropped when a row came: dropping `Rows` resets the statement, which the next
+        // poll steps on from that row with a `Rows` of its own.
+        let mut rows = ManuallyDrop::new(statement.raw_query());
+        let end = match rows.next() {
+            Ok(Some(row)) => {
+                this.stepped += 1;
+                return Poll::Ready(Some((this.decode)(&mut RowReader::new(RowRef::Sqlite(row)))));
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(super::map_error(e, Some(&this.sql)))),
+        };
+        // The rows ended or failed (rusqlite reset the statement either way): finalize it.
+        drop(ManuallyDrop::into_inner(rows));
+        this.finish();
+        Poll::Ready(end)
     }
 }
 
-// SAFETY: the block `open` wraps is `!Send` only because of rusqlite's `Statement` and
-// `Rows`, which hold shared references to the `Connection` and raw `sqlite3_stmt` pointers.
-// Both borrow from the one connection the block holds by `&mut` for its whole life: while
-// the stream exists nothing else can reach that connection, so moving the stream to
-// another thread moves every use of the connection with it, and `poll_next` takes
-// `Pin<&mut Self>`, so one thread at a time steps it (`Stepping` is not `Sync`). That is the
-// argument of `Statements`' `Send` (the connection and the statements borrowing it move
-// together) and of rusqlite's own `Send` for `Connection`; SQLite's multi-thread mode, in
-// which the connection is opened, allows a connection and its statements to be used from
-// any thread, one at a time. `Stepping` is only built by `open`, around that block.
-#[allow(unsafe_code)]
-unsafe impl<S> Send for Stepping<S> {}
+impl<F> Stepping<'_, F> {
+    /// Finalizes the statement and disarms the deadline: the stream is over.
+    fn finish(&mut self) {
+        self.statement = None;
+        if self.armed {
+            self.watch.disarm();
+            self.armed = false;
+        }
+    }
+}
 
-impl<S: Stream> Stream for Stepping<S> {
-    type Item = S::Item;
-
-    #[inline]
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
-        self.project().rows.poll_next(cx)
+impl<F> Drop for Stepping<'_, F> {
+    /// A stream dropped before its end finalizes its statement, which stops it.
+    fn drop(&mut self) {
+        self.finish();
     }
 }
