@@ -495,6 +495,22 @@ impl Conn {
         }
     }
 
+    /// [`Conn::execute_after_begin`] with parameters the caller gives up, as
+    /// [`Conn::execute_owned`].
+    pub(crate) async fn execute_owned_after_begin(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: Vec<Value>,
+    ) -> (Result<()>, Result<u64>) {
+        match self {
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::execute_owned_after_begin(conn, begin, sql, params).await,
+            #[allow(unreachable_patterns)]
+            conn => conn.execute_after_begin(begin, sql, &params).await,
+        }
+    }
+
     /// [`Conn::batch`] after `begin`, as [`Conn::query_after_begin`] runs a query.
     pub(crate) async fn batch_after_begin(&mut self, begin: &str, sql: &str) -> (Result<()>, Result<()>) {
         match self {

@@ -57,9 +57,17 @@ macro_rules! write_sql {
         }
     }};
     // The values given up: where the statement is not run at once, the backend may move
-    // them into what it sends (`Session::execute_sql_owned`).
+    // them into what it sends (`Session::execute_sql_owned`), and a `BEGIN` that must be
+    // waited for goes in the same future as the write (`Session::begin_then_execute_owned`).
     ($session:expr, $sql:expr, owned $params:ident) => {
-        write_sql!(@with $session, $sql, &$params, $session.execute_sql_owned($sql, $params))
+        match $session.begin_now() {
+            Some(Ok(())) => match $session.execute_now($sql, &$params) {
+                Some(result) => result,
+                None => $session.execute_sql_owned($sql, $params).await,
+            },
+            Some(Err(e)) => Err(e),
+            None => $session.begin_then_execute_owned($sql, $params).await,
+        }
     };
     ($session:expr, $sql:expr, $params:expr) => {
         write_sql!(@with $session, $sql, $params, $session.execute_sql($sql, $params))

@@ -239,7 +239,12 @@ fn params_owned(values: Vec<Value>) -> mysql_async::Params {
     if values.is_empty() {
         mysql_async::Params::Empty
     } else {
-        mysql_async::Params::Positional(values.into_iter().map(values::into_mysql).collect())
+        // Not `collect`ed: that would reuse the values' buffer and shrink it to fit.
+        let mut params = Vec::with_capacity(values.len());
+        for value in values {
+            params.push(values::into_mysql(value));
+        }
+        mysql_async::Params::Positional(params)
     }
 }
 
@@ -304,6 +309,29 @@ pub(crate) async fn execute_owned(conn: &mut Object, sql: &str, values: Vec<Valu
     let failed = |e| map_error(e, Some(sql));
     run_with(conn, sql, params_owned(values)).await.map_err(failed)?.drop_result().await.map_err(failed)?;
     Ok(conn.affected_rows())
+}
+
+/// `begin` (transaction control) and then, once it succeeded, [`execute_owned`], in one
+/// future: the outcome of each.
+pub(crate) async fn execute_owned_after_begin(
+    conn: &mut Object,
+    begin: &str,
+    sql: &str,
+    values: Vec<Value>,
+) -> (crate::error::Result<()>, crate::error::Result<u64>) {
+    let began = match conn.query_iter(begin).await {
+        Ok(result) => result.drop_result().await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = began {
+        return (Err(map_error(e, Some(begin))), Ok(0));
+    }
+    let failed = |e| map_error(e, Some(sql));
+    let result = match run_with(conn, sql, params_owned(values)).await {
+        Ok(result) => result.drop_result().await.map_err(failed),
+        Err(e) => Err(failed(e)),
+    };
+    (Ok(()), result.map(|()| conn.affected_rows()))
 }
 
 /// Runs parameterless SQL, one statement or several separated by `;`. SQL that may set
