@@ -408,14 +408,15 @@ impl Conn {
         }
     }
 
-    /// [`Conn::execute`] with parameters the caller gives up, which a backend may move
-    /// rather than copy into what its driver sends (MySQL's text).
-    pub(crate) async fn execute_owned(&mut self, sql: &str, params: Vec<Value>) -> Result<u64> {
+    /// [`Conn::execute`] with parameters the caller gives up, which a backend may take out
+    /// of `params` and move rather than copy into what its driver sends (MySQL's text); the
+    /// caller clears `params` afterwards to use its buffer again.
+    pub(crate) async fn execute_owned(&mut self, sql: &str, params: &mut Vec<Value>) -> Result<u64> {
         match self {
             #[cfg(feature = "mysql")]
             Conn::Mysql(conn) => mysql::execute_owned(conn, sql, params).await,
             #[allow(unreachable_patterns)]
-            conn => conn.execute(sql, &params).await,
+            conn => conn.execute(sql, params).await,
         }
     }
 
@@ -492,6 +493,22 @@ impl Conn {
                 Ok(()) => (Ok(()), conn.execute(sql, params).await),
                 Err(e) => (Err(e), Ok(0)),
             },
+        }
+    }
+
+    /// [`Conn::execute_after_begin`] with parameters the caller gives up, as
+    /// [`Conn::execute_owned`].
+    pub(crate) async fn execute_owned_after_begin(
+        &mut self,
+        begin: &str,
+        sql: &str,
+        params: &mut Vec<Value>,
+    ) -> (Result<()>, Result<u64>) {
+        match self {
+            #[cfg(feature = "mysql")]
+            Conn::Mysql(conn) => mysql::execute_owned_after_begin(conn, begin, sql, params).await,
+            #[allow(unreachable_patterns)]
+            conn => conn.execute_after_begin(begin, sql, params).await,
         }
     }
 

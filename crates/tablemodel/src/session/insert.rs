@@ -77,10 +77,11 @@ impl Omitted {
 impl Omitted {
     /// The fillable columns `model` leaves to the database (as [`Omitted::of`]) and the
     /// values of the columns it sends, in table order (as [`Omitted::sent`]), in one pass
-    /// over the columns: the INSERT of one row reads each value once.
-    pub(crate) fn with_sent_values<M: Model>(model: &M) -> (Omitted, Vec<Value>) {
+    /// over the columns: the INSERT of one row reads each value once. The values go into
+    /// `values` (empty; a buffer used before saves an allocation).
+    pub(crate) fn with_sent_values<M: Model>(model: &M, mut values: Vec<Value>) -> (Omitted, Vec<Value>) {
         let mut bits = 0u64;
-        let mut values = Vec::with_capacity(M::META.columns.len());
+        values.reserve(M::META.columns.len());
         let mut fillable = 0usize;
         for (i, c) in M::META.columns.iter().enumerate() {
             if c.database_fillable() {

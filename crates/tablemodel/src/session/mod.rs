@@ -56,10 +56,18 @@ macro_rules! write_sql {
             Err(e) => Err(e),
         }
     }};
-    // The values given up: where the statement is not run at once, the backend may move
-    // them into what it sends (`Session::execute_sql_owned`).
+    // The values given up: where the statement is not run at once, the backend may take
+    // them out of the vector and move them into what it sends (`Session::execute_sql_owned`), and a `BEGIN` that must be
+    // waited for goes in the same future as the write (`Session::begin_then_execute_owned`).
     ($session:expr, $sql:expr, owned $params:ident) => {
-        write_sql!(@with $session, $sql, &$params, $session.execute_sql_owned($sql, $params))
+        match $session.begin_now() {
+            Some(Ok(())) => match $session.execute_now($sql, &$params) {
+                Some(result) => result,
+                None => $session.execute_sql_owned($sql, &mut $params).await,
+            },
+            Some(Err(e)) => Err(e),
+            None => $session.begin_then_execute_owned($sql, &mut $params).await,
+        }
     };
     ($session:expr, $sql:expr, $params:expr) => {
         write_sql!(@with $session, $sql, $params, $session.execute_sql($sql, $params))
@@ -95,6 +103,8 @@ pub struct Session {
     tx: tx::Tx,
     /// The rows as this session last read or wrote them, for `save`.
     loaded: tracking::Loaded,
+    /// The buffer of the last as-sent insert's values, emptied: the next one's.
+    spare_values: Vec<Value>,
     /// The timeouts this session set on its connection: the engine's come back at its end.
     own_timeouts: Option<route::OwnTimeouts>,
     /// Where its connection comes from.
@@ -114,6 +124,7 @@ impl Session {
             conn: ConnSlot::new(conn),
             tx: tx::Tx::default(),
             loaded: tracking::Loaded::default(),
+            spare_values: Vec::new(),
             own_timeouts: None,
             route: route::Route::Primary,
         }
@@ -208,7 +219,7 @@ impl Session {
         let mut stored = if self.capabilities().returning_on_insert {
             // `INSERT … RETURNING` written out here rather than in a function of its own:
             // one future less, and the row read straight into its model.
-            let (omitted, params) = Omitted::with_sent_values(&model);
+            let (omitted, params) = Omitted::with_sent_values(&model, Vec::new());
             let sql = self.statement::<M>(StatementKind::Insert { omitted });
             let mut stored = None;
             let result = write_rows!(self, sql, &params, |row: &mut crate::row::RowReader<'_>| {
@@ -227,7 +238,7 @@ impl Session {
             stored
         } else {
             // `insert_one` written out here: one future less.
-            let (omitted, params) = Omitted::with_sent_values(&model);
+            let (omitted, params) = Omitted::with_sent_values(&model, std::mem::take(&mut self.spare_values));
             match self.insert_then_read(&model, omitted, params, true).await {
                 Ok(Inserted::Read(mut stored)) => {
                     if related {
@@ -257,7 +268,7 @@ impl Session {
     /// Inserts one checked model where the database has no `INSERT … RETURNING` and reads
     /// the row back; its foreign key named on failure.
     async fn insert_one<M: Model>(&mut self, model: &M) -> Result<M> {
-        let (omitted, params) = Omitted::with_sent_values(model);
+        let (omitted, params) = Omitted::with_sent_values(model, Vec::new());
         match self.insert_then_read(model, omitted, params, false).await {
             Ok(Inserted::Read(stored)) => Ok(stored),
             Ok(Inserted::AsSent(_)) => Err(Error::Internal("a row to read back was not".to_owned())),

@@ -72,9 +72,11 @@ impl Session {
             &rendered
         };
         if as_sent {
-            // Nothing of the values is needed after the INSERT: the backend may keep them.
+            // Nothing of the values is needed after the INSERT: the backend may take them,
+            // and their buffer serves the next insert.
             write_sql!(self, sql, owned params)?;
-            params = Vec::new();
+            params.clear();
+            self.spare_values = std::mem::take(&mut params);
         } else {
             write_sql!(self, sql, &params)?;
         }

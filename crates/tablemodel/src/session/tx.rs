@@ -161,8 +161,16 @@ impl Session {
             self.tx.ended();
         }
         if self.tx.open {
+            // Where nothing is logged, `COMMIT` goes straight to the connection: one
+            // future less for every transaction.
             let result = match self.control_now("COMMIT") {
                 Some(result) => result,
+                None if !crate::log::span_wanted() && crate::log::start(self.logging()).is_none() => {
+                    match self.conn.in_hand() {
+                        Some(conn) => conn.batch("COMMIT").await,
+                        None => self.control("COMMIT").await,
+                    }
+                }
                 None => self.control("COMMIT").await,
             };
             if result.is_err() {
