@@ -57,8 +57,9 @@ macro_rules! write_sql {
         }
     }};
     // The values given up: where the statement is not run at once, the backend may take
-    // them out of the vector and move them into what it sends (`Session::execute_sql_owned`), and a `BEGIN` that must be
-    // waited for goes in the same future as the write (`Session::begin_then_execute_owned`).
+    // them out of the vector and move them into what it sends
+    // (`Session::execute_sql_owned`), and a `BEGIN` that must be waited for goes in the
+    // same future as the write (`Session::begin_then_execute_owned`).
     ($session:expr, $sql:expr, owned $params:ident) => {
         match $session.begin_now() {
             Some(Ok(())) => match $session.execute_now($sql, &$params) {
