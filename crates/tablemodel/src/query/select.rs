@@ -98,6 +98,32 @@ impl Page {
     fn offset(&self) -> Option<u64> {
         (self.set & Page::OFFSET != 0).then_some(self.offset)
     }
+
+    /// Sets the limit, the caller's or (`verb`) the verb's.
+    #[inline]
+    fn set_limit(&mut self, n: u64, verb: bool) {
+        self.limit = n;
+        let verb = if verb { Page::VERB } else { 0 };
+        self.set = ((self.set | Page::LIMIT) & !Page::VERB) | verb;
+    }
+
+    #[inline]
+    fn set_offset(&mut self, n: u64) {
+        self.offset = n;
+        self.set |= Page::OFFSET;
+    }
+
+    /// Whether the limit is a verb's.
+    #[inline]
+    fn verb(&self) -> bool {
+        self.set & Page::VERB != 0
+    }
+
+    /// Whether a limit or an offset is set.
+    #[inline]
+    fn is_set(&self) -> bool {
+        self.set & (Page::LIMIT | Page::OFFSET) != 0
+    }
 }
 
 /// No rare parts: what a [`Select`] without its box reads as.
@@ -152,8 +178,7 @@ impl<S: Selection> Select<S> {
     /// Sets the `LIMIT` a verb needs (`first` reads one row, `one` two), written into the
     /// SQL as a literal when there is no `OFFSET` ([`Select::literal_limits`]).
     pub(crate) fn verb_limit(&mut self, n: u64) {
-        self.page.limit = n;
-        self.page.set |= Page::LIMIT | Page::VERB;
+        self.page.set_limit(n, true);
     }
 
     /// The `LIMIT`, if one is set.
@@ -170,12 +195,12 @@ impl<S: Selection> Select<S> {
     /// parameter on every call (on PostgreSQL about a sixth of the client's cost of
     /// `first` above the raw driver's).
     fn literal_limits(&self, dialect: Dialect) -> bool {
-        dialect.capabilities().literal_limit || (self.page.set & Page::VERB != 0 && self.page.offset().is_none())
+        dialect.capabilities().literal_limit || (self.page.verb() && self.page.offset().is_none())
     }
 
     /// Whether `LIMIT` or `OFFSET` is set.
     pub(crate) fn is_paged(&self) -> bool {
-        self.page.set & (Page::LIMIT | Page::OFFSET) != 0
+        self.page.is_set()
     }
 
     /// `JOIN` with `M` on an explicit condition.
@@ -225,15 +250,13 @@ impl<S: Selection> Select<S> {
 
     /// `LIMIT n`.
     pub fn limit(mut self, n: u64) -> Self {
-        self.page.limit = n;
-        self.page.set = (self.page.set | Page::LIMIT) & !Page::VERB;
+        self.page.set_limit(n, false);
         self
     }
 
     /// `OFFSET n`.
     pub fn offset(mut self, n: u64) -> Self {
-        self.page.offset = n;
-        self.page.set |= Page::OFFSET;
+        self.page.set_offset(n);
         self
     }
 

@@ -7,8 +7,8 @@
 //! the query's *shape*: a hash of the builder's structure (select list, tables, joins, the
 //! filter tree with its columns and operators, ordering, and the `LIMIT`/`OFFSET` literals
 //! where the dialect writes them into the SQL) that leaves the values out. It is computed
-//! by walking the builder, never by rendering it. A hit then walks the builder once more to
-//! move its values out in the order the SQL binds them.
+//! by walking the builder, never by rendering it, and the same walk moves the values out in
+//! the order the SQL binds them, so a hit needs nothing more; a miss puts them back to render.
 //!
 //! - The hash is seeded randomly per process, so IN-list lengths or page numbers cannot be
 //!   chosen to make two shapes collide; a hit also checks the number of values.

@@ -181,14 +181,20 @@ mod tests {
 
     use super::*;
 
-    /// Two texts of one length at one address (a buffer rewritten in place, as a freed
-    /// statement's text can be reused for another) must each run as themselves.
-    #[tokio::test]
-    async fn other_text_at_the_same_address_is_prepared_again() {
+    /// A manager for a fresh database, and one connection of it.
+    async fn fresh_connection() -> (PgManager, PgConn) {
         let url = tablemodel_testkit::pg_server().fresh_database();
         let config: tokio_postgres::Config = url.parse().unwrap();
         let manager = PgManager::new(deadpool_postgres::Manager::new(config, tokio_postgres::NoTls));
         let conn = manager.create().await.unwrap();
+        (manager, conn)
+    }
+
+    /// Two texts of one length at one address (a buffer rewritten in place, as a freed
+    /// statement's text can be reused for another) must each run as themselves.
+    #[tokio::test]
+    async fn other_text_at_the_same_address_is_prepared_again() {
+        let (_manager, conn) = fresh_connection().await;
         let mut sql = String::from("SELECT 1::int4 AS a");
         let at = sql.as_ptr();
         let first = conn.statement(&sql).await.unwrap();
@@ -205,10 +211,7 @@ mod tests {
     /// prepares again, and sees the table's new columns.
     #[tokio::test]
     async fn forgetting_prepares_again() {
-        let url = tablemodel_testkit::pg_server().fresh_database();
-        let config: tokio_postgres::Config = url.parse().unwrap();
-        let manager = PgManager::new(deadpool_postgres::Manager::new(config, tokio_postgres::NoTls));
-        let conn = manager.create().await.unwrap();
+        let (manager, conn) = fresh_connection().await;
         conn.batch_execute("CREATE TABLE t (a int4); INSERT INTO t VALUES (1)").await.unwrap();
         const SQL: &str = "SELECT * FROM t";
         let before = conn.statement(SQL).await.unwrap();
@@ -225,10 +228,7 @@ mod tests {
     /// behind it, however often they take turns.
     #[tokio::test]
     async fn texts_sharing_a_slot_each_find_their_statement() {
-        let url = tablemodel_testkit::pg_server().fresh_database();
-        let config: tokio_postgres::Config = url.parse().unwrap();
-        let manager = PgManager::new(deadpool_postgres::Manager::new(config, tokio_postgres::NoTls));
-        let conn = manager.create().await.unwrap();
+        let (_manager, conn) = fresh_connection().await;
         let texts: Vec<String> = (0..4 * SLOTS).map(|i| format!("SELECT {i}::int4 AS v")).collect();
         let first = &texts[0];
         let other = texts[1..].iter().find(|t| slot_of(t) == slot_of(first)).expect("two texts in one slot");
