@@ -80,7 +80,9 @@ fn operation(sql: &str) -> &str {
     sql.trim_start().split(|c: char| c.is_whitespace() || c == ';').next().unwrap_or("")
 }
 
-/// Logs one executed statement started with [`start`].
+/// Logs one executed statement started with [`start`]. Inlined so that a statement nobody
+/// logs (`started` is `None`) does not pay for the call and its five arguments.
+#[inline]
 pub(crate) fn statement(
     logging: Logging,
     started: Option<Instant>,
@@ -88,7 +90,14 @@ pub(crate) fn statement(
     params: &[Value],
     outcome: Result<u64, &Error>,
 ) {
-    let Some(started) = started else { return };
+    if let Some(started) = started {
+        statement_logged(logging, started, sql, params, outcome);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn statement_logged(logging: Logging, started: Instant, sql: &str, params: &[Value], outcome: Result<u64, &Error>) {
     let elapsed = started.elapsed();
     if logging.slow.is_some_and(|slow| elapsed >= slow) {
         tracing::warn!(

@@ -2,6 +2,7 @@
 //! fixed per-model statements (get, insert, update and delete by key) that are rendered
 //! once per engine and reused.
 
+pub(crate) mod lasting_text;
 mod model_statements;
 mod mutate;
 mod select;

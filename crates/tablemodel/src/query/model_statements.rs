@@ -53,6 +53,14 @@ impl ModelStatements {
     }
 }
 
+/// The fixed statement at `sql`'s address, if `sql` is one: see
+/// [`LastingText`](crate::query::lasting_text::LastingText). Searches every statement, so it
+/// is for the cold path of preparing one.
+pub(crate) fn find_by_address(sql: &str) -> Option<&'static str> {
+    let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
+    cache.values().copied().find(|text| crate::query::lasting_text::same_place(text, sql))
+}
+
 /// One model's slots for the fixed statements that take no options (`Get`,
 /// `DeleteByKey`), per dialect, and for the first variant of `Insert` and of `UpdateByKey`
 /// it runs: the derive gives each model a `static` of these, so the hot path of `get`,

@@ -339,6 +339,34 @@ fn local_put(shape: u64, sql: &Arc<str>, params: usize) {
     });
 }
 
+/// The cached statement text at `sql`'s address, if `sql` is one: a clone of its `Arc`,
+/// which keeps that text where it is (see
+/// [`LastingText`](crate::query::lasting_text::LastingText)). Searches the cache, so it is
+/// for the cold path of preparing a statement.
+pub(crate) fn find_by_address(sql: &str) -> Option<Arc<str>> {
+    use crate::query::lasting_text::same_place;
+    let local = LOCAL
+        .try_with(|local| {
+            let local = local.try_borrow().ok()?;
+            local.iter().flatten().find(|entry| same_place(&entry.sql, sql)).map(|entry| entry.sql.clone())
+        })
+        .ok()
+        .flatten();
+    local.or_else(|| {
+        let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
+        cache.values().find(|entry| same_place(&entry.sql, sql)).map(|entry| entry.sql.clone())
+    })
+}
+
+/// Puts `sql` in the process's cache under a shape of its own, as a rendered select is.
+#[cfg(test)]
+pub(crate) fn keep_for_test(sql: &str) -> Arc<str> {
+    let sql: Arc<str> = sql.into();
+    let shape = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), &*sql);
+    insert(&CACHE, shape, Entry { sql: sql.clone(), params: 0, used: AtomicBool::new(false) });
+    sql
+}
+
 /// The SQL and values of `select` on `dialect`, rendered only the first time its shape is
 /// seen; the selection comes back to decode the rows.
 pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) -> Result<(Arc<str>, Bound)> {

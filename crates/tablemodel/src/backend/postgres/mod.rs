@@ -198,7 +198,7 @@ pub(crate) async fn query(
         Statements::Unnamed => client.query_typed_raw(sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN))).await,
     }
     .map_err(|e| map_error(e, Some(sql)))?;
-    hand_on(rows, sql, read, each).await
+    hand_on(std::pin::pin!(rows), sql, read, each).await
 }
 
 /// [`query`] of a statement this connection does not know by its text's address: found in
@@ -220,7 +220,7 @@ async fn query_new(
     };
     client.keep_statement(sql, stmt.clone());
     let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
-    hand_on(rows, sql, read, each).await
+    hand_on(std::pin::pin!(rows), sql, read, each).await
 }
 
 /// Runs a statement that returns no rows; the number of rows it changed. Its statement is
@@ -281,14 +281,14 @@ async fn first_query(
     if !params.iter().all(TextParam::encodes) {
         let stmt = prepare.await.map_err(|e| map_error(e, Some(sql)))?;
         let rows = client.query_raw(&stmt, params.iter().map(Param)).await.map_err(|e| map_error(e, Some(sql)))?;
-        return hand_on(rows, sql, read, each).await;
+        return hand_on(std::pin::pin!(rows), sql, read, each).await;
     }
     let run = async {
         let rows = client
             .query_typed_raw(sql, params.iter().map(|v| (TextParam(v), Type::UNKNOWN)))
             .await
             .map_err(|e| map_error(e, Some(sql)))?;
-        hand_on(rows, sql, read, &mut each).await
+        hand_on(std::pin::pin!(rows), sql, read, &mut each).await
     };
     let (prepared, ran) = futures_util::future::join(prepare, run).await;
     first_outcome(prepared, ran, sql)
@@ -331,14 +331,14 @@ fn first_outcome<T>(
 
 /// Hands the rows of `rows` (all, or only the first) to `each`: the one row loop of every
 /// query. The result is read to its end even when only the first row is wanted, so that an
-/// error after it fails the statement, as it fails the transaction.
+/// error after it fails the statement, as it fails the transaction. The rows are pinned
+/// where the caller received them: moving them into this future would copy them once more.
 async fn hand_on(
-    rows: tokio_postgres::RowStream,
+    mut rows: Pin<&mut tokio_postgres::RowStream>,
     sql: &str,
     read: super::Rows,
     mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
 ) -> crate::error::Result<()> {
-    let mut rows = std::pin::pin!(rows);
     let mut wanted = true;
     while let Some(row) = rows.next().await {
         let row = row.map_err(|e| map_error(e, Some(sql)))?;

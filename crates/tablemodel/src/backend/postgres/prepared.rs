@@ -6,10 +6,11 @@
 //! more than the rest of the client's work on the query. The SQL a session runs almost
 //! always comes from a place that keeps it: the model's fixed statements (`static`) or the
 //! statement cache's entry for a query shape (`Arc<str>`). So each connection keeps its
-//! statements by the text's address and length, and a hit only compares the text with the
-//! one the statement was prepared for (a `memcmp`; an address reused by other text is a
-//! miss, never a wrong statement). A miss falls back to deadpool's cache, which still
-//! prepares each text once per connection.
+//! statements by the text's address and length, and a hit only checks that the text is
+//! the one the statement was prepared for: without reading it where the connection holds
+//! that very text ([`LastingText`]), with a `memcmp` otherwise (an address reused by other
+//! text is a miss, never a wrong statement). A miss falls back to deadpool's cache, which
+//! still prepares each text once per connection.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +19,8 @@ use deadpool::managed::{Metrics, RecycleResult};
 use rustc_hash::FxHashMap;
 use tokio_postgres::Statement;
 
+use crate::query::lasting_text::LastingText;
+
 /// The most statements a connection keeps by address; past it the map starts over (the
 /// statements stay prepared in deadpool's cache).
 const CAPACITY: usize = 256;
@@ -25,11 +28,21 @@ const CAPACITY: usize = 256;
 /// How many slots [`Prepared::slots`] has (a power of two).
 const SLOTS: usize = 128;
 
-/// A statement in a slot: the address and text it was prepared for.
+/// A statement kept: the address and text it was prepared for.
+#[derive(Clone)]
 struct Kept {
     address: usize,
-    text: Arc<str>,
+    text: LastingText,
     statement: Statement,
+}
+
+impl Kept {
+    /// Whether this is the statement of `sql`: at its address, and the same text (known
+    /// without reading the bytes where the text is the process's own).
+    #[inline]
+    fn is_for(&self, sql: &str) -> bool {
+        self.address == sql.as_ptr() as usize && self.text.is(sql)
+    }
 }
 
 /// The slot of `sql`.
@@ -80,7 +93,7 @@ struct Prepared {
     slots: Vec<Option<Kept>>,
     /// Every statement kept, by the SQL text's address and length: where the slots miss
     /// (two texts wanting one slot).
-    by_address: FxHashMap<(usize, usize), (Arc<str>, Statement)>,
+    by_address: FxHashMap<(usize, usize), Kept>,
     epoch: Arc<AtomicU64>,
     /// The epoch `by_address` belongs to.
     seen: u64,
@@ -117,13 +130,12 @@ impl PgConn {
             prepared.seen = seen;
         }
         if let Some(Some(kept)) = prepared.slots.get(slot_of(sql))
-            && kept.address == sql.as_ptr() as usize
-            && *kept.text == *sql
+            && kept.is_for(sql)
         {
             return Some(kept.statement.clone());
         }
         match prepared.by_address.get(&(sql.as_ptr() as usize, sql.len())) {
-            Some((text, statement)) if **text == *sql => Some(statement.clone()),
+            Some(kept) if kept.is_for(sql) => Some(kept.statement.clone()),
             _ => None,
         }
     }
@@ -140,10 +152,9 @@ impl PgConn {
         if prepared.slots.is_empty() {
             prepared.slots.resize_with(SLOTS, || None);
         }
-        let text: Arc<str> = sql.into();
-        let address = sql.as_ptr() as usize;
-        prepared.slots[slot_of(sql)] = Some(Kept { address, text: text.clone(), statement: statement.clone() });
-        prepared.by_address.insert((address, sql.len()), (text, statement));
+        let kept = Kept { address: sql.as_ptr() as usize, text: LastingText::of(sql), statement };
+        prepared.slots[slot_of(sql)] = Some(kept.clone());
+        prepared.by_address.insert((kept.address, sql.len()), kept);
     }
 }
 
