@@ -422,9 +422,8 @@ fn float_for(ty: &Type, v: f64, out: &mut BytesMut) -> Result<IsNull, BoxError> 
 
 impl ToSql for Param<'_> {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
-        if crate::types::is_null(self.0) {
-            return Ok(IsNull::Yes);
-        }
+        // NULLs are told in the last arm: every other arm matches a value, so a value
+        // is encoded after one match on it, not two.
         match self.0 {
             Value::Bool(Some(v)) => v.to_sql(ty, out),
             Value::TinyInt(Some(v)) => int_for(ty, i64::from(*v), out),
@@ -465,6 +464,7 @@ impl ToSql for Param<'_> {
                     items.iter().map(|v| (!crate::types::is_null(v)).then_some(Param(v))).collect();
                 items.to_sql(ty, out)
             }
+            other if crate::types::is_null(other) => Ok(IsNull::Yes),
             other => Err(format!("unsupported parameter {other:?}").into()),
         }
     }
