@@ -2,6 +2,8 @@
 //! fixed per-model statements (get, insert, update and delete by key) that are rendered
 //! once per engine and reused.
 
+/// Only the backends that keep statements by their text's address use it.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) mod lasting_text;
 mod model_statements;
 mod mutate;

@@ -56,6 +56,7 @@ impl ModelStatements {
 /// The fixed statement at `sql`'s address, if `sql` is one: see
 /// [`LastingText`](crate::query::lasting_text::LastingText). Searches every statement, so it
 /// is for the cold path of preparing one.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) fn find_by_address(sql: &str) -> Option<&'static str> {
     let cache = CACHE.read().unwrap_or_else(|e| e.into_inner());
     cache.values().copied().find(|text| crate::query::lasting_text::same_place(text, sql))

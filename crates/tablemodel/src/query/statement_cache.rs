@@ -343,6 +343,7 @@ fn local_put(shape: u64, sql: &Arc<str>, params: usize) {
 /// which keeps that text where it is (see
 /// [`LastingText`](crate::query::lasting_text::LastingText)). Searches the cache, so it is
 /// for the cold path of preparing a statement.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) fn find_by_address(sql: &str) -> Option<Arc<str>> {
     use crate::query::lasting_text::same_place;
     let local = LOCAL
@@ -359,7 +360,7 @@ pub(crate) fn find_by_address(sql: &str) -> Option<Arc<str>> {
 }
 
 /// Puts `sql` in the process's cache under a shape of its own, as a rendered select is.
-#[cfg(test)]
+#[cfg(all(test, any(feature = "postgres", feature = "mysql")))]
 pub(crate) fn keep_for_test(sql: &str) -> Arc<str> {
     let sql: Arc<str> = sql.into();
     let shape = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), &*sql);

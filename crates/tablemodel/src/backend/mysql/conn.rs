@@ -6,8 +6,9 @@
 //! a few hundred instructions for a session's statement, more than the rest of the
 //! backend's work on it. The SQL a session runs almost always comes from a place that keeps
 //! it: the model's fixed statements (`static`) or the statement cache's entry for a query
-//! shape (`Arc<str>`). So a hit is found by the text's address and length, and only
-//! compares the text with the one the statement was prepared for (a `memcmp`: an address
+//! shape (`Arc<str>`). So a hit is found by the text's address and length, and only checks
+//! that the text is the one the statement was prepared for: without reading it where the
+//! connection holds that very text ([`LastingText`]), with a `memcmp` otherwise (an address
 //! reused by other text is a miss, never a wrong statement). A miss looks the text up by
 //! its contents, and prepares it on the server only if this connection never did.
 //!
@@ -26,6 +27,8 @@ use std::sync::Arc;
 
 use mysql_async::Statement;
 use rustc_hash::FxHashMap;
+
+use crate::query::lasting_text::LastingText;
 
 /// Prepared statements kept per connection (on the server: past it, one is closed to make
 /// room for the next).
@@ -46,8 +49,9 @@ pub(crate) struct MysqlConn {
 /// The statements prepared on one connection.
 #[derive(Debug, Default)]
 pub(super) struct Statements {
-    /// By the SQL text's address and length: the text it was prepared for, and the statement.
-    by_address: FxHashMap<(usize, usize), (Arc<str>, Statement)>,
+    /// By the SQL text's address and length: the text it was prepared for (known without
+    /// reading it where it is the process's own, see [`LastingText`]), and the statement.
+    by_address: FxHashMap<(usize, usize), (LastingText, Statement)>,
     /// Every statement prepared on the connection and not closed, by its text.
     by_text: FxHashMap<Arc<str>, Statement>,
 }
@@ -70,7 +74,7 @@ impl Statements {
     #[inline]
     pub(super) fn known(&self, sql: &str) -> Option<&Statement> {
         match self.by_address.get(&(sql.as_ptr() as usize, sql.len())) {
-            Some((text, statement)) if **text == *sql => Some(statement),
+            Some((text, statement)) if text.is(sql) => Some(statement),
             _ => None,
         }
     }
@@ -85,8 +89,8 @@ impl Statements {
         sql: &str,
     ) -> Result<&Statement, mysql_async::Error> {
         use mysql_async::prelude::Queryable;
-        let (text, statement) = match self.by_text.get_key_value(sql) {
-            Some((text, statement)) => (text.clone(), statement.clone()),
+        let statement = match self.by_text.get(sql) {
+            Some(statement) => statement.clone(),
             None => {
                 if self.by_text.len() >= CAPACITY
                     && let Some(old) = self.by_text.keys().next().cloned()
@@ -97,16 +101,15 @@ impl Statements {
                     conn.close(old).await?;
                 }
                 let statement = conn.prep(sql).await?;
-                let text: Arc<str> = sql.into();
-                self.by_text.insert(text.clone(), statement.clone());
-                (text, statement)
+                self.by_text.insert(sql.into(), statement.clone());
+                statement
             }
         };
         if self.by_address.len() >= ADDRESSES {
             self.by_address.clear();
         }
         let key = (sql.as_ptr() as usize, sql.len());
-        Ok(&self.by_address.entry(key).insert_entry((text, statement)).into_mut().1)
+        Ok(&self.by_address.entry(key).insert_entry((LastingText::of(sql), statement)).into_mut().1)
     }
 
     /// How many statements are prepared on the connection.

@@ -240,9 +240,20 @@ mod tests {
     #[tokio::test]
     async fn texts_sharing_a_slot_each_find_their_statement() {
         let (_manager, conn) = fresh_connection().await;
-        let texts: Vec<String> = (0..4 * SLOTS).map(|i| format!("SELECT {i}::int4 AS v")).collect();
-        let first = &texts[0];
-        let other = texts[1..].iter().find(|t| slot_of(t) == slot_of(first)).expect("two texts in one slot");
+        // Texts are made (and kept, so that each has an address of its own) until one lands
+        // in the first one's slot: a fixed number of them can miss it, addresses being the
+        // allocator's choice.
+        let first = String::from("SELECT 0::int4 AS v");
+        let mut texts = Vec::new();
+        let other = loop {
+            let text = format!("SELECT {}::int4 AS v", texts.len() + 1);
+            if slot_of(&text) == slot_of(&first) {
+                break text;
+            }
+            assert!(texts.len() < 1 << 20, "no text landed in the first one's slot");
+            texts.push(text);
+        };
+        let (first, other) = (&first, &other);
         for _ in 0..3 {
             for sql in [first, other] {
                 let statement = conn.statement(sql).await.unwrap();
