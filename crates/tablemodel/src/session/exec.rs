@@ -12,7 +12,7 @@ use futures_util::stream::BoxStream;
 
 use super::Session;
 use super::tx::Tx;
-use crate::backend::{RowStream, Rows};
+use crate::backend::{DriverParams, RowStream, Rows};
 use crate::error::{Error, Result};
 use crate::log::Logging;
 use crate::model::Model;
@@ -339,6 +339,48 @@ impl Session {
             Err(e) => {
                 self.tx.begin_failed();
                 return Err(e);
+            }
+        }
+        self.tx.note(&result);
+        result
+    }
+
+    /// An empty list of the driver's parameters ([`DriverParams`]) for a write that can go
+    /// straight to the connection in hand, with the transaction's `BEGIN` in the same
+    /// future when none is open ([`Conn::execute_params`](crate::backend::Conn)): the
+    /// backend has such a list, the session is usable and on the primary, nothing logs or
+    /// traces the statement (a log line shows its values), and a `BEGIN` needs no write
+    /// turn and is not pipelined. `None` otherwise: the write takes the general path.
+    #[inline]
+    pub(crate) fn driver_params_for_write(&mut self, capacity: usize) -> Option<DriverParams> {
+        if self.tx.failed || self.tx.begin_pending {
+            return None;
+        }
+        if !self.tx.open
+            && (self.engine.inner.write_gate.is_some()
+                || self.engine.inner.capabilities.pipelined_begin
+                || self.route != super::route::Route::Primary)
+        {
+            return None;
+        }
+        if crate::log::span_wanted() || crate::log::start(self.logging()).is_some() {
+            return None;
+        }
+        self.conn.in_hand()?.driver_params(capacity)
+    }
+
+    /// Notes the outcome of a write of `write_params!` and of the `BEGIN` sent before it
+    /// when `begun`: the transaction is open, or the `BEGIN` failed and the write did not
+    /// run; a failed write poisons the transaction.
+    #[inline]
+    pub(crate) fn noted_write(&mut self, begun: bool, began: Result<()>, result: Result<u64>) -> Result<u64> {
+        if begun {
+            match began {
+                Ok(()) => self.tx.open = true,
+                Err(e) => {
+                    self.tx.begin_failed();
+                    return Err(e);
+                }
             }
         }
         self.tx.note(&result);

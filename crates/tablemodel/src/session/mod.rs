@@ -75,6 +75,20 @@ macro_rules! write_sql {
     };
 }
 
+/// Runs a write that returns no rows with the driver's parameters from
+/// [`Session::driver_params_for_write`] on the connection in hand, the transaction's `BEGIN`
+/// first, in the same future, when none is open.
+macro_rules! write_params {
+    ($session:expr, $sql:expr, $params:expr) => {{
+        let begin = (!$session.tx.open).then_some($session.engine.inner.capabilities.begin_write);
+        let (began, result) = match $session.conn.in_hand() {
+            Some(conn) => conn.execute_params(begin, $sql, $params).await,
+            None => (Ok(()), Err(Error::Internal("the session's connection went away".to_owned()))),
+        };
+        $session.noted_write(begin.is_some(), began, result)
+    }};
+}
+
 mod exec;
 mod insert;
 mod pipeline;
@@ -237,6 +251,36 @@ impl Session {
                 stored.take_related(&mut model);
             }
             stored
+        } else if !self.dialect().capabilities().returning_on_insert
+            && let Some((omitted, params)) =
+                self.driver_params_for_write(M::META.columns.len()).and_then(|mut params| {
+                    let (omitted, as_sent) = Omitted::scan(&model, |value| params.push(value));
+                    as_sent.then_some((omitted, params))
+                })
+        {
+            // A row stored as sent (nothing to read back: `Session::insert_then_read`), its
+            // values made straight into what the driver sends, its INSERT the dialect's own
+            // (no RETURNING): the model is the row, once given its generated key.
+            let sql = self.statement::<M>(StatementKind::Insert { omitted });
+            let mut result = write_params!(self, sql, params).map(|_| None);
+            if result.is_ok() && omitted.any() {
+                // The generated key: the one column a row stored as sent leaves out.
+                let k = M::META.primary_key[0];
+                let id = match self.last_insert_id_now() {
+                    Some(id) => id,
+                    None => Box::pin(self.last_insert_id()).await,
+                };
+                result =
+                    id.and_then(|id| readback::key_value(M::META.columns[k].ty.kind, id)).map(|key| Some((k, key)));
+            }
+            match result {
+                Ok(Some((k, key))) => model.set_column(k, key)?,
+                Ok(None) => {}
+                Err(err) => {
+                    return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&model], err)).await);
+                }
+            }
+            model
         } else {
             // `insert_one` written out here: one future less.
             let (omitted, params) = Omitted::with_sent_values(&model, std::mem::take(&mut self.spare_values));

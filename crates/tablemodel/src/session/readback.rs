@@ -244,7 +244,7 @@ fn computed_first(column: &crate::meta::ColumnMeta) -> bool {
 }
 
 /// A generated key as a value of its column's kind.
-fn key_value(kind: ValueKind, id: i64) -> Result<Value> {
+pub(super) fn key_value(kind: ValueKind, id: i64) -> Result<Value> {
     let out_of_range = || Error::InvalidQuery(format!("generated key {id} does not fit the key column"));
     Ok(match kind {
         ValueKind::SmallInt => Value::SmallInt(Some(i16::try_from(id).map_err(|_| out_of_range())?)),

@@ -335,6 +335,38 @@ pub(crate) async fn execute_owned_after_begin(
     (Ok(()), result.map(|()| conn.affected_rows()))
 }
 
+/// `begin` (transaction control), if any, and then, once it succeeded, `sql` with the
+/// driver's `params`, in one future: the outcome of each.
+pub(crate) async fn execute_params(
+    conn: &mut Object,
+    begin: Option<&str>,
+    sql: &str,
+    params: Vec<mysql_async::Value>,
+) -> (crate::error::Result<()>, crate::error::Result<u64>) {
+    if let Some(begin) = begin {
+        let began = match conn.query_iter(begin).await {
+            Ok(result) => result.drop_result().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = began {
+            return (Err(map_error(e, Some(begin))), Ok(0));
+        }
+    }
+    let failed = |e| map_error(e, Some(sql));
+    let params = if params.is_empty() { mysql_async::Params::Empty } else { mysql_async::Params::Positional(params) };
+    let result = match run_with(conn, sql, params).await {
+        Ok(result) => result.drop_result().await.map_err(failed),
+        Err(e) => Err(failed(e)),
+    };
+    (Ok(()), result.map(|()| conn.affected_rows()))
+}
+
+/// A value as the driver's parameter, its text moved (see [`crate::backend::DriverParams`]).
+#[inline]
+pub(crate) fn driver_value(value: Value) -> mysql_async::Value {
+    values::into_mysql(value)
+}
+
 /// Runs parameterless SQL, one statement or several separated by `;`. SQL that may set
 /// the connection's `auto_increment_increment` or `_offset` (a migration's raw step) makes
 /// it ask again whether its generated keys are consecutive.
