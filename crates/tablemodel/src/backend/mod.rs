@@ -554,6 +554,7 @@ impl Conn {
     /// [`Conn::driver_params`], after `begin` (transaction control) when there is one and
     /// only once it succeeded, in one future: the outcome of each (`begin`'s is `Ok` when
     /// there is none).
+    #[cfg_attr(not(feature = "mysql"), allow(unused_variables))]
     pub(crate) async fn execute_params(
         &mut self,
         begin: Option<&str>,

@@ -117,30 +117,26 @@ impl Omitted {
         let mut bits = 0u64;
         let mut as_sent = true;
         let mut fillable = 0usize;
-        for (i, c) in M::META.columns.iter().enumerate() {
+        model.each_value(|i, value| {
+            let c = &M::META.columns[i];
             if c.database_fillable() {
                 let k = fillable;
                 fillable += 1;
                 if k < 64 {
-                    let value = if c.generated { None } else { Some(model.column_value(i)) };
-                    match value {
-                        Some(value) if !is_null(&value) => {
-                            as_sent &= value_stored_as_sent(c, &value);
-                            send(value);
-                        }
-                        _ => {
-                            bits |= 1 << k;
-                            as_sent &= c.autoincrement && pk.len() == 1 && pk[0] == i;
-                        }
+                    if c.generated || is_null(&value) {
+                        bits |= 1 << k;
+                        as_sent &= c.autoincrement && pk.len() == 1 && pk[0] == i;
+                    } else {
+                        as_sent &= value_stored_as_sent(c, &value);
+                        send(value);
                     }
-                    continue;
+                    return;
                 }
                 as_sent = false;
             }
-            let value = model.column_value(i);
             as_sent &= value_stored_as_sent(c, &value);
             send(value);
-        }
+        });
         (Omitted(bits), as_sent)
     }
 

@@ -218,15 +218,23 @@ impl Session {
     /// with [`Error::Validation`] before anything is sent. Validation costs what the
     /// validators cost, plus a JSON rendering of each checked field for error reports and
     /// a copy of each value a validator takes; [`Session::add_unchecked`] skips it.
-    pub async fn add<M: Model>(&mut self, mut model: M) -> Result<M> {
-        model.validate_write()?;
-        self.add_unchecked(model).await
+    pub fn add<M: Model>(&mut self, model: M) -> impl Future<Output = Result<M>> + Send + '_ {
+        // The future of `insert_model` itself: one future less than awaiting it in another.
+        self.insert_model(model, true)
     }
 
     /// [`Session::add`] without validation: constraints and validators do not run and values
     /// are stored as given. For bulk loads of data validated elsewhere; a row breaking the
     /// model's rules is stored as it is (the database's own constraints still apply).
-    pub async fn add_unchecked<M: Model>(&mut self, mut model: M) -> Result<M> {
+    pub fn add_unchecked<M: Model>(&mut self, model: M) -> impl Future<Output = Result<M>> + Send + '_ {
+        self.insert_model(model, false)
+    }
+
+    /// [`Session::add`] when `validate`, [`Session::add_unchecked`] otherwise.
+    async fn insert_model<M: Model>(&mut self, mut model: M, validate: bool) -> Result<M> {
+        if validate {
+            model.validate_write()?;
+        }
         let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
         if related {
             Box::pin(model.write_related_before(self)).await?;
