@@ -430,20 +430,6 @@ impl Conn {
         }
     }
 
-    /// [`Conn::execute`] with parameters the caller gives up, which a backend may take out
-    /// of `params` and move rather than copy into what its driver sends (MySQL's text); the
-    /// caller clears `params` afterwards to use its buffer again.
-    // A slice would do where MySQL, the one backend that takes the values, is left out.
-    #[cfg_attr(not(feature = "mysql"), allow(clippy::ptr_arg))]
-    pub(crate) async fn execute_owned(&mut self, sql: &str, params: &mut Vec<Value>) -> Result<u64> {
-        match self {
-            #[cfg(feature = "mysql")]
-            Conn::Mysql(conn) => mysql::execute_owned(conn, sql, params).await,
-            #[allow(unreachable_patterns)]
-            conn => conn.execute(sql, params).await,
-        }
-    }
-
     /// Sends `begin` and then a row-returning statement, in one round trip where the
     /// backend pipelines ([`Capabilities::pipelined_begin`]); elsewhere the statement runs
     /// only after `begin` succeeded. The statement's outcome counts only if `begin`'s is
@@ -517,23 +503,6 @@ impl Conn {
                 Ok(()) => (Ok(()), conn.execute(sql, params).await),
                 Err(e) => (Err(e), Ok(0)),
             },
-        }
-    }
-
-    /// [`Conn::execute_after_begin`] with parameters the caller gives up, as
-    /// [`Conn::execute_owned`].
-    #[cfg_attr(not(feature = "mysql"), allow(clippy::ptr_arg))]
-    pub(crate) async fn execute_owned_after_begin(
-        &mut self,
-        begin: &str,
-        sql: &str,
-        params: &mut Vec<Value>,
-    ) -> (Result<()>, Result<u64>) {
-        match self {
-            #[cfg(feature = "mysql")]
-            Conn::Mysql(conn) => mysql::execute_owned_after_begin(conn, begin, sql, params).await,
-            #[allow(unreachable_patterns)]
-            conn => conn.execute_after_begin(begin, sql, params).await,
         }
     }
 

@@ -56,20 +56,6 @@ macro_rules! write_sql {
             Err(e) => Err(e),
         }
     }};
-    // The values given up: where the statement is not run at once, the backend may take
-    // them out of the vector and move them into what it sends
-    // (`Session::execute_sql_owned`), and a `BEGIN` that must be waited for goes in the
-    // same future as the write (`Session::begin_then_execute_owned`).
-    ($session:expr, $sql:expr, owned $params:ident) => {
-        match $session.begin_now() {
-            Some(Ok(())) => match $session.execute_now($sql, &$params) {
-                Some(result) => result,
-                None => $session.execute_sql_owned($sql, &mut $params).await,
-            },
-            Some(Err(e)) => Err(e),
-            None => $session.begin_then_execute_owned($sql, &mut $params).await,
-        }
-    };
     ($session:expr, $sql:expr, $params:expr) => {
         write_sql!(@with $session, $sql, $params, $session.execute_sql($sql, $params))
     };
@@ -118,8 +104,6 @@ pub struct Session {
     tx: tx::Tx,
     /// The rows as this session last read or wrote them, for `save`.
     loaded: tracking::Loaded,
-    /// The buffer of the last as-sent insert's values, emptied: the next one's.
-    spare_values: Vec<Value>,
     /// The timeouts this session set on its connection: the engine's come back at its end.
     own_timeouts: Option<route::OwnTimeouts>,
     /// Where its connection comes from.
@@ -139,7 +123,6 @@ impl Session {
             conn: ConnSlot::new(conn),
             tx: tx::Tx::default(),
             loaded: tracking::Loaded::default(),
-            spare_values: Vec::new(),
             own_timeouts: None,
             route: route::Route::Primary,
         }
@@ -291,7 +274,7 @@ impl Session {
             model
         } else {
             // `insert_one` written out here: one future less.
-            let (omitted, params) = Omitted::with_sent_values(&model, std::mem::take(&mut self.spare_values));
+            let (omitted, params) = Omitted::with_sent_values(&model, Vec::new());
             match self.insert_then_read(&model, omitted, params, true).await {
                 Ok(Inserted::Read(mut stored)) => {
                     if related {

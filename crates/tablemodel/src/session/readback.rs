@@ -71,15 +71,7 @@ impl Session {
             rendered = sql;
             &rendered
         };
-        if as_sent {
-            // Nothing of the values is needed after the INSERT: the backend may take them,
-            // and their buffer serves the next insert.
-            write_sql!(self, sql, owned params)?;
-            params.clear();
-            self.spare_values = std::mem::take(&mut params);
-        } else {
-            write_sql!(self, sql, &params)?;
-        }
+        write_sql!(self, sql, &params)?;
         let key_generated = computed_key.is_none() && pk.iter().any(|&k| omitted.omits(M::META, k));
         let generated = match pk {
             [k] if key_generated => {
