@@ -38,6 +38,16 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn decode(row: &mut RowReader<'_>) -> Result<Self, Error>;
     /// The value of column `index` (a position in `META.columns`) as a bound parameter.
     fn column_value(&self, index: usize) -> Value;
+    /// Hands `each` every column's position and value as a bound parameter, in
+    /// `META.columns` order; the derive writes the fields one after the other, so that a
+    /// caller reading every column picks no field by its position. Not an API.
+    #[doc(hidden)]
+    #[inline]
+    fn each_value(&self, mut each: impl FnMut(usize, Value)) {
+        for i in 0..Self::META.columns.len() {
+            each(i, self.column_value(i));
+        }
+    }
     /// Appends the byte image of column `index` that a session keeps to tell what `save`
     /// must write; the derive writes each field's own ([`SqlType`](crate::SqlType)'s hidden
     /// `snapshot`), without the copy `column_value` makes. Not an API.

@@ -34,6 +34,28 @@ use crate::row::RowReader;
 use crate::session::Session;
 use crate::types::Value;
 
+/// A statement's parameters in the form its backend's driver sends them, made one value at
+/// a time as they are read from a model, where the driver takes its parameters by value
+/// (MySQL): each text is copied once, from the model into what goes on the wire, with no
+/// list of [`Value`]s in between. From [`Conn::driver_params`], run by
+/// [`Conn::execute_params`].
+pub(crate) enum DriverParams {
+    #[cfg(feature = "mysql")]
+    Mysql(Vec<mysql_async::Value>),
+}
+
+impl DriverParams {
+    /// Appends `value`.
+    #[inline]
+    #[cfg_attr(not(feature = "mysql"), allow(unused_variables))]
+    pub(crate) fn push(&mut self, value: Value) {
+        match *self {
+            #[cfg(feature = "mysql")]
+            DriverParams::Mysql(ref mut params) => params.push(mysql::driver_value(value)),
+        }
+    }
+}
+
 /// The SQL dialect of a backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -408,20 +430,6 @@ impl Conn {
         }
     }
 
-    /// [`Conn::execute`] with parameters the caller gives up, which a backend may take out
-    /// of `params` and move rather than copy into what its driver sends (MySQL's text); the
-    /// caller clears `params` afterwards to use its buffer again.
-    // A slice would do where MySQL, the one backend that takes the values, is left out.
-    #[cfg_attr(not(feature = "mysql"), allow(clippy::ptr_arg))]
-    pub(crate) async fn execute_owned(&mut self, sql: &str, params: &mut Vec<Value>) -> Result<u64> {
-        match self {
-            #[cfg(feature = "mysql")]
-            Conn::Mysql(conn) => mysql::execute_owned(conn, sql, params).await,
-            #[allow(unreachable_patterns)]
-            conn => conn.execute(sql, params).await,
-        }
-    }
-
     /// Sends `begin` and then a row-returning statement, in one round trip where the
     /// backend pipelines ([`Capabilities::pipelined_begin`]); elsewhere the statement runs
     /// only after `begin` succeeded. The statement's outcome counts only if `begin`'s is
@@ -498,20 +506,35 @@ impl Conn {
         }
     }
 
-    /// [`Conn::execute_after_begin`] with parameters the caller gives up, as
-    /// [`Conn::execute_owned`].
-    #[cfg_attr(not(feature = "mysql"), allow(clippy::ptr_arg))]
-    pub(crate) async fn execute_owned_after_begin(
-        &mut self,
-        begin: &str,
-        sql: &str,
-        params: &mut Vec<Value>,
-    ) -> (Result<()>, Result<u64>) {
+    /// An empty list of parameters in the form this connection's driver sends them, for up
+    /// to `capacity` values, where the backend has one ([`DriverParams`]); `None` elsewhere.
+    #[inline]
+    #[cfg_attr(not(feature = "mysql"), allow(unused_variables))]
+    pub(crate) fn driver_params(&self, capacity: usize) -> Option<DriverParams> {
         match self {
             #[cfg(feature = "mysql")]
-            Conn::Mysql(conn) => mysql::execute_owned_after_begin(conn, begin, sql, params).await,
+            Conn::Mysql(_) => Some(DriverParams::Mysql(Vec::with_capacity(capacity))),
             #[allow(unreachable_patterns)]
-            conn => conn.execute_after_begin(begin, sql, params).await,
+            _ => None,
+        }
+    }
+
+    /// Runs a statement that returns no rows with `params` made by
+    /// [`Conn::driver_params`], after `begin` (transaction control) when there is one and
+    /// only once it succeeded, in one future: the outcome of each (`begin`'s is `Ok` when
+    /// there is none).
+    #[cfg_attr(not(feature = "mysql"), allow(unused_variables))]
+    pub(crate) async fn execute_params(
+        &mut self,
+        begin: Option<&str>,
+        sql: &str,
+        params: DriverParams,
+    ) -> (Result<()>, Result<u64>) {
+        match (self, params) {
+            #[cfg(feature = "mysql")]
+            (Conn::Mysql(conn), DriverParams::Mysql(params)) => mysql::execute_params(conn, begin, sql, params).await,
+            #[allow(unreachable_patterns)]
+            _ => (Ok(()), Err(Error::Internal("parameters made for another backend".to_owned()))),
         }
     }
 

@@ -12,7 +12,7 @@ use futures_util::stream::BoxStream;
 
 use super::Session;
 use super::tx::Tx;
-use crate::backend::{RowStream, Rows};
+use crate::backend::{DriverParams, RowStream, Rows};
 use crate::error::{Error, Result};
 use crate::log::Logging;
 use crate::model::Model;
@@ -290,55 +290,42 @@ impl Session {
         result
     }
 
-    /// [`Session::execute_sql`] with parameters the caller gives up: where the statement is
-    /// not logged (which shows them after it ran), the backend may take them out of
-    /// `params` and move them into what its driver sends rather than copy them.
-    pub(crate) async fn execute_sql_owned(&mut self, sql: &str, params: &mut Vec<Value>) -> Result<u64> {
-        self.tx.check_usable()?;
-        if self.tx.begin_pending
-            || crate::log::span_wanted()
-            || crate::log::start(self.logging()).is_some()
-            || self.conn.in_hand().is_none_or(|conn| conn.answers_at_once())
-        {
-            return Box::pin(self.execute_sql(sql, params)).await;
+    /// An empty list of the driver's parameters ([`DriverParams`]) for a write that can go
+    /// straight to the connection in hand, with the transaction's `BEGIN` in the same
+    /// future when none is open ([`Conn::execute_params`](crate::backend::Conn)): the
+    /// backend has such a list, the session is usable and on the primary, nothing logs or
+    /// traces the statement (a log line shows its values), and a `BEGIN` needs no write
+    /// turn and is not pipelined. `None` otherwise: the write takes the general path.
+    #[inline]
+    pub(crate) fn driver_params_for_write(&mut self, capacity: usize) -> Option<DriverParams> {
+        if self.tx.failed || self.tx.begin_pending {
+            return None;
         }
-        let result = match self.conn.in_hand() {
-            Some(conn) => conn.execute_owned(sql, params).await,
-            None => Err(Error::Internal("the session's connection went away".to_owned())),
-        };
-        self.tx.note(&result);
-        result
+        if !self.tx.open
+            && (self.engine.inner.write_gate.is_some()
+                || self.engine.inner.capabilities.pipelined_begin
+                || self.route != super::route::Route::Primary)
+        {
+            return None;
+        }
+        if crate::log::span_wanted() || crate::log::start(self.logging()).is_some() {
+            return None;
+        }
+        self.conn.in_hand()?.driver_params(capacity)
     }
 
-    /// [`Session::begin_waiting`] and then [`Session::execute_sql_owned`], where
-    /// [`Session::begin_now`] could not open the transaction without waiting: on a
-    /// connection in hand, one future sends `BEGIN` and, once it succeeded, the write
-    /// ([`Conn::execute_after_begin`](crate::backend::Conn)). A write turn to wait for, a
-    /// span or a logged statement, or no connection in hand yet take those two calls.
-    pub(crate) async fn begin_then_execute_owned(&mut self, sql: &str, params: &mut Vec<Value>) -> Result<u64> {
-        self.move_to_primary();
-        if self.engine.inner.write_gate.is_some()
-            || self.engine.inner.capabilities.pipelined_begin
-            || crate::log::span_wanted()
-            || crate::log::start(self.logging()).is_some()
-            || self.conn.in_hand().is_none_or(|conn| conn.answers_at_once())
-        {
-            return Box::pin(async move {
-                self.begin_waiting().await?;
-                self.execute_sql_owned(sql, params).await
-            })
-            .await;
-        }
-        let begin = self.engine.inner.capabilities.begin_write;
-        let (began, result) = match self.conn.in_hand() {
-            Some(conn) => conn.execute_owned_after_begin(begin, sql, params).await,
-            None => (Err(Error::Internal("the session's connection went away".to_owned())), Ok(0)),
-        };
-        match began {
-            Ok(()) => self.tx.open = true,
-            Err(e) => {
-                self.tx.begin_failed();
-                return Err(e);
+    /// Notes the outcome of a write of `write_params!` and of the `BEGIN` sent before it
+    /// when `begun`: the transaction is open, or the `BEGIN` failed and the write did not
+    /// run; a failed write poisons the transaction.
+    #[inline]
+    pub(crate) fn noted_write(&mut self, begun: bool, began: Result<()>, result: Result<u64>) -> Result<u64> {
+        if begun {
+            match began {
+                Ok(()) => self.tx.open = true,
+                Err(e) => {
+                    self.tx.begin_failed();
+                    return Err(e);
+                }
             }
         }
         self.tx.note(&result);

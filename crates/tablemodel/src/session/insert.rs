@@ -108,6 +108,46 @@ impl Omitted {
 }
 
 impl Omitted {
+    /// [`Omitted::with_sent_values`] and [`Omitted::stored_as_sent`] in one pass: the
+    /// fillable columns `model` leaves to the database, each value of the columns it sends
+    /// handed to `send` in table order, and whether the row is stored as sent.
+    #[inline]
+    pub(crate) fn scan<M: Model>(model: &M, mut send: impl FnMut(Value)) -> (Omitted, bool) {
+        let pk = M::META.primary_key;
+        let mut bits = 0u64;
+        let mut as_sent = true;
+        let mut fillable = 0usize;
+        model.each_value(|i, value| {
+            let c = &M::META.columns[i];
+            if c.database_fillable() {
+                let k = fillable;
+                fillable += 1;
+                if k < 64 {
+                    if c.generated || is_null(&value) {
+                        bits |= 1 << k;
+                        as_sent &= c.autoincrement && pk.len() == 1 && pk[0] == i;
+                    } else {
+                        as_sent &= value_stored_as_sent(c, &value);
+                        send(value);
+                    }
+                    return;
+                }
+                as_sent = false;
+            }
+            as_sent &= value_stored_as_sent(c, &value);
+            send(value);
+        });
+        (Omitted(bits), as_sent)
+    }
+
+    /// Whether any column is left out. A row stored as sent leaves out its generated key
+    /// and nothing else.
+    pub(crate) fn any(self) -> bool {
+        self.0 != 0
+    }
+}
+
+impl Omitted {
     /// Whether the row whose INSERT sends `sent` (the values of the columns sent, in table
     /// order, as from [`Omitted::with_sent_values`]) is stored exactly as sent, but for a
     /// generated key, which the database reports (the insert id): then it need not be read

@@ -56,23 +56,23 @@ macro_rules! write_sql {
             Err(e) => Err(e),
         }
     }};
-    // The values given up: where the statement is not run at once, the backend may take
-    // them out of the vector and move them into what it sends
-    // (`Session::execute_sql_owned`), and a `BEGIN` that must be waited for goes in the
-    // same future as the write (`Session::begin_then_execute_owned`).
-    ($session:expr, $sql:expr, owned $params:ident) => {
-        match $session.begin_now() {
-            Some(Ok(())) => match $session.execute_now($sql, &$params) {
-                Some(result) => result,
-                None => $session.execute_sql_owned($sql, &mut $params).await,
-            },
-            Some(Err(e)) => Err(e),
-            None => $session.begin_then_execute_owned($sql, &mut $params).await,
-        }
-    };
     ($session:expr, $sql:expr, $params:expr) => {
         write_sql!(@with $session, $sql, $params, $session.execute_sql($sql, $params))
     };
+}
+
+/// Runs a write that returns no rows with the driver's parameters from
+/// [`Session::driver_params_for_write`] on the connection in hand, the transaction's `BEGIN`
+/// first, in the same future, when none is open.
+macro_rules! write_params {
+    ($session:expr, $sql:expr, $params:expr) => {{
+        let begin = (!$session.tx.open).then_some($session.engine.inner.capabilities.begin_write);
+        let (began, result) = match $session.conn.in_hand() {
+            Some(conn) => conn.execute_params(begin, $sql, $params).await,
+            None => (Ok(()), Err(Error::Internal("the session's connection went away".to_owned()))),
+        };
+        $session.noted_write(begin.is_some(), began, result)
+    }};
 }
 
 mod exec;
@@ -104,8 +104,6 @@ pub struct Session {
     tx: tx::Tx,
     /// The rows as this session last read or wrote them, for `save`.
     loaded: tracking::Loaded,
-    /// The buffer of the last as-sent insert's values, emptied: the next one's.
-    spare_values: Vec<Value>,
     /// The timeouts this session set on its connection: the engine's come back at its end.
     own_timeouts: Option<route::OwnTimeouts>,
     /// Where its connection comes from.
@@ -125,7 +123,6 @@ impl Session {
             conn: ConnSlot::new(conn),
             tx: tx::Tx::default(),
             loaded: tracking::Loaded::default(),
-            spare_values: Vec::new(),
             own_timeouts: None,
             route: route::Route::Primary,
         }
@@ -204,15 +201,23 @@ impl Session {
     /// with [`Error::Validation`] before anything is sent. Validation costs what the
     /// validators cost, plus a JSON rendering of each checked field for error reports and
     /// a copy of each value a validator takes; [`Session::add_unchecked`] skips it.
-    pub async fn add<M: Model>(&mut self, mut model: M) -> Result<M> {
-        model.validate_write()?;
-        self.add_unchecked(model).await
+    pub fn add<M: Model>(&mut self, model: M) -> impl Future<Output = Result<M>> + Send + '_ {
+        // The future of `insert_model` itself: one future less than awaiting it in another.
+        self.insert_model(model, true)
     }
 
     /// [`Session::add`] without validation: constraints and validators do not run and values
     /// are stored as given. For bulk loads of data validated elsewhere; a row breaking the
     /// model's rules is stored as it is (the database's own constraints still apply).
-    pub async fn add_unchecked<M: Model>(&mut self, mut model: M) -> Result<M> {
+    pub fn add_unchecked<M: Model>(&mut self, model: M) -> impl Future<Output = Result<M>> + Send + '_ {
+        self.insert_model(model, false)
+    }
+
+    /// [`Session::add`] when `validate`, [`Session::add_unchecked`] otherwise.
+    async fn insert_model<M: Model>(&mut self, mut model: M, validate: bool) -> Result<M> {
+        if validate {
+            model.validate_write()?;
+        }
         let related = !M::RELATIONS.is_empty() && model.has_loaded_related();
         if related {
             Box::pin(model.write_related_before(self)).await?;
@@ -237,9 +242,39 @@ impl Session {
                 stored.take_related(&mut model);
             }
             stored
+        } else if !self.dialect().capabilities().returning_on_insert
+            && let Some((omitted, params)) =
+                self.driver_params_for_write(M::META.columns.len()).and_then(|mut params| {
+                    let (omitted, as_sent) = Omitted::scan(&model, |value| params.push(value));
+                    as_sent.then_some((omitted, params))
+                })
+        {
+            // A row stored as sent (nothing to read back: `Session::insert_then_read`), its
+            // values made straight into what the driver sends, its INSERT the dialect's own
+            // (no RETURNING): the model is the row, once given its generated key.
+            let sql = self.statement::<M>(StatementKind::Insert { omitted });
+            let mut result = write_params!(self, sql, params).map(|_| None);
+            if result.is_ok() && omitted.any() {
+                // The generated key: the one column a row stored as sent leaves out.
+                let k = M::META.primary_key[0];
+                let id = match self.last_insert_id_now() {
+                    Some(id) => id,
+                    None => Box::pin(self.last_insert_id()).await,
+                };
+                result =
+                    id.and_then(|id| readback::key_value(M::META.columns[k].ty.kind, id)).map(|key| Some((k, key)));
+            }
+            match result {
+                Ok(Some((k, key))) => model.set_column(k, key)?,
+                Ok(None) => {}
+                Err(err) => {
+                    return Err(Box::pin(crate::backend::name_foreign_key_for_write(self, [&model], err)).await);
+                }
+            }
+            model
         } else {
             // `insert_one` written out here: one future less.
-            let (omitted, params) = Omitted::with_sent_values(&model, std::mem::take(&mut self.spare_values));
+            let (omitted, params) = Omitted::with_sent_values(&model, Vec::new());
             match self.insert_then_read(&model, omitted, params, true).await {
                 Ok(Inserted::Read(mut stored)) => {
                     if related {

@@ -71,15 +71,7 @@ impl Session {
             rendered = sql;
             &rendered
         };
-        if as_sent {
-            // Nothing of the values is needed after the INSERT: the backend may take them,
-            // and their buffer serves the next insert.
-            write_sql!(self, sql, owned params)?;
-            params.clear();
-            self.spare_values = std::mem::take(&mut params);
-        } else {
-            write_sql!(self, sql, &params)?;
-        }
+        write_sql!(self, sql, &params)?;
         let key_generated = computed_key.is_none() && pk.iter().any(|&k| omitted.omits(M::META, k));
         let generated = match pk {
             [k] if key_generated => {
@@ -244,7 +236,7 @@ fn computed_first(column: &crate::meta::ColumnMeta) -> bool {
 }
 
 /// A generated key as a value of its column's kind.
-fn key_value(kind: ValueKind, id: i64) -> Result<Value> {
+pub(super) fn key_value(kind: ValueKind, id: i64) -> Result<Value> {
     let out_of_range = || Error::InvalidQuery(format!("generated key {id} does not fit the key column"));
     Ok(match kind {
         ValueKind::SmallInt => Value::SmallInt(Some(i16::try_from(id).map_err(|_| out_of_range())?)),

@@ -37,6 +37,10 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
         let name = &f.ident;
         quote! { #i => ::tablemodel::SqlType::to_value(&self.#name) }
     });
+    let each_value = model.columns().map(|(i, f)| {
+        let name = &f.ident;
+        quote! { each(#i, ::tablemodel::SqlType::to_value(&self.#name)); }
+    });
     let snapshot_fields = model.columns().map(|(_, f)| {
         let name = &f.ident;
         quote! { ::tablemodel::SqlType::snapshot(&self.#name, out); }
@@ -110,6 +114,11 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
                     #(#value_arms,)*
                     other => ::core::unreachable!(#unreachable, other),
                 }
+            }
+
+            #[inline]
+            fn each_value(&self, mut each: impl ::core::ops::FnMut(usize, ::tablemodel::Value)) {
+                #(#each_value)*
             }
 
             #[inline]

@@ -233,22 +233,6 @@ fn params(values: &[Value]) -> mysql_async::Params {
     }
 }
 
-/// The driver's parameters of `values`, which are the caller's to keep: text is copied.
-/// [`params_taken`] moves it.
-/// The driver's parameters of `values`, taken out of it: text is moved, and the emptied
-/// vector keeps its buffer for the caller's next statement.
-fn params_taken(values: &mut Vec<Value>) -> mysql_async::Params {
-    if values.is_empty() {
-        mysql_async::Params::Empty
-    } else {
-        let mut params = Vec::with_capacity(values.len());
-        for value in values.drain(..) {
-            params.push(values::into_mysql(value));
-        }
-        mysql_async::Params::Positional(params)
-    }
-}
-
 /// Runs `sql` (prepared once per connection) with `values`; its result is to be read.
 async fn run<'c>(
     conn: &'c mut Object,
@@ -304,35 +288,36 @@ pub(crate) async fn execute(conn: &mut Object, sql: &str, values: &[Value]) -> c
     Ok(conn.affected_rows())
 }
 
-/// [`execute`] with values the caller gives up: they are taken out of `values`, their text
-/// moved into the driver's parameters rather than copied.
-pub(crate) async fn execute_owned(conn: &mut Object, sql: &str, values: &mut Vec<Value>) -> crate::error::Result<u64> {
-    let failed = |e| map_error(e, Some(sql));
-    run_with(conn, sql, params_taken(values)).await.map_err(failed)?.drop_result().await.map_err(failed)?;
-    Ok(conn.affected_rows())
-}
-
-/// `begin` (transaction control) and then, once it succeeded, [`execute_owned`], in one
-/// future: the outcome of each.
-pub(crate) async fn execute_owned_after_begin(
+/// `begin` (transaction control), if any, and then, once it succeeded, `sql` with the
+/// driver's `params`, in one future: the outcome of each.
+pub(crate) async fn execute_params(
     conn: &mut Object,
-    begin: &str,
+    begin: Option<&str>,
     sql: &str,
-    values: &mut Vec<Value>,
+    params: Vec<mysql_async::Value>,
 ) -> (crate::error::Result<()>, crate::error::Result<u64>) {
-    let began = match conn.query_iter(begin).await {
-        Ok(result) => result.drop_result().await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = began {
-        return (Err(map_error(e, Some(begin))), Ok(0));
+    if let Some(begin) = begin {
+        let began = match conn.query_iter(begin).await {
+            Ok(result) => result.drop_result().await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = began {
+            return (Err(map_error(e, Some(begin))), Ok(0));
+        }
     }
     let failed = |e| map_error(e, Some(sql));
-    let result = match run_with(conn, sql, params_taken(values)).await {
+    let params = if params.is_empty() { mysql_async::Params::Empty } else { mysql_async::Params::Positional(params) };
+    let result = match run_with(conn, sql, params).await {
         Ok(result) => result.drop_result().await.map_err(failed),
         Err(e) => Err(failed(e)),
     };
     (Ok(()), result.map(|()| conn.affected_rows()))
+}
+
+/// A value as the driver's parameter, its text moved (see [`crate::backend::DriverParams`]).
+#[inline]
+pub(crate) fn driver_value(value: Value) -> mysql_async::Value {
+    values::into_mysql(value)
 }
 
 /// Runs parameterless SQL, one statement or several separated by `;`. SQL that may set

@@ -51,10 +51,15 @@ pub(super) fn to_mysql(value: &Value) -> My {
     }
 }
 
-/// [`to_mysql`] of a value the caller gives up: text and bytes are moved, not copied.
+/// [`to_mysql`] of a value the caller gives up: text and bytes are moved, not copied. The
+/// kinds a model's row is mostly made of are converted here, with nothing left to drop.
+#[inline]
 pub(super) fn into_mysql(value: Value) -> My {
     match value {
         Value::String(Some(v)) => My::Bytes(v.into_bytes()),
+        Value::BigInt(Some(v)) => My::Int(v),
+        Value::Int(Some(v)) => My::Int(i64::from(v)),
+        Value::Bool(Some(v)) => My::Int(i64::from(v)),
         Value::Bytes(Some(v)) => My::Bytes(v),
         other => to_mysql(&other),
     }
