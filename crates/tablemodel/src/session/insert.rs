@@ -80,42 +80,36 @@ impl Omitted {
     /// over the columns: the INSERT of one row reads each value once. The values go into
     /// `values` (empty; a buffer used before saves an allocation).
     pub(crate) fn with_sent_values<M: Model>(model: &M, mut values: Vec<Value>) -> (Omitted, Vec<Value>) {
-        let mut bits = 0u64;
         values.reserve(M::META.columns.len());
-        let mut fillable = 0usize;
-        for (i, c) in M::META.columns.iter().enumerate() {
-            if c.database_fillable() {
-                let k = fillable;
-                fillable += 1;
-                if k < 64 {
-                    if c.generated {
-                        bits |= 1 << k;
-                        continue;
-                    }
-                    let value = model.column_value(i);
-                    if is_null(&value) {
-                        bits |= 1 << k;
-                    } else {
-                        values.push(value);
-                    }
-                    continue;
-                }
-            }
-            values.push(model.column_value(i));
-        }
-        (Omitted(bits), values)
+        let (omitted, _) = Omitted::scan::<M, false>(model, |value| values.push(value));
+        (omitted, values)
     }
-}
 
-impl Omitted {
-    /// [`Omitted::with_sent_values`] and [`Omitted::stored_as_sent`] in one pass: the
-    /// fillable columns `model` leaves to the database, each value of the columns it sends
-    /// handed to `send` in table order, and whether the row is stored as sent.
+    /// [`Omitted::with_sent_values`], and whether the row is stored as sent.
+    pub(crate) fn with_sent_values_judged<M: Model>(model: &M) -> (Omitted, Vec<Value>, bool) {
+        let mut values = Vec::with_capacity(M::META.columns.len());
+        let (omitted, as_sent) = Omitted::scan::<M, true>(model, |value| values.push(value));
+        (omitted, values, as_sent)
+    }
+
+    /// The fillable columns `model` leaves to the database, each value of the columns it
+    /// sends handed to `send` in table order, and, when `JUDGE`, whether the row is stored
+    /// exactly as sent but for a generated key, which the database reports (the insert
+    /// id): then it need not be read back on a database without `RETURNING`, as SQLAlchemy
+    /// reads nothing back on MySQL. Without `JUDGE` the answer is `false`, at no cost.
+    ///
+    /// Stored as sent only when the row leaves nothing else to the database (no server
+    /// default, no generated column) and every value sent is NULL or of a kind every backend
+    /// stores as it is: booleans, integers, UUIDs, and strings and bytes no longer than
+    /// MySQL's column (which drops trailing spaces past its length without an error). A
+    /// column of the user's own SQL type or a native enum may store something else (`CHAR`
+    /// pads, an `ENUM` matches case-insensitively); times, decimals, floats and JSON may be
+    /// rounded or normalized; a zero sent to an `AUTO_INCREMENT` key makes MySQL generate one.
     #[inline]
-    pub(crate) fn scan<M: Model>(model: &M, mut send: impl FnMut(Value)) -> (Omitted, bool) {
+    pub(crate) fn scan<M: Model, const JUDGE: bool>(model: &M, mut send: impl FnMut(Value)) -> (Omitted, bool) {
         let pk = M::META.primary_key;
         let mut bits = 0u64;
-        let mut as_sent = true;
+        let mut as_sent = JUDGE;
         let mut fillable = 0usize;
         model.each_value(|i, value| {
             let c = &M::META.columns[i];
@@ -125,16 +119,22 @@ impl Omitted {
                 if k < 64 {
                     if c.generated || is_null(&value) {
                         bits |= 1 << k;
-                        as_sent &= c.autoincrement && pk.len() == 1 && pk[0] == i;
+                        if JUDGE {
+                            as_sent &= c.autoincrement && pk.len() == 1 && pk[0] == i;
+                        }
                     } else {
-                        as_sent &= value_stored_as_sent(c, &value);
+                        if JUDGE {
+                            as_sent &= value_stored_as_sent(c, &value);
+                        }
                         send(value);
                     }
                     return;
                 }
                 as_sent = false;
             }
-            as_sent &= value_stored_as_sent(c, &value);
+            if JUDGE {
+                as_sent &= value_stored_as_sent(c, &value);
+            }
             send(value);
         });
         (Omitted(bits), as_sent)
@@ -147,52 +147,12 @@ impl Omitted {
     }
 }
 
-impl Omitted {
-    /// Whether the row whose INSERT sends `sent` (the values of the columns sent, in table
-    /// order, as from [`Omitted::with_sent_values`]) is stored exactly as sent, but for a
-    /// generated key, which the database reports (the insert id): then it need not be read
-    /// back on a database without `RETURNING`, as SQLAlchemy reads nothing back on MySQL.
-    ///
-    /// Only when the row leaves nothing else to the database (no server default, no
-    /// generated column) and every value sent is NULL or of a kind every backend stores as
-    /// it is: booleans, integers, UUIDs, and strings and bytes no longer than MySQL's column
-    /// (which drops trailing spaces past its length without an error). A column of the
-    /// user's own SQL type or a native enum may store something else (`CHAR` pads, an
-    /// `ENUM` matches case-insensitively); times, decimals, floats and JSON may be rounded
-    /// or normalized; a zero sent to an `AUTO_INCREMENT` key makes MySQL generate one.
-    pub(crate) fn stored_as_sent<M: Model>(self, sent: &[Value]) -> bool {
-        let pk = M::META.primary_key;
-        let mut values = sent.iter();
-        let mut fillable = 0usize;
-        for (i, c) in M::META.columns.iter().enumerate() {
-            if c.database_fillable() {
-                let k = fillable;
-                fillable += 1;
-                if k >= 64 {
-                    return false;
-                }
-                if self.0 & (1 << k) != 0 {
-                    if c.autoincrement && pk.len() == 1 && pk[0] == i {
-                        continue;
-                    }
-                    return false;
-                }
-            }
-            match values.next() {
-                Some(value) if value_stored_as_sent(c, value) => {}
-                _ => return false,
-            }
-        }
-        true
-    }
-}
-
 /// The shortest column a string or bytes without a length is stored in: MySQL's
 /// `VARCHAR(255)` (`backend/mysql/ddl.rs`). Byte lengths are compared with it, so a string
 /// that passes fits whatever its characters.
 const UNSIZED_STRING_LENGTH: u32 = 255;
 
-/// Whether `value`, sent for column `c`, is stored as it is: see [`Omitted::stored_as_sent`].
+/// Whether `value`, sent for column `c`, is stored as it is: see [`Omitted::scan`].
 #[inline]
 fn value_stored_as_sent(c: &crate::meta::ColumnMeta, value: &Value) -> bool {
     use crate::types::ValueKind as K;

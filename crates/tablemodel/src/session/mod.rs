@@ -245,7 +245,7 @@ impl Session {
         } else if !self.dialect().capabilities().returning_on_insert
             && let Some((omitted, params)) =
                 self.driver_params_for_write(M::META.columns.len()).and_then(|mut params| {
-                    let (omitted, as_sent) = Omitted::scan(&model, |value| params.push(value));
+                    let (omitted, as_sent) = Omitted::scan::<M, true>(&model, |value| params.push(value));
                     as_sent.then_some((omitted, params))
                 })
         {
@@ -274,8 +274,8 @@ impl Session {
             model
         } else {
             // `insert_one` written out here: one future less.
-            let (omitted, params) = Omitted::with_sent_values(&model, Vec::new());
-            match self.insert_then_read(&model, omitted, params, true).await {
+            let (omitted, params, as_sent) = Omitted::with_sent_values_judged(&model);
+            match self.insert_then_read(&model, omitted, params, as_sent).await {
                 Ok(Inserted::Read(mut stored)) => {
                     if related {
                         stored.take_related(&mut model);

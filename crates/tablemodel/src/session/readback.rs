@@ -8,7 +8,7 @@
 //!
 //! `add` reads nothing back when the database has nothing to add to the row: it leaves no
 //! column to the database but a generated key, and every value it sends is stored as it is
-//! ([`Omitted::stored_as_sent`]). The model sent, given the insert id as its key, is then
+//! ([`Omitted::scan`]). The model sent, given the insert id as its key, is then
 //! the row, as SQLAlchemy assumes on MySQL; a round trip less per `add`.
 
 use super::insert::{Omitted, insert_sql};
@@ -33,16 +33,15 @@ pub(crate) enum Inserted<M> {
 
 impl Session {
     /// Inserts `model` (leaving out the `omitted` generated columns, sending `sent`: the
-    /// values of the others) and reads the stored row back, unless `as_sent_ok` and the
-    /// row is stored as sent ([`Omitted::stored_as_sent`]).
+    /// values of the others) and reads the stored row back, unless it is stored `as_sent`
+    /// ([`Omitted::scan`]).
     pub(crate) async fn insert_then_read<M: Model>(
         &mut self,
         model: &M,
         omitted: Omitted,
         sent: Vec<Value>,
-        as_sent_ok: bool,
+        as_sent: bool,
     ) -> Result<Inserted<M>> {
-        let as_sent = as_sent_ok && omitted.stored_as_sent::<M>(&sent);
         let pk = M::META.primary_key;
         let computed_key = match pk {
             // Boxed: a key made by an SQL default (a UUID) is the rare case.
