@@ -165,9 +165,7 @@ async fn sqlite_cases() {
                 let h = h.unwrap();
                 by_team.entry(h.team_id.unwrap()).or_default().push(h);
             }
-            for t in &mut teams {
-                t.heroes = Related::Loaded(by_team.remove(&t.id.unwrap()).unwrap_or_default());
-            }
+            team_hero::attach_heroes(&mut teams, by_team);
             std::hint::black_box(teams);
         },
     );
@@ -323,9 +321,7 @@ async fn postgres_cases() {
                 let h = decode(&r);
                 by_team.entry(h.team_id.unwrap()).or_default().push(h);
             }
-            for t in &mut teams {
-                t.heroes = Related::Loaded(by_team.remove(&t.id.unwrap()).unwrap_or_default());
-            }
+            team_hero::attach_heroes(&mut teams, by_team);
             std::hint::black_box(teams);
         },
     );

@@ -197,9 +197,7 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
                 let h = h.unwrap();
                 by_team.entry(h.team_id.unwrap()).or_default().push(h);
             }
-            for t in &mut teams {
-                t.heroes = Related::Loaded(by_team.remove(&t.id.unwrap()).unwrap_or_default());
-            }
+            team_hero::attach_heroes(&mut teams, by_team);
             drop(std::hint::black_box(teams));
         }
         "stream" => {

@@ -57,8 +57,6 @@ pub(crate) async fn load_teams_with_heroes(client: &tokio_postgres::Client, st: 
         let h = decode_hero(&r);
         by_team.entry(h.team_id.unwrap()).or_default().push(h);
     }
-    for t in &mut teams {
-        t.heroes = Related::Loaded(by_team.remove(&t.id.unwrap()).unwrap_or_default());
-    }
+    super::team_hero::attach_heroes(&mut teams, by_team);
     teams
 }

@@ -1,5 +1,7 @@
 //! The tutorial's Team and Hero, the 100 teams × 100 heroes both relationship benchmarks
-//! seed, and the raw rusqlite decoding of a hero row.
+//! seed, the raw rusqlite decoding of a hero row, and the raw side's assembling of loaded teams.
+
+use std::collections::HashMap;
 
 use tablemodel::prelude::*;
 
@@ -48,6 +50,19 @@ pub(crate) async fn seed_teams(s: &mut Session) {
     let heroes: Vec<Hero> = teams.iter().flat_map(|t| (0..100).map(move |i| hero(i, t.id))).collect();
     s.add_all(heroes).await.unwrap();
     s.commit().await.unwrap();
+}
+
+/// Gives each team its heroes, and each hero a copy of its team (whose own `heroes` are not
+/// loaded): what `select::<Team>().load(Team::heroes())` returns, `back_populates` included,
+/// so that the raw side of a comparison builds the same values the ORM does.
+pub(crate) fn attach_heroes(teams: &mut [Team], mut by_team: HashMap<i64, Vec<Hero>>) {
+    for t in teams {
+        let mut heroes = by_team.remove(&t.id.unwrap()).unwrap_or_default();
+        for h in &mut heroes {
+            h.team = Related::Loaded(Some(Team { id: t.id, name: t.name.clone(), heroes: Related::NotLoaded }));
+        }
+        t.heroes = Related::Loaded(heroes);
+    }
 }
 
 /// A hero from the first five columns of a rusqlite row, the way hand-written code reads it.

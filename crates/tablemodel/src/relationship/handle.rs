@@ -13,6 +13,9 @@ pub trait Shape: Sized + Send + Sync + 'static {
     /// Builds the field value from the rows found for one owner; `None` when a required
     /// single row is missing.
     fn from_found(found: Vec<Self::Target>) -> Option<Self>;
+    /// Builds the field value from one row: what a loaded row's back reference holds. The
+    /// same as `from_found(vec![row])`, without the vector.
+    fn from_one(row: Self::Target) -> Self;
     /// The loaded rows, to load nested relationships into.
     fn rows_mut(&mut self) -> Vec<&mut Self::Target>;
     /// The rows, to write them.
@@ -53,6 +56,9 @@ where
     fn from_found(found: Vec<T::Target>) -> Option<Self> {
         Some(found.into_iter().map(T::wrap).collect())
     }
+    fn from_one(row: T::Target) -> Self {
+        vec![T::wrap(row)]
+    }
     fn rows_mut(&mut self) -> Vec<&mut T::Target> {
         self.iter_mut().map(T::row_mut).collect()
     }
@@ -69,6 +75,9 @@ where
     fn from_found(found: Vec<T::Target>) -> Option<Self> {
         Some(found.into_iter().next().map(T::wrap))
     }
+    fn from_one(row: T::Target) -> Self {
+        Some(T::wrap(row))
+    }
     fn rows_mut(&mut self) -> Vec<&mut T::Target> {
         self.iter_mut().map(T::row_mut).collect()
     }
@@ -84,6 +93,9 @@ where
     type Target = T::Target;
     fn from_found(found: Vec<T::Target>) -> Option<Self> {
         found.into_iter().next().map(T::wrap)
+    }
+    fn from_one(row: T::Target) -> Self {
+        T::wrap(row)
     }
     fn rows_mut(&mut self) -> Vec<&mut T::Target> {
         vec![self.row_mut()]

@@ -58,12 +58,10 @@ pub(crate) fn in_model_impl(model: &Model) -> TokenStream {
                 if let ::core::option::Option::Some(parent) = parent.downcast_ref::<Parent>() {
                     let mut parent = ::core::clone::Clone::clone(parent);
                     ::tablemodel::Model::clear_related(&mut parent);
-                    if let ::core::option::Option::Some(value) =
-                        <#shape as ::tablemodel::relationship::Shape>::from_found(::std::vec![parent])
-                    {
-                        self.#name = ::tablemodel::Related::Loaded(value);
-                        return true;
-                    }
+                    self.#name = ::tablemodel::Related::Loaded(
+                        <#shape as ::tablemodel::relationship::Shape>::from_one(parent),
+                    );
+                    return true;
                 }
             }
         }
