@@ -20,7 +20,8 @@
 use std::any::TypeId;
 use std::hash::Hasher;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
 
 use crate::meta::TableMeta;
 use crate::model::Model;
@@ -54,8 +55,9 @@ pub struct Loaded {
     kinds: Vec<Kind>,
     /// How many of `records` the index covers.
     indexed: usize,
-    /// The latest record of each row, by the hash of its kind and key.
-    index: FxHashMap<u64, usize>,
+    /// The latest record of each row: the hash of its kind and key, and its position in
+    /// `records`. The hash is computed once and kept, so the table never hashes it again.
+    index: HashTable<(u64, usize)>,
     /// The size of `images` and `records` past which the next `remember` compacts them.
     compact_at: usize,
     /// The image of the key a lookup looks for, kept between lookups so that `save` and
@@ -73,7 +75,7 @@ impl Default for Loaded {
             versions: Vec::new(),
             kinds: Vec::new(),
             indexed: 0,
-            index: FxHashMap::default(),
+            index: HashTable::new(),
             compact_at: COMPACT_AT,
             key_image: Vec::new(),
             save_image: Vec::new(),
@@ -113,14 +115,23 @@ impl Loaded {
     /// value is never found again (its record is dropped when the index is built).
     #[inline]
     pub(crate) fn remember<M: Model>(&mut self, model: &M) {
+        self.remember_all(std::iter::once(model));
+    }
+
+    /// Remembers each of `models` as [`remember`](Self::remember) does, finding their model's
+    /// number once; the buffer may pass the compaction threshold by the batch.
+    #[inline]
+    pub(crate) fn remember_all<'a, M: Model>(&mut self, models: impl IntoIterator<Item = &'a M>) {
         let (kind, version) = self.kind::<M>();
-        let version = match version {
-            None => NO_VERSION,
-            Some(column) => self.keep_version(model.column_value(column)),
-        };
-        let start = self.images.len();
-        model.snapshot(&mut self.images);
-        self.records.push(Record { start, kind, version });
+        for model in models {
+            let version = match version {
+                None => NO_VERSION,
+                Some(column) => self.keep_version(model.column_value(column)),
+            };
+            let start = self.images.len();
+            model.snapshot(&mut self.images);
+            self.records.push(Record { start, kind, version });
+        }
         if self.images.len() + self.records.len() * std::mem::size_of::<Record>() > self.compact_at {
             self.compact();
         }
@@ -156,10 +167,17 @@ impl Loaded {
 
     /// Files the records added since the index was last built.
     fn index_new(&mut self) {
-        for at in self.indexed..self.records.len() {
-            let kind = self.records[at].kind;
-            if let Some(hash) = key_hash(kind, self.kinds[kind as usize].meta, self.image(at)) {
-                self.index.insert(hash, at);
+        let Loaded { images, records, kinds, index, .. } = self;
+        for (at, record) in records.iter().enumerate().skip(self.indexed) {
+            let end = records.get(at + 1).map_or(images.len(), |next| next.start);
+            let Some(hash) = key_hash(record.kind, kinds[record.kind as usize].meta, &images[record.start..end]) else {
+                continue;
+            };
+            match index.find_mut(hash, |&(h, _)| h == hash) {
+                Some(slot) => slot.1 = at,
+                None => {
+                    index.insert_unique(hash, (hash, at), |&(h, _)| h);
+                }
             }
         }
         self.indexed = self.records.len();
@@ -170,23 +188,32 @@ impl Loaded {
     #[cold]
     fn compact(&mut self) {
         self.index_new();
-        let mut live: Vec<(usize, &mut usize)> = self.index.values_mut().map(|at| (*at, at)).collect();
-        live.sort_unstable_by_key(|(at, _)| *at);
+        // Where each live record goes (zero for the others), in a walk over the records in
+        // order, without a sort; zeroed memory comes from the allocator without a fill.
+        let mut moved = vec![0; self.records.len()];
+        for &(_, at) in &self.index {
+            moved[at] = 1;
+        }
         let mut images = Vec::with_capacity(self.images.len() / 2);
-        let mut records = Vec::with_capacity(live.len());
+        let mut records = Vec::with_capacity(self.index.len());
         let mut versions = Vec::new();
-        for (at, slot) in live {
-            let end = self.records.get(at + 1).map_or(self.images.len(), |next| next.start);
+        for (at, to) in moved.iter_mut().enumerate() {
+            if *to == 0 {
+                continue;
+            }
             let mut record = self.records[at];
             let start = images.len();
-            images.extend_from_slice(&self.images[record.start..end]);
+            images.extend_from_slice(self.image(at));
             record.start = start;
             if record.version != NO_VERSION {
                 versions.push(std::mem::replace(&mut self.versions[record.version as usize], Value::Bool(None)));
                 record.version = (versions.len() - 1) as u32;
             }
-            *slot = records.len();
+            *to = records.len();
             records.push(record);
+        }
+        for (_, at) in self.index.iter_mut() {
+            *at = moved[*at];
         }
         self.images = images;
         self.records = records;
@@ -220,7 +247,7 @@ impl Loaded {
             state.write(column);
         }
         let hash = state.finish();
-        let at = *self.index.get(&hash)?;
+        let &(_, at) = self.index.find(hash, |&(h, _)| h == hash)?;
         if self.records[at].kind != kind {
             return None;
         }
@@ -254,8 +281,10 @@ impl Loaded {
 
     /// Forgets the `M` row with key `key` (it was deleted).
     pub(crate) fn forget<M: Model>(&mut self, key: &[Value]) {
-        if let Some((hash, _)) = self.slot::<M>(key) {
-            self.index.remove(&hash);
+        if let Some((hash, _)) = self.slot::<M>(key)
+            && let Ok(entry) = self.index.find_entry(hash, |&(h, _)| h == hash)
+        {
+            entry.remove();
         }
     }
 
@@ -274,6 +303,15 @@ impl Loaded {
 fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
     let mut state = FxHasher::default();
     state.write_u32(kind);
+    if let [0] = meta.primary_key {
+        // The usual key, the first column: no walk over the columns.
+        let column = snapshot::columns(image).next()?;
+        if column == [0] {
+            return None;
+        }
+        state.write(column);
+        return Some(state.finish());
+    }
     for &k in meta.primary_key {
         let column = snapshot::columns(image).nth(k)?;
         if column == [0] {
