@@ -10,12 +10,14 @@
 //!
 //! What is kept is a byte image of each row (see [`crate::types::snapshot`]), written
 //! straight from the model's fields (no `Value` per column, no copy of each text) onto the
-//! end of one buffer per session, with a small record of where it is. Reading a row costs
-//! that and nothing else: no hashing, no map insert, no allocation of its own. The map
-//! from a row's key to its latest image is built only when something asks for a row
-//! (`save`, `delete`), from the records added since it was last built, and when the
-//! buffer has grown large, so that reading the same rows over and over in one long
-//! session keeps only their latest images.
+//! end of one buffer per session, with a small record of where it is (the rows of one
+//! model that one query hands out are remembered together, their model looked up once).
+//! Reading a row costs that and nothing else: no hashing, no map insert, no allocation of
+//! its own. The map from a row's key to its latest image is built only when something asks
+//! for a row (`save`, `delete`), from the records added since it was last built, and when
+//! the buffer has grown large (compaction), so that reading the same rows over and over in
+//! one long session keeps only their latest images. Compaction copies the live records in
+//! their order, found from the map without sorting.
 
 use std::any::TypeId;
 use std::hash::Hasher;
@@ -34,14 +36,15 @@ const COMPACT_AT: usize = 8 << 20;
 const NO_VERSION: u32 = u32::MAX;
 
 /// The remembered rows of one session; named by [`Selection`](crate::query::Selection)'s
-/// hidden `remember`, not a public API.
+/// hidden `remember` and `remember_all`, not a public API.
 ///
 /// Kept lean for the read path: a row remembered is an image appended to `images` and a
 /// [`Record`] of two words. The index files each row under a hash of its model (as a
-/// number of this session's own, see `kinds`) and its key's image (no copy of the key);
-/// the later of two records with one key wins. Two rows with one hash share a slot, the
-/// later one winning; a lookup checks the model and the key, so the other row merely has
-/// no snapshot (its `save` writes every column).
+/// number of this session's own, see `kinds`) and its key's image (no copy of the key),
+/// computed once per record and kept beside it; the later of two records with one key
+/// wins. Two rows with one hash share a slot, the later one winning; a lookup checks the
+/// model and the key, so the other row merely has no snapshot (its `save` writes every
+/// column).
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Loaded {
