@@ -171,9 +171,11 @@ impl Loaded {
     /// Files the records added since the index was last built.
     fn index_new(&mut self) {
         let Loaded { images, records, kinds, index, .. } = self;
-        for (at, record) in records.iter().enumerate().skip(self.indexed) {
-            let end = records.get(at + 1).map_or(images.len(), |next| next.start);
-            let Some(hash) = key_hash(record.kind, kinds[record.kind as usize].meta, &images[record.start..end]) else {
+        for (record, at) in records[self.indexed..].iter().zip(self.indexed..) {
+            // The key's columns are found by their lengths from the image's start, so the
+            // images after it need not be cut off.
+            let image = &images[record.start..];
+            let Some(hash) = key_hash(record.kind, kinds[record.kind as usize].meta, image) else {
                 continue;
             };
             match index.find_mut(hash, |&(h, _)| h == hash) {
