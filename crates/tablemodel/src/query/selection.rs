@@ -38,6 +38,13 @@ pub trait Selection: Clone + Send + Sync + 'static {
     fn remember(output: &Self::Output, loaded: &mut crate::session::Loaded) {
         let _ = (output, loaded);
     }
+    /// Remembers the rows of one query as [`remember`](Self::remember) does each.
+    #[doc(hidden)]
+    fn remember_all(outputs: &[Self::Output], loaded: &mut crate::session::Loaded) {
+        for output in outputs {
+            Self::remember(output, loaded);
+        }
+    }
 }
 
 /// Feeds the identity of `M`'s metadata after a tag saying what of it is selected.
@@ -92,6 +99,9 @@ impl<M: Model> Selection for ModelSel<M> {
     fn remember(output: &M, loaded: &mut crate::session::Loaded) {
         loaded.remember(output);
     }
+    fn remember_all(outputs: &[M], loaded: &mut crate::session::Loaded) {
+        loaded.remember_all(outputs);
+    }
 }
 
 /// Every column of model `M`, or `None` when an outer join found no row (its key is NULL).
@@ -136,6 +146,9 @@ impl<M: Model> Selection for OptionalModelSel<M> {
         if let Some(m) = output {
             loaded.remember(m);
         }
+    }
+    fn remember_all(outputs: &[Option<M>], loaded: &mut crate::session::Loaded) {
+        loaded.remember_all(outputs.iter().flatten());
     }
 }
 

@@ -269,9 +269,7 @@ impl<O: Model, S: Shape> Plan<O> for SelectinPlan<O, S> {
 
     fn finish(self: Box<Self>, session: &mut Session, owners: &mut [&mut O]) -> Result<()> {
         if self.remember {
-            for row in self.found.values().flatten() {
-                session.remember_row(row);
-            }
+            session.remember_rows(self.found.values().flatten());
         }
         assign(owners, self.rel, self.local, self.found)
     }

@@ -538,9 +538,7 @@ impl Session {
             out.push(selection.decode(row)?);
             Ok(())
         })?;
-        for row in &out {
-            S::remember(row, &mut self.loaded);
-        }
+        S::remember_all(&out, &mut self.loaded);
         Ok(out)
     }
 

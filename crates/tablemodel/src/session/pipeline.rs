@@ -196,8 +196,8 @@ impl Session {
         Ok(())
     }
 
-    /// Remembers a row read outside `Session::all`, for `save`.
-    pub(crate) fn remember_row<M: crate::model::Model>(&mut self, row: &M) {
-        self.loaded.remember(row);
+    /// Remembers rows read outside `Session::all`, for `save`.
+    pub(crate) fn remember_rows<'a, M: crate::model::Model>(&mut self, rows: impl IntoIterator<Item = &'a M>) {
+        self.loaded.remember_all(rows);
     }
 }

@@ -10,17 +10,20 @@
 //!
 //! What is kept is a byte image of each row (see [`crate::types::snapshot`]), written
 //! straight from the model's fields (no `Value` per column, no copy of each text) onto the
-//! end of one buffer per session, with a small record of where it is. Reading a row costs
-//! that and nothing else: no hashing, no map insert, no allocation of its own. The map
-//! from a row's key to its latest image is built only when something asks for a row
-//! (`save`, `delete`), from the records added since it was last built, and when the
-//! buffer has grown large, so that reading the same rows over and over in one long
-//! session keeps only their latest images.
+//! end of one buffer per session, with a small record of where it is (the rows of one
+//! model that one query hands out are remembered together, their model looked up once).
+//! Reading a row costs that and nothing else: no hashing, no map insert, no allocation of
+//! its own. The map from a row's key to its latest image is built only when something asks
+//! for a row (`save`, `delete`), from the records added since it was last built, and when
+//! the buffer has grown large (compaction), so that reading the same rows over and over in
+//! one long session keeps only their latest images. Compaction copies the live records in
+//! their order, found from the map without sorting.
 
 use std::any::TypeId;
 use std::hash::Hasher;
 
-use rustc_hash::{FxHashMap, FxHasher};
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
 
 use crate::meta::TableMeta;
 use crate::model::Model;
@@ -33,14 +36,15 @@ const COMPACT_AT: usize = 8 << 20;
 const NO_VERSION: u32 = u32::MAX;
 
 /// The remembered rows of one session; named by [`Selection`](crate::query::Selection)'s
-/// hidden `remember`, not a public API.
+/// hidden `remember` and `remember_all`, not a public API.
 ///
 /// Kept lean for the read path: a row remembered is an image appended to `images` and a
 /// [`Record`] of two words. The index files each row under a hash of its model (as a
-/// number of this session's own, see `kinds`) and its key's image (no copy of the key);
-/// the later of two records with one key wins. Two rows with one hash share a slot, the
-/// later one winning; a lookup checks the model and the key, so the other row merely has
-/// no snapshot (its `save` writes every column).
+/// number of this session's own, see `kinds`) and its key's image (no copy of the key),
+/// computed once per record and kept beside it; the later of two records with one key
+/// wins. Two rows with one hash share a slot, the later one winning; a lookup checks the
+/// model and the key, so the other row merely has no snapshot (its `save` writes every
+/// column).
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct Loaded {
@@ -54,8 +58,9 @@ pub struct Loaded {
     kinds: Vec<Kind>,
     /// How many of `records` the index covers.
     indexed: usize,
-    /// The latest record of each row, by the hash of its kind and key.
-    index: FxHashMap<u64, usize>,
+    /// The latest record of each row: the hash of its kind and key, and its position in
+    /// `records`. The hash is computed once and kept, so the table never hashes it again.
+    index: HashTable<(u64, usize)>,
     /// The size of `images` and `records` past which the next `remember` compacts them.
     compact_at: usize,
     /// The image of the key a lookup looks for, kept between lookups so that `save` and
@@ -73,7 +78,7 @@ impl Default for Loaded {
             versions: Vec::new(),
             kinds: Vec::new(),
             indexed: 0,
-            index: FxHashMap::default(),
+            index: HashTable::new(),
             compact_at: COMPACT_AT,
             key_image: Vec::new(),
             save_image: Vec::new(),
@@ -113,14 +118,23 @@ impl Loaded {
     /// value is never found again (its record is dropped when the index is built).
     #[inline]
     pub(crate) fn remember<M: Model>(&mut self, model: &M) {
+        self.remember_all(std::iter::once(model));
+    }
+
+    /// Remembers each of `models` as [`remember`](Self::remember) does, finding their model's
+    /// number once; the buffer may pass the compaction threshold by the batch.
+    #[inline]
+    pub(crate) fn remember_all<'a, M: Model>(&mut self, models: impl IntoIterator<Item = &'a M>) {
         let (kind, version) = self.kind::<M>();
-        let version = match version {
-            None => NO_VERSION,
-            Some(column) => self.keep_version(model.column_value(column)),
-        };
-        let start = self.images.len();
-        model.snapshot(&mut self.images);
-        self.records.push(Record { start, kind, version });
+        for model in models {
+            let version = match version {
+                None => NO_VERSION,
+                Some(column) => self.keep_version(model.column_value(column)),
+            };
+            let start = self.images.len();
+            model.snapshot(&mut self.images);
+            self.records.push(Record { start, kind, version });
+        }
         if self.images.len() + self.records.len() * std::mem::size_of::<Record>() > self.compact_at {
             self.compact();
         }
@@ -156,10 +170,19 @@ impl Loaded {
 
     /// Files the records added since the index was last built.
     fn index_new(&mut self) {
-        for at in self.indexed..self.records.len() {
-            let kind = self.records[at].kind;
-            if let Some(hash) = key_hash(kind, self.kinds[kind as usize].meta, self.image(at)) {
-                self.index.insert(hash, at);
+        let Loaded { images, records, kinds, index, .. } = self;
+        for (record, at) in records[self.indexed..].iter().zip(self.indexed..) {
+            // The key's columns are found by their lengths from the image's start, so the
+            // images after it need not be cut off.
+            let image = &images[record.start..];
+            let Some(hash) = key_hash(record.kind, kinds[record.kind as usize].meta, image) else {
+                continue;
+            };
+            match index.find_mut(hash, |&(h, _)| h == hash) {
+                Some(slot) => slot.1 = at,
+                None => {
+                    index.insert_unique(hash, (hash, at), |&(h, _)| h);
+                }
             }
         }
         self.indexed = self.records.len();
@@ -170,23 +193,34 @@ impl Loaded {
     #[cold]
     fn compact(&mut self) {
         self.index_new();
-        let mut live: Vec<(usize, &mut usize)> = self.index.values_mut().map(|at| (*at, at)).collect();
-        live.sort_unstable_by_key(|(at, _)| *at);
+        // The live records, a bit each, walked in order: no sort, and 64 dead ones at a time.
+        let mut live = vec![0u64; self.records.len().div_ceil(64)];
+        for &(_, at) in &self.index {
+            live[at / 64] |= 1 << (at % 64);
+        }
         let mut images = Vec::with_capacity(self.images.len() / 2);
-        let mut records = Vec::with_capacity(live.len());
+        let mut records = Vec::with_capacity(self.index.len());
         let mut versions = Vec::new();
-        for (at, slot) in live {
-            let end = self.records.get(at + 1).map_or(self.images.len(), |next| next.start);
-            let mut record = self.records[at];
-            let start = images.len();
-            images.extend_from_slice(&self.images[record.start..end]);
-            record.start = start;
-            if record.version != NO_VERSION {
-                versions.push(std::mem::replace(&mut self.versions[record.version as usize], Value::Bool(None)));
-                record.version = (versions.len() - 1) as u32;
+        for (word_at, mut word) in live.into_iter().enumerate() {
+            while word != 0 {
+                let at = word_at * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let mut record = self.records[at];
+                let start = images.len();
+                images.extend_from_slice(self.image(at));
+                record.start = start;
+                if record.version != NO_VERSION {
+                    versions.push(std::mem::replace(&mut self.versions[record.version as usize], Value::Bool(None)));
+                    record.version = (versions.len() - 1) as u32;
+                }
+                // The old record, whose image is copied and which no later image needs,
+                // keeps where it went for the index below.
+                self.records[at].start = records.len();
+                records.push(record);
             }
-            *slot = records.len();
-            records.push(record);
+        }
+        for (_, at) in self.index.iter_mut() {
+            *at = self.records[*at].start;
         }
         self.images = images;
         self.records = records;
@@ -220,7 +254,7 @@ impl Loaded {
             state.write(column);
         }
         let hash = state.finish();
-        let at = *self.index.get(&hash)?;
+        let &(_, at) = self.index.find(hash, |&(h, _)| h == hash)?;
         if self.records[at].kind != kind {
             return None;
         }
@@ -254,8 +288,10 @@ impl Loaded {
 
     /// Forgets the `M` row with key `key` (it was deleted).
     pub(crate) fn forget<M: Model>(&mut self, key: &[Value]) {
-        if let Some((hash, _)) = self.slot::<M>(key) {
-            self.index.remove(&hash);
+        if let Some((hash, _)) = self.slot::<M>(key)
+            && let Ok(entry) = self.index.find_entry(hash, |&(h, _)| h == hash)
+        {
+            entry.remove();
         }
     }
 
@@ -274,6 +310,15 @@ impl Loaded {
 fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
     let mut state = FxHasher::default();
     state.write_u32(kind);
+    if let [0] = meta.primary_key {
+        // The usual key, the first column: no walk over the columns.
+        let column = snapshot::columns(image).next()?;
+        if column == [0] {
+            return None;
+        }
+        state.write(column);
+        return Some(state.finish());
+    }
     for &k in meta.primary_key {
         let column = snapshot::columns(image).nth(k)?;
         if column == [0] {
@@ -306,4 +351,82 @@ pub(crate) fn changed_columns(meta: &TableMeta, current: &[u8], loaded: Option<&
             (written && changed).then_some(i)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::ColumnMeta;
+    use crate::types::{SqlType, SqlTypeInfo, ValueKind};
+
+    /// A row with a key, a text and a version column.
+    struct Row {
+        id: i64,
+        name: String,
+        version: i64,
+    }
+
+    static COLUMNS: [ColumnMeta; 3] = [
+        ColumnMeta::new("id", "id", SqlTypeInfo::of(ValueKind::BigInt)).with_primary_key(true),
+        ColumnMeta::new("name", "name", SqlTypeInfo::of(ValueKind::Text)),
+        ColumnMeta::new("version", "version", SqlTypeInfo::of(ValueKind::BigInt)).with_version(true),
+    ];
+    static META: TableMeta = TableMeta::new("row", "Row", &COLUMNS, &[0], &[]);
+
+    impl Model for Row {
+        const META: &'static TableMeta = &META;
+        type Key = i64;
+        fn key_values(key: &i64) -> Vec<Value> {
+            vec![key.to_value()]
+        }
+        fn decode(_: &mut crate::RowReader<'_>) -> crate::Result<Self> {
+            unreachable!("never read from a database here")
+        }
+        fn column_value(&self, index: usize) -> Value {
+            match index {
+                0 => self.id.to_value(),
+                1 => self.name.to_value(),
+                _ => self.version.to_value(),
+            }
+        }
+        fn set_column(&mut self, _: usize, _: Value) -> crate::Result<()> {
+            unreachable!("never written here")
+        }
+    }
+
+    fn row(id: i64, name: &str, version: i64) -> Row {
+        Row { id, name: name.to_owned(), version }
+    }
+
+    /// The name and version `loaded` remembers of row `id`.
+    fn remembered(loaded: &mut Loaded, id: i64) -> Option<(String, Value)> {
+        let found = loaded.get::<Row>(&[id.to_value()])?;
+        let name = snapshot::columns(found.image).nth(1).unwrap()[1..].to_vec();
+        Some((String::from_utf8(name).unwrap(), found.version.unwrap().clone()))
+    }
+
+    #[test]
+    fn compaction_keeps_the_latest_image_and_version_of_each_row() {
+        let mut loaded = Loaded { compact_at: 2_000, ..Loaded::default() };
+        for round in 0..20 {
+            let rows: Vec<Row> = (0..10).map(|id| row(id, &format!("{id} in round {round}"), round)).collect();
+            if round % 2 == 0 {
+                loaded.remember_all(&rows);
+            } else {
+                rows.iter().for_each(|r| loaded.remember(r));
+            }
+        }
+        assert!(loaded.records.len() < 200, "compacted: {} records", loaded.records.len());
+        for id in 0..10 {
+            assert_eq!(remembered(&mut loaded, id), Some((format!("{id} in round 19"), Value::BigInt(Some(19)))));
+        }
+        assert_eq!(remembered(&mut loaded, 10), None);
+        loaded.forget::<Row>(&[3i64.to_value()]);
+        assert_eq!(remembered(&mut loaded, 3), None);
+        loaded.compact();
+        assert_eq!(loaded.records.len(), 9);
+        assert_eq!(remembered(&mut loaded, 4), Some(("4 in round 19".to_owned(), Value::BigInt(Some(19)))));
+        loaded.clear();
+        assert_eq!(remembered(&mut loaded, 4), None);
+    }
 }
