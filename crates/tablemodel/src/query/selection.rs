@@ -38,9 +38,13 @@ pub trait Selection: Clone + Send + Sync + 'static {
     fn remember(output: &Self::Output, loaded: &mut crate::session::Loaded) {
         let _ = (output, loaded);
     }
-    /// Remembers the rows of one query as [`remember`](Self::remember) does each.
+    /// Remembers the rows of one query as [`remember`](Self::remember) does each (a
+    /// selection of several models hands each its own column of the rows).
     #[doc(hidden)]
-    fn remember_all(outputs: &[Self::Output], loaded: &mut crate::session::Loaded) {
+    fn remember_all<'a>(outputs: impl Iterator<Item = &'a Self::Output> + Clone, loaded: &mut crate::session::Loaded)
+    where
+        Self::Output: 'a,
+    {
         for output in outputs {
             Self::remember(output, loaded);
         }
@@ -99,7 +103,10 @@ impl<M: Model> Selection for ModelSel<M> {
     fn remember(output: &M, loaded: &mut crate::session::Loaded) {
         loaded.remember(output);
     }
-    fn remember_all(outputs: &[M], loaded: &mut crate::session::Loaded) {
+    fn remember_all<'a>(outputs: impl Iterator<Item = &'a M> + Clone, loaded: &mut crate::session::Loaded)
+    where
+        M: 'a,
+    {
         loaded.remember_all(outputs);
     }
 }
@@ -147,8 +154,11 @@ impl<M: Model> Selection for OptionalModelSel<M> {
             loaded.remember(m);
         }
     }
-    fn remember_all(outputs: &[Option<M>], loaded: &mut crate::session::Loaded) {
-        loaded.remember_all(outputs.iter().flatten());
+    fn remember_all<'a>(outputs: impl Iterator<Item = &'a Option<M>> + Clone, loaded: &mut crate::session::Loaded)
+    where
+        M: 'a,
+    {
+        loaded.remember_all(outputs.flatten());
     }
 }
 
@@ -335,7 +345,7 @@ where
 }
 
 macro_rules! tuple_selection {
-    ($($name:ident),+) => {
+    ($($name:ident $index:tt),+) => {
         impl<$($name: Selection),+> Selection for ($($name,)+) {
             type Output = ($($name::Output,)+);
             fn push_exprs(&self, out: &mut Vec<sea_query::Expr>) {
@@ -358,6 +368,14 @@ macro_rules! tuple_selection {
                 let ($($name,)+) = output;
                 $($name::remember($name, loaded);)+
             }
+            fn remember_all<'a>(
+                outputs: impl Iterator<Item = &'a Self::Output> + Clone,
+                loaded: &mut crate::session::Loaded,
+            ) where
+                Self::Output: 'a,
+            {
+                $($name::remember_all(outputs.clone().map(|output| &output.$index), loaded);)+
+            }
             fn shape(&self, state: &mut dyn std::hash::Hasher) -> bool {
                 #[allow(non_snake_case)]
                 let ($($name,)+) = self;
@@ -379,7 +397,7 @@ macro_rules! tuple_selection {
     };
 }
 
-tuple_selection!(A, B);
-tuple_selection!(A, B, C);
-tuple_selection!(A, B, C, D);
-tuple_selection!(A, B, C, D, E);
+tuple_selection!(A 0, B 1);
+tuple_selection!(A 0, B 1, C 2);
+tuple_selection!(A 0, B 1, C 2, D 3);
+tuple_selection!(A 0, B 1, C 2, D 3, E 4);

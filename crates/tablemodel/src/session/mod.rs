@@ -538,7 +538,7 @@ impl Session {
             out.push(selection.decode(row)?);
             Ok(())
         })?;
-        S::remember_all(&out, &mut self.loaded);
+        S::remember_all(out.iter(), &mut self.loaded);
         Ok(out)
     }
 
