@@ -4,7 +4,7 @@
 use tablemodel::prelude::*;
 
 use crate::common::{Hero, Team};
-use tablemodel_testkit::on_every_backend;
+use tablemodel_testkit::{SqlLog, on_every_backend};
 
 /// The data of the connect chapters: two teams, three heroes, one without a team.
 async fn seed_teams(engine: &Engine) -> (Team, Team, Vec<Hero>) {
@@ -65,6 +65,29 @@ async fn left_outer_join_keeps_heroes_without_team(engine: Engine) {
     assert_eq!(got, [("Deadpond", Some("Z-Force")), ("Rusty-Man", Some("Preventers")), ("Spider-Boy", None)]);
 }
 
+async fn the_models_of_a_join_are_remembered_for_save(engine: Engine) {
+    seed_teams(&engine).await;
+    let mut s = engine.session().await.unwrap();
+    let mut rows = s.exec(select::<(Hero, Team)>().join::<Team>().order_by(Hero::id())).await.unwrap();
+    let mut outer = s.exec(select::<(Hero, Option<Team>)>().outer_join::<Team>().order_by(Hero::id())).await.unwrap();
+    let log = SqlLog::capture();
+    for (hero, team) in &mut rows {
+        s.save(hero).await.unwrap();
+        s.save(team).await.unwrap();
+    }
+    let (spider, no_team) = &mut outer[2];
+    assert!(no_team.is_none());
+    s.save(spider).await.unwrap();
+    assert!(log.statements().is_empty(), "nothing changed: {:?}", log.statements());
+
+    rows[1].1.headquarters = "Sharp Tower, 2nd floor".into();
+    s.save(&mut rows[1].1).await.unwrap();
+    let updates = log.starting_with("UPDATE");
+    assert_eq!(updates.len(), 1, "{updates:?}");
+    let set = updates[0].split(" WHERE ").next().unwrap();
+    assert!(set.contains("headquarters") && !set.contains("name"), "only the changed column: {set}");
+}
+
 async fn filter_on_joined_table(engine: Engine) {
     seed_teams(&engine).await;
     let mut s = engine.session().await.unwrap();
@@ -115,6 +138,7 @@ on_every_backend!(
     implicit_join_with_where,
     join_on_foreign_key,
     left_outer_join_keeps_heroes_without_team,
+    the_models_of_a_join_are_remembered_for_save,
     filter_on_joined_table,
     set_and_clear_a_foreign_key,
     foreign_key_to_missing_team_is_rejected,
