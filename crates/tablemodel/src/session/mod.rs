@@ -256,13 +256,11 @@ impl Session {
             let mut result = write_params!(self, sql, params).map(|_| None);
             if result.is_ok() && omitted.any() {
                 // The generated key: the one column a row stored as sent leaves out.
-                let k = M::META.primary_key[0];
                 let id = match self.last_insert_id_now() {
                     Some(id) => id,
                     None => Box::pin(self.last_insert_id()).await,
                 };
-                result =
-                    id.and_then(|id| readback::key_value(M::META.columns[k].ty.kind, id)).map(|key| Some((k, key)));
+                result = id.and_then(readback::generated_key::<M>).map(Some);
             }
             match result {
                 Ok(Some((k, key))) => model.set_column(k, key)?,

@@ -73,12 +73,12 @@ impl Session {
         write_sql!(self, sql, &params)?;
         let key_generated = computed_key.is_none() && pk.iter().any(|&k| omitted.omits(M::META, k));
         let generated = match pk {
-            [k] if key_generated => {
+            [_] if key_generated => {
                 let id = match self.last_insert_id_now() {
                     Some(id) => id?,
                     None => self.last_insert_id().await?,
                 };
-                Some((*k, key_value(M::META.columns[*k].ty.kind, id)?))
+                Some(generated_key::<M>(id)?)
             }
             _ => None,
         };
@@ -234,8 +234,15 @@ fn computed_first(column: &crate::meta::ColumnMeta) -> bool {
     column.server_default.is_some() && !column.autoincrement
 }
 
+/// The position of `M`'s one key column and its value from the insert id `id`: the key the
+/// database generated for the row just inserted.
+pub(super) fn generated_key<M: Model>(id: i64) -> Result<(usize, Value)> {
+    let k = M::META.primary_key[0];
+    Ok((k, key_value(M::META.columns[k].ty.kind, id)?))
+}
+
 /// A generated key as a value of its column's kind.
-pub(super) fn key_value(kind: ValueKind, id: i64) -> Result<Value> {
+fn key_value(kind: ValueKind, id: i64) -> Result<Value> {
     let out_of_range = || Error::InvalidQuery(format!("generated key {id} does not fit the key column"));
     Ok(match kind {
         ValueKind::SmallInt => Value::SmallInt(Some(i16::try_from(id).map_err(|_| out_of_range())?)),
