@@ -26,10 +26,13 @@ pub(crate) use gate::{WriteGate, WritePermit};
 pub use row::RawColumn;
 pub(crate) use row::RowRef;
 
+use std::sync::Arc;
+
 use futures_util::stream::BoxStream;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::query::Bound;
 use crate::row::RowReader;
 use crate::session::Session;
 use crate::types::Value;
@@ -751,8 +754,8 @@ impl ConnSlot {
     pub(crate) async fn stream<T, F>(
         &mut self,
         pool: &Pool,
-        sql: String,
-        params: Vec<Value>,
+        sql: Arc<str>,
+        params: Bound,
         decode: F,
     ) -> Result<RowStream<'_, T, F>>
     where

@@ -16,4 +16,4 @@ pub(crate) use model_statements::{ModelStatements, StatementKind, update_stateme
 pub use mutate::{Delete, SetValue, Update, delete, update};
 pub use select::{Select, select, select_only};
 pub use selection::{Aggregate, ModelSel, OptionalModelSel, Selectable, Selection, Summable, count};
-pub(crate) use statement_cache::prepare;
+pub(crate) use statement_cache::{Bound, prepare};

@@ -4,6 +4,7 @@
 //! the foreign-key naming and streams alike.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -15,6 +16,7 @@ use super::tx::Tx;
 use crate::backend::{DriverParams, RowStream, Rows};
 use crate::error::{Error, Result};
 use crate::log::Logging;
+use crate::query::Bound;
 use crate::model::Model;
 use crate::row::RowReader;
 use crate::types::Value;
@@ -476,8 +478,8 @@ impl Session {
     /// poisons the transaction like any other statement's.
     pub(crate) async fn stream_rows<T, F>(
         &mut self,
-        sql: String,
-        params: Vec<Value>,
+        sql: Arc<str>,
+        params: Bound,
         decode: F,
     ) -> Result<BoxStream<'_, Result<T>>>
     where
@@ -518,8 +520,8 @@ impl Session {
 /// What a stream logs when it is done: set only when the statement will be logged.
 struct Logged {
     at: Instant,
-    sql: String,
-    params: Vec<Value>,
+    sql: Arc<str>,
+    params: Bound,
 }
 
 /// A stream of rows that logs its statement once, with the real outcome, and poisons the

@@ -614,10 +614,13 @@ impl Session {
     /// session then answers [`Error::PendingRollback`] until `rollback()`.
     pub async fn stream<S: Selection>(
         &mut self,
-        select: Select<S>,
+        mut select: Select<S>,
     ) -> Result<futures_util::stream::BoxStream<'_, Result<S::Output>>> {
         self.tx.check_usable()?;
-        let (sql, params) = select.build(self.dialect())?;
+        // Through the statement cache, as the other verbs: a stream of a few rows would
+        // otherwise pay a rendering per call, and on PostgreSQL a lookup of its statement
+        // by the whole text.
+        let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
         let selection = select.selection;
         self.stream_rows(sql, params, move |row| selection.decode(row)).await
     }

@@ -103,6 +103,18 @@ async fn stream_large_result(engine: Engine) {
     assert_eq!(first.name, "hero 0");
     drop(stream);
     assert_eq!(s.one(select_only(count()).from::<Hero>()).await.unwrap(), 5_000);
+
+    // The same query again, its statement reused: from its first row, with its own values
+    // bound, whether the stream before it was read to the end or stopped half-way.
+    let aged = |age: i32| select::<Hero>().filter(Hero::age().eq(age)).order_by(Hero::id());
+    let mut stream = s.stream(aged(7)).await.unwrap();
+    assert_eq!(stream.try_next().await.unwrap().unwrap().name, "hero 7");
+    drop(stream);
+    for age in [8, 8, 9] {
+        let names: Vec<String> = s.stream(aged(age)).await.unwrap().map_ok(|h| h.name).try_collect().await.unwrap();
+        assert_eq!(names.len(), 50);
+        assert_eq!(names[..2], [format!("hero {age}"), format!("hero {}", age + 100)]);
+    }
 }
 
 /// Wide rows (6 MiB of text in all) stream back intact, in order, in bounded batches.

@@ -19,10 +19,13 @@ pub(crate) use errors::map_error;
 pub(crate) use native::Native;
 pub(crate) use values::{column_is_null, decode};
 
+use std::sync::Arc;
+
 use futures_util::stream::BoxStream;
 use mysql_async::prelude::Queryable;
 
 use crate::error::{DatabaseError, DbErrorKind, Error};
+use crate::query::Bound;
 use crate::types::Value;
 
 /// The standard SQL types the query builder casts aggregates to, as MySQL's `CAST` spells
@@ -354,8 +357,8 @@ pub(crate) fn last_insert_id(conn: &Object) -> crate::error::Result<i64> {
 /// borrows the connection, which the session keeps.
 pub(crate) async fn stream<T, F>(
     conn: &mut Object,
-    sql: String,
-    values: Vec<Value>,
+    sql: Arc<str>,
+    values: Bound,
     decode: F,
 ) -> crate::error::Result<BoxStream<'static, crate::error::Result<T>>>
 where

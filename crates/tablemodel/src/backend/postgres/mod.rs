@@ -18,6 +18,7 @@ pub(crate) mod reflect;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::Poll;
 
 use bytes::BytesMut;
@@ -27,6 +28,7 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::Row;
 
 use crate::error::{DatabaseError, DbErrorKind, Error};
+use crate::query::Bound;
 use crate::types::Value;
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
@@ -365,8 +367,8 @@ pub(crate) async fn last_insert_id(client: &Object, statements: Statements) -> c
 pub(crate) async fn stream<T, F>(
     client: &Object,
     statements: Statements,
-    sql: String,
-    params: Vec<Value>,
+    sql: Arc<str>,
+    params: Bound,
     decode: F,
 ) -> crate::error::Result<BoxStream<'static, crate::error::Result<T>>>
 where
@@ -375,12 +377,15 @@ where
 {
     let rows = match statements {
         Statements::Prepared => {
-            // The text is the caller's own `String`, at a new address each call: a known
-            // statement is found only by its text, in deadpool's cache (a stream's rows,
-            // not this lookup, are what it costs).
+            // Found by the text's address, as a query's statement is (the text is the
+            // statement cache's, or a rendering of its own when the shape is not cached).
             let stmt = match client.known_statement(&sql) {
                 Some(stmt) => stmt,
-                None => client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?,
+                None => {
+                    let stmt = client.prepare_cached(&sql).await.map_err(|e| map_error(e, Some(&sql)))?;
+                    client.keep_statement(&sql, stmt.clone());
+                    stmt
+                }
             };
             client.query_raw(&stmt, params.iter().map(Param)).await
         }

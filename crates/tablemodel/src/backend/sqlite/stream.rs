@@ -4,7 +4,8 @@
 //! that stepping, paused between rows: each row is decoded straight from SQLite's buffers
 //! as the consumer asks for it, with nothing copied and no other thread involved, and
 //! memory stays flat whatever the result size. The stream borrows its session's connection
-//! for as long as it lives; dropping it finalizes the statement.
+//! for as long as it lives; dropping it resets the statement, which goes back to the
+//! connection's cache of statements (rusqlite's) for the next stream of that text.
 //!
 //! [`Stepping`] is the stream, written out by hand: each poll steps the statement once and
 //! returns the decoded row as the poll's own result, with no `async` block (and its slot
@@ -16,16 +17,17 @@
 
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use futures_util::stream::Stream;
-use rusqlite::Statement;
+use rusqlite::CachedStatement;
 
 use super::{SqliteConn, Watch};
 use crate::backend::RowRef;
 use crate::error::{Error, Result};
+use crate::query::Bound;
 use crate::row::RowReader;
-use crate::types::Value;
 
 /// Rows stepped between two checks of the task's cooperative budget: a stream whose rows
 /// are always ready still lets the runtime's other tasks run.
@@ -39,15 +41,17 @@ const ROWS_PER_BUDGET_UNIT: u32 = 16;
 /// Rows are decoded one at a time, as they are asked for, not in batches: decoding ahead
 /// allocates a batch's strings before the consumer frees the previous ones, which defeats
 /// the allocator's per-thread cache and cost more than the moves a batch saves (measured).
-pub(crate) fn open<'c, T, F>(conn: &'c mut SqliteConn, sql: String, params: Vec<Value>, decode: F) -> Stepping<'c, F>
+pub(crate) fn open<'c, T, F>(conn: &'c mut SqliteConn, sql: Arc<str>, params: Bound, decode: F) -> Stepping<'c, F>
 where
     F: Fn(&mut RowReader<'_>) -> Result<T>,
 {
     let (watch, statements) = conn.parts();
     let statements: &'c super::statements::Statements = statements;
-    // Not the connection's kept statements: a stream's text is its own `String`, so a kept
-    // one would never be found again, and its preparation is nothing next to its rows.
-    let prepared = statements.connection().prepare(&sql).map_err(|e| super::map_error(e, Some(&sql)));
+    // rusqlite's cache of the connection, not the connection's kept statements: those are
+    // lent for one call (`Statements::run`), and a stream holds its statement across polls.
+    // Found by its text (hashed), which costs far less than preparing it again: what a
+    // stream of a few rows would pay most on SQLite.
+    let prepared = statements.connection().prepare_cached(&sql).map_err(|e| super::map_error(e, Some(&sql)));
     let (statement, failed) = match prepared.and_then(|mut statement| {
         super::bind(&mut statement, &sql, &params)?;
         Ok(statement)
@@ -60,8 +64,8 @@ where
 
 /// The stream of [`open`]: a prepared, bound statement stepped one row per poll.
 pub(crate) struct Stepping<'c, F> {
-    /// The statement, until its rows end or fail (then finalized).
-    statement: Option<Statement<'c>>,
+    /// The statement, until its rows end or fail (then reset and given back to the cache).
+    statement: Option<CachedStatement<'c>>,
     /// The failure to prepare or bind the statement: the stream's one item.
     failed: Option<Error>,
     /// The connection's statement deadline, armed from the first poll until the rows end.
@@ -69,13 +73,14 @@ pub(crate) struct Stepping<'c, F> {
     armed: bool,
     /// Rows stepped since the budget was last taken.
     stepped: u32,
-    sql: String,
+    sql: Arc<str>,
     decode: F,
 }
 
-// SAFETY: `Stepping` is `!Send` only because of rusqlite's `Statement`, which holds a shared
-// reference to the `Connection` and a raw `sqlite3_stmt` pointer (the `Rows` a poll makes
-// live only within that poll). The statement borrows the one connection `open` holds by
+// SAFETY: `Stepping` is `!Send` only because of rusqlite's `CachedStatement`, which holds a
+// shared reference to the `Connection` (and to its statement cache, which it goes back to
+// when dropped) and a raw `sqlite3_stmt` pointer (the `Rows` a poll makes live only within
+// that poll). The statement borrows the one connection `open` holds by
 // `&mut` for the stream's whole life: while the stream exists nothing else can reach that
 // connection, so moving the stream to another thread moves every use of the connection with
 // it, and `poll_next` takes `Pin<&mut Self>`, so one thread at a time steps it (`Stepping`
@@ -121,7 +126,7 @@ where
             Ok(None) => None,
             Err(e) => Some(Err(super::map_error(e, Some(&this.sql)))),
         };
-        // The rows ended or failed (rusqlite reset the statement either way): finalize it.
+        // The rows ended or failed (rusqlite reset the statement either way): give it back.
         drop(ManuallyDrop::into_inner(rows));
         this.finish();
         Poll::Ready(end)
@@ -129,9 +134,14 @@ where
 }
 
 impl<F> Stepping<'_, F> {
-    /// Finalizes the statement and disarms the deadline: the stream is over.
+    /// Gives the statement back to the cache and disarms the deadline: the stream is over.
     fn finish(&mut self) {
-        self.statement = None;
+        if let Some(mut statement) = self.statement.take() {
+            // rusqlite's cache takes a statement back as it is: reset it here (dropping a
+            // `Rows` does), or a stream stopped half-way would leave it running, and the
+            // next stream of its text could not bind its values.
+            drop(statement.raw_query());
+        }
         if self.armed {
             self.watch.disarm();
             self.armed = false;
@@ -140,7 +150,7 @@ impl<F> Stepping<'_, F> {
 }
 
 impl<F> Drop for Stepping<'_, F> {
-    /// A stream dropped before its end finalizes its statement, which stops it.
+    /// A stream dropped before its end resets its statement, which stops it.
     fn drop(&mut self) {
         self.finish();
     }
