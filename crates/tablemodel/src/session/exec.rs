@@ -16,8 +16,8 @@ use super::tx::Tx;
 use crate::backend::{DriverParams, RowStream, Rows};
 use crate::error::{Error, Result};
 use crate::log::Logging;
-use crate::query::Bound;
 use crate::model::Model;
+use crate::query::Bound;
 use crate::row::RowReader;
 use crate::types::Value;
 
