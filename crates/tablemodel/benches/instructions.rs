@@ -13,7 +13,8 @@
 //! server, likewise untraced) every case but `eager`. The write verbs, each in its own transaction
 //! and committed: `insert` (one hero added: the model comes back as stored), `update` (a hero
 //! loaded by key, one field changed, saved: the row comes back as stored) and `delete` (a
-//! hero deleted by key); `update` and `delete` on SQLite and PostgreSQL only.
+//! hero deleted by key), and `bulk` (a bulk `update` of one column by a filter on the key);
+//! `update`, `delete` and `bulk` on SQLite and PostgreSQL only.
 //!
 //! The raw side is what careful hand-written code does: a cached prepared statement, a
 //! literal `LIMIT`/`OFFSET` on SQLite (a bound one makes SQLite plan the statement again on
@@ -88,6 +89,12 @@ async fn orm(s: &mut Session, case: &str, i: i64) {
             s.save(&mut h).await.unwrap();
             s.commit().await.unwrap();
             drop(std::hint::black_box(h));
+        }
+        "bulk" => {
+            // A bulk update by a filter, as a handler writes one column of matching rows.
+            let q = update::<Hero>().set(Hero::age(), Some(new_age(i))).filter(Hero::id().eq(i % 10_000 + 1));
+            assert_eq!(s.exec(q).await.unwrap(), 1);
+            s.commit().await.unwrap();
         }
         "delete" => {
             // A model with its key, as a handler builds it from a path parameter.
@@ -240,6 +247,16 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
             tx.commit().unwrap();
             drop(std::hint::black_box(h));
         }
+        "bulk" => {
+            let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate).unwrap();
+            let changed = tx
+                .prepare_cached(r#"UPDATE "hero" SET "age" = ? WHERE "hero"."id" = ?"#)
+                .unwrap()
+                .execute(rusqlite::params![new_age(i), i % 10_000 + 1])
+                .unwrap();
+            assert_eq!(changed, 1);
+            tx.commit().unwrap();
+        }
         "delete" => {
             let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate).unwrap();
             let deleted = tx.prepare_cached(r#"DELETE FROM "hero" WHERE "id" = ?"#).unwrap().execute([i + 1]).unwrap();
@@ -259,6 +276,7 @@ struct PgStatements {
     page: tokio_postgres::Statement,
     insert: tokio_postgres::Statement,
     update: tokio_postgres::Statement,
+    bulk: tokio_postgres::Statement,
     delete: tokio_postgres::Statement,
     eager: raw_pg::EagerStatements,
 }
@@ -295,6 +313,7 @@ impl PgStatements {
                 .prepare(r#"UPDATE "hero" SET "age" = $1 WHERE "id" = $2 RETURNING "id", "name", "secret_name", "age", "team_id""#)
                 .await
                 .unwrap(),
+            bulk: client.prepare(r#"UPDATE "hero" SET "age" = $1 WHERE "hero"."id" = $2"#).await.unwrap(),
             delete: client.prepare(r#"DELETE FROM "hero" WHERE "id" = $1"#).await.unwrap(),
             eager: raw_pg::EagerStatements::prepare(client).await,
         }
@@ -362,6 +381,11 @@ async fn raw_pg(client: &mut tokio_postgres::Client, st: &PgStatements, case: &s
             let row = tx.query_one(&st.update, &[&h.age, &id]).await.unwrap();
             tx.commit().await.unwrap();
             drop(std::hint::black_box(decode(&row)));
+        }
+        "bulk" => {
+            let tx = client.transaction().await.unwrap();
+            assert_eq!(tx.execute(&st.bulk, &[&Some(new_age(i)), &(i % 10_000 + 1)]).await.unwrap(), 1);
+            tx.commit().await.unwrap();
         }
         "delete" => {
             let tx = client.transaction().await.unwrap();

@@ -6,7 +6,8 @@ use crate::backend::Dialect;
 use crate::column::Column;
 use crate::expr::{Filter, Operand};
 use crate::model::Model;
-use crate::types::SqlType;
+use crate::query::statement_cache::{Bound, Cacheable, Shaper, put_values, take_values};
+use crate::types::{SqlType, Value};
 
 /// `UPDATE` of every `M` row matching the filters.
 ///
@@ -112,6 +113,42 @@ impl<M: Model> Update<M> {
     }
 }
 
+/// Marks a shape as an `UPDATE`'s (after the dialect), so that it is no other statement's.
+const UPDATE_SHAPE: u64 = 0x5550_4441_5445;
+/// Marks a shape as a `DELETE`'s.
+const DELETE_SHAPE: u64 = 0x4445_4c45_5445;
+
+/// A repeated bulk update renders once per shape: the assigned columns and expressions
+/// and the filters, without their values, which bind in that order (`SET`, then `WHERE`).
+impl<M: Model> Cacheable for Update<M> {
+    type Taken = ();
+
+    fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) {
+        h.word(dialect as u64);
+        h.word(UPDATE_SHAPE);
+        h.table(M::META);
+        h.word(self.sets.len() as u64);
+        for (column, value) in &mut self.sets {
+            h.name(column);
+            h.expr(value);
+            take_values(value, out);
+        }
+        shape_filters(&mut self.filters, h, out);
+    }
+
+    fn put_back(&mut self, (): &(), values: &Bound) {
+        let mut values = values.iter().cloned();
+        for (_, value) in &mut self.sets {
+            put_values(value, &mut values);
+        }
+        self.filters.iter_mut().for_each(|f| put_values(f, &mut values));
+    }
+
+    fn render(&self, dialect: Dialect) -> crate::Result<(String, Vec<Value>)> {
+        Ok(self.build(dialect))
+    }
+}
+
 /// A bulk `DELETE` statement.
 #[derive(Clone, Debug)]
 #[must_use]
@@ -146,5 +183,35 @@ impl<M: Model> Delete<M> {
     /// The SQL text and bound values for `dialect`.
     pub fn build(&self, dialect: Dialect) -> (String, Vec<sea_query::Value>) {
         dialect.render(&self.statement())
+    }
+}
+
+/// A repeated bulk delete renders once per shape, as an update does.
+impl<M: Model> Cacheable for Delete<M> {
+    type Taken = ();
+
+    fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) {
+        h.word(dialect as u64);
+        h.word(DELETE_SHAPE);
+        h.table(M::META);
+        shape_filters(&mut self.filters, h, out);
+    }
+
+    fn put_back(&mut self, (): &(), values: &Bound) {
+        let mut values = values.iter().cloned();
+        self.filters.iter_mut().for_each(|f| put_values(f, &mut values));
+    }
+
+    fn render(&self, dialect: Dialect) -> crate::Result<(String, Vec<Value>)> {
+        Ok(self.build(dialect))
+    }
+}
+
+/// The `WHERE` conditions' shape, their values taken in order.
+fn shape_filters(filters: &mut [sea_query::Expr], h: &mut Shaper, out: &mut Bound) {
+    h.word(filters.len() as u64);
+    for f in filters {
+        h.expr(f);
+        take_values(f, out);
     }
 }

@@ -1,5 +1,5 @@
-//! The statement cache: a `select` is rendered once per shape, and afterwards only its
-//! values are collected and bound.
+//! The statement cache: a `select` (and a bulk `update` or `delete`, see [`Cacheable`]) is
+//! rendered once per shape, and afterwards only its values are collected and bound.
 //!
 //! Rendering through sea-query and finding the prepared statement by its text cost about
 //! ten thousand instructions, more than SQLite needs to answer a lookup by key. Two queries
@@ -224,6 +224,12 @@ impl Shaper {
         }
     }
 
+    /// A static name (a model's column), by its address and length.
+    pub(crate) fn name(&mut self, name: &'static str) {
+        self.hasher.write_usize(name.as_ptr() as usize);
+        self.hasher.write_usize(name.len());
+    }
+
     /// An identifier: a static one (every column of a model) by its address and length,
     /// which cannot hold other text, rather than by reading its bytes.
     fn iden(&mut self, iden: &sea_query::DynIden) {
@@ -368,15 +374,49 @@ pub(crate) fn keep_for_test(sql: &str) -> Arc<str> {
     sql
 }
 
-/// The SQL and values of `select` on `dialect`, rendered only the first time its shape is
-/// seen; the selection comes back to decode the rows.
-pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) -> Result<(Arc<str>, Bound)> {
+/// A statement the cache keys by its shape: a `select`, or a bulk `update` or `delete`.
+pub(crate) trait Cacheable {
+    /// What [`Cacheable::put_back`] needs to return the values taken.
+    type Taken;
+
+    /// Feeds the statement's shape (its kind and dialect first) to `h` and moves its bound
+    /// values into `out`, in the order its SQL binds them; leaves `h` unusable when a part
+    /// cannot be described without rendering it.
+    fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) -> Self::Taken;
+
+    /// Puts the values taken back where they were, so that the statement renders as before.
+    fn put_back(&mut self, taken: &Self::Taken, values: &Bound);
+
+    /// Renders the statement through sea-query.
+    fn render(&self, dialect: Dialect) -> Result<(String, Vec<Value>)>;
+}
+
+impl<S: Selection> Cacheable for Select<S> {
+    type Taken = crate::query::select::Taken;
+
+    #[inline]
+    fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) -> Self::Taken {
+        Select::shape_taking(self, dialect, h, out)
+    }
+
+    fn put_back(&mut self, taken: &Self::Taken, values: &Bound) {
+        Select::put_back(self, taken, values);
+    }
+
+    fn render(&self, dialect: Dialect) -> Result<(String, Vec<Value>)> {
+        self.build(dialect)
+    }
+}
+
+/// The SQL and values of `statement` on `dialect`, rendered only the first time its shape
+/// is seen; a select's selection stays in it to decode the rows.
+pub(crate) fn prepare<Q: Cacheable>(statement: &mut Q, dialect: Dialect) -> Result<(Arc<str>, Bound)> {
     let mut shaper = Shaper::new();
     let mut values = Bound::new();
-    let taken = select.shape_taking(dialect, &mut shaper, &mut values);
+    let taken = statement.shape_taking(dialect, &mut shaper, &mut values);
     let Some(shape) = shaper.finish() else {
-        select.put_back(&taken, &values);
-        let (sql, values) = select.build(dialect)?;
+        statement.put_back(&taken, &values);
+        let (sql, values) = statement.render(dialect)?;
         return Ok((sql.into(), Bound::from_vec(values)));
     };
     let hit = local_get(shape).or_else(|| {
@@ -403,8 +443,8 @@ pub(crate) fn prepare<S: Selection>(select: &mut Select<S>, dialect: Dialect) ->
             values.len()
         )));
     }
-    select.put_back(&taken, &values);
-    let (sql, rendered) = select.build(dialect)?;
+    statement.put_back(&taken, &values);
+    let (sql, rendered) = statement.render(dialect)?;
     let sql: Arc<str> = sql.into();
     let proven = values.len() == rendered.len() && values.iter().zip(&rendered).all(|(w, r)| same_value(w, r));
     if proven && sql.len() <= MAX_SQL_LEN {

@@ -660,19 +660,19 @@ impl<S: Selection> Executable for Select<S> {
 
 impl<M: Model> Executable for Update<M> {
     type Output = u64;
-    async fn execute(self, session: &mut Session) -> Result<u64> {
+    async fn execute(mut self, session: &mut Session) -> Result<u64> {
         if self.is_empty() {
             return Err(Error::EmptyUpdate { table: M::META.name });
         }
-        let (sql, params) = self.build(session.dialect());
+        let (sql, params) = crate::query::prepare(&mut self, session.dialect())?;
         session.write_sql(&sql, &params).await
     }
 }
 
 impl<M: Model> Executable for Delete<M> {
     type Output = u64;
-    async fn execute(self, session: &mut Session) -> Result<u64> {
-        let (sql, params) = self.build(session.dialect());
+    async fn execute(mut self, session: &mut Session) -> Result<u64> {
+        let (sql, params) = crate::query::prepare(&mut self, session.dialect())?;
         session.write_sql(&sql, &params).await
     }
 }

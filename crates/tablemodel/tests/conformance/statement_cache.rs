@@ -354,6 +354,53 @@ async fn values_are_logged_in_the_order_the_sql_binds_them(engine: Engine) {
     }
 }
 
+/// Bulk updates and deletes are cached by shape too: the same statement with other values
+/// changes the rows those values name, an update of another column (with as many values)
+/// is another statement, and the values bind `SET` first, then `WHERE`.
+async fn bulk_writes_of_one_shape_with_other_values(engine: Engine) {
+    let log = log();
+    let all = seed(&engine).await;
+    let mut s = engine.session().await.unwrap();
+    let mut renamed = Vec::new();
+    for round in 0..2 {
+        for (i, age) in [(1, 70), (2, 71), (4, 72)] {
+            let name = format!("hero {:02}", i + round * 10);
+            let aged = update::<CacheHero>()
+                .set(CacheHero::age(), Some(age + round))
+                .filter(CacheHero::name().eq(name.as_str()));
+            assert_eq!(s.exec(aged).await.unwrap(), 1, "{name}");
+            let (_, params) = log.last(if engine.dialect() == Dialect::Postgres { r#"SET "age" = $1"# } else { "SET" });
+            assert_eq!(params, format!(r#"[Int(Some({})), String(Some("{name}"))]"#, age + round));
+            let named = update::<CacheHero>()
+                .set(CacheHero::name(), format!("{name}!"))
+                .filter(CacheHero::name().eq(name.as_str()));
+            assert_eq!(s.exec(named).await.unwrap(), 1, "{name}");
+            renamed.push((all[(i + round * 10) as usize].id.unwrap(), format!("{name}!"), age + round));
+        }
+    }
+    for (id, name, age) in &renamed {
+        let hero = s.get::<CacheHero>(*id).await.unwrap().unwrap();
+        assert_eq!((&hero.name, hero.age), (name, Some(*age)));
+    }
+    let key = ids(&all);
+    let mut gone = 0;
+    for len in [1, 3, 2] {
+        let doomed: Vec<i64> = key[20 + gone..20 + gone + len].to_vec();
+        assert_eq!(s.exec(delete::<CacheHero>().filter(CacheHero::id().in_(doomed))).await.unwrap(), len as u64);
+        gone += len;
+    }
+    // The renamed heroes are 70 to 73 years old, the others younger.
+    for (age, older) in [(72, 3), (71, 2)] {
+        assert_eq!(s.exec(delete::<CacheHero>().filter(CacheHero::age().ge(age))).await.unwrap(), older);
+    }
+    let left = ids(&s.all(select::<CacheHero>().order_by(CacheHero::id())).await.unwrap());
+    let want = expected(&all, |h| {
+        let id = h.id.unwrap();
+        !key[20..26].contains(&id) && renamed.iter().all(|(r, _, a)| *r != id || *a < 71)
+    });
+    assert_eq!(left, want);
+}
+
 on_every_backend!(
     same_shape_other_values,
     in_lists_of_every_length,
@@ -363,4 +410,5 @@ on_every_backend!(
     one_row_verbs,
     pages_bind_or_write_their_limits,
     values_are_logged_in_the_order_the_sql_binds_them,
+    bulk_writes_of_one_shape_with_other_values,
 );
