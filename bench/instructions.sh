@@ -3,7 +3,7 @@
 # where wall-clock ratios on this shared machine are not. Each case runs twice per side
 # (n and 2n operations) so that start-up and seeding cancel out.
 #   bench/instructions.sh [case ...]     cases: get all1 first one one_or_none page filter join
-#                                        eager stream (default: these reads), and
+#                                        eager stream (default: these reads), stream10, and
 #                                        insert update delete bulk (writes, each committed)
 #   BACKEND=postgres bench/instructions.sh [case ...]   the client side against tokio-postgres
 #                                        (every case)
@@ -39,7 +39,7 @@ count() { # case side n -> instructions
 }
 
 declare -A ops=([get]=2000 [all1]=2000 [first]=2000 [one]=2000 [one_or_none]=2000 [page]=1000 [filter]=500
-    [join]=200 [eager]=5 [stream]=20 [insert]=500 [update]=500 [delete]=500 [bulk]=500)
+    [join]=200 [eager]=5 [stream]=20 [stream10]=1000 [insert]=500 [update]=500 [delete]=500 [bulk]=500)
 cases=("$@")
 if [[ ${#cases[@]} -eq 0 ]]; then
     cases=(get all1 first one one_or_none page filter join stream)

@@ -5,8 +5,8 @@
 //! counts repeat exactly, so they are how a change to a hot path is judged before the
 //! timed run confirms it.
 //!
-//! `instructions <case> <orm|raw> <n> [postgres|mysql]` with case `get`, `filter`, `join`, `eager`
-//! or `stream` (all 10,000 heroes), or one of the one-row verbs over a filter on the key
+//! `instructions <case> <orm|raw> <n> [postgres|mysql]` with case `get`, `filter`, `join`, `eager`,
+//! `stream` (all 10,000 heroes) or `stream10` (a page of 10 heroes, streamed; not on MySQL), or one of the one-row verbs over a filter on the key
 //! (`all1`, `first`, `one`, `one_or_none`) or `page` (10 heroes at one of five offsets); on
 //! PostgreSQL (a throwaway server from the test kit, which callgrind does not trace: only
 //! the client's instructions count) every case; on MySQL (`mysql`: the test kit's MariaDB
@@ -71,6 +71,14 @@ async fn orm(s: &mut Session, case: &str, i: i64) {
             drop(std::hint::black_box(s.exec(q).await.unwrap()));
         }
         "eager" => drop(std::hint::black_box(s.exec(select::<Team>().load(Team::heroes())).await.unwrap())),
+        "stream10" => {
+            use futures_util::StreamExt;
+            let q = select::<Hero>().order_by(Hero::id()).offset(page_offset(i)).limit(10);
+            let mut rows = s.stream(q).await.unwrap();
+            while let Some(row) = rows.next().await {
+                drop(std::hint::black_box(row.unwrap()));
+            }
+        }
         "stream" => {
             use futures_util::StreamExt;
             let mut rows = s.stream(select::<Hero>()).await.unwrap();
@@ -206,6 +214,17 @@ fn raw(conn: &rusqlite::Connection, case: &str, i: i64) {
             }
             team_hero::attach_heroes(&mut teams, by_team);
             drop(std::hint::black_box(teams));
+        }
+        "stream10" => {
+            let sql = format!(
+                concat!("SELECT ", cols!(), r#" FROM "hero" ORDER BY "hero"."id" ASC LIMIT 10 OFFSET {}"#),
+                page_offset(i)
+            );
+            let mut st = conn.prepare_cached(&sql).unwrap();
+            let mut rows = st.query([]).unwrap();
+            while let Some(row) = rows.next().unwrap() {
+                drop(std::hint::black_box(decode(row).unwrap()));
+            }
         }
         "stream" => {
             let mut st = conn.prepare_cached(concat!("SELECT ", cols!(), r#" FROM "hero""#)).unwrap();
@@ -356,6 +375,15 @@ async fn raw_pg(client: &mut tokio_postgres::Client, st: &PgStatements, case: &s
             drop(std::hint::black_box(rows));
         }
         "eager" => drop(std::hint::black_box(raw_pg::load_teams_with_heroes(client, &st.eager).await)),
+        "stream10" => {
+            use futures_util::StreamExt;
+            let offset = page_offset(i) as i64;
+            let rows = client.query_raw(&st.page, [&10i64, &offset]).await.unwrap();
+            futures_util::pin_mut!(rows);
+            while let Some(row) = rows.next().await {
+                drop(std::hint::black_box(decode(&row.unwrap())));
+            }
+        }
         "stream" => {
             use futures_util::StreamExt;
             let rows = client.query_raw(&st.stream, std::iter::empty::<i32>()).await.unwrap();

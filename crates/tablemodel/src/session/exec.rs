@@ -501,8 +501,14 @@ impl Session {
             return Err(e);
         }
         let Session { conn, tx, engine, .. } = self;
-        let span = crate::log::span(engine.dialect().otel_system(), &sql);
-        match tracing::Instrument::instrument(conn.stream(&engine.inner.pool, sql, params, decode), span).await {
+        // In its span only when a subscriber wants it, as `query_rows` does (see `log::span_wanted`).
+        let span = crate::log::span_wanted().then(|| crate::log::span(engine.dialect().otel_system(), &sql));
+        let opened = conn.stream(&engine.inner.pool, sql, params, decode);
+        let opened = match span {
+            Some(span) => tracing::Instrument::instrument(opened, span).await,
+            None => opened.await,
+        };
+        match opened {
             #[cfg(feature = "sqlite")]
             Ok(RowStream::Sqlite(rows)) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
             Ok(RowStream::Boxed(rows, _)) => Ok(Box::pin(LoggedStream { rows, tx, logging, logged, read: 0 })),
