@@ -215,29 +215,26 @@ impl Shaper {
         match t {
             Term::Column { table, column } => {
                 self.word(10);
-                self.hasher.write_usize(table.as_ptr() as usize);
-                self.hasher.write_usize(table.len());
-                self.hasher.write_usize(column.as_ptr() as usize);
-                self.hasher.write_usize(column.len());
+                self.name(table);
+                self.name(column);
             }
             Term::Expr(e) => self.expr(e),
         }
     }
 
-    /// A static name (a model's column), by its address and length.
+    /// A static name (a model's table or column) by its address and length, which cannot
+    /// hold other text, rather than by reading its bytes.
+    #[inline]
     pub(crate) fn name(&mut self, name: &'static str) {
         self.hasher.write_usize(name.as_ptr() as usize);
         self.hasher.write_usize(name.len());
     }
 
-    /// An identifier: a static one (every column of a model) by its address and length,
-    /// which cannot hold other text, rather than by reading its bytes.
+    /// An identifier: a static one (every column of a model) as a [`Shaper::name`], another
+    /// by its text.
     fn iden(&mut self, iden: &sea_query::DynIden) {
         match iden.inner() {
-            std::borrow::Cow::Borrowed(text) => {
-                self.hasher.write_usize(text.as_ptr() as usize);
-                self.hasher.write_usize(text.len());
-            }
+            std::borrow::Cow::Borrowed(text) => self.name(text),
             std::borrow::Cow::Owned(text) => text.hash(&mut self.hasher),
         }
     }
