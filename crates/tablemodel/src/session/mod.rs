@@ -572,10 +572,8 @@ impl Session {
             }
             Ok(())
         })?;
-        match self.only_row::<S>(rows, found)? {
-            Some(row) => Ok(row),
-            None => Err(Error::NoResult),
-        }
+        self.only_row::<S>(rows, found.as_ref())?;
+        found.ok_or(Error::NoResult)
     }
 
     /// The row of a `select` if there is exactly one, `None` if there is none,
@@ -591,21 +589,25 @@ impl Session {
             }
             Ok(())
         })?;
-        self.only_row::<S>(rows, found)
+        self.only_row::<S>(rows, found.as_ref())?;
+        Ok(found)
     }
 
-    /// The answer of `one_or_none` when the statement gave `rows` rows (two at most) and
-    /// `found` is the first, decoded: [`Error::MultipleResults`] for a second row, which is
-    /// counted but neither decoded nor handed out (so not remembered for `save`).
+    /// Checks the answer of `one_or_none` when the statement gave `rows` rows (two at most)
+    /// and `found` is the first, decoded: [`Error::MultipleResults`] for a second row, which
+    /// is counted but neither decoded nor handed out (so not remembered for `save`).
+    ///
+    /// Takes the row by reference: a model moved in and out again is copied twice (with a
+    /// `memcpy` call for one the size of `Hero` and its relationships).
     #[inline]
-    fn only_row<S: Selection>(&mut self, rows: u64, found: Option<S::Output>) -> Result<Option<S::Output>> {
+    fn only_row<S: Selection>(&mut self, rows: u64, found: Option<&S::Output>) -> Result<()> {
         if rows > 1 {
             return Err(Error::MultipleResults);
         }
-        if let Some(row) = &found {
+        if let Some(row) = found {
             S::remember(row, &mut self.loaded);
         }
-        Ok(found)
+        Ok(())
     }
 
     /// The rows of a `select` one at a time, without holding them all in memory.
