@@ -6,7 +6,7 @@ use crate::expr::{Cond, Filter, IntoOrderBy, OrderBy, Term};
 use crate::meta::TableMeta;
 use crate::model::Model;
 use crate::query::selection::{Selectable, Selection};
-use crate::query::statement_cache::{Bound, Shaper, put_values, take_values};
+use crate::query::statement_cache::{Bound, Cacheable, Shaper, put_values, take_values};
 use crate::types::Value;
 
 /// `SELECT` of whole models: `select::<Hero>()`, or `select::<(Hero, Team)>()` for
@@ -386,6 +386,10 @@ impl<S: Selection> Select<S> {
         }
         Ok((sql, values))
     }
+}
+
+impl<S: Selection> Cacheable for Select<S> {
+    type Taken = Taken;
 
     /// Feeds everything that decides this statement's SQL text on `dialect`, but none of
     /// its bound values, to `h` (two queries with one shape render the same SQL), and moves
@@ -393,8 +397,9 @@ impl<S: Selection> Select<S> {
     /// conditions, `WHERE`, `GROUP BY`, `HAVING`, `ORDER BY`, then `LIMIT` and `OFFSET`
     /// where they are bound. One walk does both, as a statement found in the cache needs
     /// nothing else. Leaves `h` marked unusable when some part cannot be described without
-    /// rendering it; [`Select::put_back`] then returns the values for rendering.
-    pub(crate) fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) -> Taken {
+    /// rendering it; [`Cacheable::put_back`] then returns the values for rendering.
+    #[inline]
+    fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) -> Taken {
         h.word(dialect as u64);
         if !self.selection.shape(h.hasher()) {
             h.word(0x5e1e);
@@ -483,9 +488,9 @@ impl<S: Selection> Select<S> {
         Taken { own: own_from..own_to }
     }
 
-    /// Puts the values [`Select::shape_taking`] moved out back where they were, so that the
-    /// statement renders (and binds) as before.
-    pub(crate) fn put_back(&mut self, taken: &Taken, values: &Bound) {
+    /// Puts the values [`Cacheable::shape_taking`] moved out back where they were, so that
+    /// the statement renders (and binds) as before.
+    fn put_back(&mut self, taken: &Taken, values: &Bound) {
         let mut values = values[taken.own.clone()].iter().cloned();
         if let Some(rare) = &mut self.rare {
             for on in rare.joins.iter_mut().filter_map(|j| j.on.as_mut()) {
@@ -509,9 +514,13 @@ impl<S: Selection> Select<S> {
             }
         }
     }
+
+    fn render(&self, dialect: Dialect) -> Result<(String, Vec<Value>)> {
+        self.build(dialect)
+    }
 }
 
-/// Which of the values [`Select::shape_taking`] took came out of the statement itself (the
+/// Which of the values [`Cacheable::shape_taking`] took came out of the statement itself (the
 /// rest are the select list's copies and the bound `LIMIT`/`OFFSET`).
 pub(crate) struct Taken {
     own: std::ops::Range<usize>,

@@ -37,7 +37,6 @@ use crate::backend::Dialect;
 use crate::error::Result;
 use crate::expr::{Cond, Term};
 use crate::meta::TableMeta;
-use crate::query::{Select, Selection};
 use crate::types::Value;
 
 /// The most shapes the cache keeps.
@@ -105,7 +104,7 @@ impl Shaper {
         Shaper { hasher: ShapeHasher(*SEED), usable: true }
     }
 
-    /// The hasher, for parts that describe themselves ([`Selection::shape`]).
+    /// The hasher, for parts that describe themselves ([`Selection::shape`](crate::query::Selection::shape)).
     pub(crate) fn hasher(&mut self) -> &mut dyn Hasher {
         &mut self.hasher
     }
@@ -386,23 +385,6 @@ pub(crate) trait Cacheable {
 
     /// Renders the statement through sea-query.
     fn render(&self, dialect: Dialect) -> Result<(String, Vec<Value>)>;
-}
-
-impl<S: Selection> Cacheable for Select<S> {
-    type Taken = crate::query::select::Taken;
-
-    #[inline]
-    fn shape_taking(&mut self, dialect: Dialect, h: &mut Shaper, out: &mut Bound) -> Self::Taken {
-        Select::shape_taking(self, dialect, h, out)
-    }
-
-    fn put_back(&mut self, taken: &Self::Taken, values: &Bound) {
-        Select::put_back(self, taken, values);
-    }
-
-    fn render(&self, dialect: Dialect) -> Result<(String, Vec<Value>)> {
-        self.build(dialect)
-    }
 }
 
 /// The SQL and values of `statement` on `dialect`, rendered only the first time its shape
