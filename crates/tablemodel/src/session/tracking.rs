@@ -250,7 +250,7 @@ impl Loaded {
     fn find<M: Model>(&self, kind: u32, expected: &[u8]) -> Option<(u64, usize)> {
         let mut state = key_hasher(kind);
         for column in snapshot::columns(expected) {
-            state.write(column);
+            hash_column(&mut state, column);
         }
         let hash = state.finish();
         let &(_, at) = self.index.find(hash, |&(h, _)| h == hash)?;
@@ -309,13 +309,17 @@ impl Loaded {
 fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
     let mut state = key_hasher(kind);
     if let [0] = meta.primary_key {
-        // The usual key, the first column, outside the loop: 5 instructions a record less
-        // in a compaction (measured on `filter`, 109,100 records).
+        // The usual key, an integer in the first column, read straight from the image's
+        // first 13 bytes (its length 9, the non-NULL flag, 8 bytes), without walking it.
+        if let Some(&[9, 0, 0, 0, 1, ref key @ ..]) = image.first_chunk::<13>() {
+            state.write_u64(u64::from_le_bytes(*key));
+            return Some(state.finish());
+        }
         let column = snapshot::columns(image).next()?;
         if column == [0] {
             return None;
         }
-        state.write(column);
+        hash_column(&mut state, column);
         return Some(state.finish());
     }
     for &k in meta.primary_key {
@@ -323,9 +327,19 @@ fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
         if column == [0] {
             return None;
         }
-        state.write(column);
+        hash_column(&mut state, column);
     }
     Some(state.finish())
+}
+
+/// Feeds one key column's image to `state`: an 8-byte number (the non-NULL flag and its
+/// bytes) as one word, as [`key_hash`] reads the usual key, anything else as its bytes.
+#[inline]
+fn hash_column(state: &mut FxHasher, column: &[u8]) {
+    match column.first_chunk::<9>() {
+        Some(&[1, ref number @ ..]) if column.len() == 9 => state.write_u64(u64::from_le_bytes(*number)),
+        _ => state.write(column),
+    }
 }
 
 /// The hasher of a key of model number `kind`, before its columns: one start for filing a
@@ -410,6 +424,34 @@ mod tests {
         let found = loaded.get::<Row>(&[id.to_value()])?;
         let name = snapshot::columns(found.image).nth(1).unwrap()[1..].to_vec();
         Some((String::from_utf8(name).unwrap(), found.version.unwrap().clone()))
+    }
+
+    #[test]
+    fn filing_and_looking_up_hash_every_kind_of_key_alike() {
+        // `key_hash` reads an integer key straight from the image; `find` hashes the key's
+        // own image column by column. Both must agree for keys of every shape.
+        let keys = [
+            7i64.to_value(),
+            Value::String(Some("eight ch".to_owned())),
+            Value::String(Some("ab".to_owned())),
+            Value::Bytes(Some(vec![1; 9])),
+            Value::Int(Some(-3)),
+        ];
+        for key in keys {
+            let mut image = Vec::new();
+            snapshot::value(&key, &mut image);
+            "a name".to_owned().snapshot(&mut image);
+            1i64.snapshot(&mut image);
+            let filed = key_hash(3, &META, &image);
+            let mut looked_up = key_hasher(3);
+            let mut expected = Vec::new();
+            snapshot::value(&key, &mut expected);
+            snapshot::columns(&expected).for_each(|column| hash_column(&mut looked_up, column));
+            assert_eq!(filed, Some(looked_up.finish()), "{key:?}");
+        }
+        let mut null_key = Vec::new();
+        snapshot::null(&mut null_key);
+        assert_eq!(key_hash(3, &META, &null_key), None);
     }
 
     #[test]
