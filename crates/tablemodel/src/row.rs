@@ -18,18 +18,22 @@ impl<'r> RowReader<'r> {
     }
 
     /// Reads the next column as a `T`, naming `column` in any error.
-    #[inline]
+    // Always inlined into the derived `decode`: with the column's error boxed (see
+    // `decode`), that costs SQLite 28 instructions a model less; left to the compiler,
+    // `read` takes `decode` in and stays a call, which costs PostgreSQL more per row
+    // (BENCHMARKS.md, fourteenth session).
+    #[inline(always)]
     pub fn read<T: SqlType>(&mut self, column: &'static ColumnMeta) -> Result<T> {
         let idx = self.next;
         self.next += 1;
-        self.decode::<T>(idx).map_err(|source| decode_error(column.name, source))
+        self.decode::<T>(idx).map_err(|source| decode_error(column.name, *source))
     }
 
     /// Reads the next column of an ad-hoc selection (a single column or an aggregate).
     pub(crate) fn read_unnamed<T: SqlType>(&mut self, label: &str) -> Result<T> {
         let idx = self.next;
         self.next += 1;
-        self.decode::<T>(idx).map_err(|source| Error::Decode { column: label.to_owned(), source })
+        self.decode::<T>(idx).map_err(|source| Error::Decode { column: label.to_owned(), source: *source })
     }
 
     /// Reads the next column as a dynamically typed value of `kind`.
@@ -65,8 +69,10 @@ impl<'r> RowReader<'r> {
         self.next += n;
     }
 
+    /// The error is boxed, so that a read's result is the size of its value and a pointer
+    /// rather than of a [`DecodeError`]: a failed read is rare, and then allocates once.
     #[inline]
-    fn decode<T: SqlType>(&self, idx: usize) -> std::result::Result<T, DecodeError> {
+    fn decode<T: SqlType>(&self, idx: usize) -> std::result::Result<T, Box<DecodeError>> {
         match T::read_column(self.row.raw(idx)?)? {
             Some(value) => Ok(value),
             None => Err(null_in_not_null::<T>()),
@@ -80,8 +86,8 @@ impl<'r> RowReader<'r> {
 
 #[cold]
 #[inline(never)]
-fn null_in_not_null<T>() -> DecodeError {
-    DecodeError::new(std::any::type_name::<T>(), "unexpected NULL in a NOT NULL field")
+fn null_in_not_null<T>() -> Box<DecodeError> {
+    Box::new(DecodeError::new(std::any::type_name::<T>(), "unexpected NULL in a NOT NULL field"))
 }
 
 /// Kept out of line: a read that fails is rare, and its error is large.

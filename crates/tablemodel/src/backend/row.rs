@@ -93,14 +93,14 @@ impl RawColumn<'_> {
     /// The column read as a built-in type straight from the backend's wire value; `None`
     /// for NULL.
     #[inline]
-    pub(crate) fn native<T: Native>(self) -> Result<Option<T>, DecodeError> {
+    pub(crate) fn native<T: Native>(self) -> Result<Option<T>, Box<DecodeError>> {
         match self.0 {
             #[cfg(feature = "sqlite")]
-            Raw::Sqlite(raw) => T::from_sqlite(raw),
+            Raw::Sqlite(raw) => T::from_sqlite(raw).map_err(Box::new),
             #[cfg(feature = "postgres")]
-            Raw::Postgres(row, idx) => T::from_postgres(row, idx),
+            Raw::Postgres(row, idx) => T::from_postgres(row, idx).map_err(Box::new),
             #[cfg(feature = "mysql")]
-            Raw::Mysql(row, idx) => T::from_mysql(row, idx),
+            Raw::Mysql(row, idx) => T::from_mysql(row, idx).map_err(Box::new),
         }
     }
 }

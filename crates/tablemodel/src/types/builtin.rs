@@ -36,7 +36,7 @@ macro_rules! simple_sql_type {
                 }
             }
             #[inline]
-            fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, DecodeError> {
+            fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, Box<DecodeError>> {
                 column.native::<Self>()
             }
         }
@@ -98,7 +98,7 @@ impl<T: SqlType> SqlType for Option<T> {
     }
     /// NULL is a value here: `Some(None)`.
     #[inline]
-    fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, DecodeError> {
+    fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, Box<DecodeError>> {
         T::read_column(column).map(Some)
     }
 }

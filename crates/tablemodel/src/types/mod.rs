@@ -260,9 +260,9 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     /// this can be neither called nor usefully overridden there.
     #[doc(hidden)]
     #[inline]
-    fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, DecodeError> {
+    fn read_column(column: RawColumn<'_>) -> Result<Option<Self>, Box<DecodeError>> {
         let value = column.value(Self::TYPE.kind)?;
-        if is_null(&value) && !Self::NULLABLE { Ok(None) } else { Self::from_value(value).map(Some) }
+        if is_null(&value) && !Self::NULLABLE { Ok(None) } else { Ok(Some(Self::from_value(value)?)) }
     }
 }
 
