@@ -309,11 +309,11 @@ impl Loaded {
 fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
     let mut state = key_hasher(kind);
     if let [0] = meta.primary_key {
-        // The usual key, an integer (any eight-byte value) in the first column, read
-        // straight from the image's first 13 bytes (its length 9, the non-NULL flag, the
-        // 8 bytes) without walking the image.
-        if let Some(&[9, 0, 0, 0, 1, ref key @ ..]) = image.first_chunk::<13>() {
-            state.write_u64(u64::from_le_bytes(*key));
+        // The usual key, an integer (any eight-byte value) in the first column, taken
+        // straight from the image's first 13 bytes (its length 9, then the column) without
+        // walking the image.
+        if let Some([9, 0, 0, 0, column @ ..]) = image.first_chunk::<13>() {
+            hash_column(&mut state, column);
             return Some(state.finish());
         }
         let column = snapshot::columns(image).next()?;
@@ -334,8 +334,8 @@ fn key_hash(kind: u32, meta: &TableMeta, image: &[u8]) -> Option<u64> {
 }
 
 /// Feeds one key column's image to `state`: an eight-byte value (the non-NULL flag and its
-/// bytes; an integer key) as one word, as [`key_hash`] reads the usual key, anything else
-/// as its bytes.
+/// bytes; an integer key) as one word, anything else as its bytes. Filing a record
+/// ([`key_hash`]) and looking a key up ([`Loaded::find`]) both hash through here.
 #[inline]
 fn hash_column(state: &mut FxHasher, column: &[u8]) {
     match column.first_chunk::<9>() {
