@@ -64,6 +64,7 @@ pub mod __private {
     pub use crate::query::FixedStatements;
     pub use crate::relationship::support::*;
     pub use crate::types::enums::longest_name;
+    pub use crate::types::snapshot::Image;
     pub use crate::validate::support::*;
     pub use futures_util::future::BoxFuture;
     pub use inventory;

@@ -1,5 +1,6 @@
 //! [`SqlType`] for the standard, chrono, uuid, decimal and JSON types, and `Option<T>`.
 
+use super::snapshot::{self, Image};
 use super::{SqlType, SqlTypeInfo, Value, ValueKind};
 use crate::backend::RawColumn;
 use crate::error::DecodeError;
@@ -14,11 +15,11 @@ fn null<T>() -> DecodeError {
 
 /// `SqlType` for a type stored as one `Value` variant, read by each backend directly.
 macro_rules! simple_sql_type {
-    ($ty:ty, $kind:ident, $variant:ident $(, snapshot($this:ident, $out:ident) $snapshot:block)?) => {
+    ($ty:ty, $kind:ident, $variant:ident $(, snapshot($this:ident, $image:ident) $snapshot:block)?) => {
         impl SqlType for $ty {
             $(
                 #[inline]
-                fn snapshot(&self, $out: &mut Vec<u8>) {
+                fn snapshot_to(&self, $image: &mut Image<'_>) {
                     let $this = self;
                     $snapshot
                 }
@@ -43,14 +44,14 @@ macro_rules! simple_sql_type {
     };
 }
 
-simple_sql_type!(bool, Bool, Bool, snapshot(this, out) { crate::types::snapshot::fixed([u8::from(*this)], out) });
-simple_sql_type!(i16, SmallInt, SmallInt, snapshot(this, out) { crate::types::snapshot::fixed(this.to_le_bytes(), out) });
-simple_sql_type!(i32, Int, Int, snapshot(this, out) { crate::types::snapshot::fixed(this.to_le_bytes(), out) });
-simple_sql_type!(i64, BigInt, BigInt, snapshot(this, out) { crate::types::snapshot::fixed(this.to_le_bytes(), out) });
-simple_sql_type!(f32, Float, Float, snapshot(this, out) { crate::types::snapshot::fixed(this.to_bits().to_le_bytes(), out) });
-simple_sql_type!(f64, Double, Double, snapshot(this, out) { crate::types::snapshot::fixed(this.to_bits().to_le_bytes(), out) });
-simple_sql_type!(String, Text, String, snapshot(this, out) { crate::types::snapshot::bytes(this.as_bytes(), out) });
-simple_sql_type!(Vec<u8>, Bytes, Bytes, snapshot(this, out) { crate::types::snapshot::bytes(this, out) });
+simple_sql_type!(bool, Bool, Bool, snapshot(this, image) { image.fixed([u8::from(*this)]) });
+simple_sql_type!(i16, SmallInt, SmallInt, snapshot(this, image) { image.fixed(this.to_le_bytes()) });
+simple_sql_type!(i32, Int, Int, snapshot(this, image) { image.fixed(this.to_le_bytes()) });
+simple_sql_type!(i64, BigInt, BigInt, snapshot(this, image) { image.fixed(this.to_le_bytes()) });
+simple_sql_type!(f32, Float, Float, snapshot(this, image) { image.fixed(this.to_bits().to_le_bytes()) });
+simple_sql_type!(f64, Double, Double, snapshot(this, image) { image.fixed(this.to_bits().to_le_bytes()) });
+simple_sql_type!(String, Text, String, snapshot(this, image) { image.bytes(this.as_bytes()) });
+simple_sql_type!(Vec<u8>, Bytes, Bytes, snapshot(this, image) { image.bytes(this) });
 simple_sql_type!(chrono::NaiveDate, Date, ChronoDate);
 simple_sql_type!(chrono::NaiveTime, Time, ChronoTime);
 simple_sql_type!(chrono::NaiveDateTime, DateTime, ChronoDateTime);
@@ -64,8 +65,8 @@ impl SqlType for serde_json::Value {
     fn to_value(&self) -> Value {
         Value::Json(Some(Box::new(self.clone())))
     }
-    fn snapshot(&self, out: &mut Vec<u8>) {
-        crate::types::snapshot::json(self, out);
+    fn snapshot_to(&self, image: &mut Image<'_>) {
+        image.with_buffer(|out| snapshot::json(self, out));
     }
     fn from_value(value: Value) -> Result<Self, DecodeError> {
         match value {
@@ -87,10 +88,10 @@ impl<T: SqlType> SqlType for Option<T> {
         }
     }
     #[inline]
-    fn snapshot(&self, out: &mut Vec<u8>) {
+    fn snapshot_to(&self, image: &mut Image<'_>) {
         match self {
-            Some(v) => v.snapshot(out),
-            None => crate::types::snapshot::null(out),
+            Some(v) => v.snapshot_to(image),
+            None => image.null(),
         }
     }
     fn from_value(value: Value) -> Result<Self, DecodeError> {

@@ -241,14 +241,22 @@ pub trait SqlType: Sized + Send + Sync + 'static {
     fn from_value(value: Value) -> Result<Self, DecodeError>;
 
     /// Appends the byte image of this value that a session keeps to tell, at `save`, whether
-    /// the field changed. The default goes through [`SqlType::to_value`]; built-in text,
-    /// bytes and JSON write it without copying the value first.
+    /// the field changed. The default goes through [`SqlType::to_value`]; built-in numbers,
+    /// text, bytes and JSON write it without making a value first.
     ///
     /// Not an API: the image's format is tablemodel's own.
     #[doc(hidden)]
     #[inline]
+    fn snapshot_to(&self, image: &mut snapshot::Image<'_>) {
+        image.with_buffer(|out| snapshot::value(&self.to_value(), out));
+    }
+
+    /// Appends this value's image to `out` alone (a key, one column), as
+    /// [`snapshot_to`](SqlType::snapshot_to) writes it within a row's. Not an API.
+    #[doc(hidden)]
+    #[inline]
     fn snapshot(&self, out: &mut Vec<u8>) {
-        snapshot::value(&self.to_value(), out);
+        self.snapshot_to(&mut snapshot::Image::new(out));
     }
 
     /// Reads the value from a result column; `None` when the column is NULL (`Option<T>`

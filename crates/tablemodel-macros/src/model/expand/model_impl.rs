@@ -43,7 +43,7 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
     });
     let snapshot_fields = model.columns().map(|(_, f)| {
         let name = &f.ident;
-        quote! { ::tablemodel::SqlType::snapshot(&self.#name, out); }
+        quote! { ::tablemodel::SqlType::snapshot_to(&self.#name, &mut image); }
     });
     let snapshot_arms = model.columns().map(|(i, f)| {
         let name = &f.ident;
@@ -123,6 +123,7 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
 
             #[inline]
             fn snapshot(&self, out: &mut ::std::vec::Vec<u8>) {
+                let mut image = ::tablemodel::__private::Image::new(out);
                 #(#snapshot_fields)*
             }
 
