@@ -104,12 +104,14 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     #[doc(hidden)]
     fn clear_related(&mut self) {}
 
-    /// Sets the many-to-one (or one-to-one) relationship `relation` to a copy of `parent`
-    /// (with its relationships `NotLoaded`) when `parent` is that relationship's model;
-    /// returns whether it did. Loading fills back-references this way. Not an API.
+    /// Sets the many-to-one (or one-to-one) relationship `relation` of each of `rows` to a
+    /// copy of `parent` (with its relationships `NotLoaded`) when `parent` is that
+    /// relationship's model; returns whether it did. Loading fills back-references this
+    /// way, the relationship found and the parent cleared once for all the rows loaded for
+    /// it. Not an API.
     #[doc(hidden)]
-    fn fill_back_reference(&mut self, relation: &str, parent: &dyn std::any::Any) -> bool {
-        let _ = (relation, parent);
+    fn fill_back_references(rows: &mut [&mut Self], relation: &str, parent: &dyn std::any::Any) -> bool {
+        let _ = (rows, relation, parent);
         false
     }
 

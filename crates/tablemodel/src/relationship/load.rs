@@ -31,14 +31,25 @@ pub(crate) enum JoinKey {
     Other(String),
 }
 
-/// The key of a value; `None` for NULL.
-pub(crate) fn key_of(value: &Value) -> Option<JoinKey> {
+/// The key of a value; `None` for NULL. Called for every row an eager load reads.
+#[inline]
+pub(crate) fn key_of(value: Value) -> Option<JoinKey> {
+    // An integer, nearly every key, holds nothing to drop: read through `ManuallyDrop`, it
+    // costs no call of `Value`'s drop glue (a switch over every variant) per row.
+    let value = std::mem::ManuallyDrop::new(value);
+    match *value {
+        Value::BigInt(Some(v)) => Some(JoinKey::Int(v)),
+        Value::Int(Some(v)) => Some(JoinKey::Int(i64::from(v))),
+        Value::SmallInt(Some(v)) => Some(JoinKey::Int(i64::from(v))),
+        _ => other_key(std::mem::ManuallyDrop::into_inner(value)),
+    }
+}
+
+/// [`key_of`] a value that is not a non-NULL integer: a text is moved into its key.
+fn other_key(value: Value) -> Option<JoinKey> {
     match value {
-        Value::BigInt(Some(v)) => Some(JoinKey::Int(*v)),
-        Value::Int(Some(v)) => Some(JoinKey::Int(i64::from(*v))),
-        Value::SmallInt(Some(v)) => Some(JoinKey::Int(i64::from(*v))),
-        Value::String(Some(v)) => Some(JoinKey::Text(v.clone())),
-        other if crate::types::builtin::is_null(other) => None,
+        Value::String(Some(v)) => Some(JoinKey::Text(v)),
+        other if crate::types::builtin::is_null(&other) => None,
         other => Some(JoinKey::Other(format!("{other:?}"))),
     }
 }
@@ -142,7 +153,7 @@ fn owner_keys<O: Model>(owners: &[&mut O], local: usize) -> Vec<Value> {
     let mut seen = FxHashSet::default();
     for o in owners {
         let v = o.column_value(local);
-        if let Some(k) = key_of(&v)
+        if let Some(k) = key_of(v.clone())
             && seen.insert(k)
         {
             keys.push(v);
@@ -202,14 +213,14 @@ pub(crate) async fn selectin<O: Model, S: Shape>(
         match chunk_query::<S::Target>(&r, chunk) {
             ChunkQuery::Direct(q) => {
                 for row in session.all(q).await? {
-                    if let Some(k) = key_of(&row.column_value(r.remote)) {
+                    if let Some(k) = key_of(row.column_value(r.remote)) {
                         found.entry(k).or_default().push(row);
                     }
                 }
             }
             ChunkQuery::Linked(q) => {
                 for (owner_key, row) in session.all(q).await? {
-                    if let Some(k) = key_of(&owner_key) {
+                    if let Some(k) = key_of(owner_key) {
                         found.entry(k).or_default().push(row);
                     }
                 }
@@ -296,7 +307,7 @@ fn plan_selectin<O: Model, S: Shape>(
             let (params, selection) = (params.into_vec(), q.selection);
             let decode = move |row: &mut RowReader<'_>| {
                 let row = selection.decode(row)?;
-                Ok((key_of(&row.column_value(remote)), row))
+                Ok((key_of(row.column_value(remote)), row))
             };
             (sql, params, Box::new(decode), true)
         }
@@ -306,7 +317,7 @@ fn plan_selectin<O: Model, S: Shape>(
             let (params, selection) = (params.into_vec(), q.selection);
             let decode = move |row: &mut RowReader<'_>| {
                 let (owner_key, row) = selection.decode(row)?;
-                Ok((key_of(&owner_key), row))
+                Ok((key_of(owner_key), row))
             };
             (sql, params, Box::new(decode), false)
         }
@@ -325,7 +336,7 @@ fn assign<O: Model, S: Shape>(
     mut found: FxHashMap<JoinKey, Vec<S::Target>>,
 ) -> Result<()> {
     let back = back_reference::<O, S::Target>(rel.meta.back_populates);
-    let keys: Vec<Option<JoinKey>> = owners.iter().map(|o| key_of(&o.column_value(local))).collect();
+    let keys: Vec<Option<JoinKey>> = owners.iter().map(|o| key_of(o.column_value(local))).collect();
     let mut uses: FxHashMap<&JoinKey, usize> = FxHashMap::default();
     for k in keys.iter().flatten() {
         *uses.entry(k).or_default() += 1;
@@ -345,10 +356,7 @@ fn assign<O: Model, S: Shape>(
             target: S::Target::META.name,
         })?;
         if let Some(back) = back {
-            let parent: &dyn std::any::Any = &**o;
-            for row in value.rows_mut() {
-                row.fill_back_reference(back, parent);
-            }
+            S::Target::fill_back_references(&mut value.rows_mut(), back, &**o);
         }
         *(rel.field)(o) = Related::Loaded(value);
     }
@@ -479,14 +487,14 @@ async fn joined<O: Model, S: Shape>(
     let mut placed: FxHashSet<(JoinKey, Vec<Option<JoinKey>>)> = FxHashSet::default();
     for (owner, related) in session.all(q).await? {
         let owner_key: Vec<Option<JoinKey>> =
-            O::META.primary_key.iter().map(|&k| key_of(&owner.column_value(k))).collect();
-        let local = key_of(&owner.column_value(r.local));
+            O::META.primary_key.iter().map(|&k| key_of(owner.column_value(k))).collect();
+        let local = key_of(owner.column_value(r.local));
         if index.insert(owner_key) {
             owners.push(owner);
         }
         if let (Some(local), Some(row)) = (local, related) {
             let row_key: Vec<Option<JoinKey>> =
-                target.primary_key.iter().map(|&k| key_of(&row.column_value(k))).collect();
+                target.primary_key.iter().map(|&k| key_of(row.column_value(k))).collect();
             if placed.insert((local.clone(), row_key)) {
                 found.entry(local).or_default().push(row);
             }

@@ -58,9 +58,11 @@ pub(crate) fn in_model_impl(model: &Model) -> TokenStream {
                 if let ::core::option::Option::Some(parent) = parent.downcast_ref::<Parent>() {
                     let mut parent = ::core::clone::Clone::clone(parent);
                     ::tablemodel::Model::clear_related(&mut parent);
-                    self.#name = ::tablemodel::Related::Loaded(
-                        <#shape as ::tablemodel::relationship::Shape>::from_one(parent),
-                    );
+                    for row in rows.iter_mut() {
+                        row.#name = ::tablemodel::Related::Loaded(
+                            <#shape as ::tablemodel::relationship::Shape>::from_one(::core::clone::Clone::clone(&parent)),
+                        );
+                    }
                     return true;
                 }
             }
@@ -77,9 +79,9 @@ pub(crate) fn in_model_impl(model: &Model) -> TokenStream {
             #( self.#names = ::tablemodel::Related::NotLoaded; )*
         }
 
-        fn fill_back_reference(&mut self, relation: &str, parent: &dyn ::core::any::Any) -> bool {
+        fn fill_back_references(rows: &mut [&mut Self], relation: &str, parent: &dyn ::core::any::Any) -> bool {
             #(#back_fills)*
-            let _ = (relation, parent);
+            let _ = (rows, relation, parent);
             false
         }
 
