@@ -358,6 +358,7 @@ macro_rules! tuple_selection {
                 let ($($name,)+) = self;
                 $($name.push_tables(out);)+
             }
+            #[inline]
             fn decode(&self, row: &mut RowReader<'_>) -> Result<Self::Output> {
                 #[allow(non_snake_case)]
                 let ($($name,)+) = self;
