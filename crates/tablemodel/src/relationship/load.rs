@@ -244,23 +244,26 @@ trait Plan<O>: Together {
 /// A row of the target, with the key of the owner it belongs to.
 type KeyedRow<T> = (Option<JoinKey>, T);
 
-/// Reads a [`KeyedRow`] from a row of a planned load's query.
-type DecodeKeyed<T> = Box<dyn Fn(&mut RowReader<'_>) -> Result<KeyedRow<T>> + Send + Sync>;
-
-/// The planned selectin load of one relationship.
-struct SelectinPlan<O, S: Shape> {
+/// The planned selectin load of one relationship, reading each row with `D` (a
+/// [`KeyedRow`] from a row of its query). `D` is a type parameter rather than a boxed
+/// closure so that the row's decoding is compiled into [`Together::read`], where the row
+/// goes into its group, and not reached through a pointer for every row.
+struct SelectinPlan<O, S: Shape, D> {
     rel: Relationship<O, S>,
     local: usize,
     sql: std::sync::Arc<str>,
     params: Vec<Value>,
-    decode: DecodeKeyed<S::Target>,
+    decode: D,
     /// Whether the session remembers the rows for `save` (as `session.all` does for rows
     /// of a model).
     remember: bool,
     found: FxHashMap<JoinKey, Vec<S::Target>>,
 }
 
-impl<O: Model, S: Shape> Together for SelectinPlan<O, S> {
+impl<O: Model, S: Shape, D> Together for SelectinPlan<O, S, D>
+where
+    D: Fn(&mut RowReader<'_>) -> Result<KeyedRow<S::Target>> + Send + Sync,
+{
     fn take_statement(&mut self) -> (std::sync::Arc<str>, Vec<Value>) {
         (self.sql.clone(), std::mem::take(&mut self.params))
     }
@@ -273,7 +276,10 @@ impl<O: Model, S: Shape> Together for SelectinPlan<O, S> {
     }
 }
 
-impl<O: Model, S: Shape> Plan<O> for SelectinPlan<O, S> {
+impl<O: Model, S: Shape, D> Plan<O> for SelectinPlan<O, S, D>
+where
+    D: Fn(&mut RowReader<'_>) -> Result<KeyedRow<S::Target>> + Send + Sync,
+{
     fn together(&mut self) -> &mut dyn Together {
         self
     }
@@ -300,30 +306,29 @@ fn plan_selectin<O: Model, S: Shape>(
     }
     let dialect = session.dialect();
     let remote = r.remote;
-    let (sql, params, decode, remember): (_, _, DecodeKeyed<S::Target>, _) = match chunk_query::<S::Target>(&r, &keys) {
-        ChunkQuery::Direct(q) => {
-            let mut q = q;
+    let plan: Box<dyn Plan<O>> = match chunk_query::<S::Target>(&r, &keys) {
+        ChunkQuery::Direct(mut q) => {
             let (sql, params) = crate::query::prepare(&mut q, dialect)?;
             let (params, selection) = (params.into_vec(), q.selection);
             let decode = move |row: &mut RowReader<'_>| {
                 let row = selection.decode(row)?;
                 Ok((key_of(row.column_value(remote)), row))
             };
-            (sql, params, Box::new(decode), true)
+            let found = FxHashMap::default();
+            Box::new(SelectinPlan { rel, local: r.local, sql, params, decode, remember: true, found })
         }
-        ChunkQuery::Linked(q) => {
-            let mut q = q;
+        ChunkQuery::Linked(mut q) => {
             let (sql, params) = crate::query::prepare(&mut q, dialect)?;
             let (params, selection) = (params.into_vec(), q.selection);
             let decode = move |row: &mut RowReader<'_>| {
                 let (owner_key, row) = selection.decode(row)?;
                 Ok((key_of(owner_key), row))
             };
-            (sql, params, Box::new(decode), false)
+            let found = FxHashMap::default();
+            Box::new(SelectinPlan { rel, local: r.local, sql, params, decode, remember: false, found })
         }
     };
-    let plan = SelectinPlan { rel, local: r.local, sql, params, decode, remember, found: FxHashMap::default() };
-    Ok(Some(Planned(Box::new(plan))))
+    Ok(Some(Planned(plan)))
 }
 
 /// Sets the field of each owner from the rows found for its key. Owners that share a key
