@@ -335,21 +335,32 @@ fn first_outcome<T>(
 /// query. The result is read to its end even when only the first row is wanted, so that an
 /// error after it fails the statement, as it fails the transaction. The rows are pinned
 /// where the caller received them: moving them into this future would copy them once more.
-async fn hand_on(
-    mut rows: Pin<&mut tokio_postgres::RowStream>,
-    sql: &str,
+///
+/// A loop over the stream's `poll_next` rather than an `async fn` awaiting `next()`: the
+/// rows are read where the caller's future polls, without a state machine of their own or
+/// a `Next` future per row.
+fn hand_on<'a>(
+    mut rows: Pin<&'a mut tokio_postgres::RowStream>,
+    sql: &'a str,
     read: super::Rows,
-    mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send,
-) -> crate::error::Result<()> {
+    mut each: impl FnMut(&Row) -> crate::error::Result<()> + Send + 'a,
+) -> impl Future<Output = crate::error::Result<()>> + Send + 'a {
     let mut wanted = true;
-    while let Some(row) = rows.next().await {
-        let row = row.map_err(|e| map_error(e, Some(sql)))?;
-        if wanted {
-            each(&row)?;
-            wanted = read == super::Rows::All;
+    std::future::poll_fn(move |cx| {
+        loop {
+            match std::task::ready!(futures_core::Stream::poll_next(rows.as_mut(), cx)) {
+                None => return Poll::Ready(Ok(())),
+                Some(Err(e)) => return Poll::Ready(Err(map_error(e, Some(sql)))),
+                Some(Ok(row)) if wanted => {
+                    if let Err(e) = each(&row) {
+                        return Poll::Ready(Err(e));
+                    }
+                    wanted = read == super::Rows::All;
+                }
+                Some(Ok(_)) => {}
+            }
         }
-    }
-    Ok(())
+    })
 }
 
 /// The value the session's last `nextval` gave: the key of the row it last inserted.
