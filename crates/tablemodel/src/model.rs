@@ -140,10 +140,35 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 #[doc(hidden)]
 #[derive(Debug)]
 pub enum KeyParams {
-    /// A one-column key.
-    One([Value; 1]),
+    /// A one-column key, dropped by [`KeyParams`]'s `Drop` (see there).
+    One(std::mem::ManuallyDrop<[Value; 1]>),
     /// A composite key.
     Many(Vec<Value>),
+}
+
+impl KeyParams {
+    /// A one-column key.
+    #[inline]
+    pub fn one(value: Value) -> Self {
+        KeyParams::One(std::mem::ManuallyDrop::new([value]))
+    }
+}
+
+impl Drop for KeyParams {
+    /// An integer key, nearly every key, holds nothing to drop: it costs no call of
+    /// `Value`'s drop glue (a switch over every variant) per `get` or `delete`.
+    #[inline]
+    fn drop(&mut self) {
+        if let KeyParams::One(one) = self
+            && !matches!(one[0], Value::BigInt(_) | Value::Int(_) | Value::SmallInt(_) | Value::TinyInt(_))
+        {
+            // SAFETY: the value is dropped here only, and `self` is not used after `drop`.
+            #[allow(unsafe_code)]
+            unsafe {
+                std::mem::ManuallyDrop::drop(one)
+            }
+        }
+    }
 }
 
 impl std::ops::Deref for KeyParams {
@@ -151,7 +176,7 @@ impl std::ops::Deref for KeyParams {
     #[inline]
     fn deref(&self) -> &[Value] {
         match self {
-            KeyParams::One(one) => one,
+            KeyParams::One(one) => &one[..],
             KeyParams::Many(many) => many,
         }
     }

@@ -8,7 +8,7 @@ pub(crate) fn expand(model: &Model, meta: proc_macro2::TokenStream) -> proc_macr
     let ident = &model.ident;
     let keys: Vec<_> = model.key_fields().collect();
     let key_params = if keys.len() == 1 {
-        quote! { ::tablemodel::__private::KeyParams::One([::tablemodel::SqlType::to_value(key)]) }
+        quote! { ::tablemodel::__private::KeyParams::one(::tablemodel::SqlType::to_value(key)) }
     } else {
         quote! { ::tablemodel::__private::KeyParams::Many(<Self as ::tablemodel::Model>::key_values(key)) }
     };
