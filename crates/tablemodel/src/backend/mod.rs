@@ -37,6 +37,37 @@ use crate::row::RowReader;
 use crate::session::Session;
 use crate::types::Value;
 
+/// [`Conn::query`] written out in the calling `async fn` (`$conn` a `&mut Conn`, `$each`
+/// a `&mut` reader), for the session's one read that every query runs: the backend's
+/// future is awaited where the caller's future polls, without [`Conn::query`]'s own state
+/// machine around it (built, moved and polled once more per query).
+macro_rules! query_in_place {
+    ($conn:expr, $sql:expr, $params:expr, $read:expr, $each:expr) => {{
+        let each = $each;
+        match $conn {
+            #[cfg(feature = "sqlite")]
+            $crate::backend::Conn::Sqlite(conn) => $crate::backend::sqlite::query(conn, $sql, $params, $read, |row| {
+                each(&mut $crate::row::RowReader::new($crate::backend::RowRef::Sqlite(row)))
+            }),
+            #[cfg(feature = "postgres")]
+            $crate::backend::Conn::Postgres(client, statements) => {
+                $crate::backend::postgres::query(client, *statements, $sql, $params, $read, |row| {
+                    each(&mut $crate::row::RowReader::new($crate::backend::RowRef::Postgres(row)))
+                })
+                .await
+            }
+            #[cfg(feature = "mysql")]
+            $crate::backend::Conn::Mysql(conn) => {
+                $crate::backend::mysql::query(conn, $sql, $params, $read, |row| {
+                    each(&mut $crate::row::RowReader::new($crate::backend::RowRef::Mysql(row)))
+                })
+                .await
+            }
+        }
+    }};
+}
+pub(crate) use query_in_place;
+
 /// A statement's parameters in the form its backend's driver sends them, made one value at
 /// a time as they are read from a model, where the driver takes its parameters by value
 /// (MySQL): each text is copied once, from the model into what goes on the wire, with no

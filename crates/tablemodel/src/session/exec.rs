@@ -106,7 +106,7 @@ impl Session {
                         None => self.conn().await,
                     };
                     match conn {
-                        Ok(conn) => conn.query(sql, params, read, &mut counted).await,
+                        Ok(conn) => crate::backend::query_in_place!(conn, sql, params, read, &mut counted),
                         Err(e) => Err(e),
                     }
                 }
