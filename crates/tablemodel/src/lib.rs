@@ -37,8 +37,8 @@ pub use expr::{Filter, IntoOrderBy, Operand, OrderBy, and_, not_, or_};
 pub use meta::{ColumnMeta, ForeignKeyMeta, IndexMeta, OnDelete, TableMeta};
 pub use model::Model;
 pub use query::{
-    Aggregate, Delete, ModelSel, OptionalModelSel, Select, Selectable, Selection, SetValue, Summable, Update, count,
-    delete, select, select_only, update,
+    Aggregate, Delete, LockWait, ModelSel, OptionalModelSel, Select, Selectable, Selection, SetValue, Summable, Update,
+    count, delete, select, select_only, update,
 };
 pub use relationship::{Related, Relationship};
 pub use row::RowReader;

@@ -133,6 +133,10 @@ pub struct Capabilities {
     /// Array columns (`Vec<String>` as `TEXT[]`). Without them a `Vec` of scalars is stored
     /// as JSON text: the same values read back, compared whole; no element operators.
     pub arrays: bool,
+    /// `SELECT … FOR UPDATE` locks the rows it reads until the transaction ends. Without
+    /// it (SQLite, one writer at a time) a locking read's transaction is a write
+    /// transaction (`begin_write`), which keeps every other writer out instead.
+    pub row_locks: bool,
 }
 
 /// The statements of [`Capabilities::migration_lock`].
@@ -187,6 +191,7 @@ impl Capabilities {
         session_setup: &[],
         consecutive_keys_check: None,
         arrays: false,
+        row_locks: false,
     };
 
     /// PostgreSQL 13 and later.
@@ -235,6 +240,7 @@ impl Capabilities {
         session_setup: &[],
         consecutive_keys_check: None,
         arrays: true,
+        row_locks: true,
     };
 
     /// MySQL 8 and MariaDB 10.5 and later.
@@ -300,6 +306,7 @@ impl Capabilities {
         }),
         // No array type: a `Vec` of scalars is stored as JSON.
         arrays: false,
+        row_locks: true,
     };
 
     /// These capabilities without `RETURNING`: the write path of databases that lack it,

@@ -35,6 +35,12 @@ impl WriteGate {
         self.lock.clone().try_lock_owned().ok()
     }
 
+    /// The error of a writer that found the turn taken and would not wait
+    /// ([`LockWait::NoWait`](crate::LockWait::NoWait)): what the database itself gives.
+    pub(crate) fn taken(&self) -> Error {
+        (self.timed_out)()
+    }
+
     /// Waits for this session's turn.
     pub(crate) async fn turn(&self) -> Result<WritePermit> {
         // A free lock is taken without the timer and the waiting future (about 300

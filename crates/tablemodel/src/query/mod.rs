@@ -14,6 +14,6 @@ mod statement_cache;
 pub use model_statements::FixedStatements;
 pub(crate) use model_statements::{ModelStatements, StatementKind, update_statement};
 pub use mutate::{Delete, SetValue, Update, delete, update};
-pub use select::{Select, select, select_only};
+pub use select::{LockWait, Select, select, select_only};
 pub use selection::{Aggregate, ModelSel, OptionalModelSel, Selectable, Selection, Summable, count};
 pub(crate) use statement_cache::{Bound, prepare};

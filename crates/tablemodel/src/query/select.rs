@@ -71,6 +71,33 @@ struct Rare {
     group_by: Vec<sea_query::Expr>,
     having: Vec<sea_query::Expr>,
     distinct: bool,
+    /// `FOR UPDATE`, and what it does about rows another transaction locked.
+    lock: Option<LockWait>,
+}
+
+/// What a locking read ([`Select::for_update_with`]) does about a row that another
+/// transaction has locked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LockWait {
+    /// Waits until that transaction ends (up to the session's lock timeout, then
+    /// [`DbErrorKind::Busy`](crate::DbErrorKind::Busy)). What [`Select::for_update`] does.
+    Wait,
+    /// Fails at once with [`DbErrorKind::Busy`](crate::DbErrorKind::Busy) (`NOWAIT`).
+    NoWait,
+    /// Leaves the row out of those read (`SKIP LOCKED`): several workers taking jobs
+    /// from one table each get different rows.
+    SkipLocked,
+}
+
+impl LockWait {
+    /// The SQL after `FOR UPDATE`.
+    fn clause(self) -> &'static str {
+        match self {
+            LockWait::Wait => " FOR UPDATE",
+            LockWait::NoWait => " FOR UPDATE NOWAIT",
+            LockWait::SkipLocked => " FOR UPDATE SKIP LOCKED",
+        }
+    }
 }
 
 /// `LIMIT`, `OFFSET`, and whether the limit is a verb's (`first`'s 1, `one`'s 2) rather
@@ -128,7 +155,7 @@ impl Page {
 
 /// No rare parts: what a [`Select`] without its box reads as.
 static NO_RARE: Rare =
-    Rare { from: Vec::new(), joins: Vec::new(), group_by: Vec::new(), having: Vec::new(), distinct: false };
+    Rare { from: Vec::new(), joins: Vec::new(), group_by: Vec::new(), having: Vec::new(), distinct: false, lock: None };
 
 impl<S: Selection> Select<S> {
     fn new(selection: S) -> Self {
@@ -266,9 +293,81 @@ impl<S: Selection> Select<S> {
         self
     }
 
+    /// Locks the rows read until the session's transaction ends (`SELECT … FOR UPDATE`,
+    /// SQLAlchemy's `with_for_update()`): no other transaction changes, deletes or locks
+    /// them first, so a value read can be written back without losing another writer's
+    /// change. Waits for rows another transaction holds; see [`Select::for_update_with`].
+    ///
+    /// The read opens the session's transaction when none is open, as a write does (on
+    /// the primary, for a session routed to replicas); `commit()` or `rollback()` releases
+    /// the locks. SQLite cannot lock rows: there the transaction is a write transaction,
+    /// which keeps every other writer out until it ends, and no `FOR UPDATE` is sent.
+    ///
+    /// ```
+    /// use tablemodel::prelude::*;
+    ///
+    /// #[derive(Model, Debug)]
+    /// #[model(table)]
+    /// struct Hero {
+    ///     #[field(primary_key)]
+    ///     id: Option<i64>,
+    ///     name: String,
+    /// }
+    ///
+    /// let q = select::<Hero>().filter(Hero::id().eq(1)).for_update();
+    /// assert!(q.to_sql(Dialect::Postgres).unwrap().ends_with(r#"WHERE "hero"."id" = $1 FOR UPDATE"#));
+    /// // SQLite locks the whole database for the transaction instead.
+    /// assert!(q.to_sql(Dialect::Sqlite).unwrap().ends_with(r#"WHERE "hero"."id" = ?"#));
+    /// ```
+    pub fn for_update(self) -> Self {
+        self.for_update_with(LockWait::Wait)
+    }
+
+    /// [`Select::for_update`], saying what to do about a row another transaction locked:
+    /// wait, fail at once (`NOWAIT`), or leave it out (`SKIP LOCKED`). On SQLite, whose
+    /// one lock is the database's, [`LockWait::NoWait`] fails when another session of the
+    /// engine is writing, and [`LockWait::SkipLocked`] waits, as no row is then locked.
+    ///
+    /// ```
+    /// use tablemodel::prelude::*;
+    /// use tablemodel::LockWait;
+    ///
+    /// #[derive(Model, Debug)]
+    /// #[model(table)]
+    /// struct Job {
+    ///     #[field(primary_key)]
+    ///     id: Option<i64>,
+    ///     done: bool,
+    /// }
+    ///
+    /// let next = select::<Job>().filter(Job::done().eq(false)).order_by(Job::id()).limit(1);
+    /// let sql = next.for_update_with(LockWait::SkipLocked).to_sql(Dialect::Mysql).unwrap();
+    /// assert!(sql.ends_with("LIMIT ? FOR UPDATE SKIP LOCKED"));
+    /// ```
+    pub fn for_update_with(mut self, wait: LockWait) -> Self {
+        self.rare_mut().lock = Some(wait);
+        self
+    }
+
+    /// The row lock the read takes, if any.
+    #[inline]
+    pub(crate) fn row_lock(&self) -> Option<LockWait> {
+        self.rare.as_deref().and_then(|rare| rare.lock)
+    }
+
     /// The sea-query statement.
     pub fn statement(&self) -> Result<sea_query::SelectStatement> {
-        self.statement_with(true)
+        let mut q = self.statement_with(true)?;
+        if let Some(wait) = self.rare().lock {
+            match wait {
+                LockWait::Wait => q.lock(sea_query::LockType::Update),
+                LockWait::NoWait => q.lock_with_behavior(sea_query::LockType::Update, sea_query::LockBehavior::Nowait),
+                LockWait::SkipLocked => {
+                    q.lock_with_behavior(sea_query::LockType::Update, sea_query::LockBehavior::SkipLocked)
+                }
+            };
+        }
+        Ok(q)
     }
 
     /// The sea-query statement, with `LIMIT`/`OFFSET` as bound values or left out (for
@@ -384,6 +483,13 @@ impl<S: Selection> Select<S> {
             .and_then(|()| self.page.offset().map_or(Ok(()), |n| write!(sql, " OFFSET {n}")))
             .expect("writing to a String cannot fail");
         }
+        // Written here rather than by sea-query: it follows the literal `LIMIT` (MySQL
+        // accepts `FOR UPDATE` only after it).
+        if let Some(wait) = self.rare().lock
+            && dialect.capabilities().row_locks
+        {
+            sql.push_str(wait.clause());
+        }
         Ok((sql, values))
     }
 }
@@ -415,6 +521,7 @@ impl<S: Selection> Cacheable for Select<S> {
             Some(rare) => {
                 h.word(1);
                 h.word(u64::from(rare.distinct));
+                h.word(rare.lock.map_or(0, |wait| wait as u64 + 1));
                 h.word(rare.from.len() as u64);
                 for t in &rare.from {
                     h.table(t);

@@ -526,6 +526,9 @@ impl Session {
 
     /// Every row of a `select`.
     pub async fn all<S: Selection>(&mut self, mut select: Select<S>) -> Result<Vec<S::Output>> {
+        if let Some(wait) = select.row_lock() {
+            Box::pin(self.begin_locking_read(wait)).await?;
+        }
         // A page's rows fit without growing the vector; otherwise as `Vec::push` would start.
         let mut out = Vec::with_capacity(select.limit_value().map_or(4, |n| n.min(1024) as usize));
         // Each verb runs its query itself: a shared `async fn` between the verb and
@@ -542,6 +545,9 @@ impl Session {
 
     /// The first row of a `select`, or `None` (adds `LIMIT 1` when no limit is set).
     pub async fn first<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
+        if let Some(wait) = select.row_lock() {
+            Box::pin(self.begin_locking_read(wait)).await?;
+        }
         if select.limit_value().is_none() {
             select.verb_limit(1);
         }
@@ -561,6 +567,9 @@ impl Session {
     /// The one row of a `select`: [`Error::NoResult`] when there is none,
     /// [`Error::MultipleResults`] when there are more.
     pub async fn one<S: Selection>(&mut self, mut select: Select<S>) -> Result<S::Output> {
+        if let Some(wait) = select.row_lock() {
+            Box::pin(self.begin_locking_read(wait)).await?;
+        }
         limit_to_two(&mut select);
         // Written out as `first` is, rather than through `one_or_none`: one future less.
         let mut found = None;
@@ -579,6 +588,9 @@ impl Session {
     /// The row of a `select` if there is exactly one, `None` if there is none,
     /// [`Error::MultipleResults`] if there are more.
     pub async fn one_or_none<S: Selection>(&mut self, mut select: Select<S>) -> Result<Option<S::Output>> {
+        if let Some(wait) = select.row_lock() {
+            Box::pin(self.begin_locking_read(wait)).await?;
+        }
         limit_to_two(&mut select);
         let mut found = None;
         let (sql, params) = crate::query::prepare(&mut select, self.dialect())?;
@@ -619,6 +631,9 @@ impl Session {
         mut select: Select<S>,
     ) -> Result<futures_util::stream::BoxStream<'_, Result<S::Output>>> {
         self.tx.check_usable()?;
+        if let Some(wait) = select.row_lock() {
+            Box::pin(self.begin_locking_read(wait)).await?;
+        }
         // Through the statement cache, as the other verbs: a stream of a few rows would
         // otherwise pay a rendering per call, and on PostgreSQL a lookup of its statement
         // by the whole text.

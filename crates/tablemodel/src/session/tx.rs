@@ -123,6 +123,23 @@ impl Session {
         Some(self.began_with(result))
     }
 
+    /// Opens the transaction a locking read ([`Select::for_update`](crate::Select::for_update))
+    /// holds its locks in, as a write's would. Where one transaction writes at a time
+    /// (SQLite), [`LockWait::NoWait`] takes the engine's write turn only when it is free,
+    /// and otherwise fails as the database would after waiting for its lock.
+    #[cold]
+    pub(crate) async fn begin_locking_read(&mut self, wait: crate::LockWait) -> Result<()> {
+        self.tx.check_usable()?;
+        if wait == crate::LockWait::NoWait
+            && !self.tx.open
+            && self.tx.permit.is_none()
+            && let Some(gate) = &self.engine.inner.write_gate
+        {
+            self.tx.permit = Some(gate.try_turn().ok_or_else(|| gate.taken())?);
+        }
+        self.begin().await
+    }
+
     /// [`Session::begin`] when [`Session::begin_now`] could not open the transaction
     /// without waiting (for the write turn, for a busy lock, or for a server that is not
     /// SQLite's in-process one).

@@ -32,6 +32,7 @@ mod queries;
 #[cfg(feature = "postgres")]
 mod read_replicas;
 mod relationships;
+mod row_locks;
 mod schema_reflect;
 mod session_state;
 mod shared_bases;

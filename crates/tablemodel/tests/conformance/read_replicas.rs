@@ -165,6 +165,13 @@ async fn routed_sessions_read_from_a_replica_until_they_write_then_read_their_wr
     s.use_primary();
     assert_eq!(named(&mut s, "Committed elsewhere").await, 1);
     drop(s);
+    // So does a locking read (a replica could not lock rows): it sees every commit.
+    let mut s = engine.lazy_session();
+    let locked = select::<Hero>().filter(Hero::name().eq("Committed elsewhere")).for_update();
+    assert_eq!(s.exec(locked).await.unwrap().len(), 1);
+    assert!(!s.routed_to_replica() && s.in_transaction());
+    s.rollback().await.unwrap();
+    drop(s);
 
     // Work that must see every commit runs on the primary.
     let mut p = engine.primary_session().await.unwrap();
