@@ -1,14 +1,15 @@
 //! Locking reads (`select(…).for_update()`, SQLAlchemy's `with_for_update()`): the read
 //! opens the session's transaction, another session's `NOWAIT` read of a locked row fails
 //! with a typed error, `SKIP LOCKED` reads around it, a waiting reader sees the holder's
-//! committed write (no lost update), and commit releases the lock. On SQLite, which locks
-//! the database rather than rows, the same guarantees come from the write transaction the
-//! read opens.
+//! committed write (no lost update), a locking stream holds what it read, and commit or
+//! rollback releases the lock. On SQLite, which locks the database rather than rows, the
+//! same guarantees come from the write transaction the read opens.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use tablemodel::prelude::*;
 use tablemodel::{DbErrorKind, LockWait, ModelSel, Select};
 
@@ -115,7 +116,27 @@ async fn a_waiting_reader_sees_the_holders_write(engine: Engine) {
     assert_eq!(s.first(deadpond()).await.unwrap().unwrap().age, Some(41), "neither write was lost");
 }
 
+async fn a_locking_stream_holds_its_rows_until_commit(engine: Engine) {
+    seeded(&engine).await;
+    let mut holder = engine.session().await.unwrap();
+    let streamed: Vec<Hero> = {
+        let rows = holder.stream(select::<Hero>().order_by(Hero::id()).for_update()).await.unwrap();
+        rows.map(|row| row.unwrap()).collect().await
+    };
+    assert_eq!(streamed.len(), 7);
+    assert!(holder.in_transaction(), "a locking stream opens the session's transaction");
+
+    let mut other = engine.session().await.unwrap();
+    let err = other.one(deadpond().for_update_with(LockWait::NoWait)).await.unwrap_err();
+    assert!(is_busy(&err), "NOWAIT on a streamed row is Busy, got {err:?}");
+    other.rollback().await.unwrap();
+    holder.rollback().await.unwrap();
+    assert_eq!(other.one(deadpond().for_update_with(LockWait::NoWait)).await.unwrap().name, "Deadpond");
+    other.commit().await.unwrap();
+}
+
 on_every_backend!(
+    a_locking_stream_holds_its_rows_until_commit,
     a_locked_row_refuses_a_nowait_reader_until_commit,
     skip_locked_reads_around_a_locked_row,
     a_waiting_reader_sees_the_holders_write,
