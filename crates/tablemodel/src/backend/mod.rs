@@ -37,10 +37,11 @@ use crate::row::RowReader;
 use crate::session::Session;
 use crate::types::Value;
 
-/// [`Conn::query`] written out in the calling `async fn` (`$conn` a `&mut Conn`, `$each`
-/// a `&mut` reader), for the session's one read that every query runs: the backend's
-/// future is awaited where the caller's future polls, without [`Conn::query`]'s own state
-/// machine around it (built, moved and polled once more per query).
+/// The body of [`Conn::query`], written out in the calling `async fn` (`$conn` a
+/// `&mut Conn`, `$each` a `&mut` reader): the session's one read that every query runs
+/// uses it directly, so that the backend's future is awaited where the caller's future
+/// polls, without [`Conn::query`]'s own state machine around it (built, moved and polled
+/// once more per query).
 macro_rules! query_in_place {
     ($conn:expr, $sql:expr, $params:expr, $read:expr, $each:expr) => {{
         let each = $each;
@@ -387,23 +388,7 @@ impl Conn {
         read: Rows,
         mut each: impl FnMut(&mut RowReader<'_>) -> Result<()> + Send,
     ) -> Result<()> {
-        match self {
-            #[cfg(feature = "sqlite")]
-            Conn::Sqlite(conn) => {
-                sqlite::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Sqlite(row))))
-            }
-            #[cfg(feature = "postgres")]
-            Conn::Postgres(client, statements) => {
-                postgres::query(client, *statements, sql, params, read, |row| {
-                    each(&mut RowReader::new(RowRef::Postgres(row)))
-                })
-                .await
-            }
-            #[cfg(feature = "mysql")]
-            Conn::Mysql(conn) => {
-                mysql::query(conn, sql, params, read, |row| each(&mut RowReader::new(RowRef::Mysql(row)))).await
-            }
-        }
+        query_in_place!(self, sql, params, read, &mut each)
     }
 
     /// Whether the backend runs statements without waiting (SQLite): [`Conn::query_now`]
